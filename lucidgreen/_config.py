@@ -1,0 +1,80 @@
+"""Hosts, API versions and limits per product, and the checks on a caller's ``base_url``."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+import attrs
+
+__all__ = ["RETAIL", "SOURCE", "Environment", "ProductSpec", "resolve_base_url"]
+
+Environment = Literal["production", "test"]
+
+
+@attrs.frozen
+class ProductSpec:
+    """What differs between LucidSource and LucidRetail at the HTTP level."""
+
+    name: Literal["source", "retail"]
+    hosts: Mapping[str, str]
+    api_version: str
+    requests_per_minute: int
+
+
+SOURCE = ProductSpec(
+    name="source",
+    hosts={"production": "https://source.lucidgreen.io",
+           "test": "https://source-test.lucidgreen.io"},
+    api_version="v1.5",
+    requests_per_minute=60,
+)
+RETAIL = ProductSpec(
+    name="retail",
+    hosts={"production": "https://retail.lucidgreen.io",
+           "test": "https://retail-test.lucidgreen.io"},
+    api_version="v1.2",
+    requests_per_minute=1000,
+)
+PUBLIC_LOOKUPS_PER_MINUTE = 60
+"""The unauthenticated LucidRetail lookups have their own budget, counted per IP."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """``url`` without a trailing slash, or ``ValueError`` saying why it cannot be used.
+
+    Plain ``http://`` is accepted only for loopback hosts (a local fake or proxy): anywhere
+    else the bearer token would cross the network in clear text.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"base_url must be an absolute http(s) URL, got {url!r}")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError("base_url must not carry credentials, a query or a fragment")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(
+            f"base_url {url!r} uses plain http:// on a non-loopback host; the bearer token "
+            "would travel unencrypted. Use https://, or http:// only for 127.0.0.1/localhost."
+        )
+    return url.rstrip("/")
+
+
+def resolve_base_url(spec: ProductSpec, environment: str, base_url: str | None) -> str:
+    if base_url is not None:
+        return check_base_url(base_url)
+    if environment not in spec.hosts:
+        raise ValueError(
+            f"environment must be one of {sorted(spec.hosts)}, got {environment!r}"
+        )
+    return spec.hosts[environment]

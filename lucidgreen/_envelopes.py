@@ -1,0 +1,330 @@
+"""Pure decoders for every response shape the LucidGreen APIs use.
+
+Each function takes ``(status, headers, body)`` — headers with lower-case names, the body as
+bytes — and either returns plain data or raises an exception from :mod:`lucidgreen.errors`.
+Nothing here performs I/O or reads a clock (``now`` is passed in), so the whole table of
+shapes is tested without an event loop.
+
+Shapes (reference §5.0, §9 and seed 003):
+
+- success ``{"status": "success", "request_id": ...}`` and 204 (no body)
+- DRF page ``{"count", "next", "previous", "results"}`` and bare-array lists
+- errors ``{"status": "invalid payload", "reason"}`` (400 and legacy 403), ``{"detail"}``,
+  ``{"error"}``, DRF field dicts, bare lists, ``{"message", ...}``, empty bodies, HTML pages
+- the ``returnCode`` family: success/warning (>= 1000), error (< 0), list (1-999 with
+  ``count``/``items``), individual (1-999), each with an optional ``warning``
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import attrs
+
+from . import errors
+from .errors import excerpt
+
+__all__ = [
+    "DrfPage",
+    "ReturnCodeIndividual",
+    "ReturnCodeList",
+    "ReturnCodeSuccess",
+    "Success",
+    "decode_json",
+    "decode_list",
+    "decode_object",
+    "decode_page",
+    "decode_return_code",
+    "decode_success",
+    "error_for",
+    "parse_retry_after",
+]
+
+Headers = Mapping[str, str]
+
+_THROTTLE_WAIT = re.compile(r"available in (\d+(?:\.\d+)?) second", re.IGNORECASE)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_RETURN_CODE_KEYS = frozenset({"status", "returnCode", "warning"})
+
+
+@attrs.frozen
+class Success:
+    """``{"status": "success", "request_id": ...}``, or a 204 (both fields then None)."""
+
+    status: str | None = None
+    request_id: str | None = None
+
+
+@attrs.frozen
+class DrfPage:
+    """One page of a Django REST Framework list, before its items are structured."""
+
+    count: int | None
+    next: str | None
+    previous: str | None
+    results: list[Any]
+
+
+@attrs.frozen
+class ReturnCodeSuccess:
+    """A positive or neutral ``returnCode`` (>= 1000) with its message."""
+
+    return_code: int
+    message: str
+    warning: str | None = None
+
+
+@attrs.frozen
+class ReturnCodeList:
+    """A ``returnCode`` list response (1-999) with ``count`` and ``items``."""
+
+    return_code: int
+    count: int
+    items: list[Any]
+    warning: str | None = None
+
+
+@attrs.frozen
+class ReturnCodeIndividual:
+    """A ``returnCode`` data response (1-999); ``data`` holds the endpoint's own fields."""
+
+    return_code: int
+    data: dict[str, Any]
+    warning: str | None = None
+
+
+ReturnCodeResult = ReturnCodeSuccess | ReturnCodeList | ReturnCodeIndividual
+
+
+def _text(body: bytes) -> str:
+    return body.decode("utf-8", errors="replace")
+
+
+def decode_json(status: int, headers: Headers, body: bytes) -> Any:
+    """The body as JSON; ``None`` for an empty body. Raises ``DecodeError`` on anything else."""
+    del headers
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise errors.DecodeError(
+            f"HTTP {status}: the body is not JSON ({exc}): {excerpt(_text(body))}",
+            text=_text(body),
+            status=status,
+        ) from exc
+
+
+def _shape_error(status: int, body: bytes, expected: str) -> errors.DecodeError:
+    return errors.DecodeError(
+        f"HTTP {status}: expected {expected}, got: {excerpt(_text(body))}",
+        text=_text(body),
+        status=status,
+    )
+
+
+def decode_object(status: int, headers: Headers, body: bytes) -> dict[str, Any]:
+    """A single JSON object (a resource). An empty or non-object body is a ``DecodeError``."""
+    data = decode_json(status, headers, body)
+    if not isinstance(data, dict):
+        raise _shape_error(status, body, "a JSON object")
+    return data
+
+
+def decode_success(status: int, headers: Headers, body: bytes) -> Success:
+    """The generic success envelope; a 204 or an empty 200 decodes to an empty ``Success``."""
+    if status == 204 or not body.strip():
+        return Success()
+    data = decode_json(status, headers, body)
+    if not isinstance(data, dict):
+        raise _shape_error(status, body, 'a {"status": ..., "request_id": ...} object')
+    status_field, request_id = data.get("status"), data.get("request_id")
+    return Success(
+        status=status_field if isinstance(status_field, str) else None,
+        request_id=request_id if isinstance(request_id, str) else None,
+    )
+
+
+def decode_page(status: int, headers: Headers, body: bytes) -> DrfPage:
+    """A DRF page, or a bare JSON array treated as the one and only page."""
+    data = decode_json(status, headers, body)
+    if isinstance(data, list):
+        return DrfPage(count=len(data), next=None, previous=None, results=data)
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        raise _shape_error(status, body, 'a page {"count", "next", "previous", "results"}')
+    count, next_url, previous = data.get("count"), data.get("next"), data.get("previous")
+    if (
+        (count is not None and (not isinstance(count, int) or isinstance(count, bool)))
+        or (next_url is not None and not isinstance(next_url, str))
+        or (previous is not None and not isinstance(previous, str))
+    ):
+        raise _shape_error(status, body, "integer count and string-or-null next/previous")
+    return DrfPage(count=count, next=next_url or None, previous=previous or None,
+                   results=data["results"])
+
+
+def decode_list(status: int, headers: Headers, body: bytes) -> list[Any]:
+    """A bare JSON array."""
+    data = decode_json(status, headers, body)
+    if not isinstance(data, list):
+        raise _shape_error(status, body, "a JSON array")
+    return data
+
+
+def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def decode_return_code(status: int, headers: Headers, body: bytes) -> ReturnCodeResult:
+    """The ``returnCode`` family (seed 003). A negative code raises ``ReturnCodeError``."""
+    data = decode_json(status, headers, body)
+    code = data.get("returnCode") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(code, int) or isinstance(code, bool):
+        raise _shape_error(status, body, "an object with an integer returnCode")
+    warning = _optional_str(data, "warning")
+    message = data.get("message")
+    if code < 0:
+        raise errors.ReturnCodeError(
+            message if isinstance(message, str) else f"returnCode {code}",
+            return_code=code,
+            status=status,
+            body=_text(body),
+            data=data,
+            headers=headers,
+            request_id=headers.get("x-request-id"),
+        )
+    if code >= 1000:
+        return ReturnCodeSuccess(code, message if isinstance(message, str) else "", warning)
+    if code == 0:
+        raise _shape_error(status, body, "a returnCode other than 0 (undocumented)")
+    if "items" in data or "count" in data:
+        items, count = data.get("items"), data.get("count")
+        if not isinstance(items, list) or not isinstance(count, int) or isinstance(count, bool):
+            raise _shape_error(status, body, "a returnCode list with integer count and items")
+        return ReturnCodeList(code, count, items, warning)
+    fields = {key: value for key, value in data.items() if key not in _RETURN_CODE_KEYS}
+    return ReturnCodeIndividual(code, fields, warning)
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """``Retry-After`` as seconds from ``now`` (a Unix time): delta-seconds or an HTTP date."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP date is GMT by definition
+            return None
+        return max(0.0, when.timestamp() - now)
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is no answer
+
+
+def _summarise(value: Any) -> str:
+    """Field errors as ``field: message; other: message`` for exception text."""
+    if isinstance(value, Mapping):
+        return "; ".join(f"{key}: {_summarise(item)}" for key, item in value.items())
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return ", ".join(_summarise(item) for item in value)
+    return str(value)
+
+
+def _message_of(status: int, data: Any, text: str) -> str:
+    """The most useful human message in an error body, whatever its shape."""
+    if isinstance(data, dict):
+        for key in ("detail", "message", "error_description", "error"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                return value
+        if data.get("status") == "invalid payload":
+            return f"invalid payload: {_summarise(data.get('reason'))}"
+        if data:
+            return _summarise(data)
+    if isinstance(data, list) and data:
+        return _summarise(data)
+    title = _HTML_TITLE.search(text)
+    if title:
+        return f"HTML error page: {' '.join(title.group(1).split())}"
+    if text.strip():
+        return excerpt(text)
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+
+
+def _is_invalid_payload(data: Any) -> bool:
+    return isinstance(data, dict) and (data.get("status") == "invalid payload" or "reason" in data)
+
+
+def _lenient_json(body: bytes) -> Any:
+    """Error bodies are often not JSON (HTML from a proxy, nothing at all): never raise."""
+    try:
+        return json.loads(body) if body.strip() else None
+    except ValueError:
+        return None
+
+
+def error_for(
+    status: int, headers: Headers, body: bytes, *, now: float
+) -> errors.APIError | None:
+    """The exception an answer stands for, or ``None`` when it is a success.
+
+    A 2xx body carrying a negative ``returnCode`` is an error too.
+    """
+    data = _lenient_json(body) if status >= 400 or b"returnCode" in body else None
+    text = _text(body)
+    common: dict[str, Any] = {
+        "status": status,
+        "body": text,
+        "data": data,
+        "headers": headers,
+        "request_id": headers.get("x-request-id"),
+    }
+    code = data.get("returnCode") if isinstance(data, dict) else None
+    if isinstance(code, int) and not isinstance(code, bool) and code < 0:
+        message = data.get("message") if isinstance(data, dict) else None
+        return errors.ReturnCodeError(
+            message if isinstance(message, str) else f"returnCode {code}",
+            return_code=code,
+            **common,
+        )
+    if status < 400:
+        return None
+    message = _message_of(status, data, text)
+    detail = data.get("detail") if isinstance(data, dict) else None
+    detail = detail if isinstance(detail, str) else None
+    if status in (400, 403) and _is_invalid_payload(data):
+        return errors.InvalidPayload(message, reason=data.get("reason"), detail=detail, **common)
+    if status == 400:
+        return errors.BadRequest(message, detail=detail or message, **common)
+    if status == 401:
+        return errors.AuthenticationError(message, **common)
+    if status == 403:
+        return errors.PermissionDenied(message, **common)
+    if status == 404:
+        return errors.NotFound(message, **common)
+    if status == 405:
+        return errors.MethodNotAllowed(message, **common)
+    if status == 429:
+        retry_after = parse_retry_after(headers.get("retry-after"), now=now)
+        if retry_after is None and detail:
+            hinted = _THROTTLE_WAIT.search(detail)
+            retry_after = float(hinted.group(1)) if hinted else None
+        return errors.RateLimited(message, retry_after=retry_after, **common)
+    if status >= 500:
+        return errors.ServerError(message, **common)
+    return errors.APIError(message, **common)

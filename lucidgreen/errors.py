@@ -1,0 +1,241 @@
+"""Every exception ``lucidgreen`` raises, in one place.
+
+::
+
+    LucidGreenError
+    ├── APIError(status, body, headers, request_id)      the server answered with an error
+    │   ├── BadRequest(detail)                           400, business rules ({"detail": ...})
+    │   │   └── InvalidPayload(reason)                   {"status": "invalid payload", ...} on 400 or legacy 403
+    │   ├── AuthenticationError                          401 after one renewal, or bad credentials
+    │   ├── PermissionDenied                             403 that is not a legacy invalid payload
+    │   ├── NotFound                                     404
+    │   ├── MethodNotAllowed                             405
+    │   ├── RateLimited(retry_after)                     429
+    │   ├── ServerError                                  5xx
+    │   ├── ExportNotReady                               package-UID export still running after the wait
+    │   ├── ExportFailed / ExportUnavailable /           422 / 404 / 428 of the package-UID export
+    │   │   DispensaryNotConfigured
+    │   └── ReturnCodeError(return_code, message)        a ``returnCode`` < 0 envelope
+    ├── TransportError(request_sent)                     connection failure, timeout, dropped response
+    │   └── WriteOutcomeUnknown                          a write whose answer was lost: it may have applied
+    ├── DecodeError(text)                                body or model mismatch, with the raw text
+    └── InvalidLucidID (also ValueError)                 refused locally, before any request
+
+Every exception's text is built from the status, the server's message and the request id;
+never from request headers, so a bearer token or client secret cannot leak through ``str()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequest",
+    "DecodeError",
+    "DispensaryNotConfigured",
+    "ExportFailed",
+    "ExportNotReady",
+    "ExportUnavailable",
+    "InvalidLucidID",
+    "InvalidPayload",
+    "LucidGreenError",
+    "MethodNotAllowed",
+    "NotFound",
+    "PermissionDenied",
+    "RateLimited",
+    "ReturnCodeError",
+    "ServerError",
+    "TransportError",
+    "WriteOutcomeUnknown",
+]
+
+_BODY_EXCERPT = 500
+
+
+class LucidGreenError(Exception):
+    """Base class of every error raised by ``lucidgreen``."""
+
+
+class APIError(LucidGreenError):
+    """The server answered, and the answer is an error.
+
+    ``body`` is the raw response text (decoded leniently), ``data`` the parsed JSON when the
+    body was JSON, ``headers`` the response headers with lower-case names. ``request_id`` is
+    the server's ``X-Request-ID`` or, when it sends none, the one the SDK sent.
+    ``prior_outcome_unknown`` is True when an earlier attempt of the same call ended without
+    a clear answer (a lost response or a 5xx), so the server may have acted on it already.
+    """
+
+    prior_outcome_unknown: bool = False
+
+    status: int
+    body: str
+    data: Any
+    headers: Mapping[str, str]
+    request_id: str | None
+    message: str
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: str = "",
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.body = body
+        self.data = data
+        self.headers = dict(headers or {})
+        self.request_id = request_id
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        suffix = f" (request id {self.request_id})" if self.request_id else ""
+        return f"HTTP {self.status}: {self.message}{suffix}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
+
+
+class BadRequest(APIError):
+    """400: the request broke a validation or business rule.
+
+    ``detail`` is the server's human-readable message when it sent one.
+    """
+
+    detail: str | None
+
+    def __init__(self, message: str, *, detail: str | None = None, **kwargs: Any) -> None:
+        self.detail = detail
+        super().__init__(message, **kwargs)
+
+
+class InvalidPayload(BadRequest):
+    """``{"status": "invalid payload", "reason": {...}}``, on 400 or on a legacy 403."""
+
+    reason: Any
+
+    def __init__(self, message: str, *, reason: Any = None, **kwargs: Any) -> None:
+        self.reason = reason
+        super().__init__(message, **kwargs)
+
+
+class AuthenticationError(APIError):
+    """401 after one token renewal, or credentials refused by ``/o/token/``."""
+
+
+class PermissionDenied(APIError):
+    """403: the credentials may not act on this resource (another Brand or Company)."""
+
+
+class NotFound(APIError):
+    """404: no such resource, or it is not visible to these credentials."""
+
+
+class MethodNotAllowed(APIError):
+    """405: the endpoint does not accept this HTTP method."""
+
+
+class RateLimited(APIError):
+    """429: the budget is spent; ``retry_after`` is the server's wait in seconds, if known."""
+
+    retry_after: float | None
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class ServerError(APIError):
+    """500-599: the server failed; retried by the default policy."""
+
+
+class ReturnCodeError(APIError):
+    """A ``returnCode`` envelope with a negative code."""
+
+    return_code: int
+
+    def __init__(self, message: str, *, return_code: int, **kwargs: Any) -> None:
+        self.return_code = return_code
+        super().__init__(message, **kwargs)
+
+    def __str__(self) -> str:
+        return f"returnCode {self.return_code}: {super().__str__()}"
+
+
+class ExportNotReady(APIError):
+    """The package-UID export still answered 202 when the wait ran out."""
+
+
+class ExportFailed(APIError):
+    """422: LucidRetail failed to build the package-UID export."""
+
+
+class ExportUnavailable(NotFound):
+    """404: no package-UID export exists for that date."""
+
+
+class DispensaryNotConfigured(APIError):
+    """428: the credentials are not linked to a dispensary, or the feature is off for it."""
+
+
+class TransportError(LucidGreenError):
+    """The request did not get an HTTP answer: connection refused or dropped, or a timeout.
+
+    ``request_sent`` is False only when the failure happened before any byte of the request
+    could have reached the server (for example a refused connection), which makes even a
+    write safe to send again.
+    """
+
+    request_sent: bool
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        self.request_sent = request_sent
+        super().__init__(message)
+
+
+class WriteOutcomeUnknown(TransportError):
+    """A write was sent but its answer was lost: the server may have applied it.
+
+    Raised instead of a plain :class:`TransportError` for writes the SDK will not resend on
+    its own. Check the resource's state (or resend, if the endpoint is idempotent for you)
+    before assuming it failed.
+    """
+
+
+class DecodeError(LucidGreenError):
+    """The body is not what the endpoint documents: bad JSON, or a shape the model refuses.
+
+    ``text`` holds the raw body (first 100,000 characters) so nothing is lost.
+    """
+
+    text: str
+    status: int | None
+
+    def __init__(self, message: str, *, text: str = "", status: int | None = None) -> None:
+        self.text = text[:100_000]
+        self.status = status
+        super().__init__(message)
+
+
+class InvalidLucidID(LucidGreenError, ValueError):
+    """An ID that cannot be a LucidID (or shortuuid), refused before any request is sent."""
+
+    value: str
+
+    def __init__(self, message: str, *, value: str = "") -> None:
+        self.value = value
+        super().__init__(message)
+
+
+def excerpt(text: str) -> str:
+    """A short, single-line excerpt of a body for exception messages."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _BODY_EXCERPT else flat[:_BODY_EXCERPT] + "…"
