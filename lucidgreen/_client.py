@@ -7,6 +7,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Self
 
 from . import _config
+from . import _resources_retail as retail
+from . import _resources_source as source
 from ._api import Api
 from ._http import Request, Response
 from ._pipeline import Hooks, Pipeline, Stats
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     import aiohttp
 
 __all__ = ["BaseClient", "RetailClient", "SourceClient"]
+
+
 
 USER_AGENT = f"lucidgreen-python/{__version__} (Python {platform.python_version()})"
 
@@ -79,6 +83,7 @@ class BaseClient:
             api_version=api_version or spec.api_version,
             public_limiter=self._public_limiter(),
         )
+        self._mount(self._api)
 
     def _make_auth(
         self, client_id: str | None, client_secret: str | None, token: str | None
@@ -102,6 +107,9 @@ class BaseClient:
 
     def _public_limiter(self) -> RateLimiter | None:
         return None
+
+    def _mount(self, api: Api) -> None:
+        """Attach the product's resource namespaces."""
 
     @property
     def stats(self) -> Stats:
@@ -142,6 +150,23 @@ class SourceClient(BaseClient):
 
     _spec = _config.SOURCE
 
+    products: source.Products
+    batches: source.Batches
+    brands: source.Brands
+    items: source.Items
+    collections: source.Collections
+    digital_coas: source.DigitalCOAs
+    assets: source.Assets
+
+    def _mount(self, api: Api) -> None:
+        self.products = source.Products(api)
+        self.batches = source.Batches(api)
+        self.brands = source.Brands(api)
+        self.items = source.Items(api)
+        self.collections = source.Collections(api)
+        self.digital_coas = source.DigitalCOAs(api)
+        self.assets = source.Assets(api)
+
 
 class RetailClient(BaseClient):
     """LucidRetail v1.2 (dispensaries): details, CaseID imports, transactions, exports.
@@ -151,6 +176,25 @@ class RetailClient(BaseClient):
     """
 
     _spec = _config.RETAIL
+
+    products: retail.Products
+    batches: retail.Batches
+    brands: retail.Brands
+    caseids: retail.CaseIDs
+    transactions: retail.Transactions
+    package_uids: retail.PackageUIDs
+    inventory: retail.Inventory
+    operations: retail.Operations
+
+    def _mount(self, api: Api) -> None:
+        self.products = retail.Products(api)
+        self.batches = retail.Batches(api)
+        self.brands = retail.Brands(api)
+        self.caseids = retail.CaseIDs(api)
+        self.transactions = retail.Transactions(api)
+        self.package_uids = retail.PackageUIDs(api)
+        self.inventory = retail.Inventory(api)
+        self.operations = retail.Operations(api)
 
     def _public_limiter(self) -> RateLimiter | None:
         return TokenBucket(limit=_config.PUBLIC_LOOKUPS_PER_MINUTE, per=60.0,

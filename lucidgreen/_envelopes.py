@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
@@ -230,7 +231,7 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         if when.tzinfo is None:  # an HTTP date is GMT by definition
             return None
         return max(0.0, when.timestamp() - now)
-    return max(0.0, seconds) if seconds == seconds else None  # NaN is no answer
+    return None if math.isnan(seconds) else max(0.0, seconds)
 
 
 def _summarise(value: Any) -> str:
@@ -270,7 +271,7 @@ def _is_invalid_payload(data: Any) -> bool:
     return isinstance(data, dict) and (data.get("status") == "invalid payload" or "reason" in data)
 
 
-def _lenient_json(body: bytes) -> Any:
+def lenient_json(body: bytes) -> Any:
     """Error bodies are often not JSON (HTML from a proxy, nothing at all): never raise."""
     try:
         return json.loads(body) if body.strip() else None
@@ -285,7 +286,7 @@ def error_for(
 
     A 2xx body carrying a negative ``returnCode`` is an error too.
     """
-    data = _lenient_json(body) if status >= 400 or b"returnCode" in body else None
+    data = lenient_json(body) if status >= 400 or b"returnCode" in body else None
     text = _text(body)
     common: dict[str, Any] = {
         "status": status,
@@ -295,8 +296,8 @@ def error_for(
         "request_id": headers.get("x-request-id"),
     }
     code = data.get("returnCode") if isinstance(data, dict) else None
-    if isinstance(code, int) and not isinstance(code, bool) and code < 0:
-        message = data.get("message") if isinstance(data, dict) else None
+    if isinstance(code, int) and not isinstance(code, bool) and code < 0 and isinstance(data, dict):
+        message = data.get("message")
         return errors.ReturnCodeError(
             message if isinstance(message, str) else f"returnCode {code}",
             return_code=code,
@@ -307,7 +308,7 @@ def error_for(
     message = _message_of(status, data, text)
     detail = data.get("detail") if isinstance(data, dict) else None
     detail = detail if isinstance(detail, str) else None
-    if status in (400, 403) and _is_invalid_payload(data):
+    if status in (400, 403) and isinstance(data, dict) and _is_invalid_payload(data):
         return errors.InvalidPayload(message, reason=data.get("reason"), detail=detail, **common)
     if status == 400:
         return errors.BadRequest(message, detail=detail or message, **common)

@@ -71,8 +71,11 @@ class Response:
 class StreamedResponse(Protocol):
     """A response whose body is read in chunks (large downloads)."""
 
-    status: int
-    headers: Mapping[str, str]
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
     def iter_chunks(self, size: int = 65536) -> AsyncIterator[bytes]: ...
 
@@ -91,7 +94,7 @@ class Transport(Protocol):
 
     def stream(
         self, request: Request, *, timeout: float | None
-    ) -> AbstractAsyncContextManager[StreamedResponse]:
+    ) -> AbstractAsyncContextManager[StreamedResponse, Any]:
         """Send ``request`` and hand back the body as a stream; released on exit."""
         ...
 

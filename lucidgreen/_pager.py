@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -106,7 +106,7 @@ class AsyncPager(Generic[T]):
         """The list page by page."""
         return self._pages()
 
-    async def _pages(self) -> AsyncIterator[Page[T]]:
+    async def _pages(self) -> AsyncGenerator[Page[T], None]:
         resume = self._resume
         path: str | None = self._first_path
         skip = 0

@@ -151,7 +151,7 @@ class Pipeline:
         request: Request,
         *,
         replay: retry.Replay = retry.Replay.SAFE,
-        limiter: RateLimiter | None | Literal[_Budget.PRODUCT] = PRODUCT_BUDGET,
+        limiter: RateLimiter | Literal[_Budget.PRODUCT] | None = PRODUCT_BUDGET,
     ) -> Response:
         """Send ``request`` until it succeeds or the policy gives up; raise the last error.
 

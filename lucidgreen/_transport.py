@@ -57,13 +57,13 @@ class _Stream:
         try:
             async for chunk in self._response.content.iter_chunked(size):
                 yield chunk
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise _translate(exc, self._request) from exc
 
     async def read(self) -> bytes:
         try:
             return await self._response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise _translate(exc, self._request) from exc
 
 
@@ -122,7 +122,7 @@ class AiohttpTransport:
                     body=body,
                     url=str(response.url),
                 )
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise _translate(exc, request) from exc
 
     @asynccontextmanager
@@ -135,7 +135,7 @@ class AiohttpTransport:
         kwargs["allow_redirects"] = not request.authenticated
         try:
             response = await session.request(request.method, request.url, **kwargs)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise _translate(exc, request) from exc
         try:
             yield _Stream(response, request)

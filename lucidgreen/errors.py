@@ -3,23 +3,23 @@
 ::
 
     LucidGreenError
-    ├── APIError(status, body, headers, request_id)      the server answered with an error
-    │   ├── BadRequest(detail)                           400, business rules ({"detail": ...})
-    │   │   └── InvalidPayload(reason)                   {"status": "invalid payload", ...} on 400 or legacy 403
-    │   ├── AuthenticationError                          401 after one renewal, or bad credentials
-    │   ├── PermissionDenied                             403 that is not a legacy invalid payload
-    │   ├── NotFound                                     404
-    │   ├── MethodNotAllowed                             405
-    │   ├── RateLimited(retry_after)                     429
-    │   ├── ServerError                                  5xx
-    │   ├── ExportNotReady                               package-UID export still running after the wait
-    │   ├── ExportFailed / ExportUnavailable /           422 / 404 / 428 of the package-UID export
-    │   │   DispensaryNotConfigured
-    │   └── ReturnCodeError(return_code, message)        a ``returnCode`` < 0 envelope
-    ├── TransportError(request_sent)                     connection failure, timeout, dropped response
-    │   └── WriteOutcomeUnknown                          a write whose answer was lost: it may have applied
-    ├── DecodeError(text)                                body or model mismatch, with the raw text
-    └── InvalidLucidID (also ValueError)                 refused locally, before any request
+    ├── APIError(status, body, headers, request_id)   the server answered with an error
+    │   ├── BadRequest(detail)                        400, business rules ({"detail": ...})
+    │   │   └── InvalidPayload(reason)                "invalid payload" on 400 or legacy 403
+    │   ├── AuthenticationError                       401 after one renewal, bad credentials
+    │   ├── PermissionDenied                          403 that is not a legacy invalid payload
+    │   ├── NotFound                                  404
+    │   │   └── ExportUnavailable                     404 of the package-UID export
+    │   ├── MethodNotAllowed                          405
+    │   ├── RateLimited(retry_after)                  429
+    │   ├── ServerError                               5xx
+    │   ├── ExportNotReady                            export still processing after the wait
+    │   ├── ExportFailed / DispensaryNotConfigured    422 / 428 of the package-UID export
+    │   └── ReturnCodeError(return_code, message)     a ``returnCode`` < 0 envelope
+    ├── TransportError(request_sent)                  connection failure, timeout, lost answer
+    │   └── WriteOutcomeUnknown                       a write's answer was lost: may have applied
+    ├── DecodeError(text)                             body or model mismatch, with the raw text
+    └── InvalidLucidID (also ValueError)              refused locally, before any request
 
 Every exception's text is built from the status, the server's message and the request id;
 never from request headers, so a bearer token or client secret cannot leak through ``str()``.

@@ -40,7 +40,15 @@ from .errors import (
     TransportError,
 )
 
-__all__ = ["Replay", "RetryPolicy", "is_testing", "set_testing", "sleep", "testing"]
+__all__ = [
+    "Replay",
+    "RetryPolicy",
+    "is_testing",
+    "poll_delays",
+    "set_testing",
+    "sleep",
+    "without_sleeping",
+]
 
 Jitter = Literal["none", "full", "random"]
 
@@ -58,8 +66,8 @@ def is_testing() -> bool:
 
 
 @contextmanager
-def testing(enabled: bool = True) -> Iterator[None]:
-    """``with lucidgreen.retry.testing(): ...`` — :func:`set_testing` for a block."""
+def without_sleeping(enabled: bool = True) -> Iterator[None]:
+    """``with lucidgreen.retry.without_sleeping(): ...`` — :func:`set_testing` for a block."""
     previous = _testing
     set_testing(enabled)
     try:
@@ -71,6 +79,13 @@ def testing(enabled: bool = True) -> Iterator[None]:
 async def sleep(seconds: float) -> None:
     """``asyncio.sleep`` that honours :func:`set_testing`."""
     await asyncio.sleep(0 if _testing else seconds)
+
+
+def poll_delays(initial: float, maximum: float) -> Iterator[float]:
+    """Waits between polls of a job still running: ``initial``, doubling, capped at ``maximum``."""
+    waits = backoff.expo(base=2, factor=initial, max_value=maximum)
+    next(waits)  # backoff's generators are primed with a first, empty step
+    return waits
 
 
 class Replay(enum.Enum):

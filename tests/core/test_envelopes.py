@@ -136,7 +136,8 @@ ERROR_CASES: list[tuple[str, int, dict[str, str], bytes, type[errors.APIError], 
     ("503 empty", 503, {}, b"", errors.ServerError, {"status": 503}),
     (
         "negative returnCode inside a 404",
-        404, JSON, body({"status": 404, "returnCode": -10000000000, "message": "The cake is a lie."}),
+        404, JSON,
+        body({"status": 404, "returnCode": -10000000000, "message": "The cake is a lie."}),
         errors.ReturnCodeError, {"return_code": -10000000000, "message": "The cake is a lie."},
     ),
     (

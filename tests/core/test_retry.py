@@ -71,7 +71,7 @@ def test_transport_errors_are_retried_for_safe_requests() -> None:
 
 
 def test_unsafe_write_retried_only_when_server_cannot_have_acted() -> None:
-    """An unsafe write is retried after 429 or a failed connect, never after 5xx or a lost answer."""
+    """An unsafe write is retried after 429 or a failed connect, never 5xx or a lost answer."""
     policy = RetryPolicy()
     unsafe = Replay.UNSAFE
     assert policy.next_delay(api_error(429), retry_number=1, replay=unsafe) == 1

@@ -1,0 +1,57 @@
+"""The base of every resource namespace: typed GETs, lists and writes over :class:`Api`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from . import _envelopes
+from ._api import Api, Params
+from ._converter import structure, structure_list, unstructure
+from ._http import Response
+from ._pager import AsyncPager
+from .retry import Replay
+
+__all__ = ["Resource"]
+
+T = TypeVar("T")
+
+
+class Resource:
+    """A namespace of endpoint methods (``client.products``, ``client.transactions``...)."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} on {self._api.base_url}>"
+
+    async def _get(self, path: str, model: type[T], *, params: Params = None,
+                   public: bool = False) -> T:
+        data = await self._api.get_object(path, params=params, public=public)
+        return structure(data, model)
+
+    def _list(
+        self,
+        path: str,
+        model: type[T],
+        *,
+        params: Params = None,
+        limit: int | None = None,
+        prefetch: int = 0,
+        resume_from: str | None = None,
+    ) -> AsyncPager[T]:
+        def decode(results: list[Any]) -> Sequence[T]:
+            return structure_list(results, model)
+
+        return self._api.pager(path, decode, params=params, limit=limit, prefetch=prefetch,
+                               resume_from=resume_from)
+
+    async def _post(self, path: str, body: Any, *, replay: Replay = Replay.UNSAFE) -> Response:
+        return await self._api.post(path, unstructure(body), replay=replay)
+
+    async def _post_for(self, path: str, body: Any, model: type[T], *,
+                        replay: Replay = Replay.UNSAFE) -> T:
+        response = await self._post(path, body, replay=replay)
+        data = _envelopes.decode_object(response.status, response.headers, response.body)
+        return structure(data, model)

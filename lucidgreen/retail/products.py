@@ -1,0 +1,37 @@
+"""LucidRetail product, batch and brand details (``/api/v1.2/``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._resource import Resource
+from ..ids import validate_lucid_id
+from .models import Batch, Product
+
+__all__ = ["Batches", "Brands", "Products"]
+
+
+class Products(Resource):
+    """``retail.products``: Get Product Details."""
+
+    async def get(self, uuid: str) -> Product:
+        """One product as LucidRetail models it (``brand_uuid``, ``expected_total_*``)."""
+        return await self._get(self._api.path("products", validate_lucid_id(uuid)), Product)
+
+
+class Batches(Resource):
+    """``retail.batches``: Get Batch Details."""
+
+    async def get(self, uuid: str) -> Batch:
+        """One batch with its testing laboratories."""
+        return await self._get(self._api.path("batches", validate_lucid_id(uuid)), Batch)
+
+
+class Brands(Resource):
+    """``retail.brands``: Brand Detail (named on the rate-limit page; path inferred).
+
+    Returns the raw JSON object: the LucidRetail brand schema is not documented.
+    """
+
+    async def get(self, uuid: str) -> dict[str, Any]:
+        return await self._api.get_object(self._api.path("brands", validate_lucid_id(uuid)))

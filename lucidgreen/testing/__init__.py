@@ -1,0 +1,77 @@
+"""Test helpers for code that uses ``lucidgreen``: a faithful fake of both LucidGreen APIs.
+
+:class:`FakeLucidGreen` serves LucidSource (``/api/v1.5/``), LucidRetail (``/api/v1.2/``)
+and ``/o/token/`` on a loopback port, plus a second origin (``cdn_url``) for presigned export
+files. Its data is generated from a seed; its rate limits, token expiry and faults are knobs::
+
+    from lucidgreen.testing import FakeLucidGreen, RateLimit
+
+    async with FakeLucidGreen(products=30, page_size=10,
+                              source_limit=RateLimit(60, window=1.5)) as fake:
+        fake.faults.script("/api/v1.5/products/", [(503, None)])   # one 503, then real
+        client_id, client_secret = fake.source_credentials
+        ...  # point the client at fake.url
+        assert fake.stats.by_status[503] == 1
+
+With pytest, the ``lucidgreen_fake`` fixture (from the ``lucidgreen`` pytest plugin) gives a
+started fake per test; ``@pytest.mark.lucidgreen_fake(products=500, rate_limits=True)``
+customises it. Run ``python -m lucidgreen.testing --help`` to serve it from a shell.
+
+This package imports only aiohttp, attrs, shortuuid and the standard library.
+"""
+
+from ._auth import Credentials, TokenInfo
+from ._export import ExportSettings
+from ._faults import DropMode, Faults, ScriptStep, TruncateMode
+from ._recorder import RecordedRequest, RequestLog, Stats
+from ._records import (
+    Asset,
+    Batch,
+    Brand,
+    CaseImport,
+    Collection,
+    DigitalCOA,
+    InventoryCollection,
+    Item,
+    Lab,
+    MediaFile,
+    Membership,
+    PackagedProduct,
+    Product,
+    Transaction,
+)
+from ._server import FakeLucidGreen
+from ._state import ASSET_TYPES, FakeState
+from ._throttle import RateLimit, Throttle
+
+__all__ = [
+    "ASSET_TYPES",
+    "Asset",
+    "Batch",
+    "Brand",
+    "CaseImport",
+    "Collection",
+    "Credentials",
+    "DigitalCOA",
+    "DropMode",
+    "ExportSettings",
+    "FakeLucidGreen",
+    "FakeState",
+    "Faults",
+    "InventoryCollection",
+    "Item",
+    "Lab",
+    "MediaFile",
+    "Membership",
+    "PackagedProduct",
+    "Product",
+    "RateLimit",
+    "RecordedRequest",
+    "RequestLog",
+    "ScriptStep",
+    "Stats",
+    "Throttle",
+    "TokenInfo",
+    "Transaction",
+    "TruncateMode",
+]

@@ -1,0 +1,409 @@
+"""``FakeLucidGreen``: both LucidGreen APIs and a CDN, served on loopback by aiohttp.
+
+Two sites on two ports, so two origins: ``fake.url`` serves LucidSource (``/api/v1.5/``),
+LucidRetail (``/api/v1.2/``) and the token endpoint (``/o/token/``); ``fake.cdn_url`` serves
+presigned export files and media. Per request, in order: record it, apply latency, consume a
+scripted step or roll the random faults, then let the application answer (see ``_app.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+from types import TracebackType
+from typing import Literal, Self
+
+from aiohttp import web
+
+from ._app import Application, Incoming
+from ._auth import Credentials, Product, TokenStore
+from ._data import Counts, DataGenerator
+from ._export import ExportSettings, UrlSigner, cdn_reply, export_chunks, latest_export_day
+from ._faults import Faults
+from ._recorder import RecordedRequest, RequestLog, Stats
+from ._records import Product as ProductRecord
+from ._reply import Reply
+from ._routing import Backend
+from ._state import FakeState
+from ._throttle import RateLimit, Throttle
+
+__all__ = ["FakeLucidGreen"]
+
+Site = Literal["api", "cdn"]
+
+_DEFAULT_SOURCE = RateLimit(60, 60.0)
+_DEFAULT_RETAIL = RateLimit(1000, 60.0)
+_DEFAULT_PUBLIC = RateLimit(60, 60.0)
+
+
+class FakeLucidGreen:
+    """A faithful, seeded fake of LucidSource and LucidRetail for tests and local runs.
+
+    ::
+
+        async with FakeLucidGreen(products=120, page_size=50) as fake:
+            client_id, client_secret = fake.source_credentials
+            ...  # talk to fake.url; look at fake.requests, fake.stats, fake.state
+
+    Args:
+        seed: drives every generated id and value, and the random faults.
+        products, brands, batches, items, cases, items_per_case, collections, assets:
+            how much data to generate (``assets`` is per asset type; cases take
+            ``items_per_case`` LucidIDs each from ``items``, the rest are loose).
+        page_size: server-side page size of the paginated lists (settable later).
+        host, port, cdn_port: where to listen; port 0 picks a free port.
+        token_ttl: seconds a token lives (``expires_in``; settable later).
+        rate_limits: False turns the sliding-window limiter off (``fake.limits.enabled``).
+        source_limit, retail_limit, public_limit: :class:`RateLimit` per scope, or None.
+        source_credentials, retail_credentials: fixed ``(client_id, client_secret)`` pairs;
+            generated from the seed when omitted.
+        export_packages: synthetic package UIDs in the export file (``fake.export.packages``).
+        max_recorded: keep only the last N requests in ``fake.requests`` (None: all).
+        clock: monotonic seconds for token expiry, rate limits and URL expiry.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        products: int = 120,
+        brands: int = 4,
+        batches: int = 60,
+        items: int = 240,
+        cases: int = 20,
+        items_per_case: int = 8,
+        collections: int = 12,
+        assets: int = 8,
+        page_size: int = 50,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        cdn_port: int = 0,
+        token_ttl: float = 36000.0,
+        rate_limits: bool = True,
+        source_limit: RateLimit | None = _DEFAULT_SOURCE,
+        retail_limit: RateLimit | None = _DEFAULT_RETAIL,
+        public_limit: RateLimit | None = _DEFAULT_PUBLIC,
+        source_credentials: tuple[str, str] | None = None,
+        retail_credentials: tuple[str, str] | None = None,
+        export_packages: int = 50,
+        max_recorded: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if page_size < 1:
+            raise ValueError("page_size must be >= 1")
+        counts = Counts(
+            products, brands, batches, items, cases, items_per_case, collections, assets
+        )
+        self.seed = seed
+        self._host = host
+        self._ports = {"api": port, "cdn": cdn_port}
+        self._clock = clock
+        self._generator = DataGenerator(seed)
+        #: The data; read it to assert on effects, change it to set up a scenario.
+        self.state: FakeState = self._generator.state(counts)
+        #: Fault injection knobs (see :class:`Faults`).
+        self.faults = Faults(seed=seed)
+        #: Rate-limit knobs and windows (see :class:`Throttle`).
+        self.limits = Throttle(
+            clock=clock,
+            source=source_limit,
+            retail=retail_limit,
+            public=public_limit,
+            enabled=rate_limits,
+        )
+        #: Package-UID export knobs (see :class:`ExportSettings`).
+        self.export = ExportSettings(packages=export_packages)
+        #: Every request received, oldest first.
+        self.requests = RequestLog(max_recorded)
+        #: Counters.
+        self.stats = Stats()
+        secrets_rng = random.Random(f"{seed}:credentials")
+        self._tokens = TokenStore(clock=clock, rng=secrets_rng, ttl=token_ttl)
+        self.source_credentials: Credentials = self._tokens.add_client(
+            "source", Credentials(*source_credentials) if source_credentials else None
+        )
+        self.retail_credentials: Credentials = self._tokens.add_client(
+            "retail", Credentials(*retail_credentials) if retail_credentials else None
+        )
+        self._backend = Backend(
+            state=self.state,
+            faults=self.faults,
+            export=self.export,
+            signer=UrlSigner(clock=clock, secret=secrets_rng.randbytes(32)),
+            seed=seed,
+            page_size=page_size,
+            rng=random.Random(f"{seed}:runtime"),
+        )
+        self._app = Application(self._backend, self._tokens, self.limits, self.stats)
+        self._runners: list[web.AppRunner] = []
+        self._urls: dict[Site, str] = {}
+        self._closing = asyncio.Event()
+
+    # -- addresses and knobs ------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``: both APIs and ``/o/token/``."""
+        return self._url("api")
+
+    @property
+    def source_url(self) -> str:
+        """Base URL to give a LucidSource client (the same origin as :attr:`url`)."""
+        return self.url
+
+    @property
+    def retail_url(self) -> str:
+        """Base URL to give a LucidRetail client (the same origin as :attr:`url`)."""
+        return self.url
+
+    @property
+    def cdn_url(self) -> str:
+        """The second origin, serving presigned export files and media."""
+        return self._url("cdn")
+
+    def _url(self, site: Site) -> str:
+        if site not in self._urls:
+            raise RuntimeError("FakeLucidGreen is not started; use 'async with' or start()")
+        return self._urls[site]
+
+    @property
+    def page_size(self) -> int:
+        return self._backend.page_size
+
+    @page_size.setter
+    def page_size(self, value: int) -> None:
+        if value < 1:
+            raise ValueError("page_size must be >= 1")
+        self._backend.page_size = value
+
+    @property
+    def token_ttl(self) -> float:
+        """Lifetime of tokens issued from now on, in seconds."""
+        return self._tokens.ttl
+
+    @token_ttl.setter
+    def token_ttl(self, value: float) -> None:
+        self._tokens.ttl = value
+
+    @property
+    def dispensary_uuid(self) -> str:
+        """The dispensary the Retail credentials are linked to."""
+        return self.state.dispensary_uuid
+
+    # -- helpers for tests --------------------------------------------------------------------
+
+    def issue_token(self, product: Product = "source") -> str:
+        """A valid bearer token for ``product`` without an HTTP round trip."""
+        credentials = self.source_credentials if product == "source" else self.retail_credentials
+        self.stats.tokens_issued += 1
+        return self._tokens.issue(credentials.client_id).token
+
+    def expire_tokens(self) -> int:
+        """Expire every token issued so far (the next use answers 401); returns the count."""
+        return self._tokens.expire_all()
+
+    def add_credentials(self, product: Product) -> Credentials:
+        """Register another API client (its own rate-limit budget) for ``product``."""
+        return self._tokens.add_client(product)
+
+    def add_products(self, count: int) -> list[ProductRecord]:
+        """Append generated products (e.g. mid-walk, to move ``count`` under a pager)."""
+        return self._generator.add_products(self.state, count)
+
+    def export_file(self, day: date | None = None) -> dict[str, dict[str, list[str]]]:
+        """The export file content for ``day`` (default: the latest), for assertions."""
+        day = day or latest_export_day(self.export)
+        generate = export_chunks(self.seed, day, self.state, self.export)
+        data: dict[str, dict[str, list[str]]] = json.loads(b"".join(generate()))
+        return data
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return bool(self._runners)
+
+    async def start(self) -> None:
+        """Listen on both sites. Idempotent while running."""
+        if self._runners:
+            return
+        self._closing = asyncio.Event()
+        try:
+            for site in ("api", "cdn"):
+                app = web.Application(client_max_size=64 * 1024 * 1024)
+                handler = self._api_handler if site == "api" else self._cdn_handler
+                app.router.add_route("*", "/{tail:.*}", handler)
+                runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+                await runner.setup()
+                self._runners.append(runner)
+                await web.TCPSite(runner, self._host, self._ports[site]).start()
+                port = runner.addresses[0][1]
+                self._urls[site] = f"http://{self._host}:{port}"
+        except BaseException:
+            await self.close()
+            raise
+        self._backend.cdn_url = self._urls["cdn"]
+
+    async def close(self) -> None:
+        """Release stalled and sleeping requests, then stop both sites. Idempotent."""
+        self._closing.set()
+        while self._runners:
+            await self._runners.pop().cleanup()
+        self._urls.clear()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        where = self._urls.get("api", "not started")
+        return f"<FakeLucidGreen {where} seed={self.seed} products={len(self.state.products)}>"
+
+    # -- request handling ---------------------------------------------------------------------
+
+    async def _api_handler(self, request: web.Request) -> web.StreamResponse:
+        return await self._serve(request, "api")
+
+    async def _cdn_handler(self, request: web.Request) -> web.StreamResponse:
+        return await self._serve(request, "cdn")
+
+    def _answer(self, site: Site, incoming: Incoming) -> Reply:
+        if site == "api":
+            reply = self._app.handle(incoming)
+            reply.headers.setdefault("X-Request-ID", incoming.request_id)
+            return reply
+        return cdn_reply(
+            method=incoming.method,
+            path=incoming.raw_path,
+            query=incoming.query,
+            headers=incoming.headers,
+            signer=self._backend.signer,
+            state=self.state,
+            settings=self.export,
+            seed=self.seed,
+        )
+
+    async def _serve(self, request: web.Request, site: Site) -> web.StreamResponse:
+        body = await request.read()
+        raw_path, _, query_string = request.raw_path.partition("?")
+        entry = RecordedRequest(
+            site=site,
+            method=request.method,
+            path=request.path,
+            raw_path=raw_path,
+            query=dict(request.query),
+            headers=request.headers,
+            body=body,
+            time=self._clock(),
+            remote=request.remote,
+        )
+        self.requests.append(entry)
+        self.stats.requests += 1
+        is_token = raw_path.startswith("/o/")
+        if site == "api":
+            delay = self.faults.latency_for(raw_path, token=is_token)
+            if delay > 0:
+                self.stats.faults["latency"] += 1
+                await self._sleep(delay)
+        injection = self.faults.take_script(request.method, raw_path)
+        if injection is None and site == "api":
+            injection = self.faults.draw(request.method, raw_path, token=is_token)
+        kind = "pass" if injection is None else injection.kind
+        if injection is not None and kind != "pass":
+            entry.fault = injection.source if injection.source != "script" else f"script:{kind}"
+            self.stats.faults[injection.source] += 1
+        if injection is not None and injection.reply is not None:
+            return await self._send(request, entry, injection.reply)
+        if kind == "drop":
+            return self._drop(request)
+        if kind == "stall":
+            await self._closing.wait()
+            return self._drop(request)
+        incoming = Incoming(
+            method=request.method,
+            raw_path=raw_path,
+            query_string=query_string,
+            query=request.query,
+            headers=request.headers,
+            body=body,
+            origin=f"{request.scheme}://{request.host}",
+            remote=request.remote or "",
+            request_id=request.headers.get("X-Request-ID") or uuid.uuid4().hex,
+        )
+        reply = self._answer(site, incoming)
+        if kind == "drop_after_apply":
+            return self._drop(request)
+        if kind == "truncate":
+            return await self._send_truncated(request, entry, reply)
+        return await self._send(request, entry, reply)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake up at once when the fake closes (so close() never waits)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
+
+    def _count(self, entry: RecordedRequest, status: int) -> None:
+        entry.status = status
+        self.stats.by_status[status] += 1
+        if status == 429:
+            self.stats.rate_limited += 1
+
+    def _drop(self, request: web.Request) -> web.StreamResponse:
+        """Close the connection with no answer; aiohttp then writes nothing, quietly."""
+        self.stats.dropped += 1
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=204)
+
+    async def _send(
+        self, request: web.Request, entry: RecordedRequest, reply: Reply
+    ) -> web.StreamResponse:
+        self._count(entry, reply.status)
+        if reply.chunks is None:
+            return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+        chunks = reply.chunks
+        length = reply.length
+        if length is None:
+            # A presigned object has a Content-Length; measuring a 100k-package export takes
+            # seconds, so do it in a thread rather than stall every other request.
+            length = await asyncio.to_thread(lambda: sum(len(c) for c in chunks()))
+        response = web.StreamResponse(status=reply.status, headers=reply.headers)
+        response.content_length = length
+        await response.prepare(request)
+        if request.method != "HEAD":
+            for chunk in chunks():
+                await response.write(chunk)
+                await asyncio.sleep(0)  # let other requests in between chunks
+        await response.write_eof()
+        return response
+
+    async def _send_truncated(
+        self, request: web.Request, entry: RecordedRequest, reply: Reply
+    ) -> web.StreamResponse:
+        body = reply.body if reply.chunks is None else b"".join(reply.chunks())
+        half = body[: len(body) // 2]
+        self._count(entry, reply.status)
+        if self.faults.truncate_mode == "cut_json":
+            return web.Response(status=reply.status, body=half, headers=reply.headers)
+        response = web.StreamResponse(status=reply.status, headers=reply.headers)
+        # Promise the whole body, deliver half, hang up: the client sees a short read.
+        response.content_length = max(len(body), 1)
+        await response.prepare(request)
+        await response.write(half)
+        if request.transport is not None:
+            request.transport.close()
+        return response
