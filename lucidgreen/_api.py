@@ -57,27 +57,30 @@ class Api:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    async def get(
-        self, path: str, *, params: Params = None, public: bool = False
-    ) -> Response:
+    async def get(self, path: str, *, params: Params = None, public: bool = False) -> Response:
         """GET ``path``; ``public`` calls are unauthenticated and spend the public budget."""
         query = {key: str(value) for key, value in _pairs(params)}
-        request = Request("GET", self.url(path), params=query or None,
-                          headers={"Accept": "application/json"}, authenticated=not public)
+        request = Request(
+            "GET",
+            self.url(path),
+            params=query or None,
+            headers={"Accept": "application/json"},
+            authenticated=not public,
+        )
         limiter = self.public_limiter if public else PRODUCT_BUDGET
         return await self.pipeline.send(request, limiter=limiter)
 
     async def post(self, path: str, body: Any, *, replay: Replay = Replay.UNSAFE) -> Response:
-        request = Request("POST", self.url(path), json=body,
-                          headers={"Accept": "application/json"})
+        request = Request("POST", self.url(path), json=body, headers={"Accept": "application/json"})
         return await self.pipeline.send(request, replay=replay)
 
     async def delete(self, path: str) -> Response:
         request = Request("DELETE", self.url(path), headers={"Accept": "application/json"})
         return await self.pipeline.send(request)
 
-    async def get_object(self, path: str, *, params: Params = None,
-                         public: bool = False) -> dict[str, Any]:
+    async def get_object(
+        self, path: str, *, params: Params = None, public: bool = False
+    ) -> dict[str, Any]:
         response = await self.get(path, params=params, public=public)
         return _envelopes.decode_object(response.status, response.headers, response.body)
 

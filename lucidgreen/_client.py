@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["BaseClient", "RetailClient", "SourceClient"]
 
 
-
 USER_AGENT = f"lucidgreen-python/{__version__} (Python {platform.python_version()})"
 
 
@@ -64,8 +63,9 @@ class BaseClient:
             session, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
         )
         self._owns_limiter = rate_limiter is None
-        limiter = rate_limiter or TokenBucket(limit=spec.requests_per_minute, per=60.0,
-                                              name=spec.name)
+        limiter = rate_limiter or TokenBucket(
+            limit=spec.requests_per_minute, per=60.0, name=spec.name
+        )
         self._pipeline = Pipeline(
             self._transport,
             product=spec.name,
@@ -93,9 +93,7 @@ class BaseClient:
                 raise ValueError("pass either token= or client_id/client_secret, not both")
             return StaticToken(token)
         if not client_id or not client_secret:
-            raise ValueError(
-                "credentials missing: pass client_id and client_secret (or token=)"
-            )
+            raise ValueError("credentials missing: pass client_id and client_secret (or token=)")
 
         async def send_token_request(request: Request) -> Response:
             # Token requests spend no rate-limit budget (they are not API calls).
@@ -197,8 +195,7 @@ class RetailClient(BaseClient):
         self.operations = retail.Operations(api)
 
     def _public_limiter(self) -> RateLimiter | None:
-        return TokenBucket(limit=_config.PUBLIC_LOOKUPS_PER_MINUTE, per=60.0,
-                           name="retail-public")
+        return TokenBucket(limit=_config.PUBLIC_LOOKUPS_PER_MINUTE, per=60.0, name="retail-public")
 
     async def aclose(self) -> None:
         await super().aclose()

@@ -26,15 +26,19 @@ class ProductSpec:
 
 SOURCE = ProductSpec(
     name="source",
-    hosts={"production": "https://source.lucidgreen.io",
-           "test": "https://source-test.lucidgreen.io"},
+    hosts={
+        "production": "https://source.lucidgreen.io",
+        "test": "https://source-test.lucidgreen.io",
+    },
     api_version="v1.5",
     requests_per_minute=60,
 )
 RETAIL = ProductSpec(
     name="retail",
-    hosts={"production": "https://retail.lucidgreen.io",
-           "test": "https://retail-test.lucidgreen.io"},
+    hosts={
+        "production": "https://retail.lucidgreen.io",
+        "test": "https://retail-test.lucidgreen.io",
+    },
     api_version="v1.2",
     requests_per_minute=1000,
 )
@@ -74,7 +78,5 @@ def resolve_base_url(spec: ProductSpec, environment: str, base_url: str | None) 
     if base_url is not None:
         return check_base_url(base_url)
     if environment not in spec.hosts:
-        raise ValueError(
-            f"environment must be one of {sorted(spec.hosts)}, got {environment!r}"
-        )
+        raise ValueError(f"environment must be one of {sorted(spec.hosts)}, got {environment!r}")
     return spec.hosts[environment]

@@ -165,8 +165,9 @@ def decode_page(status: int, headers: Headers, body: bytes) -> DrfPage:
         or (previous is not None and not isinstance(previous, str))
     ):
         raise _shape_error(status, body, "integer count and string-or-null next/previous")
-    return DrfPage(count=count, next=next_url or None, previous=previous or None,
-                   results=data["results"])
+    return DrfPage(
+        count=count, next=next_url or None, previous=previous or None, results=data["results"]
+    )
 
 
 def decode_list(status: int, headers: Headers, body: bytes) -> list[Any]:
@@ -279,9 +280,7 @@ def lenient_json(body: bytes) -> Any:
         return None
 
 
-def error_for(
-    status: int, headers: Headers, body: bytes, *, now: float
-) -> errors.APIError | None:
+def error_for(status: int, headers: Headers, body: bytes, *, now: float) -> errors.APIError | None:
     """The exception an answer stands for, or ``None`` when it is a success.
 
     A 2xx body carrying a negative ``returnCode`` is an error too.

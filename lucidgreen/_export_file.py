@@ -32,8 +32,9 @@ class ExportEntry:
 def check_package(package_uid: str, value: Any) -> dict[str, list[str]]:
     """One package's ``{case_id: [lucid_id, ...]}``, or ``DecodeError`` naming what is wrong."""
     if not isinstance(value, dict):
-        raise DecodeError(f"package {package_uid!r}: expected an object of CaseIDs",
-                          text=json.dumps(value)[:1000])
+        raise DecodeError(
+            f"package {package_uid!r}: expected an object of CaseIDs", text=json.dumps(value)[:1000]
+        )
     for case_id, lucid_ids in value.items():
         if not isinstance(lucid_ids, list) or not all(isinstance(i, str) for i in lucid_ids):
             raise DecodeError(

@@ -159,8 +159,8 @@ class AsyncPager(Generic[T]):
             results = results[:keep]
             cursor_path, cursor_skip = path, skip + keep
         else:
-            cursor_path = None if raw.next is None else _paging.rebase(
-                raw.next, endpoint=self._endpoint
+            cursor_path = (
+                None if raw.next is None else _paging.rebase(raw.next, endpoint=self._endpoint)
             )
             cursor_skip = 0
         items = self._decode(results)
@@ -175,8 +175,13 @@ class AsyncPager(Generic[T]):
                 skip=cursor_skip,
             )
         )
-        return Page(items=items, count=raw.count, next_url=raw.next,
-                    previous_url=raw.previous, cursor=cursor)
+        return Page(
+            items=items,
+            count=raw.count,
+            next_url=raw.next,
+            previous_url=raw.previous,
+            cursor=cursor,
+        )
 
     def _check_count(self, raw: DrfPage, walk: _Walk) -> None:
         if walk.count is None:
@@ -185,7 +190,10 @@ class AsyncPager(Generic[T]):
             walk.warned_count = True
             logger.warning(
                 "the count of %s changed from %s to %s while paging: items may be skipped "
-                "or repeated", self._endpoint, walk.count, raw.count,
+                "or repeated",
+                self._endpoint,
+                walk.count,
+                raw.count,
             )
 
     async def _prefetched(self, plan: list[str], walk: _Walk) -> AsyncIterator[Page[T]]:

@@ -72,20 +72,19 @@ def decode_cursor(text: str, *, endpoint: str) -> Cursor:
     next_path, count, yielded = payload.get("n"), payload.get("c"), payload.get("y")
     skip = payload.get("s", 0)
     if payload.get("e") != endpoint:
-        raise ValueError(
-            f"this cursor belongs to {payload.get('e')!r}, not to {endpoint!r}"
-        )
+        raise ValueError(f"this cursor belongs to {payload.get('e')!r}, not to {endpoint!r}")
     if (
-        (next_path is not None and not (isinstance(next_path, str)
-                                        and next_path.startswith(endpoint)))
+        (
+            next_path is not None
+            and not (isinstance(next_path, str) and next_path.startswith(endpoint))
+        )
         or (count is not None and not isinstance(count, int))
         or not isinstance(yielded, int)
         or not isinstance(skip, int)
         or skip < 0
     ):
         raise ValueError("corrupt lucidgreen pagination cursor")
-    return Cursor(endpoint=endpoint, next_path=next_path, count=count, yielded=yielded,
-                  skip=skip)
+    return Cursor(endpoint=endpoint, next_path=next_path, count=count, yielded=yielded, skip=skip)
 
 
 def rebase(next_url: str, *, endpoint: str) -> str:

@@ -33,7 +33,13 @@ from .ratelimit import RateLimiter
 
 __all__ = [
     "PRODUCT_BUDGET",
-    "Hooks", "LimiterWait", "Pipeline", "RequestSent", "RetryScheduled", "Stats"]
+    "Hooks",
+    "LimiterWait",
+    "Pipeline",
+    "RequestSent",
+    "RetryScheduled",
+    "Stats",
+]
 
 logger = logging.getLogger("lucidgreen.http")
 
@@ -188,7 +194,9 @@ class Pipeline:
                 continue
             retry_number += 1
             delay = self.retry_policy.next_delay(
-                error, retry_number=retry_number, replay=replay,
+                error,
+                retry_number=retry_number,
+                replay=replay,
                 elapsed=loop.time() - started,
             )
             outcome_unknown = outcome_unknown or _uncertain(error)
@@ -239,7 +247,11 @@ class Pipeline:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %s in %.0f ms (attempt %d) headers=%s",
-                request.method, request.url, status or "no answer", elapsed * 1000, attempt,
+                request.method,
+                request.url,
+                status or "no answer",
+                elapsed * 1000,
+                attempt,
                 redact(request.headers),
             )
         if self.hooks.on_request is not None:
@@ -255,7 +267,11 @@ class Pipeline:
         reason = _reason(error)
         logger.info(
             "retrying %s %s in %.2f s (retry %d, %s)",
-            request.method, request.url, delay, retry_number, reason,
+            request.method,
+            request.url,
+            delay,
+            retry_number,
+            reason,
         )
         if self.hooks.on_retry is not None:
             self.hooks.on_retry(

@@ -26,8 +26,9 @@ class Resource:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {self._api.base_url}>"
 
-    async def _get(self, path: str, model: type[T], *, params: Params = None,
-                   public: bool = False) -> T:
+    async def _get(
+        self, path: str, model: type[T], *, params: Params = None, public: bool = False
+    ) -> T:
         data = await self._api.get_object(path, params=params, public=public)
         return structure(data, model)
 
@@ -44,14 +45,16 @@ class Resource:
         def decode(results: list[Any]) -> Sequence[T]:
             return structure_list(results, model)
 
-        return self._api.pager(path, decode, params=params, limit=limit, prefetch=prefetch,
-                               resume_from=resume_from)
+        return self._api.pager(
+            path, decode, params=params, limit=limit, prefetch=prefetch, resume_from=resume_from
+        )
 
     async def _post(self, path: str, body: Any, *, replay: Replay = Replay.UNSAFE) -> Response:
         return await self._api.post(path, unstructure(body), replay=replay)
 
-    async def _post_for(self, path: str, body: Any, model: type[T], *,
-                        replay: Replay = Replay.UNSAFE) -> T:
+    async def _post_for(
+        self, path: str, body: Any, model: type[T], *, replay: Replay = Replay.UNSAFE
+    ) -> T:
         response = await self._post(path, body, replay=replay)
         data = _envelopes.decode_object(response.status, response.headers, response.body)
         return structure(data, model)

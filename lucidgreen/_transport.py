@@ -29,8 +29,7 @@ def _translate(exc: BaseException, request: Request) -> TransportError:
     where = f"{request.method} {request.url.split('?', 1)[0]}"
     if isinstance(exc, aiohttp.ClientConnectorError):
         # The TCP/TLS connection never opened, so not one byte of the request was sent.
-        return TransportError(f"{where}: cannot connect: {exc.strerror or exc}",
-                              request_sent=False)
+        return TransportError(f"{where}: cannot connect: {exc.strerror or exc}", request_sent=False)
     if isinstance(exc, asyncio.TimeoutError):
         return TransportError(f"{where}: timed out")
     return TransportError(f"{where}: {type(exc).__name__}: {exc}")
@@ -129,8 +128,7 @@ class AiohttpTransport:
     async def stream(self, request: Request, *, timeout: float | None) -> AsyncIterator[_Stream]:
         session = self._session_now()
         # A large download may take long in total; the timeout bounds each silent stretch.
-        client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout,
-                                               sock_read=timeout)
+        client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
         kwargs = self._request_kwargs(request, client_timeout)
         kwargs["allow_redirects"] = not request.authenticated
         try:

@@ -36,8 +36,7 @@ class CaseIDs(Resource):
             package_uid=package_uid,
             sku=sku,
         )
-        return await self._post_for(self._api.path("caseids", "import"), body,
-                                    CaseImportResult)
+        return await self._post_for(self._api.path("caseids", "import"), body, CaseImportResult)
 
     async def remove_import(
         self, *, case_uuid: str, package_uid: str, packaged_product_uuid: str | None = None
@@ -46,7 +45,8 @@ class CaseIDs(Resource):
         body = CaseImportRemoval(
             case_uuid=validate_lucid_id(case_uuid),
             package_uid=package_uid,
-            packaged_product_uuid=None if packaged_product_uuid is None
+            packaged_product_uuid=None
+            if packaged_product_uuid is None
             else validate_lucid_id(packaged_product_uuid),
         )
         await self._post(self._api.path("caseids", "import", "remove"), body)

@@ -37,8 +37,9 @@ class Inventory(Resource):
             internal_catalog_product_id=internal_catalog_product_id,
             hostname=hostname,
         )
-        path = self._api.path("collections", "inventory-pos",
-                              validate_lucid_id(dispensary_uuid), "add-items")
+        path = self._api.path(
+            "collections", "inventory-pos", validate_lucid_id(dispensary_uuid), "add-items"
+        )
         return await self._post_for(path, body, InventoryCollection)
 
     async def collection_of(self, lucid_id: str) -> InventoryCollection:
@@ -47,6 +48,7 @@ class Inventory(Resource):
         An unauthenticated lookup: no Authorization header is sent, and it spends its own
         60-per-minute budget (counted per IP by LucidRetail), not the API key's.
         """
-        path = self._api.path("collections", "inventory-pos", "lucid-id",
-                              validate_lucid_id(lucid_id))
+        path = self._api.path(
+            "collections", "inventory-pos", "lucid-id", validate_lucid_id(lucid_id)
+        )
         return await self._get(path, InventoryCollection, public=True)

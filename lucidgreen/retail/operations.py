@@ -72,29 +72,32 @@ class Operations(Resource):
         return _json(await self._api.post(full, json))
 
     async def brand_detail(self, uuid: str) -> Any:
-        return _json(await self._api.get(self._path("brand_detail",
-                                                    uuid=validate_lucid_id(uuid))))
+        return _json(await self._api.get(self._path("brand_detail", uuid=validate_lucid_id(uuid))))
 
     async def digital_coa_detail(self, uuid: str) -> Any:
-        return _json(await self._api.get(self._path("digital_coa_detail",
-                                                    uuid=validate_lucid_id(uuid))))
+        return _json(
+            await self._api.get(self._path("digital_coa_detail", uuid=validate_lucid_id(uuid)))
+        )
 
     async def item_details(self, lucid_id: str) -> Any:
-        return _json(await self._api.get(self._path("item_details",
-                                                    lucid_id=validate_lucid_id(lucid_id))))
+        return _json(
+            await self._api.get(self._path("item_details", lucid_id=validate_lucid_id(lucid_id)))
+        )
 
     async def collection_details(self, identifier: str) -> Any:
-        return _json(await self._api.get(self._path("collection_details",
-                                                    identifier=identifier)))
+        return _json(await self._api.get(self._path("collection_details", identifier=identifier)))
 
     async def collection_cases_full_details(self, identifier: str) -> Any:
-        return _json(await self._api.get(self._path("collection_cases_full_details",
-                                                    identifier=identifier)))
+        return _json(
+            await self._api.get(self._path("collection_cases_full_details", identifier=identifier))
+        )
 
     async def inventory_collection_delete(self, dispensary_uuid: str, identifier: str) -> Any:
-        path = self._path("inventory_collection_delete",
-                          dispensary_uuid=validate_lucid_id(dispensary_uuid),
-                          identifier=identifier)
+        path = self._path(
+            "inventory_collection_delete",
+            dispensary_uuid=validate_lucid_id(dispensary_uuid),
+            identifier=identifier,
+        )
         return _json(await self._api.delete(path))
 
     async def validate_lucid_ids(self, lucid_ids: Iterable[str]) -> Any:
@@ -103,16 +106,21 @@ class Operations(Resource):
 
     async def associate_regulator_uid(self, identifier: str, regulator_uid: str) -> Any:
         body = {"regulator_uid": regulator_uid}
-        return _json(await self._api.post(
-            self._path("associate_regulator_uid", identifier=identifier), body))
+        return _json(
+            await self._api.post(self._path("associate_regulator_uid", identifier=identifier), body)
+        )
 
     async def package_uids_associations_request(self, body: Mapping[str, Any]) -> Any:
-        return _json(await self._api.post(self._path("package_uids_associations_request"),
-                                          dict(body)))
+        return _json(
+            await self._api.post(self._path("package_uids_associations_request"), dict(body))
+        )
 
     async def package_uids_associations_fetch(self, request_id: str) -> Any:
-        return _json(await self._api.get(self._path("package_uids_associations_fetch",
-                                                    request_id=request_id)))
+        return _json(
+            await self._api.get(
+                self._path("package_uids_associations_fetch", request_id=request_id)
+            )
+        )
 
     async def regulator_uid_lookup(self, lucid_id: str) -> Any:
         """Unauthenticated, on the 60-per-minute public budget."""

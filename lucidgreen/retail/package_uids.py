@@ -72,8 +72,7 @@ class PackageExport:
         return f"PackageExport({where}, date={self.export_date})"
 
     def _request(self) -> Request:
-        return Request("GET", self.url, headers={"Accept": "application/json"},
-                       authenticated=False)
+        return Request("GET", self.url, headers={"Accept": "application/json"}, authenticated=False)
 
     async def download(self) -> PackageUIDMap:
         """The whole file as ``{package_uid: {case_id: [lucid_id, ...]}}``.
@@ -93,8 +92,9 @@ class PackageExport:
         async with pipeline.transport.stream(self._request(), timeout=pipeline.timeout) as stream:
             if stream.status >= 400:
                 body = await stream.read()
-                error = _envelopes.error_for(stream.status, stream.headers, body,
-                                             now=datetime.now(UTC).timestamp())
+                error = _envelopes.error_for(
+                    stream.status, stream.headers, body, now=datetime.now(UTC).timestamp()
+                )
                 raise error or DecodeError(f"HTTP {stream.status}", text=body.decode())
             parser = ExportFileParser()
             async for chunk in stream.iter_chunks(chunk_size):
@@ -136,11 +136,16 @@ class PackageUIDs(Resource):
                 typed = _TYPED_ERRORS.get(exc.status)
                 if typed is None or isinstance(exc, typed):
                     raise
-                raise typed(exc.message, status=exc.status, body=exc.body, data=exc.data,
-                            headers=exc.headers, request_id=exc.request_id) from exc
+                raise typed(
+                    exc.message,
+                    status=exc.status,
+                    body=exc.body,
+                    data=exc.data,
+                    headers=exc.headers,
+                    request_id=exc.request_id,
+                ) from exc
             if response.status != 202:
-                data = _envelopes.decode_object(response.status, response.headers,
-                                                response.body)
+                data = _envelopes.decode_object(response.status, response.headers, response.body)
                 found = structure(data, PackageUIDExport)
                 return PackageExport(self._api, url=found.export_url, export_date=day)
             delay = next(delays)
@@ -148,7 +153,10 @@ class PackageUIDs(Resource):
                 raise ExportNotReady(
                     f"the package-UID export{f' for {day}' if day else ''} is still "
                     f"processing after {timeout:.0f} s",
-                    status=202, body=response.text, data=_envelopes.lenient_json(response.body),
-                    headers=response.headers, request_id=response.request_id,
+                    status=202,
+                    body=response.text,
+                    data=_envelopes.lenient_json(response.body),
+                    headers=response.headers,
+                    request_id=response.request_id,
                 )
             await retry.sleep(delay)

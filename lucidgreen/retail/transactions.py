@@ -83,8 +83,9 @@ class Transactions(Resource):
             budtender_id=budtender_id,
         )
         try:
-            response = await self._post(self._api.path("transactions", "complete"), body,
-                                        replay=Replay.SAFE)
+            response = await self._post(
+                self._api.path("transactions", "complete"), body, replay=Replay.SAFE
+            )
         except BadRequest as exc:
             if exc.prior_outcome_unknown and exc.message == _ALREADY_PROCESSED:
                 return TransactionResult(order_id=order_id, replayed=True)

@@ -53,11 +53,14 @@ class Assets(Resource):
         :mod:`lucidgreen.retry`.
         """
         kind = _asset_type(asset_type)
-        body = NewAsset(name=name, content=content, description=description,
-                        usage=None if usage is None else TextAssetUsage(usage))
+        body = NewAsset(
+            name=name,
+            content=content,
+            description=description,
+            usage=None if usage is None else TextAssetUsage(usage),
+        )
         return await self._post_for(self._api.path("assets", kind, "create"), body, Asset)
 
     async def delete(self, uuid: str) -> None:
         """Delete a text asset (asset_delete; the documented path names ``text`` only)."""
-        await self._api.delete(self._api.path("assets", "text", validate_lucid_id(uuid),
-                                              "delete"))
+        await self._api.delete(self._api.path("assets", "text", validate_lucid_id(uuid), "delete"))

@@ -17,8 +17,13 @@ class Batches(Resource):
         self, *, limit: int | None = None, prefetch: int = 0, resume_from: str | None = None
     ) -> AsyncPager[BatchSummary]:
         """Every batch (batches_list), across pages."""
-        return self._list(self._api.path("batches"), BatchSummary, limit=limit,
-                          prefetch=prefetch, resume_from=resume_from)
+        return self._list(
+            self._api.path("batches"),
+            BatchSummary,
+            limit=limit,
+            prefetch=prefetch,
+            resume_from=resume_from,
+        )
 
     async def get(self, uuid: str) -> Batch:
         """One batch with its laboratories and packaged products (batches_get)."""

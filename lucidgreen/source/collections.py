@@ -23,8 +23,7 @@ class Collections(Resource):
         Identifiers are arbitrary strings (Metrc tags, manifest IDs) and may hold ``/`` or
         spaces; the SDK percent-encodes them as one path segment.
         """
-        return await self._get(self._api.path("collections", _identifier(identifier)),
-                               Collection)
+        return await self._get(self._api.path("collections", _identifier(identifier)), Collection)
 
     async def case(self, identifier: str) -> Case:
         """A case with its items, sub-cases and regulator IDs (case_get).
@@ -32,6 +31,4 @@ class Collections(Resource):
         The path ``collections/case/<id>/`` is inferred from LucidGreen's own client code;
         the documentation page is cut off.
         """
-        return await self._get(
-            self._api.path("collections", "case", _identifier(identifier)), Case
-        )
+        return await self._get(self._api.path("collections", "case", _identifier(identifier)), Case)

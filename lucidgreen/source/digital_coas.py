@@ -14,5 +14,4 @@ class DigitalCOAs(Resource):
 
     async def get(self, uuid: str) -> DigitalCOA:
         """One digital COA with its laboratory, totals and test results."""
-        return await self._get(self._api.path("digital_coas", validate_lucid_id(uuid)),
-                               DigitalCOA)
+        return await self._get(self._api.path("digital_coas", validate_lucid_id(uuid)), DigitalCOA)

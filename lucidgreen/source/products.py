@@ -17,8 +17,13 @@ class Products(Resource):
         self, *, limit: int | None = None, prefetch: int = 0, resume_from: str | None = None
     ) -> AsyncPager[ProductSummary]:
         """Every product (products_list), across pages; see :class:`~lucidgreen.AsyncPager`."""
-        return self._list(self._api.path("products"), ProductSummary, limit=limit,
-                          prefetch=prefetch, resume_from=resume_from)
+        return self._list(
+            self._api.path("products"),
+            ProductSummary,
+            limit=limit,
+            prefetch=prefetch,
+            resume_from=resume_from,
+        )
 
     async def get(self, uuid: str) -> Product:
         """One product with its nested brand (products_get)."""

@@ -21,133 +21,209 @@ def body(data: Any) -> bytes:
 ERROR_CASES: list[tuple[str, int, dict[str, str], bytes, type[errors.APIError], dict[str, Any]]] = [
     (
         "400 invalid payload",
-        400, JSON,
+        400,
+        JSON,
         body({"status": "invalid payload", "reason": {"items": ["Unknown LucidID(s)."]}}),
         errors.InvalidPayload,
-        {"reason": {"items": ["Unknown LucidID(s)."]},
-         "message": "invalid payload: items: Unknown LucidID(s)."},
+        {
+            "reason": {"items": ["Unknown LucidID(s)."]},
+            "message": "invalid payload: items: Unknown LucidID(s).",
+        },
     ),
     (
         "legacy 403 invalid payload",
-        403, JSON,
+        403,
+        JSON,
         body({"status": "invalid payload", "reason": {"items": ["Unknown LucidID(s)."]}}),
         errors.InvalidPayload,
         {"status": 403, "reason": {"items": ["Unknown LucidID(s)."]}},
     ),
     (
         "403 without invalid payload is a permission error",
-        403, JSON, body({"detail": "You do not have permission to perform this action."}),
+        403,
+        JSON,
+        body({"detail": "You do not have permission to perform this action."}),
         errors.PermissionDenied,
         {"message": "You do not have permission to perform this action."},
     ),
     (
         "403 with an empty body",
-        403, {}, b"", errors.PermissionDenied, {"message": "Forbidden"},
+        403,
+        {},
+        b"",
+        errors.PermissionDenied,
+        {"message": "Forbidden"},
     ),
     (
         "400 business rule detail",
-        400, JSON, body({"detail": "This case has already been scanned for another dispensary."}),
+        400,
+        JSON,
+        body({"detail": "This case has already been scanned for another dispensary."}),
         errors.BadRequest,
         {"detail": "This case has already been scanned for another dispensary."},
     ),
     (
         "400 DRF field dict",
-        400, JSON,
-        body({"case_uuid": ["This field is required."],
-              "pos_product_id": ["This field is required."]}),
+        400,
+        JSON,
+        body(
+            {
+                "case_uuid": ["This field is required."],
+                "pos_product_id": ["This field is required."],
+            }
+        ),
         errors.BadRequest,
-        {"message": "case_uuid: This field is required.; "
-                    "pos_product_id: This field is required.",
-         "data": {"case_uuid": ["This field is required."],
-                  "pos_product_id": ["This field is required."]}},
+        {
+            "message": "case_uuid: This field is required.; "
+            "pos_product_id: This field is required.",
+            "data": {
+                "case_uuid": ["This field is required."],
+                "pos_product_id": ["This field is required."],
+            },
+        },
     ),
     (
         "400 bare list",
-        400, JSON, body(["items should be specified when transaction type is complete or return."]),
+        400,
+        JSON,
+        body(["items should be specified when transaction type is complete or return."]),
         errors.BadRequest,
         {"message": "items should be specified when transaction type is complete or return."},
     ),
     (
         "400 message with extra fields",
-        400, JSON,
-        body({"message": "This transaction contains non-imported lucid ids.",
-              "non_imported_lucidids": ["a"], "valid_transaction": False}),
+        400,
+        JSON,
+        body(
+            {
+                "message": "This transaction contains non-imported lucid ids.",
+                "non_imported_lucidids": ["a"],
+                "valid_transaction": False,
+            }
+        ),
         errors.BadRequest,
-        {"message": "This transaction contains non-imported lucid ids.",
-         "data": {"message": "This transaction contains non-imported lucid ids.",
-                  "non_imported_lucidids": ["a"], "valid_transaction": False}},
+        {
+            "message": "This transaction contains non-imported lucid ids.",
+            "data": {
+                "message": "This transaction contains non-imported lucid ids.",
+                "non_imported_lucidids": ["a"],
+                "valid_transaction": False,
+            },
+        },
     ),
     (
         "400 invalid LucidIDs nested dict",
-        400, JSON, body({"items": {"Invalid LucidIDs": ["invalid_lucid_id_format"]}}),
+        400,
+        JSON,
+        body({"items": {"Invalid LucidIDs": ["invalid_lucid_id_format"]}}),
         errors.BadRequest,
         {"message": "items: Invalid LucidIDs: invalid_lucid_id_format"},
     ),
     (
         "400 export error body",
-        400, JSON, body({"error": "export_date is a future date."}),
-        errors.BadRequest, {"message": "export_date is a future date."},
+        400,
+        JSON,
+        body({"error": "export_date is a future date."}),
+        errors.BadRequest,
+        {"message": "export_date is a future date."},
     ),
     (
         "401 empty body",
-        401, {}, b"", errors.AuthenticationError, {"message": "Unauthorized", "body": ""},
+        401,
+        {},
+        b"",
+        errors.AuthenticationError,
+        {"message": "Unauthorized", "body": ""},
     ),
     (
         "401 oauth error body",
-        401, JSON, body({"error": "invalid_client"}),
-        errors.AuthenticationError, {"message": "invalid_client"},
+        401,
+        JSON,
+        body({"error": "invalid_client"}),
+        errors.AuthenticationError,
+        {"message": "invalid_client"},
     ),
     (
         "404 detail",
-        404, JSON, body({"detail": "Not found."}), errors.NotFound, {"message": "Not found."},
+        404,
+        JSON,
+        body({"detail": "Not found."}),
+        errors.NotFound,
+        {"message": "Not found."},
     ),
     (
         "405 detail",
-        405, JSON, body({"detail": 'Method "PUT" not allowed.'}),
-        errors.MethodNotAllowed, {"message": 'Method "PUT" not allowed.'},
+        405,
+        JSON,
+        body({"detail": 'Method "PUT" not allowed.'}),
+        errors.MethodNotAllowed,
+        {"message": 'Method "PUT" not allowed.'},
     ),
     (
         "429 with Retry-After seconds",
-        429, {"retry-after": "7", **JSON},
+        429,
+        {"retry-after": "7", **JSON},
         body({"detail": "Request was throttled. Expected available in 7 seconds."}),
-        errors.RateLimited, {"retry_after": 7.0},
+        errors.RateLimited,
+        {"retry_after": 7.0},
     ),
     (
         "429 with Retry-After as an HTTP date",
-        429, {"retry-after": "Tue, 14 Nov 2023 22:13:50 GMT"}, b"",
-        errors.RateLimited, {"retry_after": 30.0},
+        429,
+        {"retry-after": "Tue, 14 Nov 2023 22:13:50 GMT"},
+        b"",
+        errors.RateLimited,
+        {"retry_after": 30.0},
     ),
     (
         "429 without Retry-After falls back to the detail text",
-        429, JSON, body({"detail": "Request was throttled. Expected available in 12 seconds."}),
-        errors.RateLimited, {"retry_after": 12.0},
+        429,
+        JSON,
+        body({"detail": "Request was throttled. Expected available in 12 seconds."}),
+        errors.RateLimited,
+        {"retry_after": 12.0},
     ),
     (
         "429 with nothing to go on",
-        429, {}, b"", errors.RateLimited, {"retry_after": None},
+        429,
+        {},
+        b"",
+        errors.RateLimited,
+        {"retry_after": None},
     ),
     ("500 empty", 500, {}, b"", errors.ServerError, {"message": "Internal Server Error"}),
     (
         "502 HTML page from a proxy",
-        502, {"content-type": "text/html"},
+        502,
+        {"content-type": "text/html"},
         b"<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>",
-        errors.ServerError, {"message": "HTML error page: 502 Bad Gateway"},
+        errors.ServerError,
+        {"message": "HTML error page: 502 Bad Gateway"},
     ),
     ("503 empty", 503, {}, b"", errors.ServerError, {"status": 503}),
     (
         "negative returnCode inside a 404",
-        404, JSON,
+        404,
+        JSON,
         body({"status": 404, "returnCode": -10000000000, "message": "The cake is a lie."}),
-        errors.ReturnCodeError, {"return_code": -10000000000, "message": "The cake is a lie."},
+        errors.ReturnCodeError,
+        {"return_code": -10000000000, "message": "The cake is a lie."},
     ),
     (
         "negative returnCode inside a 200",
-        200, JSON, body({"status": 200, "returnCode": -5, "message": "nope"}),
-        errors.ReturnCodeError, {"return_code": -5, "status": 200},
+        200,
+        JSON,
+        body({"status": 200, "returnCode": -5, "message": "nope"}),
+        errors.ReturnCodeError,
+        {"return_code": -5, "status": 200},
     ),
     (
         "the request id is taken from the response",
-        404, {"x-request-id": "req-123"}, b"", errors.NotFound, {"request_id": "req-123"},
+        404,
+        {"x-request-id": "req-123"},
+        b"",
+        errors.NotFound,
+        {"request_id": "req-123"},
     ),
     ("418 is a plain APIError", 418, {}, b"", errors.APIError, {"status": 418}),
 ]
@@ -159,7 +235,10 @@ ERROR_CASES: list[tuple[str, int, dict[str, str], bytes, type[errors.APIError], 
     ids=[case[0] for case in ERROR_CASES],
 )
 def test_error_shape_maps_to_exact_exception(
-    status: int, headers: dict[str, str], raw: bytes, exc_type: type[errors.APIError],
+    status: int,
+    headers: dict[str, str],
+    raw: bytes,
+    exc_type: type[errors.APIError],
     attributes: dict[str, Any],
 ) -> None:
     """Each documented error body becomes exactly its exception class with its attributes."""
@@ -186,8 +265,9 @@ def test_positive_return_code_in_200_is_not_an_error() -> None:
 
 def test_api_error_text_names_status_message_and_request_id_only() -> None:
     """str() of an APIError shows status, message and request id, not headers."""
-    error = env.error_for(404, {"x-request-id": "r1", "set-cookie": "secret"},
-                          body({"detail": "Not found."}), now=NOW)
+    error = env.error_for(
+        404, {"x-request-id": "r1", "set-cookie": "secret"}, body({"detail": "Not found."}), now=NOW
+    )
     assert error is not None
     assert str(error) == "HTTP 404: Not found. (request id r1)"
     assert "secret" not in repr(error)
@@ -206,11 +286,21 @@ def test_204_decodes_to_an_empty_success() -> None:
 
 def test_drf_page() -> None:
     """A DRF page keeps count, absolute links and the raw results."""
-    raw = body({"count": 356, "next": "https://h/api/v1.5/products/?page=2", "previous": None,
-                "results": [{"uuid": "a"}]})
+    raw = body(
+        {
+            "count": 356,
+            "next": "https://h/api/v1.5/products/?page=2",
+            "previous": None,
+            "results": [{"uuid": "a"}],
+        }
+    )
     page = env.decode_page(200, JSON, raw)
-    assert page == env.DrfPage(count=356, next="https://h/api/v1.5/products/?page=2",
-                               previous=None, results=[{"uuid": "a"}])
+    assert page == env.DrfPage(
+        count=356,
+        next="https://h/api/v1.5/products/?page=2",
+        previous=None,
+        results=[{"uuid": "a"}],
+    )
 
 
 def test_bare_array_is_a_single_page() -> None:
@@ -265,8 +355,9 @@ def test_return_code_error() -> None:
     """returnCode < 0 raises ReturnCodeError with code and message."""
     with pytest.raises(errors.ReturnCodeError) as caught:
         env.decode_return_code(
-            404, JSON, body({"status": 404, "returnCode": -10000000000,
-                             "message": "The cake is a lie."})
+            404,
+            JSON,
+            body({"status": 404, "returnCode": -10000000000, "message": "The cake is a lie."}),
         )
     assert caught.value.return_code == -10000000000
     assert caught.value.message == "The cake is a lie."
@@ -274,10 +365,19 @@ def test_return_code_error() -> None:
 
 def test_return_code_list_with_warning() -> None:
     """returnCode 1-999 with count/items is a list response and keeps its warning."""
-    decoded = env.decode_return_code(200, JSON, body({
-        "status": 200, "warning": "Number of cakes may dwindle.", "returnCode": 999,
-        "count": 2, "items": [{"type": "chocolate"}, {"type": "vanilla"}],
-    }))
+    decoded = env.decode_return_code(
+        200,
+        JSON,
+        body(
+            {
+                "status": 200,
+                "warning": "Number of cakes may dwindle.",
+                "returnCode": 999,
+                "count": 2,
+                "items": [{"type": "chocolate"}, {"type": "vanilla"}],
+            }
+        ),
+    )
     assert decoded == env.ReturnCodeList(
         999, 2, [{"type": "chocolate"}, {"type": "vanilla"}], "Number of cakes may dwindle."
     )
@@ -285,9 +385,19 @@ def test_return_code_list_with_warning() -> None:
 
 def test_return_code_individual() -> None:
     """returnCode 1-999 without items is an individual response with its own fields."""
-    decoded = env.decode_return_code(200, JSON, body({
-        "status": 200, "returnCode": 998, "cakesEaten": 2, "cakesMade": 6, "cakesTotal": 8,
-    }))
+    decoded = env.decode_return_code(
+        200,
+        JSON,
+        body(
+            {
+                "status": 200,
+                "returnCode": 998,
+                "cakesEaten": 2,
+                "cakesMade": 6,
+                "cakesTotal": 8,
+            }
+        ),
+    )
     assert decoded == env.ReturnCodeIndividual(
         998, {"cakesEaten": 2, "cakesMade": 6, "cakesTotal": 8}, None
     )

@@ -41,8 +41,10 @@ def test_tampered_cursor_pointing_elsewhere_is_refused() -> None:
 
 def test_rebase_drops_the_origin() -> None:
     """A next link's host is dropped; only path and query are kept."""
-    assert paging.rebase("http://evil.example/api/v1.5/products/?page=2",
-                         endpoint=ENDPOINT) == "/api/v1.5/products/?page=2"
+    assert (
+        paging.rebase("http://evil.example/api/v1.5/products/?page=2", endpoint=ENDPOINT)
+        == "/api/v1.5/products/?page=2"
+    )
 
 
 def test_rebase_refuses_links_leaving_the_endpoint() -> None:
@@ -53,9 +55,7 @@ def test_rebase_refuses_links_leaving_the_endpoint() -> None:
 
 def test_with_page_keeps_filters() -> None:
     """Setting the page number keeps every other query parameter."""
-    assert paging.with_page(f"{ENDPOINT}?brand=a%20b&page=2", 9) == (
-        f"{ENDPOINT}?brand=a+b&page=9"
-    )
+    assert paging.with_page(f"{ENDPOINT}?brand=a%20b&page=2", 9) == (f"{ENDPOINT}?brand=a+b&page=9")
 
 
 def test_page_number() -> None:
@@ -67,22 +67,22 @@ def test_page_number() -> None:
 
 def test_plan_covers_every_remaining_page() -> None:
     """With count 356 and 50 per page, pages 2..8 remain after the first."""
-    plan = paging.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50,
-                                    remaining=None)
+    plan = paging.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=None)
     assert plan == [f"{ENDPOINT}?page={n}" for n in range(2, 9)]
 
 
 def test_plan_stops_at_the_limit() -> None:
     """With 70 items still wanted and 50 per page, only two more pages are planned."""
-    plan = paging.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50,
-                                    remaining=70)
+    plan = paging.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=70)
     assert plan == [f"{ENDPOINT}?page=2", f"{ENDPOINT}?page=3"]
 
 
 def test_no_plan_without_page_numbers() -> None:
     """Cursor-style next links cannot be planned."""
-    assert paging.planned_page_urls(f"{ENDPOINT}?cursor=abc", count=10, page_size=5,
-                                    remaining=None) is None
+    assert (
+        paging.planned_page_urls(f"{ENDPOINT}?cursor=abc", count=10, page_size=5, remaining=None)
+        is None
+    )
 
 
 def test_query_path_drops_none_values() -> None:

@@ -12,8 +12,12 @@ from lucidgreen.retry import Replay, RetryPolicy
 
 def api_error(status: int, **extra: object) -> errors.APIError:
     classes: dict[int, type[errors.APIError]] = {
-        400: errors.BadRequest, 401: errors.AuthenticationError, 403: errors.PermissionDenied,
-        404: errors.NotFound, 405: errors.MethodNotAllowed, 429: errors.RateLimited,
+        400: errors.BadRequest,
+        401: errors.AuthenticationError,
+        403: errors.PermissionDenied,
+        404: errors.NotFound,
+        405: errors.MethodNotAllowed,
+        429: errors.RateLimited,
     }
     cls = classes.get(status, errors.ServerError if status >= 500 else errors.APIError)
     return cls("x", status=status, **extra)  # type: ignore[arg-type]
