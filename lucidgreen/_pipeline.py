@@ -11,11 +11,11 @@ import asyncio
 import enum
 import logging
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Final, Literal
 
 import attrs
-import shortuuid
 
 from . import _envelopes, retry
 from ._http import Request, Response, Transport
@@ -165,7 +165,7 @@ class Pipeline:
         request or a presigned download).
         """
         budget = self.limiter if limiter is PRODUCT_BUDGET else limiter
-        request = request.with_headers({"X-Request-ID": shortuuid.uuid()})
+        request = request.with_headers({"X-Request-ID": uuid.uuid4().hex})
         loop = asyncio.get_running_loop()
         started = loop.time()
         retry_number = 0

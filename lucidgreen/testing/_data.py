@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import attrs
-import shortuuid
+
+from lucidgreen.ids import from_uuid
 
 from ._records import (
     Asset,
@@ -111,7 +112,7 @@ class DataGenerator:
 
     def uid(self) -> str:
         """A 22-character base57 shortuuid from the seeded RNG."""
-        return str(shortuuid.encode(uuid.UUID(int=self.rng.getrandbits(128), version=4)))
+        return from_uuid(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def _n(self) -> int:
         self._serial += 1

@@ -10,7 +10,7 @@ import re
 import uuid
 from datetime import date, timedelta
 
-import shortuuid
+from lucidgreen.ids import from_uuid
 
 from . import _views as views
 from ._export import export_path, latest_export_day
@@ -283,7 +283,7 @@ def inventory_add_items(ctx: Ctx) -> Reply:
     else:
         if not identifier or existing is not None:
             # None given, or a removed collection: a fresh, random identifier.
-            identifier = str(shortuuid.encode(uuid.UUID(int=ctx.app.rng.getrandbits(128))))
+            identifier = from_uuid(uuid.UUID(int=ctx.app.rng.getrandbits(128)))
         target = InventoryCollection(
             identifier, case.uuid, list(lucid_ids), item_id, product_id, hostname
         )

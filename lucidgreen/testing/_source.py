@@ -6,7 +6,7 @@ import base64
 import binascii
 import uuid
 
-import shortuuid
+from lucidgreen.ids import from_uuid
 
 from . import _views as views
 from ._data import TEXT_USAGES
@@ -114,7 +114,7 @@ def assets_create(ctx: Ctx) -> Reply:
             errors["content"] = ["Content must be base64-encoded file data."]
     if errors:
         raise HttpError.json(400, errors)
-    uid = str(shortuuid.encode(uuid.UUID(int=ctx.app.rng.getrandbits(128), version=4)))
+    uid = from_uuid(uuid.UUID(int=ctx.app.rng.getrandbits(128), version=4))
     ext = {"images": "png", "videos": "mp4", "files": "pdf"}.get(asset_type, "")
     asset = Asset(
         uuid=uid,
