@@ -47,6 +47,8 @@ class _Walk:
     yielded: int
     taken: int = 0
     warned_count: bool = False
+    last_page: int = 0
+    seen_links: set[str] = attrs.field(factory=set)
 
 
 class AsyncPager(Generic[T]):
@@ -114,12 +116,11 @@ class AsyncPager(Generic[T]):
         if resume is not None:
             path, skip = resume.next_path, resume.skip
             walk = _Walk(count=resume.count, yielded=resume.yielded)
-        seen: set[str] = set()
         while path is not None and not self._satisfied(walk):
             raw = await self._fetch(path)
             page = self._page(path, raw, walk, skip)
             skip = 0
-            next_path = self._next_path(raw, seen)
+            next_path = self._next_path(raw, walk)
             yield page
             if self._prefetch and next_path is not None and raw.count is not None:
                 plan = _paging.planned_page_urls(
@@ -129,24 +130,41 @@ class AsyncPager(Generic[T]):
                     remaining=None if self._limit is None else self._limit - walk.taken,
                 )
                 if plan is not None:
-                    async for planned in self._prefetched(plan, walk):
-                        yield planned
+                    prefetched = self._prefetched(plan, walk)
+                    try:
+                        async for planned in prefetched:
+                            yield planned
+                    finally:
+                        # Closing this pager must cancel the window now, not at GC time.
+                        await prefetched.aclose()
                     return
             path = next_path
 
     def _satisfied(self, walk: _Walk) -> bool:
         return self._limit is not None and walk.taken >= self._limit
 
-    def _next_path(self, raw: DrfPage, seen: set[str]) -> str | None:
+    def _next_path(self, raw: DrfPage, walk: _Walk) -> str | None:
+        """The next page's path, refusing a link that would loop.
+
+        Page-numbered links must move forward (constant memory however long the list);
+        other links must never repeat.
+        """
         if raw.next is None:
             return None
         path = _paging.rebase(raw.next, endpoint=self._endpoint)
-        if path in seen:
+        number = _paging.page_number(path)
+        if number is not None:
+            looped = number <= walk.last_page
+            walk.last_page = number
+        else:
+            looped = path in walk.seen_links
+            walk.seen_links.add(path)
+        if looped:
             raise DecodeError(
-                f"the server sent the same next link twice ({raw.next!r}): a pagination loop",
+                f"the server sent the same next link twice, or one going back ({raw.next!r}): "
+                "a pagination loop",
                 text=raw.next,
             )
-        seen.add(path)
         return path
 
     def _page(self, path: str, raw: DrfPage, walk: _Walk, skip: int) -> Page[T]:
@@ -196,7 +214,7 @@ class AsyncPager(Generic[T]):
                 raw.count,
             )
 
-    async def _prefetched(self, plan: list[str], walk: _Walk) -> AsyncIterator[Page[T]]:
+    async def _prefetched(self, plan: list[str], walk: _Walk) -> AsyncGenerator[Page[T], None]:
         """The planned pages, up to ``prefetch`` in flight, yielded in order."""
         pending = iter(plan)
         window: deque[tuple[str, asyncio.Task[DrfPage]]] = deque()

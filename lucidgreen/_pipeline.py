@@ -175,7 +175,8 @@ class Pipeline:
             if budget is not None:
                 await self._acquire(budget)
             token = await self.auth.token() if request.authenticated and self.auth else None
-            error = await self._exchange(request, token, attempt=retry_number + 1)
+            timeout = self._attempt_timeout(loop.time() - started)
+            error = await self._exchange(request, token, attempt=retry_number + 1, timeout=timeout)
             if isinstance(error, Response):
                 return error
             if isinstance(error, APIError):
@@ -219,8 +220,16 @@ class Pipeline:
             if self.hooks.on_limiter_wait is not None:
                 self.hooks.on_limiter_wait(LimiterWait(self.product, waited))
 
+    def _attempt_timeout(self, elapsed: float) -> float | None:
+        """The configured timeout, cut to what is left of the policy's deadline."""
+        deadline = self.retry_policy.deadline
+        if deadline is None:
+            return self.timeout
+        left = max(deadline - elapsed, 0.001)
+        return left if self.timeout is None else min(self.timeout, left)
+
     async def _exchange(
-        self, request: Request, token: str | None, *, attempt: int
+        self, request: Request, token: str | None, *, attempt: int, timeout: float | None
     ) -> Response | LucidGreenError:
         """One HTTP exchange; the error it stands for is returned, not raised."""
         if token is not None:
@@ -229,7 +238,7 @@ class Pipeline:
         self.stats.requests += 1
         status: int | None = None
         try:
-            response = await self.transport.send(request, timeout=self.timeout)
+            response = await self.transport.send(request, timeout=timeout)
         except TransportError as exc:
             self.stats.transport_errors += 1
             outcome: Response | LucidGreenError = exc
