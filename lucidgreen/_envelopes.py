@@ -51,6 +51,7 @@ Headers = Mapping[str, str]
 _THROTTLE_WAIT = re.compile(r"available in (\d+(?:\.\d+)?) second", re.IGNORECASE)
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _RETURN_CODE_KEYS = frozenset({"status", "returnCode", "warning"})
+_MAX_SUMMARY_DEPTH = 20
 
 
 @attrs.frozen
@@ -113,7 +114,7 @@ def decode_json(status: int, headers: Headers, body: bytes) -> Any:
         return None
     try:
         return json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: hostile nesting depth
         raise errors.DecodeError(
             f"HTTP {status}: the body is not JSON ({exc}): {excerpt(_text(body))}",
             text=_text(body),
@@ -235,12 +236,14 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return None if math.isnan(seconds) else max(0.0, seconds)
 
 
-def _summarise(value: Any) -> str:
+def _summarise(value: Any, depth: int = 0) -> str:
     """Field errors as ``field: message; other: message`` for exception text."""
+    if depth > _MAX_SUMMARY_DEPTH:  # a hostile body nested deep enough to exhaust the stack
+        return "…"
     if isinstance(value, Mapping):
-        return "; ".join(f"{key}: {_summarise(item)}" for key, item in value.items())
+        return "; ".join(f"{key}: {_summarise(item, depth + 1)}" for key, item in value.items())
     if isinstance(value, Sequence) and not isinstance(value, str):
-        return ", ".join(_summarise(item) for item in value)
+        return ", ".join(_summarise(item, depth + 1) for item in value)
     return str(value)
 
 
@@ -276,7 +279,7 @@ def lenient_json(body: bytes) -> Any:
     """Error bodies are often not JSON (HTML from a proxy, nothing at all): never raise."""
     try:
         return json.loads(body) if body.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

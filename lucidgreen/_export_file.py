@@ -56,7 +56,7 @@ class ExportFileParser:
         self._consumed = 0
 
     def feed(self, chunk: bytes) -> list[ExportEntry]:
-        self._buffer += self._text.decode(chunk)
+        self._buffer += self._utf8(chunk)
         entries: list[ExportEntry] = []
         while self._step(entries):
             pass
@@ -64,12 +64,21 @@ class ExportFileParser:
 
     def close(self) -> None:
         """The file ended: anything but a complete top-level object is a ``DecodeError``."""
-        self._buffer += self._text.decode(b"", final=True)
+        self._buffer += self._utf8(b"", final=True)
         if self._state != "done" or self._buffer.strip(_WHITESPACE):
             raise DecodeError(
                 f"the export file is truncated or malformed near byte {self._consumed}",
                 text=self._buffer[:1000],
             )
+
+    def _utf8(self, chunk: bytes, *, final: bool = False) -> str:
+        try:
+            return self._text.decode(chunk, final)
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"the export file is not UTF-8 near byte {self._consumed + len(self._buffer)}",
+                text=self._buffer[:1000] + chunk.decode("utf-8", errors="replace")[:1000],
+            ) from exc
 
     def _skip_whitespace(self) -> bool:
         stripped = self._buffer.lstrip(_WHITESPACE)

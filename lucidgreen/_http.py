@@ -42,9 +42,15 @@ class Request:
     def with_headers(self, extra: Mapping[str, str]) -> Request:
         return attrs.evolve(self, headers={**self.headers, **extra})
 
+    @property
+    def shown_url(self) -> str:
+        """The URL for logs and reprs: an unauthenticated request's query is left out, since a
+        presigned URL carries its signature (a credential to the file) there."""
+        return self.url if self.authenticated else self.url.split("?", 1)[0]
+
     def __repr__(self) -> str:
         # Headers (Authorization) and form fields (client_secret) never reach a repr.
-        return f"Request({self.method} {self.url})"
+        return f"Request({self.method} {self.shown_url})"
 
 
 @attrs.frozen

@@ -257,7 +257,7 @@ class Pipeline:
             logger.debug(
                 "%s %s -> %s in %.0f ms (attempt %d) headers=%s",
                 request.method,
-                request.url,
+                request.shown_url,
                 status or "no answer",
                 elapsed * 1000,
                 attempt,
@@ -265,7 +265,9 @@ class Pipeline:
             )
         if self.hooks.on_request is not None:
             self.hooks.on_request(
-                RequestSent(self.product, request.method, request.url, status, elapsed, attempt)
+                RequestSent(
+                    self.product, request.method, request.shown_url, status, elapsed, attempt
+                )
             )
         return outcome
 
@@ -277,7 +279,7 @@ class Pipeline:
         logger.info(
             "retrying %s %s in %.2f s (retry %d, %s)",
             request.method,
-            request.url,
+            request.shown_url,
             delay,
             retry_number,
             reason,
@@ -285,7 +287,7 @@ class Pipeline:
         if self.hooks.on_retry is not None:
             self.hooks.on_retry(
                 RetryScheduled(
-                    self.product, request.method, request.url, retry_number, delay, reason
+                    self.product, request.method, request.shown_url, retry_number, delay, reason
                 )
             )
 

@@ -138,8 +138,8 @@ class TokenBucket:
     :param per: the server's window, in seconds. Shrink both for fast tests.
     :param utilization: the share of the window's budget to aim at; the rest is margin.
     :param burst: how many requests may leave back to back after an idle spell; ``None``
-        means ``limit // 200``, at least 1 (so 1 for 60 a minute: evenly spaced). Each extra request of burst costs one request of sustained
-        throughput per window.
+        means ``limit // 200``, at least 1 (so 1 for 60 a minute: evenly spaced). Each
+        extra request of burst costs one request of sustained throughput per window.
     :param clock: seconds from a monotonic clock; ``time.monotonic`` by default.
     :param sleep: awaited to wait; ``asyncio.sleep`` by default (inject with a fake clock).
     :param name: shown in the repr (e.g. the product).

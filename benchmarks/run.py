@@ -1,0 +1,479 @@
+"""The benchmark runner: every module's figures, one table, one JSON file.
+
+``python -m benchmarks [--quick] [--json PATH] [--only overhead,structuring,...]``
+
+Each module (``overhead``, ``structuring``, ``pagination``, ``limiter``, ``memory``,
+``reliability``) has a ``run(*, quick: bool) -> dict[str, float]``. The runner calls them in
+turn, in this process, and turns their figures into rows: each a ratio against a baseline
+measured in the same run, with its goal and whether it was met. A module that is missing or
+fails is reported as such and the others still run. The raw figures of every module go to
+the JSON file (default ``benchmarks/results/latest.json``) next to the rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import operator
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # ``python benchmarks/run.py``
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    __package__ = "benchmarks"
+
+from benchmarks._common import REPO_ROOT, machine
+
+MODULES = ("overhead", "structuring", "pagination", "limiter", "memory", "reliability")
+DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
+
+Figures = dict[str, float]
+
+
+@dataclass
+class Goal:
+    """``value <op> threshold``, e.g. ``>= 0.6``."""
+
+    op: str
+    threshold: float
+
+    def met(self, value: float) -> bool:
+        compare: Callable[[float, float], bool] = {
+            ">=": operator.ge,
+            "<=": operator.le,
+            "==": operator.eq,
+        }[self.op]
+        return compare(value, self.threshold)
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.threshold:g}"
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    section: str
+    figure: str
+    value: float | None
+    unit: str  # "x" for a ratio, or what the value counts
+    baseline: str  # what the value is measured against (and both sides' raw figures)
+    goal: Goal | None = None
+    status: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            if self.value is None or math.isnan(self.value):
+                self.status = "n/a"
+            elif self.goal is None:
+                self.status = "info"
+            else:
+                self.status = "pass" if self.goal.met(self.value) else "MISS"
+
+    def shown_value(self) -> str:
+        if self.value is None:
+            return "-"
+        if self.unit == "x":
+            return f"{self.value:.2f}x"
+        if self.unit == "%":
+            return f"{self.value:.1%}"
+        return f"{self.value:g} {self.unit}".strip()
+
+    def shown_goal(self) -> str:
+        if self.goal is None:
+            return "-"
+        if self.unit == "%":
+            return f"{self.goal.op} {self.goal.threshold:.0%}"
+        return f"{self.goal}{'x' if self.unit == 'x' else ''}"
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["goal"] = None if self.goal is None else str(self.goal)
+        return data
+
+
+def _rate(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.0f}/s"
+
+
+# --- rows per module -------------------------------------------------------------------------
+
+
+def overhead_rows(f: Figures) -> list[Row]:
+    sdk = f"SDK {_rate(f.get('sdk_items_per_s'))}"
+    cpu = f"SDK {_rate(f.get('sdk_cpu_items_per_s'))}"
+    return [
+        Row(
+            "Overhead",
+            "items/s, async for over products",
+            f.get("sdk_vs_bare_ratio"),
+            "x",
+            f"{sdk} vs bare aiohttp + json.loads {_rate(f.get('bare_items_per_s'))}",
+            Goal(">=", 0.6),
+        ),
+        Row(
+            "Overhead",
+            "items/s, async for over products",
+            f.get("sdk_vs_httpx_ratio"),
+            "x",
+            f"{sdk} vs httpx + pydantic v2 {_rate(f.get('httpx_items_per_s'))}",
+            Goal(">=", 1.5),
+        ),
+        Row(
+            "Overhead",
+            "items per client CPU-second",
+            f.get("sdk_vs_bare_cpu_ratio"),
+            "x",
+            f"{cpu} vs bare aiohttp {_rate(f.get('bare_cpu_items_per_s'))}",
+        ),
+        Row(
+            "Overhead",
+            "items per client CPU-second",
+            f.get("sdk_vs_httpx_cpu_ratio"),
+            "x",
+            f"{cpu} vs httpx + pydantic {_rate(f.get('httpx_cpu_items_per_s'))}",
+        ),
+    ]
+
+
+def structuring_rows(f: Figures) -> list[Row]:
+    cases = (
+        ("summary_list", "µs/record, products_list page"),
+        ("summary_one", "µs/record, one list item"),
+        ("retail_detail", "µs/record, Retail product detail"),
+    )
+    rows = []
+    for key, label in cases:
+        ours, theirs = f.get(f"{key}_lucidgreen_us"), f.get(f"{key}_pydantic_us")
+        shown = "?" if ours is None or theirs is None else f"{ours:.2f} µs vs {theirs:.2f} µs"
+        rows.append(
+            Row(
+                "Structuring",
+                f"{label} (time ratio, < 1 is faster)",
+                f.get(f"{key}_ratio"),
+                "x",
+                f"converter {shown} pydantic v2",
+            )
+        )
+    return rows
+
+
+def pagination_rows(f: Figures) -> list[Row]:
+    """Latency hiding (and, when pagination.py measures it, memory)."""
+    rows = [
+        Row(
+            "Latency hiding",
+            "prefetch=8 at Retail's 1000/min: share of the rate-limit bound",
+            f.get("limited_bound_share"),
+            "%",
+            _pair(f, "limited_prefetch_seconds", "limited_bound_seconds", "s", "bound"),
+            Goal(">=", 0.90),
+        ),
+        Row(
+            "Latency hiding",
+            "prefetch=8 vs sequential, 1000/min limit",
+            f.get("limited_speedup"),
+            "x",
+            _pair(f, "limited_prefetch_seconds", "limited_sequential_seconds", "s", "sequential"),
+            Goal(">=", 3.5),
+        ),
+        Row(
+            "Latency hiding",
+            "prefetch=8 vs sequential, limit lifted",
+            f.get("unlimited_speedup"),
+            "x",
+            _pair(
+                f, "unlimited_prefetch_seconds", "unlimited_sequential_seconds", "s", "sequential"
+            ),
+            Goal(">=", 6.0),
+        ),
+    ]
+    rows += [
+        Row(
+            "Latency hiding",
+            "prefetch=8 at 1000/min: share of this bucket's best (burst, then paced)",
+            f.get("limited_floor_share"),
+            "%",
+            _pair(f, "limited_prefetch_seconds", "limited_floor_seconds", "s", "floor"),
+        ),
+        Row(
+            "Latency hiding",
+            "prefetch=8, limit lifted: share of the ideal (1 + ceil(39/8)) x 250 ms",
+            f.get("unlimited_ideal_share"),
+            "%",
+            _pair(f, "unlimited_prefetch_seconds", "unlimited_ideal_seconds", "s", "ideal"),
+        ),
+    ]
+    return rows
+
+
+def heap_rows(f: Figures) -> list[Row]:
+    """pagination.py's tracemalloc figures, when it has them."""
+    rows = []
+    for key, value in f.items():
+        if key.startswith("heap_") and key.endswith("_ratio"):
+            sizes = key.removeprefix("heap_").removesuffix("_ratio").split("_vs_")
+            small, large = (f.get(f"heap_peak_{size}_kib", math.nan) / 1024 for size in sizes[::-1])
+            rows.append(
+                Row(
+                    "Memory",
+                    f"peak Python heap (tracemalloc) {sizes[0].upper()} / {sizes[1]} items",
+                    value,
+                    "x",
+                    f"{large:.2f} MiB vs {small:.2f} MiB (pagination.py)",
+                )
+            )
+    return rows
+
+
+def _pair(f: Figures, ours: str, theirs: str, unit: str, name: str) -> str:
+    a, b = f.get(ours), f.get(theirs)
+    if a is None or b is None:
+        return f"{ours} vs {theirs}"
+    return f"{a:.2f} {unit} vs {name} {b:.2f} {unit}"
+
+
+def limiter_rows(f: Figures) -> list[Row]:
+    rows = []
+    for prefix, label in (
+        ("memory", "TokenBucket, 1 client"),
+        ("redis", "RedisRateLimiter, 4 procs"),
+    ):
+        if f"{prefix}_utilization" not in f:
+            rows.append(Row("Limiter", f"{label}: skipped (no redis-server)", None, "", "-"))
+            continue
+        limit = f.get(f"{prefix}_limit", math.nan)
+        rows.append(
+            Row(
+                "Limiter",
+                f"{label}: achieved / allowed rate",
+                f[f"{prefix}_utilization"],
+                "%",
+                f"sizing's own sustained share {f.get(f'{prefix}_designed', math.nan):.1%}"
+                if prefix == "memory"
+                else f"{f.get('redis_processes', math.nan):.0f} processes, one key",
+                Goal(">=", 0.97),
+            )
+        )
+        rows.append(
+            Row(
+                "Limiter",
+                f"{label}: windows over the limit (would-be 429s)",
+                f.get(f"{prefix}_violations"),
+                "",
+                f"fullest window {f.get(f'{prefix}_max_in_window', math.nan):.0f} of {limit:.0f}",
+                Goal("==", 0),
+            )
+        )
+    rows.append(
+        Row(
+            "Limiter",
+            "acquire cost with tokens available",
+            f.get("acquire_vs_lock_ratio"),
+            "x",
+            f"{f.get('acquire_us', math.nan):.2f} µs vs asyncio.Lock "
+            f"{f.get('acquire_lock_baseline_us', math.nan):.2f} µs",
+        )
+    )
+    waited = f.get("waiters_seconds", math.nan)
+    rows.append(
+        Row(
+            "Limiter",
+            "10,000 waiters: wall time / ideal n/rate",
+            f.get("waiters_vs_ideal_ratio"),
+            "x",
+            f"{waited:.2f} s vs ideal {waited / f.get('waiters_vs_ideal_ratio', math.nan):.2f} s",
+        )
+    )
+    return rows
+
+
+def reliability_rows(f: Figures) -> list[Row]:
+    products = f.get("products", math.nan)
+    context = (
+        f"of {products:.0f} products; {f.get('faults_injected', math.nan):.0f} faults injected, "
+        f"{f.get('retries', math.nan):.0f} retries, {f.get('renewals_after_401', math.nan):.0f}"
+        f" token renewals, {f.get('seconds', math.nan):.1f} s"
+    )
+    return [
+        Row("Reliability", "full sync under faults: products lost", f.get("lost"), "", context,
+            Goal("==", 0)),
+        Row("Reliability", "full sync under faults: products duplicated", f.get("duplicated"), "",
+            context, Goal("==", 0)),
+    ]  # fmt: skip
+
+
+def memory_rows(f: Figures, source: str) -> list[Row]:
+    rows = []
+    for suffix, label in (("", "sequential"), ("_prefetch8", "prefetch=8")):
+        if f"rss_ratio{suffix}" not in f:
+            continue
+        rows.append(
+            Row(
+                "Memory",
+                f"peak RSS streaming 1M / 100k items, {label}",
+                f[f"rss_ratio{suffix}"],
+                "x",
+                f"{f[f'rss_1m_mib{suffix}']:.1f} MiB vs {f[f'rss_100k_mib{suffix}']:.1f} MiB"
+                f" ({source})",
+                Goal("<=", 1.1),
+            )
+        )
+    return rows
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    status: str  # "ok", "missing", "error", "skipped"
+    seconds: float = 0.0
+    figures: Figures = field(default_factory=dict)
+    error: str | None = None
+
+
+def run_module(name: str, quick: bool) -> Outcome:
+    try:
+        module = importlib.import_module(f"benchmarks.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"benchmarks.{name}":
+            return Outcome("missing", error=f"benchmarks/{name}.py does not exist")
+        return Outcome("error", error=traceback.format_exc())
+    except Exception:
+        return Outcome("error", error=traceback.format_exc())
+    started = time.perf_counter()
+    try:
+        figures = module.run(quick=quick)
+    except Exception:
+        return Outcome("error", time.perf_counter() - started, error=traceback.format_exc())
+    return Outcome("ok", time.perf_counter() - started, {k: float(v) for k, v in figures.items()})
+
+
+def memory_source(outcomes: dict[str, Outcome]) -> tuple[Figures, str] | None:
+    """Pagination's RSS figures when it measures them, else memory.py's."""
+    pagination = outcomes.get("pagination")
+    if pagination is not None and any(k.startswith("rss_ratio") for k in pagination.figures):
+        return pagination.figures, "pagination.py"
+    memory = outcomes.get("memory")
+    if memory is not None and memory.status == "ok":
+        return memory.figures, "memory.py"
+    return None
+
+
+def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
+    rows: list[Row] = []
+    builders: dict[str, Callable[[Figures], list[Row]]] = {
+        "overhead": overhead_rows,
+        "pagination": pagination_rows,
+        "limiter": limiter_rows,
+        "structuring": structuring_rows,
+        "reliability": reliability_rows,
+    }
+    sections = {
+        "overhead": "Overhead",
+        "pagination": "Latency hiding",
+        "limiter": "Limiter",
+        "structuring": "Structuring",
+        "memory": "Memory",
+        "reliability": "Reliability",
+    }
+    for name in ("overhead", "pagination", "limiter", "memory", "reliability", "structuring"):
+        outcome = outcomes.get(name)
+        if outcome is None or outcome.status == "skipped":
+            continue
+        if outcome.status != "ok":
+            first_line = (outcome.error or "").strip().splitlines()[-1:] or [""]
+            rows.append(Row(sections[name], f"{name}.py: {first_line[0]}", None, "", "-",
+                            status=outcome.status.upper()))  # fmt: skip
+            continue
+        if name == "memory":
+            source = memory_source(outcomes)
+            if source is not None and source[1] == "memory.py":
+                rows += memory_rows(*source)
+            continue
+        rows += builders[name](outcome.figures)
+        if name == "pagination":
+            source = memory_source(outcomes)
+            if source is not None and source[1] == "pagination.py":
+                rows += memory_rows(*source)
+            rows += heap_rows(outcome.figures)
+    return rows
+
+
+def render(rows: Sequence[Row]) -> str:
+    header = ("Section", "Figure", "Ratio", "Goal", "Result", "Measured vs baseline (same run)")
+    table = [header] + [
+        (r.section, r.figure, r.shown_value(), r.shown_goal(), r.status, r.baseline) for r in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header) - 1)]
+    lines = []
+    for index, line in enumerate(table):
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        lines.append("  ".join([*cells, line[-1]]).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in [*widths, len(header[-1])]))
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller runs (~2 min)")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"default {DEFAULT_JSON}")
+    parser.add_argument(
+        "--only", default=",".join(MODULES), help=f"comma-separated subset of {','.join(MODULES)}"
+    )
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(MODULES))
+    if unknown:
+        parser.error(f"unknown module(s): {', '.join(unknown)}")
+
+    started = time.perf_counter()
+    outcomes: dict[str, Outcome] = {}
+    for name in MODULES:
+        if name not in chosen:
+            outcomes[name] = Outcome("skipped")
+            continue
+        if name == "memory" and memory_source(outcomes) is not None:
+            outcomes[name] = Outcome("skipped", error="pagination.py measured memory")
+            continue
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        outcomes[name] = outcome = run_module(name, args.quick)
+        note = outcome.error.strip().splitlines()[-1] if outcome.error else ""
+        print(f"  {outcome.status} in {outcome.seconds:.1f} s {note}", file=sys.stderr, flush=True)
+
+    rows = build_rows(outcomes)
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    total = time.perf_counter() - started
+    info = machine()
+    print(f"lucidgreen benchmarks, {'quick' if args.quick else 'full'} run, {when}, "
+          f"{info['cpus']} CPUs, Python {info['python']}, {total:.0f} s")  # fmt: skip
+    print(render(rows))
+
+    report = {
+        "date": when,
+        "quick": args.quick,
+        "seconds": total,
+        "machine": info,
+        "rows": [row.as_json() for row in rows],
+        "modules": {name: asdict(outcome) for name, outcome in outcomes.items()},
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwritten to {args.json}")
+    return 1 if any(o.status == "error" for o in outcomes.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

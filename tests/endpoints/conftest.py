@@ -1,0 +1,120 @@
+"""Fixtures for the per-endpoint tests: clients on the loopback fake, and clients under
+aioresponses (no socket at all) with a way to read back exactly what was sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import attrs
+import pytest
+from aioresponses import aioresponses
+
+from lucidgreen import RetailClient, SourceClient, TokenBucket
+from lucidgreen.testing import FakeLucidGreen
+
+SOURCE_HOST = "https://source.lucidgreen.io"
+RETAIL_HOST = "https://retail.lucidgreen.io"
+
+
+class CountingBucket(TokenBucket):
+    """A roomy :class:`TokenBucket` that counts how often its budget was spent."""
+
+    __slots__ = ("acquired",)
+
+    def __init__(self) -> None:
+        super().__init__(limit=1_000_000, per=60.0, burst=1000)
+        self.acquired = 0
+
+    async def acquire(self) -> float:
+        self.acquired += 1
+        return await super().acquire()
+
+
+@pytest.fixture
+def limiter() -> CountingBucket:
+    """The product budget of the clients below: never waits, counts acquisitions."""
+    return CountingBucket()
+
+
+@pytest.fixture
+async def source(
+    lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket
+) -> AsyncIterator[SourceClient]:
+    """A SourceClient talking to the loopback fake with its generated credentials."""
+    client_id, secret = lucidgreen_fake.source_credentials
+    async with SourceClient(
+        client_id, secret, base_url=lucidgreen_fake.url, rate_limiter=limiter
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def retail(
+    lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket
+) -> AsyncIterator[RetailClient]:
+    """A RetailClient talking to the loopback fake with its generated credentials."""
+    client_id, secret = lucidgreen_fake.retail_credentials
+    async with RetailClient(
+        client_id, secret, base_url=lucidgreen_fake.url, rate_limiter=limiter
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def mocked() -> Iterator[aioresponses]:
+    """aioresponses patching every aiohttp session: a request it does not expect fails."""
+    with aioresponses() as mock:
+        yield mock
+
+
+@pytest.fixture
+async def source_unit(mocked: aioresponses) -> AsyncIterator[SourceClient]:
+    """A SourceClient on the production host with a static token, under aioresponses."""
+    async with SourceClient(token="source-token", rate_limiter=CountingBucket()) as client:
+        yield client
+
+
+@pytest.fixture
+async def retail_unit(mocked: aioresponses) -> AsyncIterator[RetailClient]:
+    """A RetailClient on the production host with a static token, under aioresponses."""
+    async with RetailClient(token="retail-token", rate_limiter=CountingBucket()) as client:
+        yield client
+
+
+@attrs.frozen
+class Sent:
+    """One request as aioresponses saw it: raw path, decoded query, headers, JSON body."""
+
+    method: str
+    host: str
+    raw_path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+def sent_requests(mock: aioresponses) -> list[Sent]:
+    """Every request aioresponses intercepted (grouped by URL, each group in order)."""
+    found: list[Sent] = []
+    for (method, url), calls in mock.requests.items():
+        for call in calls:
+            data = call.kwargs.get("data")
+            found.append(
+                Sent(
+                    method=method,
+                    host=f"{url.scheme}://{url.host}",
+                    raw_path=url.raw_path,
+                    query=dict(url.query),
+                    headers=dict(call.kwargs.get("headers") or {}),
+                    body=None if data is None else json.loads(data),
+                )
+            )
+    return found
+
+
+@pytest.fixture
+def sent(mocked: aioresponses) -> Any:
+    """``sent()``: the requests intercepted so far, see :func:`sent_requests`."""
+    return lambda: sent_requests(mocked)

@@ -1,0 +1,81 @@
+"""A server that never answers: typed errors after the configured timeout, never a hang."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+import pytest
+from reliability_helpers import retail_client, source_client
+
+from lucidgreen import RetryPolicy, TransportError, WriteOutcomeUnknown
+from lucidgreen.retry import without_sleeping
+from lucidgreen.testing import FakeLucidGreen
+
+PRODUCTS = "/api/v1.5/products/"
+VOID = "/api/v1.2/transactions/void/"
+TIMEOUT = 0.2
+
+
+@pytest.fixture
+async def fake():
+    async with FakeLucidGreen(products=5, rate_limits=False, seed=5) as started:
+        yield started
+
+
+async def test_a_stalled_read_times_out_and_is_retried_per_policy(fake, figures) -> None:
+    """Each attempt ends after ``timeout``; a GET is tried 1 + max_retries times, then raises."""
+    fake.faults.stall_rate = 1.0
+    uuid = next(iter(fake.state.products))
+    policy = RetryPolicy(max_retries=3)
+    async with source_client(fake, timeout=TIMEOUT, retry=policy) as client:
+        started = time.monotonic()
+        with without_sleeping(), pytest.raises(TransportError) as caught:
+            async with asyncio.timeout(5):
+                await client.products.get(uuid)
+        elapsed = time.monotonic() - started
+    attempts = len(fake.requests.matching(PRODUCTS))
+    figures("stalled GET", {"timeout": TIMEOUT, "attempts": attempts, "seconds": round(elapsed, 2)})
+    assert not isinstance(caught.value, WriteOutcomeUnknown)
+    assert "timed out" in str(caught.value)
+    assert attempts == 1 + policy.max_retries
+    assert client.stats.transport_errors == attempts
+    # Each attempt waited its full timeout, and nothing waited much longer.
+    assert attempts * TIMEOUT <= elapsed < attempts * TIMEOUT + 1.0
+
+
+async def test_the_overall_deadline_bounds_the_whole_call(fake, figures) -> None:
+    """With ``RetryPolicy(deadline=...)`` the call ends by the deadline: the last attempt's
+    timeout is cut to what is left, so it cannot overrun by a whole timeout."""
+    fake.faults.stall_rate = 1.0
+    uuid = next(iter(fake.state.products))
+    # Attempts of 0.3 s with 0.05 s between them: the third starts at 0.7 s with 0.1 s left
+    # (without the cut it would end at 1.0 s). Real sleeps: the deadline must count them.
+    deadline = 0.8
+    policy = RetryPolicy(max_retries=50, initial_delay=0.05, max_delay=0.05, deadline=deadline)
+    async with source_client(fake, timeout=0.3, retry=policy) as client:
+        started = time.monotonic()
+        with pytest.raises(TransportError):
+            async with asyncio.timeout(5):
+                await client.products.get(uuid)
+        elapsed = time.monotonic() - started
+    attempts = len(fake.requests.matching(PRODUCTS))
+    figures(f"stalled GET, timeout 0.3 s, deadline {deadline} s",
+            {"attempts": attempts, "seconds": round(elapsed, 2)})  # fmt: skip
+    assert attempts >= 2
+    assert deadline - 0.05 <= elapsed <= deadline + 0.1
+
+
+async def test_a_stalled_write_raises_write_outcome_unknown_without_a_resend(fake) -> None:
+    """A void whose answer never comes is reported as maybe-applied and sent exactly once."""
+    fake.faults.script(VOID, ["stall"])
+    async with retail_client(fake, timeout=TIMEOUT) as client:
+        with without_sleeping(), pytest.raises(WriteOutcomeUnknown) as caught:
+            async with asyncio.timeout(5):
+                await client.transactions.void(
+                    order_id="O-404", performed_at=datetime(2025, 6, 1, tzinfo=UTC)
+                )
+    assert "may have applied" in str(caught.value)
+    assert caught.value.request_sent
+    assert len(fake.requests.matching(VOID)) == 1
