@@ -12,20 +12,39 @@ Fixtures:
 * ``lucidgreen_fake_options`` - a dict of constructor arguments applied to every fake in its
   scope; override it in a ``conftest.py`` to change the defaults of a whole directory.
 
+* ``source_client`` / ``retail_client`` - a ``SourceClient`` / ``RetailClient`` pointed at
+  ``lucidgreen_fake`` with the fake's credentials, closed after the test::
+
+      async def test_products(source_client, lucidgreen_fake):
+          names = [p.name async for p in source_client.products.list()]
+
+* ``lucidgreen_no_backoff`` - no SDK sleep (retry delays, 429 pauses) during the test.
+
 The plugin is loaded wherever ``lucidgreen`` is installed, so it must never break a test run
 that does not use it: without pytest-asyncio, the fixture fails only when requested.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
 from ._server import FakeLucidGreen
 
-__all__ = ["FAST_DEFAULTS", "lucidgreen_fake", "lucidgreen_fake_options"]
+if TYPE_CHECKING:
+    from .._client import RetailClient, SourceClient
+    from ..ratelimit import RateLimiter
+
+__all__ = [
+    "FAST_DEFAULTS",
+    "lucidgreen_fake",
+    "lucidgreen_fake_options",
+    "lucidgreen_no_backoff",
+    "retail_client",
+    "source_client",
+]
 
 #: Defaults of the ``lucidgreen_fake`` fixture: small data, short pages, no rate limiting.
 FAST_DEFAULTS: dict[str, Any] = {
@@ -89,6 +108,74 @@ async def lucidgreen_fake(
         yield fake
 
 
-# Client fixtures (``source_client``, ``retail_client``) belong here: each builds a
-# SourceClient / RetailClient with ``base_url=lucidgreen_fake.url`` and the fake's
-# ``source_credentials`` / ``retail_credentials``, and closes it after the test.
+class _Unlimited:
+    """A rate limiter that never waits: the clients' budget while the fake's limiter is off."""
+
+    async def acquire(self) -> float:
+        return 0.0
+
+    async def pause(self, seconds: float) -> None:
+        """Nothing to pause: with the fake's limiter off, only scripted 429s happen."""
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+
+def _limiter_for(fake: FakeLucidGreen, scope: Literal["source", "retail"]) -> RateLimiter:
+    """A budget matching the fake: its limit and window when its limiter is on, else none."""
+    from ..ratelimit import TokenBucket
+
+    rate = fake.limits.limit_for(scope)
+    if not fake.limits.enabled or rate is None:
+        return _Unlimited()
+    return TokenBucket(limit=rate.limit, per=rate.window, name=f"fake-{scope}")
+
+
+@_async_fixture
+async def source_client(lucidgreen_fake: FakeLucidGreen) -> AsyncIterator[SourceClient]:
+    """A :class:`~lucidgreen.SourceClient` on ``lucidgreen_fake`` with its credentials.
+
+    Its rate limiter matches the fake: none while the fake's limiter is off (the default),
+    a :class:`~lucidgreen.TokenBucket` of the fake's limit and window when it is on.
+    """
+    from .._client import SourceClient  # the fake itself never needs the SDK
+
+    client_id, client_secret = lucidgreen_fake.source_credentials
+    async with SourceClient(
+        client_id,
+        client_secret,
+        base_url=lucidgreen_fake.url,
+        rate_limiter=_limiter_for(lucidgreen_fake, "source"),
+    ) as client:
+        yield client
+
+
+@_async_fixture
+async def retail_client(lucidgreen_fake: FakeLucidGreen) -> AsyncIterator[RetailClient]:
+    """A :class:`~lucidgreen.RetailClient` on ``lucidgreen_fake``, limited like ``source_client``.
+
+    The two unauthenticated lookups keep the client's own 60-a-minute budget.
+    """
+    from .._client import RetailClient
+
+    client_id, client_secret = lucidgreen_fake.retail_credentials
+    async with RetailClient(
+        client_id,
+        client_secret,
+        base_url=lucidgreen_fake.url,
+        rate_limiter=_limiter_for(lucidgreen_fake, "retail"),
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def lucidgreen_no_backoff() -> Iterator[None]:
+    """Every SDK sleep (retry delays, 429 pauses, export polls) returns at once in the test.
+
+    A wrapper of :func:`lucidgreen.retry.without_sleeping`: tests that provoke retries stay
+    fast, and the previous setting comes back afterwards.
+    """
+    from ..retry import without_sleeping
+
+    with without_sleeping():
+        yield

@@ -1,0 +1,8 @@
+"""``python -m lucidgreen``: the same as the ``lucidgreen`` command."""
+
+import sys
+
+from ._cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

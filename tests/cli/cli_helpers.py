@@ -1,0 +1,28 @@
+"""Helpers shared by the CLI tests: connection flags for the fake, and a run's outcome."""
+
+from __future__ import annotations
+
+import attrs
+
+from lucidgreen.testing import FakeLucidGreen
+
+
+@attrs.frozen
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+
+def source_args(fake: FakeLucidGreen, *, rate: str = "6000/60") -> list[str]:
+    """Connection flags for the fake's LucidSource credentials, with a fast client limiter."""
+    client_id, client_secret = fake.source_credentials
+    return [
+        "--base-url", fake.url, "--client-id", client_id, "--client-secret", client_secret,
+        "--rate-limit", rate,
+    ]  # fmt: skip
+
+
+def retail_args(fake: FakeLucidGreen) -> list[str]:
+    client_id, client_secret = fake.retail_credentials
+    return ["--base-url", fake.url, "--client-id", client_id, "--client-secret", client_secret]
