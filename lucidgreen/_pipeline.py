@@ -97,14 +97,18 @@ class Hooks:
 
 @attrs.define
 class Stats:
-    """Running totals for one client (read them any time, e.g. for a summary)."""
+    """Running totals for one client (read them any time, e.g. for a summary).
+
+    ``replays_after_401`` counts calls replayed with a renewed token; the renewals
+    themselves are far fewer, since one renewal serves every call its expiry caught.
+    """
 
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
     server_errors: int = 0
     transport_errors: int = 0
-    token_renewals_after_401: int = 0
+    replays_after_401: int = 0
     limiter_wait_seconds: float = 0.0
 
 
@@ -191,7 +195,7 @@ class Pipeline:
             ):
                 # A 401 means the token died (expiry, rotation): renew once, replay once.
                 renewed_after_401 = True
-                self.stats.token_renewals_after_401 += 1
+                self.stats.replays_after_401 += 1
                 continue
             retry_number += 1
             delay = self.retry_policy.next_delay(

@@ -132,8 +132,8 @@ async def test_expired_token_is_renewed_once_and_the_call_succeeds(
     assert fake.expire_tokens() == 2
     assert (await source.products.get(product)).uuid == product
     assert (await retail.products.get(product)).uuid == product
-    assert source.stats.token_renewals_after_401 == 1
-    assert retail.stats.token_renewals_after_401 == 1
+    assert source.stats.replays_after_401 == 1
+    assert retail.stats.replays_after_401 == 1
     assert fake.stats.tokens_issued == 4
     assert fake.stats.by_status[401] == 2
 

@@ -164,7 +164,7 @@ class SyncRun:
             "  429 injected": self.faults["rate_limit"],
             "  drops injected": self.faults["drop"],
             "tokens expired mid-run": self.tokens_expired,
-            "401 renewals": self.renewals_after_401,
+            "replays after 401": self.renewals_after_401,
             "tokens issued": self.tokens_issued,
             "most retries of one call": (
                 f"{self.max_retries_of_a_call} of {self.max_retries_allowed}"
@@ -245,7 +245,7 @@ async def full_sync(
             client_rate_limited=stats.rate_limited,
             client_server_errors=stats.server_errors,
             client_transport_errors=stats.transport_errors,
-            renewals_after_401=stats.token_renewals_after_401,
+            renewals_after_401=stats.replays_after_401,
             tokens_issued=fake.stats.tokens_issued,
             tokens_expired=expired,
             max_retries_of_a_call=most_retries,

@@ -122,7 +122,7 @@ async def test_no_secret_in_logs_reprs_or_errors_and_no_token_leaves_the_origin(
     secrets = {source_secret, retail_secret, wrong_secret, signature, *tokens}
     # Source, its renewal after the 401, Retail, its renewal: four tokens were used.
     assert len(tokens) == 4
-    assert source.stats.token_renewals_after_401 == retail.stats.token_renewals_after_401 == 1
+    assert source.stats.replays_after_401 == retail.stats.replays_after_401 == 1
     assert len(signature) == 64
 
     texts = [t for record in caplog.records for t in _texts_of_record(record)]
