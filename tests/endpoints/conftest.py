@@ -12,54 +12,9 @@ import pytest
 from aioresponses import aioresponses
 
 from lucidgreen import RetailClient, SourceClient, TokenBucket
-from lucidgreen.testing import FakeLucidGreen
 
 SOURCE_HOST = "https://source.lucidgreen.io"
 RETAIL_HOST = "https://retail.lucidgreen.io"
-
-
-class CountingBucket(TokenBucket):
-    """A roomy :class:`TokenBucket` that counts how often its budget was spent."""
-
-    __slots__ = ("acquired",)
-
-    def __init__(self) -> None:
-        super().__init__(limit=1_000_000, per=60.0, burst=1000)
-        self.acquired = 0
-
-    async def acquire(self) -> float:
-        self.acquired += 1
-        return await super().acquire()
-
-
-@pytest.fixture
-def limiter() -> CountingBucket:
-    """The product budget of the clients below: never waits, counts acquisitions."""
-    return CountingBucket()
-
-
-@pytest.fixture
-async def source(
-    lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket
-) -> AsyncIterator[SourceClient]:
-    """A SourceClient talking to the loopback fake with its generated credentials."""
-    client_id, secret = lucidgreen_fake.source_credentials
-    async with SourceClient(
-        client_id, secret, base_url=lucidgreen_fake.url, rate_limiter=limiter
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-async def retail(
-    lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket
-) -> AsyncIterator[RetailClient]:
-    """A RetailClient talking to the loopback fake with its generated credentials."""
-    client_id, secret = lucidgreen_fake.retail_credentials
-    async with RetailClient(
-        client_id, secret, base_url=lucidgreen_fake.url, rate_limiter=limiter
-    ) as client:
-        yield client
 
 
 @pytest.fixture
@@ -70,16 +25,16 @@ def mocked() -> Iterator[aioresponses]:
 
 
 @pytest.fixture
-async def source_unit(mocked: aioresponses) -> AsyncIterator[SourceClient]:
+async def source_unit(mocked: aioresponses, limiter: TokenBucket) -> AsyncIterator[SourceClient]:
     """A SourceClient on the production host with a static token, under aioresponses."""
-    async with SourceClient(token="source-token", rate_limiter=CountingBucket()) as client:
+    async with SourceClient(token="source-token", rate_limiter=limiter) as client:
         yield client
 
 
 @pytest.fixture
-async def retail_unit(mocked: aioresponses) -> AsyncIterator[RetailClient]:
+async def retail_unit(mocked: aioresponses, limiter: TokenBucket) -> AsyncIterator[RetailClient]:
     """A RetailClient on the production host with a static token, under aioresponses."""
-    async with RetailClient(token="retail-token", rate_limiter=CountingBucket()) as client:
+    async with RetailClient(token="retail-token", rate_limiter=limiter) as client:
         yield client
 
 

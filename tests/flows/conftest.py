@@ -15,20 +15,6 @@ from lucidgreen import SourceClient, TokenBucket
 from lucidgreen.testing import FakeLucidGreen
 
 
-class CountingBucket(TokenBucket):
-    """A roomy :class:`TokenBucket` that counts how often its budget was spent."""
-
-    __slots__ = ("acquired",)
-
-    def __init__(self) -> None:
-        super().__init__(limit=1_000_000, per=60.0, burst=1000)
-        self.acquired = 0
-
-    async def acquire(self) -> float:
-        self.acquired += 1
-        return await super().acquire()
-
-
 @attrs.define
 class InFlight:
     """Requests open on the session right now, and the most ever open at once."""
@@ -53,14 +39,8 @@ def in_flight() -> InFlight:
 
 
 @pytest.fixture
-def limiter() -> CountingBucket:
-    """The product budget of ``source``: never waits, counts acquisitions."""
-    return CountingBucket()
-
-
-@pytest.fixture
 async def source(
-    lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket, in_flight: InFlight
+    lucidgreen_fake: FakeLucidGreen, limiter: TokenBucket, in_flight: InFlight
 ) -> AsyncIterator[SourceClient]:
     """A SourceClient on the fake, over a session traced by ``in_flight``."""
     trace = aiohttp.TraceConfig()
