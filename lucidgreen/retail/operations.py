@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import _envelopes
-from .._api import Api, segment
+from .._api import Api, segment, surface_warning
 from .._http import Response
 from .._resource import Resource
 from ..ids import validate_lucid_id
@@ -39,7 +39,12 @@ DEFAULT_PATHS: Mapping[str, str] = {
 
 
 def _json(response: Response) -> Any:
-    return _envelopes.decode_json(response.status, response.headers, response.body)
+    """The decoded JSON; a ``returnCode`` envelope is checked and its ``warning`` logged."""
+    data = _envelopes.decode_json(response.status, response.headers, response.body)
+    if isinstance(data, dict) and "returnCode" in data:
+        result = _envelopes.decode_return_code(response.status, response.headers, response.body)
+        surface_warning(result.warning, where=response.url or "LucidRetail")
+    return data
 
 
 class Operations(Resource):
