@@ -2,12 +2,12 @@
 
 ``python -m benchmarks [--quick] [--json PATH] [--only overhead,structuring,...]``
 
-Each module (``overhead``, ``structuring``, ``pagination``, ``limiter``, ``memory``,
-``reliability``) has a ``run(*, quick: bool) -> dict[str, float]``. The runner calls them in
-turn, in this process, and turns their figures into rows: each a ratio against a baseline
-measured in the same run, with its goal and whether it was met. A module that is missing or
-fails is reported as such and the others still run. The raw figures of every module go to
-the JSON file (default ``benchmarks/results/latest.json``) next to the rows.
+Each module (``overhead``, ``structuring``, ``pagination`` (latency hiding and memory),
+``limiter``, ``reliability``) has a ``run(*, quick: bool) -> dict[str, float]``. The runner
+calls them in turn, in this process, and turns their figures into rows: each a ratio against
+a baseline measured in the same run, with its goal and whether it was met. A module that is
+missing or fails is reported as such and the others still run. The raw figures of every
+module go to the JSON file (default ``benchmarks/results/latest.json``) next to the rows.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # ``python benchmarks/run.py``
 
 from benchmarks._common import REPO_ROOT, machine
 
-MODULES = ("overhead", "structuring", "pagination", "limiter", "memory", "reliability")
+MODULES = ("overhead", "structuring", "pagination", "limiter", "reliability")
 DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 
 Figures = dict[str, float]
@@ -358,17 +358,6 @@ def run_module(name: str, quick: bool) -> Outcome:
     return Outcome("ok", time.perf_counter() - started, {k: float(v) for k, v in figures.items()})
 
 
-def memory_source(outcomes: dict[str, Outcome]) -> tuple[Figures, str] | None:
-    """Pagination's RSS figures when it measures them, else memory.py's."""
-    pagination = outcomes.get("pagination")
-    if pagination is not None and any(k.startswith("rss_ratio") for k in pagination.figures):
-        return pagination.figures, "pagination.py"
-    memory = outcomes.get("memory")
-    if memory is not None and memory.status == "ok":
-        return memory.figures, "memory.py"
-    return None
-
-
 def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
     rows: list[Row] = []
     builders: dict[str, Callable[[Figures], list[Row]]] = {
@@ -383,10 +372,9 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
         "pagination": "Latency hiding",
         "limiter": "Limiter",
         "structuring": "Structuring",
-        "memory": "Memory",
         "reliability": "Reliability",
     }
-    for name in ("overhead", "pagination", "limiter", "memory", "reliability", "structuring"):
+    for name in ("overhead", "pagination", "limiter", "reliability", "structuring"):
         outcome = outcomes.get(name)
         if outcome is None or outcome.status == "skipped":
             continue
@@ -395,16 +383,10 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
             rows.append(Row(sections[name], f"{name}.py: {first_line[0]}", None, "", "-",
                             status=outcome.status.upper()))  # fmt: skip
             continue
-        if name == "memory":
-            source = memory_source(outcomes)
-            if source is not None and source[1] == "memory.py":
-                rows += memory_rows(*source)
-            continue
         rows += builders[name](outcome.figures)
         if name == "pagination":
-            source = memory_source(outcomes)
-            if source is not None and source[1] == "pagination.py":
-                rows += memory_rows(*source)
+            if any(key.startswith("rss_ratio") for key in outcome.figures):
+                rows += memory_rows(outcome.figures, "pagination.py")
             rows += heap_rows(outcome.figures)
     return rows
 
@@ -444,9 +426,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in MODULES:
         if name not in chosen:
             outcomes[name] = Outcome("skipped")
-            continue
-        if name == "memory" and memory_source(outcomes) is not None:
-            outcomes[name] = Outcome("skipped", error="pagination.py measured memory")
             continue
         print(f"running {name} ...", file=sys.stderr, flush=True)
         outcomes[name] = outcome = run_module(name, args.quick)
