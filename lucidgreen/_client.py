@@ -120,6 +120,7 @@ class BaseClient:
 
     async def aclose(self) -> None:
         """Close the HTTP session (unless it was passed in) and the default limiter."""
+        self._pipeline.closed = True
         await self._transport.aclose()
         if self._owns_limiter and self._pipeline.limiter is not None:
             await self._pipeline.limiter.aclose()

@@ -155,6 +155,7 @@ class Pipeline:
         self.timeout = timeout
         self.hooks = hooks
         self.stats = Stats()
+        self.closed = False
 
     async def send(
         self,
@@ -168,6 +169,8 @@ class Pipeline:
         ``limiter`` overrides the product's budget (``None`` spends none, e.g. a token
         request or a presigned download).
         """
+        if self.closed:  # fail now, not after waiting for rate-limit budget
+            raise RuntimeError("this lucidgreen client is closed; create a new one")
         budget = self.limiter if limiter is PRODUCT_BUDGET else limiter
         request = request.with_headers({"X-Request-ID": uuid.uuid4().hex})
         loop = asyncio.get_running_loop()

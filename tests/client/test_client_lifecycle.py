@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import warnings
 
@@ -100,6 +101,22 @@ async def test_a_closed_client_raises_a_clear_error(lucidgreen_fake: FakeLucidGr
     with pytest.raises(RuntimeError, match="client is closed"):
         await source.products.get(uuid)
     assert len(fake.requests) == sent
+
+
+async def test_a_closed_client_fails_without_waiting_for_budget(
+    lucidgreen_fake: FakeLucidGreen,
+) -> None:
+    """A closed client with its default 60/min budget spent raises at once, without waiting
+    the second a new token would take."""
+    fake = lucidgreen_fake
+    uuid = product_uuids(fake)[0]
+    async with lucidgreen.SourceClient(*fake.source_credentials, base_url=fake.url) as source:
+        await source.products.get(uuid)  # spends the bucket's one token of burst
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(RuntimeError, match="client is closed"):
+        await source.products.get(uuid)
+    assert loop.time() - started < 0.5
 
 
 @pytest.mark.parametrize(
