@@ -101,28 +101,15 @@ def _to_datetime(value: Any, _: Any = None) -> datetime | None:
 
 
 def _to_date(value: Any, _: Any = None) -> date | None:
-    if type(value) is str:
-        if value and "/" not in value:
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            us = _us_date(text)
-            # A datetime where a date is expected keeps the calendar date it was written with.
-            return us if us is not None else datetime.fromisoformat(text).date()
-        except ValueError:
-            raise _bad("a date", value) from None
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
+    if type(value) is date:
         return value
-    raise _bad("a date", value)
+    try:
+        # Every string form a datetime takes is a date too; a datetime keeps the calendar
+        # date it was written with.
+        parsed = _to_datetime(value)
+    except ValueError:
+        raise _bad("a date", value) from None
+    return None if parsed is None else parsed.date()
 
 
 def _to_decimal(value: Any, _: Any = None) -> Decimal | None:

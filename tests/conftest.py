@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from support import free_port
 
 from lucidgreen import RetailClient, SourceClient, TokenBucket
 from lucidgreen.testing import FakeLucidGreen
@@ -61,13 +62,6 @@ async def retail(
         yield client
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _unavailable(reason: str) -> None:
     # CI installs redis-server; there a missing binary is a broken setup, not a skip.
     if os.environ.get("CI"):
@@ -95,7 +89,7 @@ def redis_url() -> Iterator[str]:
     except ImportError:
         _unavailable("the redis package is missing (pip install 'lucidgreen[redis]')")
     assert binary is not None
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Sequence
-
 from lucidgreen import TokenBucket
 from lucidgreen.testing import FakeLucidGreen, RecordedRequest
 
@@ -30,37 +27,6 @@ def api_requests(fake: FakeLucidGreen) -> list[RecordedRequest]:
 
 def token_requests(fake: FakeLucidGreen) -> list[RecordedRequest]:
     return fake.requests.matching("/o/token/", method="POST")
-
-
-def max_in_window(times: Sequence[float], window: float) -> int:
-    """The most requests in any half-open window ``(t - window, t]``, as DRF counts them."""
-    ordered = sorted(times)
-    most = 0
-    first = 0
-    for last, t in enumerate(ordered):
-        while ordered[first] <= t - window:
-            first += 1
-        most = max(most, last - first + 1)
-    return most
-
-
-def achieved_share(times: Sequence[float], limit: int, per: float) -> float:
-    """Rate between the first and the last request, as a share of ``limit / per``.
-
-    ``(n - 1) / (t_last - t_first)``: the n requests delimit n - 1 intervals, so an evenly
-    paced run at exactly the allowed rate scores 1.0 whatever its length.
-    """
-    ordered = sorted(times)
-    rate = (len(ordered) - 1) / (ordered[-1] - ordered[0])
-    return rate * per / limit
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now (the OS picks it)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def importable_case(fake: FakeLucidGreen) -> dict[str, str]:

@@ -15,7 +15,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from client_helpers import achieved_share, api_requests, max_in_window, product_uuids
+from client_helpers import api_requests, product_uuids
+from support import max_in_window, sustained_share
 
 from lucidgreen.testing import FakeLucidGreen, RateLimit
 
@@ -97,5 +98,5 @@ async def test_two_processes_share_one_budget_end_to_end(redis_url: str) -> None
     assert last_starts < first_ends - window, "the processes barely ran side by side"
     times = [r.time for r in calls]
     assert max_in_window(times, window) <= limit
-    share = achieved_share(times, limit, window)
+    share = sustained_share(times, limit, window)
     assert share >= 0.95, f"together the processes sustained {share:.4f} of the limit"

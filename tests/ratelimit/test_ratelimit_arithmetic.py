@@ -7,7 +7,8 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ratelimit_helpers import max_in_window, min_span, sustained_share
+from ratelimit_helpers import min_span
+from support import max_in_window, sustained_share
 
 from lucidgreen.ratelimit import PUBLIC_LOOKUP_LIMIT, RETAIL_LIMIT, SOURCE_LIMIT
 from lucidgreen.ratelimit._arithmetic import (

@@ -9,7 +9,8 @@ import threading
 import time
 
 import pytest
-from ratelimit_helpers import max_in_window, min_span, sustained_share
+from ratelimit_helpers import min_span
+from support import max_in_window, sustained_share
 
 from lucidgreen.ratelimit import RateLimiter, TokenBucket
 from lucidgreen.ratelimit._bucket import FifoTurn

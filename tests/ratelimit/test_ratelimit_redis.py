@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ratelimit_helpers import free_port, max_in_window, min_span, sustained_share
+from ratelimit_helpers import min_span
+from support import free_port, max_in_window, sustained_share
 
 from lucidgreen.ratelimit import RateLimiter, RateLimiterUnavailable, RedisRateLimiter
 
