@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from ._client import RetailClient, SourceClient
+from ._http import Timeout
 from ._pager import AsyncPager, Page
 from ._pipeline import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._version import __version__
@@ -17,6 +18,8 @@ from .errors import (
     APIError,
     AuthenticationError,
     BadRequest,
+    ConnectError,
+    DeadlineExceeded,
     DecodeError,
     DispensaryNotConfigured,
     ExportFailed,
@@ -29,9 +32,12 @@ from .errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    RateLimiterUnavailable,
+    RequestTimeout,
     ReturnCodeError,
     ServerError,
     TransportError,
+    UnexpectedStatus,
     WriteOutcomeUnknown,
 )
 from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
@@ -42,6 +48,8 @@ __all__ = [
     "AsyncPager",
     "AuthenticationError",
     "BadRequest",
+    "ConnectError",
+    "DeadlineExceeded",
     "DecodeError",
     "DispensaryNotConfigured",
     "ExportFailed",
@@ -58,8 +66,10 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "RateLimiter",
+    "RateLimiterUnavailable",
     "RedisRateLimiter",
     "RequestSent",
+    "RequestTimeout",
     "RetailClient",
     "RetryPolicy",
     "RetryScheduled",
@@ -67,8 +77,10 @@ __all__ = [
     "ServerError",
     "SourceClient",
     "Stats",
+    "Timeout",
     "TokenBucket",
     "TransportError",
+    "UnexpectedStatus",
     "WriteOutcomeUnknown",
     "__version__",
 ]

@@ -10,7 +10,7 @@ from . import _config
 from . import _resources_retail as retail
 from . import _resources_source as source
 from ._api import Api
-from ._http import Request, Response
+from ._http import Request, Response, Timeout
 from ._pipeline import Hooks, Pipeline, Stats
 from ._transport import AiohttpTransport
 from ._version import __version__
@@ -52,7 +52,7 @@ class BaseClient:
         token: str | None = None,
         rate_limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
-        timeout: float | None = 30.0,
+        timeout: Timeout | float | None = 30.0,
         session: aiohttp.ClientSession | None = None,
         api_version: str | None = None,
         hooks: Hooks | None = None,
@@ -72,7 +72,7 @@ class BaseClient:
             auth=None,
             limiter=limiter,
             retry_policy=retry or RetryPolicy(),
-            timeout=timeout,
+            timeout=Timeout.of(timeout),
             hooks=hooks or Hooks(),
         )
         self._auth = self._make_auth(client_id, client_secret, token)

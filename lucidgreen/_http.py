@@ -6,6 +6,7 @@ Everything above the transport speaks in :class:`Request` and :class:`Response`;
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
@@ -13,7 +14,49 @@ from urllib.parse import urlsplit
 
 import attrs
 
-__all__ = ["Request", "Response", "StreamedResponse", "Transport", "origin_of"]
+__all__ = ["Request", "Response", "StreamedResponse", "Timeout", "Transport", "origin_of"]
+
+
+def _check_seconds(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    del instance
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(
+            f"{attribute.name} must be a finite number of seconds or None, not {value!r}"
+        )
+    if value <= 0:
+        raise ValueError(
+            f"{attribute.name} must be > 0 seconds (or None for no bound), not {value!r}"
+        )
+
+
+@attrs.frozen
+class Timeout:
+    """How long one HTTP exchange may take, in seconds (``None``: no bound).
+
+    ``total`` bounds the whole exchange, from sending to the last byte of the answer;
+    ``connect`` bounds opening the connection (TCP and TLS) within it. A client's
+    ``timeout=30`` is ``Timeout(total=30)``.
+    """
+
+    total: float | None = attrs.field(default=30.0, validator=_check_seconds)
+    connect: float | None = attrs.field(default=None, validator=_check_seconds)
+
+    @classmethod
+    def of(cls, value: Timeout | float | None) -> Timeout:
+        """``value`` as a :class:`Timeout`: a number is the total bound, None no bound."""
+        if isinstance(value, Timeout):
+            return value
+        return cls(total=value)
+
+    def cut_to(self, left: float) -> Timeout:
+        """This timeout, no longer than ``left`` seconds in total (a deadline's remainder)."""
+        total = left if self.total is None else min(self.total, left)
+        connect = None if self.connect is None else min(self.connect, total)
+        return Timeout(total=total, connect=connect)
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
@@ -91,7 +134,7 @@ class StreamedResponse(Protocol):
 class Transport(Protocol):
     """Sends requests; knows nothing of tokens, limits, retries or envelopes."""
 
-    async def send(self, request: Request, *, timeout: float | None) -> Response:
+    async def send(self, request: Request, *, timeout: Timeout) -> Response:
         """Send ``request`` and read the whole body.
 
         Raises :class:`lucidgreen.errors.TransportError` when no HTTP answer arrives.
@@ -99,7 +142,7 @@ class Transport(Protocol):
         ...
 
     def stream(
-        self, request: Request, *, timeout: float | None
+        self, request: Request, *, timeout: Timeout
     ) -> AbstractAsyncContextManager[StreamedResponse, Any]:
         """Send ``request`` and hand back the body as a stream; released on exit."""
         ...

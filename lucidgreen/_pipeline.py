@@ -18,7 +18,7 @@ from typing import Final, Literal
 import attrs
 
 from . import _envelopes, retry
-from ._http import Request, Response, Transport
+from ._http import Request, Response, Timeout, Transport
 from .auth import Auth
 from .errors import (
     APIError,
@@ -144,7 +144,7 @@ class Pipeline:
         auth: Auth | None,
         limiter: RateLimiter | None,
         retry_policy: retry.RetryPolicy,
-        timeout: float | None,
+        timeout: Timeout,
         hooks: Hooks,
     ) -> None:
         self.transport = transport
@@ -227,16 +227,15 @@ class Pipeline:
             if self.hooks.on_limiter_wait is not None:
                 self.hooks.on_limiter_wait(LimiterWait(self.product, waited))
 
-    def _attempt_timeout(self, elapsed: float) -> float | None:
+    def _attempt_timeout(self, elapsed: float) -> Timeout:
         """The configured timeout, cut to what is left of the policy's deadline."""
         deadline = self.retry_policy.deadline
         if deadline is None:
             return self.timeout
-        left = max(deadline - elapsed, 0.001)
-        return left if self.timeout is None else min(self.timeout, left)
+        return self.timeout.cut_to(max(deadline - elapsed, 0.001))
 
     async def _exchange(
-        self, request: Request, token: str | None, *, attempt: int, timeout: float | None
+        self, request: Request, token: str | None, *, attempt: int, timeout: Timeout
     ) -> Response | LucidGreenError:
         """One HTTP exchange; the error it stands for is returned, not raised."""
         if token is not None:

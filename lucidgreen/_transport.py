@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from ._http import Request, Response
+from ._http import Request, Response, Timeout
 from .errors import TransportError
 
 __all__ = ["AiohttpTransport"]
@@ -109,9 +109,10 @@ class AiohttpTransport:
             **_body_kwargs(request),
         }
 
-    async def send(self, request: Request, *, timeout: float | None) -> Response:
+    async def send(self, request: Request, *, timeout: Timeout) -> Response:
         session = self._session_now()
-        kwargs = self._request_kwargs(request, aiohttp.ClientTimeout(total=timeout))
+        client_timeout = aiohttp.ClientTimeout(total=timeout.total, sock_connect=timeout.connect)
+        kwargs = self._request_kwargs(request, client_timeout)
         try:
             async with session.request(request.method, request.url, **kwargs) as response:
                 body = await response.read()
@@ -125,10 +126,12 @@ class AiohttpTransport:
             raise _translate(exc, request) from exc
 
     @asynccontextmanager
-    async def stream(self, request: Request, *, timeout: float | None) -> AsyncIterator[_Stream]:
+    async def stream(self, request: Request, *, timeout: Timeout) -> AsyncIterator[_Stream]:
         session = self._session_now()
         # A large download may take long in total; the timeout bounds each silent stretch.
-        client_timeout = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
+        client_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=timeout.connect or timeout.total, sock_read=timeout.total
+        )
         kwargs = self._request_kwargs(request, client_timeout)
         kwargs["allow_redirects"] = not request.authenticated
         try:

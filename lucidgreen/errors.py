@@ -16,10 +16,18 @@
     │   ├── ExportNotReady                            export still processing after the wait
     │   ├── ExportFailed / DispensaryNotConfigured    422 / 428 of the package-UID export
     │   └── ReturnCodeError(return_code, message)     a ``returnCode`` < 0 envelope
+    │   └── UnexpectedStatus                          1xx or 3xx (redirects are never followed)
     ├── TransportError(request_sent)                  connection failure, timeout, lost answer
+    │   ├── ConnectError                              the connection never opened: nothing sent
+    │   ├── RequestTimeout (also TimeoutError)        no answer in time
+    │   │   └── DeadlineExceeded                      ``RetryPolicy.deadline`` ran out
     │   └── WriteOutcomeUnknown                       a write's answer was lost: may have applied
     ├── DecodeError(text)                             body or model mismatch, with the raw text
+    ├── RateLimiterUnavailable                        the shared limiter's Redis did not answer
     └── InvalidLucidID (also ValueError)              refused locally, before any request
+
+``outcome_unknown`` is on every error: True when the server may have applied the write the
+error reports (a lost answer, a 5xx, an undecodable 2xx to a write). Check before resending.
 
 Every exception's text is built from the status, the server's message and the request id;
 never from request headers, so a bearer token or client secret cannot leak through ``str()``.
@@ -34,6 +42,8 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequest",
+    "ConnectError",
+    "DeadlineExceeded",
     "DecodeError",
     "DispensaryNotConfigured",
     "ExportFailed",
@@ -46,9 +56,12 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "RateLimited",
+    "RateLimiterUnavailable",
+    "RequestTimeout",
     "ReturnCodeError",
     "ServerError",
     "TransportError",
+    "UnexpectedStatus",
     "WriteOutcomeUnknown",
 ]
 
@@ -56,7 +69,13 @@ _BODY_EXCERPT = 500
 
 
 class LucidGreenError(Exception):
-    """Base class of every error raised by ``lucidgreen``."""
+    """Base class of every error raised by ``lucidgreen``.
+
+    ``outcome_unknown`` is True when the server may have applied the write this error
+    reports, so resending it blindly could apply it twice.
+    """
+
+    outcome_unknown: bool = False
 
 
 class APIError(LucidGreenError):
@@ -65,11 +84,14 @@ class APIError(LucidGreenError):
     ``body`` is the raw response text (decoded leniently), ``data`` the parsed JSON when the
     body was JSON, ``headers`` the response headers with lower-case names. ``request_id`` is
     the server's ``X-Request-ID`` or, when it sends none, the one the SDK sent.
-    ``prior_outcome_unknown`` is True when an earlier attempt of the same call ended without
-    a clear answer (a lost response or a 5xx), so the server may have acted on it already.
+    ``method`` and ``url`` name the request (the URL without its query). ``prior_outcome_unknown``
+    is True when an earlier attempt of the same call ended without a clear answer (a lost
+    response or a 5xx), so the server may have acted on it already.
     """
 
     prior_outcome_unknown: bool = False
+    method: str | None
+    url: str | None
 
     status: int
     body: str
@@ -87,8 +109,16 @@ class APIError(LucidGreenError):
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         request_id: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        prior_outcome_unknown: bool = False,
+        outcome_unknown: bool = False,
     ) -> None:
         self.message = message
+        self.method = method
+        self.url = url
+        self.prior_outcome_unknown = prior_outcome_unknown
+        self.outcome_unknown = outcome_unknown or prior_outcome_unknown
         self.status = status
         self.body = body
         self.data = data
@@ -186,6 +216,11 @@ class DispensaryNotConfigured(APIError):
     """428: the credentials are not linked to a dispensary, or the feature is off for it."""
 
 
+class UnexpectedStatus(APIError):
+    """A 1xx or 3xx answer. Redirects are never followed (one would carry the bearer token
+    wherever it points), so nothing the SDK asked for happened as far as it can tell."""
+
+
 class TransportError(LucidGreenError):
     """The request did not get an HTTP answer: connection refused or dropped, or a timeout.
 
@@ -201,6 +236,22 @@ class TransportError(LucidGreenError):
         super().__init__(message)
 
 
+class ConnectError(TransportError):
+    """The connection (TCP or TLS) never opened: not one byte of the request was sent."""
+
+    def __init__(self, message: str, *, request_sent: bool = False) -> None:
+        super().__init__(message, request_sent=request_sent)
+
+
+class RequestTimeout(TransportError, TimeoutError):
+    """No answer arrived within the timeout (``except TimeoutError`` catches it too)."""
+
+
+class DeadlineExceeded(RequestTimeout):
+    """The call's ``RetryPolicy.deadline`` ran out. ``request_sent`` says whether any attempt
+    left; when it is False the server never saw the call."""
+
+
 class WriteOutcomeUnknown(TransportError):
     """A write was sent but its answer was lost: the server may have applied it.
 
@@ -208,6 +259,8 @@ class WriteOutcomeUnknown(TransportError):
     its own. Check the resource's state (or resend, if the endpoint is idempotent for you)
     before assuming it failed.
     """
+
+    outcome_unknown = True
 
 
 class DecodeError(LucidGreenError):
@@ -219,10 +272,26 @@ class DecodeError(LucidGreenError):
     text: str
     status: int | None
 
-    def __init__(self, message: str, *, text: str = "", status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str = "",
+        status: int | None = None,
+        outcome_unknown: bool = False,
+    ) -> None:
         self.text = text[:100_000]
         self.status = status
+        self.outcome_unknown = outcome_unknown
         super().__init__(message)
+
+
+class RateLimiterUnavailable(LucidGreenError):
+    """The limiter's shared store (Redis) could not be reached or answered in time.
+
+    Raised by :class:`~lucidgreen.RedisRateLimiter` instead of waiting forever; no request
+    was sent, so the call that needed the budget may simply be tried again later.
+    """
 
 
 class InvalidLucidID(LucidGreenError, ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from lucidgreen.errors import LucidGreenError
+from lucidgreen.errors import RateLimiterUnavailable
 
 __all__ = ["RateLimiter", "RateLimiterUnavailable"]
 
@@ -31,11 +31,3 @@ class RateLimiter(Protocol):
     async def aclose(self) -> None:
         """Release resources (connections for Redis; no-op in memory)."""
         ...
-
-
-class RateLimiterUnavailable(LucidGreenError):
-    """The limiter's shared store (Redis) could not be reached or answered in time.
-
-    Raised by :class:`~lucidgreen.ratelimit.RedisRateLimiter` instead of waiting forever; no
-    request was sent, so the call that needed the budget may simply be tried again later.
-    """

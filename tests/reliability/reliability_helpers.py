@@ -18,7 +18,7 @@ import attrs
 
 from lucidgreen import Hooks, RetailClient, RetryPolicy, RetryScheduled, SourceClient, TokenBucket
 from lucidgreen._client import BaseClient
-from lucidgreen._http import Request, Response, StreamedResponse, Transport
+from lucidgreen._http import Request, Response, StreamedResponse, Timeout, Transport
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
 
@@ -62,7 +62,7 @@ class SpyTransport:
         client._pipeline.transport = spy
         return spy
 
-    async def send(self, request: Request, *, timeout: float | None) -> Response:
+    async def send(self, request: Request, *, timeout: Timeout) -> Response:
         self.seen.append(request)
         if request.url.endswith("/o/token/"):
             self.token_requested.set()
@@ -72,7 +72,7 @@ class SpyTransport:
 
     @asynccontextmanager
     async def stream(
-        self, request: Request, *, timeout: float | None
+        self, request: Request, *, timeout: Timeout
     ) -> AsyncIterator[StreamedResponse]:
         self.seen.append(request)
         async with self.inner.stream(request, timeout=timeout) as response:
