@@ -50,6 +50,15 @@ class Api:
         self.prefix = f"/api/{api_version}/"
         self.public_limiter = public_limiter
 
+    def using(self, pipeline: Pipeline) -> Api:
+        """The same surface sending through ``pipeline`` (a client's ``with_options`` view)."""
+        return Api(
+            pipeline,
+            base_url=self.base_url,
+            api_version=self.prefix.strip("/").removeprefix("api/"),
+            public_limiter=self.public_limiter,
+        )
+
     def path(self, *segments: str) -> str:
         """``/api/<version>/<segments...>/`` with each segment encoded (trailing slash kept)."""
         return self.prefix + "".join(f"{segment(part)}/" for part in segments)

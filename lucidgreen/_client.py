@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import copy
+import enum
+import os
 import platform
 from types import TracebackType
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Final, Literal, Self
 
-from . import _config
+from . import _config, _settings
 from . import _resources_retail as retail
 from . import _resources_source as source
 from ._api import Api
-from ._http import Request, Response, Timeout
-from ._pipeline import Hooks, Pipeline, Stats
+from ._events import Hooks, Stats
+from ._exchange import Exchange
+from ._http import Timeout, Transport
+from ._pipeline import Pipeline
 from ._transport import AiohttpTransport
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
@@ -27,56 +32,106 @@ __all__ = ["BaseClient", "RetailClient", "SourceClient"]
 USER_AGENT = f"lucidgreen-python/{__version__} (Python {platform.python_version()})"
 
 
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+_UNSET: Final = _Unset.UNSET
+
+
+def _checked(value: object, kind: type, name: str) -> None:
+    if value is not None and not isinstance(value, kind):
+        raise TypeError(f"{name}= must be a {kind.__name__}, not {type(value).__name__}")
+
+
 class BaseClient:
     """What both product clients share. Use :class:`SourceClient` or :class:`RetailClient`.
 
-    Pass ``client_id`` and ``client_secret`` (OAuth2 client credentials), or ``token=`` (a
-    ready bearer token). ``environment`` picks the documented host; ``base_url`` overrides it
-    (plain ``http://`` is refused except for loopback hosts). ``rate_limiter`` defaults to a
-    :class:`~lucidgreen.TokenBucket` sized for the product's documented limit; pass your own
-    (for a raised limit, or a :class:`~lucidgreen.RedisRateLimiter` shared by processes).
-    ``session`` reuses a caller's ``aiohttp.ClientSession``, which the client then never
-    closes. ``timeout`` bounds each HTTP exchange in seconds (retries come on top; see
-    ``RetryPolicy.deadline`` for an overall bound).
+    :param client_id: OAuth2 client id. With ``client_secret``, the client asks
+        ``/o/token/`` for bearer tokens and renews them itself.
+    :param client_secret: OAuth2 client secret (never shown in reprs, logs or errors).
+        When neither credentials nor ``token`` are passed, they are read from the
+        environment: ``LUCIDGREEN_SOURCE_CLIENT_ID`` / ``LUCIDGREEN_SOURCE_CLIENT_SECRET``
+        (``RETAIL`` for LucidRetail), then ``LUCIDGREEN_CLIENT_ID`` /
+        ``LUCIDGREEN_CLIENT_SECRET``, or a ``..._TOKEN``.
+    :param environment: ``"production"`` or ``"test"``, the documented hosts (default: the
+        ``LUCIDGREEN_SOURCE_ENVIRONMENT`` / ``LUCIDGREEN_ENVIRONMENT`` variable, else
+        production).
+    :param base_url: an origin (``https://host[:port]``, no path) overriding
+        ``environment``; plain ``http://`` only for loopback hosts.
+    :param token: a ready bearer token instead of client credentials (not renewable).
+    :param rate_limiter: the product's budget; default a :class:`~lucidgreen.TokenBucket`
+        sized for the documented limit. Pass your own for a raised limit, or a
+        :class:`~lucidgreen.RedisRateLimiter` shared by processes.
+    :param retry: a :class:`~lucidgreen.RetryPolicy` (default: the documented 1, 2, 4, 8,
+        16 s schedule); its ``deadline`` bounds each call in total.
+    :param timeout: seconds one HTTP exchange may take, or a :class:`~lucidgreen.Timeout`
+        with a separate ``connect`` bound; ``None`` for no bound. Retries come on top.
+    :param session: a caller's ``aiohttp.ClientSession``, used as is and never closed here.
+    :param transport: a :class:`~lucidgreen._http.Transport` instead of aiohttp, e.g.
+        :class:`lucidgreen.testing.MockTransport` for unit tests (not with ``session=``).
+    :param api_version: the API version in paths (default: the documented one).
+    :param hooks: :class:`~lucidgreen.Hooks` called on every exchange, retry and limiter wait.
+
+    Use it as ``async with``, or call :meth:`aclose`. :meth:`with_options` gives a view with
+    another timeout or retry policy that shares everything else.
     """
 
     _spec: ClassVar[_config.ProductSpec]
+
+    base_url: str
+    """The origin every request goes to (``https://host``, no trailing slash)."""
 
     def __init__(
         self,
         client_id: str | None = None,
         client_secret: str | None = None,
         *,
-        environment: _config.Environment = "production",
+        environment: _config.Environment | None = None,
         base_url: str | None = None,
         token: str | None = None,
         rate_limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
         timeout: Timeout | float | None = 30.0,
         session: aiohttp.ClientSession | None = None,
+        transport: Transport | None = None,
         api_version: str | None = None,
         hooks: Hooks | None = None,
     ) -> None:
         spec = self._spec
-        self.base_url = _config.resolve_base_url(spec, environment, base_url)
-        self._transport = AiohttpTransport(
+        _checked(rate_limiter, RateLimiter, "rate_limiter")
+        _checked(retry, RetryPolicy, "retry")
+        _checked(hooks, Hooks, "hooks")
+        if session is not None and transport is not None:
+            raise TypeError("pass session= or transport=, not both")
+        if api_version is not None and not _config.is_api_version(api_version):
+            raise ValueError(f"api_version must look like 'v1.5', not {api_version!r}")
+        attempt_timeout = Timeout.of(timeout)
+        self.base_url = _config.resolve_base_url(
+            spec,
+            environment or _settings.environment_from(os.environ, spec.name),
+            base_url,
+        )
+        self._transport: Transport = transport or AiohttpTransport(
             session, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
         )
+        self._owns_resources = True
         self._owns_limiter = rate_limiter is None
+        policy = retry or RetryPolicy()
+        exchange = Exchange(self._transport, spec.name, hooks or Hooks())
+        self._auth = self._make_auth(
+            _settings.Credentials(client_id, client_secret, token),
+            # Token requests retry on their own schedule and spend no rate-limit budget.
+            Pipeline(
+                exchange, auth=None, limiter=None, retry_policy=policy, timeout=attempt_timeout
+            ),
+        )
         limiter = rate_limiter or TokenBucket(
             limit=spec.requests_per_minute, per=60.0, name=spec.name
         )
         self._pipeline = Pipeline(
-            self._transport,
-            product=spec.name,
-            auth=None,
-            limiter=limiter,
-            retry_policy=retry or RetryPolicy(),
-            timeout=Timeout.of(timeout),
-            hooks=hooks or Hooks(),
+            exchange, auth=self._auth, limiter=limiter, retry_policy=policy, timeout=attempt_timeout
         )
-        self._auth = self._make_auth(client_id, client_secret, token)
-        self._pipeline.auth = self._auth
         self._api = Api(
             self._pipeline,
             base_url=self.base_url,
@@ -85,22 +140,21 @@ class BaseClient:
         )
         self._mount(self._api)
 
-    def _make_auth(
-        self, client_id: str | None, client_secret: str | None, token: str | None
-    ) -> Auth:
-        if token is not None:
-            if client_id is not None or client_secret is not None:
+    def _make_auth(self, given: _settings.Credentials, tokens: Pipeline) -> Auth:
+        credentials = (
+            given if given.given else _settings.credentials_from(os.environ, self._spec.name)
+        )
+        if credentials.token is not None:
+            if given.token is not None and (given.client_id or given.client_secret):
                 raise ValueError("pass either token= or client_id/client_secret, not both")
-            return StaticToken(token)
-        if not client_id or not client_secret:
-            raise ValueError("credentials missing: pass client_id and client_secret (or token=)")
-
-        async def send_token_request(request: Request) -> Response:
-            # Token requests spend no rate-limit budget (they are not API calls).
-            return await self._pipeline.send(request, limiter=None)
-
+            return StaticToken(credentials.token)
+        if not credentials.client_id or not credentials.client_secret:
+            raise ValueError(_settings.missing_credentials_message(self._spec.name))
         return ClientCredentials(
-            client_id, client_secret, f"{self.base_url}/o/token/", send=send_token_request
+            credentials.client_id,
+            credentials.client_secret,
+            f"{self.base_url}/o/token/",
+            send=tokens.send,
         )
 
     def _public_limiter(self) -> RateLimiter | None:
@@ -109,21 +163,53 @@ class BaseClient:
     def _mount(self, api: Api) -> None:
         """Attach the product's resource namespaces."""
 
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | float | Literal[_Unset.UNSET] | None = _UNSET,
+        retry: RetryPolicy | None = None,
+    ) -> Self:
+        """A view of this client with another ``timeout`` or ``retry`` policy.
+
+        It shares the session, the rate-limit budget, the token and the stats with this
+        client, for one call (``await source.with_options(timeout=5).products.get(uuid)``)
+        or a block. Closing the view releases nothing; closing this client closes it too.
+        """
+        _checked(retry, RetryPolicy, "retry")
+        view = copy.copy(self)
+        view._owns_resources = False
+        view._pipeline = self._pipeline.with_options(
+            retry_policy=retry,
+            timeout=None if timeout is _UNSET else Timeout.of(timeout),
+        )
+        view._api = self._api.using(view._pipeline)
+        view._mount(view._api)
+        return view
+
     @property
     def stats(self) -> Stats:
-        """Requests, retries, 429s and limiter waits so far."""
+        """Requests, retries, 429s and limiter waits so far (shared with every view)."""
         return self._pipeline.stats
 
     @property
     def rate_limiter(self) -> RateLimiter | None:
+        """The product's rate-limit budget."""
         return self._pipeline.limiter
 
     async def aclose(self) -> None:
-        """Close the HTTP session (unless it was passed in) and the default limiter."""
-        self._pipeline.closed = True
+        """Close the HTTP session (unless it was passed in) and the default limiter.
+
+        A :meth:`with_options` view owns nothing: closing it does nothing.
+        """
+        if not self._owns_resources:
+            return
+        self._pipeline.exchange.closed = True
+        await self._auth.aclose()
         await self._transport.aclose()
         if self._owns_limiter and self._pipeline.limiter is not None:
             await self._pipeline.limiter.aclose()
+        if self._api.public_limiter is not None:
+            await self._api.public_limiter.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -197,8 +283,3 @@ class RetailClient(BaseClient):
 
     def _public_limiter(self) -> RateLimiter | None:
         return TokenBucket(limit=_config.PUBLIC_LOOKUPS_PER_MINUTE, per=60.0, name="retail-public")
-
-    async def aclose(self) -> None:
-        await super().aclose()
-        if self._api.public_limiter is not None:
-            await self._api.public_limiter.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import Literal
 from urllib.parse import urlsplit
@@ -66,6 +67,11 @@ def check_base_url(url: str) -> str:
         raise ValueError(f"base_url must be an absolute http(s) URL, got {url!r}")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ValueError("base_url must not carry credentials, a query or a fragment")
+    if parts.path not in ("", "/"):
+        # Every path, and every next link the server sends, starts at /api/ on the origin.
+        raise ValueError(
+            f"base_url must be an origin such as 'https://host:8443', without a path; got {url!r}"
+        )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ValueError(
             f"base_url {url!r} uses plain http:// on a non-loopback host; the bearer token "
@@ -74,9 +80,17 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+_API_VERSION = re.compile(r"v\d+(\.\d+)*")
+
+
+def is_api_version(value: object) -> bool:
+    """Whether ``value`` can stand in a path as ``/api/<version>/``."""
+    return isinstance(value, str) and _API_VERSION.fullmatch(value) is not None
+
+
 def resolve_base_url(spec: ProductSpec, environment: str, base_url: str | None) -> str:
-    if base_url is not None:
-        return check_base_url(base_url)
     if environment not in spec.hosts:
         raise ValueError(f"environment must be one of {sorted(spec.hosts)}, got {environment!r}")
+    if base_url is not None:
+        return check_base_url(base_url)
     return spec.hosts[environment]

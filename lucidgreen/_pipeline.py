@@ -1,4 +1,11 @@
-"""The one send loop: limiter -> auth -> transport -> envelope -> retry decision -> sleep.
+"""The send path: budget -> token -> exchange -> envelope -> retry decision -> sleep.
+
+Built in one phase, bottom up, by the client::
+
+    exchange = Exchange(transport, ...)          # one HTTP exchange, counted and reported
+    tokens = Pipeline(exchange, auth=None, limiter=None, ...)   # /o/token/: retries only
+    auth = ClientCredentials(..., send=tokens.send)
+    pipeline = Pipeline(exchange, auth=auth, limiter=bucket, ...)
 
 It lives in our code, not in aiohttp middleware, so that it behaves the same under
 aioresponses (which patches the session method where aiohttp runs middleware) and under any
@@ -10,22 +17,24 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import time
 import uuid
-from collections.abc import Callable, Mapping
-from typing import Final, Literal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Final, Literal, TypeVar
 
 import attrs
 
-from . import _envelopes, retry
-from ._http import Request, Response, Timeout, Transport
+from . import retry
+from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
+from ._exchange import READS, Exchange, may_have_applied, redact
+from ._http import Request, Response, StreamedResponse, Timeout
 from .auth import Auth
 from .errors import (
     APIError,
     AuthenticationError,
+    DeadlineExceeded,
     LucidGreenError,
     RateLimited,
-    ServerError,
     TransportError,
     WriteOutcomeUnknown,
 )
@@ -39,11 +48,12 @@ __all__ = [
     "RequestSent",
     "RetryScheduled",
     "Stats",
+    "redact",
 ]
 
 logger = logging.getLogger("lucidgreen.http")
 
-_READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+T = TypeVar("T")
 
 
 class _Budget(enum.Enum):
@@ -54,108 +64,111 @@ PRODUCT_BUDGET: Final = _Budget.PRODUCT
 """``send(..., limiter=PRODUCT_BUDGET)``: spend the product's own rate-limit budget."""
 
 
-@attrs.frozen
-class RequestSent:
-    """One HTTP exchange finished (or failed without an answer: ``status`` is None)."""
-
-    product: str
-    method: str
-    url: str
-    status: int | None
-    elapsed: float
-    attempt: int
-
-
-@attrs.frozen
-class RetryScheduled:
-    """A request will be sent again after ``delay`` seconds because of ``reason``."""
-
-    product: str
-    method: str
-    url: str
-    retry_number: int
-    delay: float
-    reason: str
-
-
-@attrs.frozen
-class LimiterWait:
-    """A request waited ``seconds`` for the product's rate-limit budget."""
-
-    product: str
-    seconds: float
-
-
-@attrs.frozen
-class Hooks:
-    """Callbacks for observability. Each is called synchronously; keep them quick."""
-
-    on_request: Callable[[RequestSent], None] | None = None
-    on_retry: Callable[[RetryScheduled], None] | None = None
-    on_limiter_wait: Callable[[LimiterWait], None] | None = None
-
-
 @attrs.define
-class Stats:
-    """Running totals for one client (read them any time, e.g. for a summary).
+class _Call:
+    """One SDK call across its attempts: what it sends, its deadline, what it has done."""
 
-    ``replays_after_401`` counts calls replayed with a renewed token; the renewals
-    themselves are far fewer, since one renewal serves every call its expiry caught.
-    """
-
-    requests: int = 0
+    request: Request
+    replay: retry.Replay
+    policy: retry.RetryPolicy
+    started: float
+    attempts: int = 0
     retries: int = 0
-    rate_limited: int = 0
-    server_errors: int = 0
-    transport_errors: int = 0
-    replays_after_401: int = 0
-    limiter_wait_seconds: float = 0.0
+    renewed_after_401: bool = False
+    sent: bool = False
+    outcome_unknown: bool = False
 
+    def elapsed(self) -> float:
+        return asyncio.get_running_loop().time() - self.started
 
-def redact(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers safe to log: credentials replaced by a marker."""
-    return {
-        name: "<redacted>" if name.lower() in ("authorization", "cookie") else value
-        for name, value in headers.items()
-    }
+    def allowance(self) -> float | None:
+        """Seconds this call may still wait before its next attempt must leave."""
+        if self.policy.deadline is None:
+            return None
+        return self.policy.deadline - self.elapsed() - self.policy.min_attempt_seconds
 
+    def attempt_timeout(self, timeout: Timeout) -> Timeout:
+        """``timeout`` cut to the deadline's remainder; too little left raises."""
+        if self.policy.deadline is None:
+            return timeout
+        left = self.policy.deadline - self.elapsed()
+        if left < self.policy.min_attempt_seconds:
+            raise self.deadline_exceeded("before the next attempt could be sent")
+        return timeout.cut_to(left)
 
-def _reason(error: LucidGreenError) -> str:
-    if isinstance(error, APIError):
-        return f"HTTP {error.status}"
-    return f"{type(error).__name__}: {error}"
+    def deadline_exceeded(self, when: str) -> DeadlineExceeded:
+        error = DeadlineExceeded(
+            f"{self.request.method} {self.request.shown_url.split('?', 1)[0]}: the call's "
+            f"deadline of {self.policy.deadline:g} s ran out {when}"
+            + ("" if self.sent else "; the request was never sent"),
+            request_sent=self.sent,
+        )
+        error.outcome_unknown = self.outcome_unknown
+        return error
 
+    def note_failure(self, error: LucidGreenError) -> None:
+        self.outcome_unknown = self.outcome_unknown or may_have_applied(self.request, error)
 
-def _uncertain(error: LucidGreenError) -> bool:
-    """Whether the server may have acted on a request that ended with ``error``."""
-    return (isinstance(error, TransportError) and error.request_sent) or isinstance(
-        error, ServerError
-    )
+    async def within_allowance(self, wait: Callable[[], Awaitable[T]], what: str) -> T:
+        """Await ``wait()``, giving up with ``DeadlineExceeded`` when the allowance runs out.
+
+        What is awaited must be cancel-safe (limiter acquires and token waits are).
+        """
+        allowance = self.allowance()
+        if allowance is None:
+            return await wait()
+        if allowance <= 0:
+            raise self.deadline_exceeded(f"before {what}")
+        timer = asyncio.timeout(allowance)
+        try:
+            async with timer:
+                return await wait()
+        except TimeoutError:
+            if not timer.expired():
+                raise
+        raise self.deadline_exceeded(f"while {what}")
 
 
 class Pipeline:
-    """Sends requests for one product (one rate-limit budget, one credential)."""
+    """Sends requests for one product: one rate-limit budget, one credential.
+
+    ``with_options`` gives a pipeline with another retry policy or timeout that shares
+    everything else (exchange, stats, closed state, token, budget).
+    """
 
     def __init__(
         self,
-        transport: Transport,
+        exchange: Exchange,
         *,
-        product: str,
         auth: Auth | None,
         limiter: RateLimiter | None,
         retry_policy: retry.RetryPolicy,
         timeout: Timeout,
-        hooks: Hooks,
     ) -> None:
-        self.transport = transport
-        self.product = product
-        self.auth = auth
-        self.limiter = limiter
-        self.retry_policy = retry_policy
-        self.timeout = timeout
-        self.hooks = hooks
-        self.stats = Stats()
-        self.closed = False
+        self.exchange: Final = exchange
+        self.auth: Final = auth
+        self.limiter: Final = limiter
+        self.retry_policy: Final = retry_policy
+        self.timeout: Final = timeout
+
+    def with_options(
+        self, *, retry_policy: retry.RetryPolicy | None = None, timeout: Timeout | None = None
+    ) -> Pipeline:
+        return Pipeline(
+            self.exchange,
+            auth=self.auth,
+            limiter=self.limiter,
+            retry_policy=retry_policy or self.retry_policy,
+            timeout=timeout or self.timeout,
+        )
+
+    @property
+    def stats(self) -> Stats:
+        return self.exchange.stats
+
+    @property
+    def product(self) -> str:
+        return self.exchange.product
 
     async def send(
         self,
@@ -169,145 +182,133 @@ class Pipeline:
         ``limiter`` overrides the product's budget (``None`` spends none, e.g. a token
         request or a presigned download).
         """
-        if self.closed:  # fail now, not after waiting for rate-limit budget
-            raise RuntimeError("this lucidgreen client is closed; create a new one")
+        self.exchange.check_open()  # fail now, not after waiting for rate-limit budget
         budget = self.limiter if limiter is PRODUCT_BUDGET else limiter
-        request = request.with_headers({"X-Request-ID": uuid.uuid4().hex})
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        retry_number = 0
-        renewed_after_401 = False
-        outcome_unknown = False
+        call = _Call(
+            request.with_headers({"X-Request-ID": uuid.uuid4().hex}),
+            replay,
+            self.retry_policy,
+            asyncio.get_running_loop().time(),
+        )
         while True:
-            if budget is not None:
-                await self._acquire(budget)
-            token = await self.auth.token() if request.authenticated and self.auth else None
-            timeout = self._attempt_timeout(loop.time() - started)
-            error = await self._exchange(request, token, attempt=retry_number + 1, timeout=timeout)
-            if isinstance(error, Response):
-                return error
-            if isinstance(error, APIError):
-                error.prior_outcome_unknown = outcome_unknown
-                error.request_id = error.request_id or request.headers["X-Request-ID"]
-            if (
-                isinstance(error, AuthenticationError)
-                and token is not None
-                and self.auth is not None
-                and not renewed_after_401
-                and await self.auth.invalidate(token)
-            ):
-                # A 401 means the token died (expiry, rotation): renew once, replay once.
-                renewed_after_401 = True
-                self.stats.replays_after_401 += 1
-                continue
-            retry_number += 1
+            outcome = await self._attempt(call, budget)
+            if isinstance(outcome, Response):
+                return outcome
+            call.retries += 1
             delay = self.retry_policy.next_delay(
-                error,
-                retry_number=retry_number,
-                replay=replay,
-                elapsed=loop.time() - started,
+                outcome, retry_number=call.retries, replay=replay, elapsed=call.elapsed()
             )
-            outcome_unknown = outcome_unknown or _uncertain(error)
+            call.note_failure(outcome)
             if delay is None:
-                final = self._final(error, request)
-                if final is error:
-                    raise error
-                raise final from error
-            self._note_retry(request, error, retry_number, delay)
-            if isinstance(error, RateLimited) and budget is not None:
+                final = _final(outcome, call.request)
+                if final is outcome:
+                    raise outcome
+                raise final from outcome
+            self._note_retry(call, outcome, delay)
+            if isinstance(outcome, RateLimited) and budget is not None:
                 # The whole product's budget pauses; the next acquire does the waiting.
                 await budget.pause(0.0 if retry.is_testing() else delay)
             else:
                 await retry.sleep(delay)
 
-    async def _acquire(self, budget: RateLimiter) -> None:
-        waited = await budget.acquire()
-        if waited > 0:
-            self.stats.limiter_wait_seconds += waited
-            if self.hooks.on_limiter_wait is not None:
-                self.hooks.on_limiter_wait(LimiterWait(self.product, waited))
+    @asynccontextmanager
+    async def stream(self, request: Request) -> AsyncIterator[StreamedResponse]:
+        """Send ``request`` once, spending no budget, and hand back its body as a stream."""
+        self.exchange.check_open()
+        async with self.exchange.transport.stream(request, timeout=self.timeout) as response:
+            yield response
 
-    def _attempt_timeout(self, elapsed: float) -> Timeout:
-        """The configured timeout, cut to what is left of the policy's deadline."""
-        deadline = self.retry_policy.deadline
-        if deadline is None:
-            return self.timeout
-        return self.timeout.cut_to(max(deadline - elapsed, 0.001))
-
-    async def _exchange(
-        self, request: Request, token: str | None, *, attempt: int, timeout: Timeout
-    ) -> Response | LucidGreenError:
-        """One HTTP exchange; the error it stands for is returned, not raised."""
-        if token is not None:
-            request = request.with_headers({"Authorization": f"Bearer {token}"})
-        started = time.monotonic()
-        self.stats.requests += 1
-        status: int | None = None
-        try:
-            response = await self.transport.send(request, timeout=timeout)
-        except TransportError as exc:
-            self.stats.transport_errors += 1
-            outcome: Response | LucidGreenError = exc
-        else:
-            status = response.status
-            failure = _envelopes.error_for(
-                response.status, response.headers, response.body, now=time.time()
-            )
-            outcome = response if failure is None else failure
-            if status == 429:
-                self.stats.rate_limited += 1
-            elif status >= 500:
-                self.stats.server_errors += 1
-        elapsed = time.monotonic() - started
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> %s in %.0f ms (attempt %d) headers=%s",
-                request.method,
-                request.shown_url,
-                status or "no answer",
-                elapsed * 1000,
-                attempt,
-                redact(request.headers),
-            )
-        if self.hooks.on_request is not None:
-            self.hooks.on_request(
-                RequestSent(
-                    self.product, request.method, request.shown_url, status, elapsed, attempt
-                )
-            )
+    async def _attempt(self, call: _Call, budget: RateLimiter | None) -> Response | LucidGreenError:
+        """One try: a token, budget, the exchange. A 401 on a token that is still the
+        current one renews it and replays the request, once per call."""
+        outcome, token = await self._authorised_exchange(call, budget)
+        if (
+            isinstance(outcome, AuthenticationError)
+            and token is not None
+            and self.auth is not None
+            and not call.renewed_after_401
+            and await self.auth.invalidate(token)
+        ):
+            call.renewed_after_401 = True
+            self.stats.replays_after_401 += 1
+            outcome, _ = await self._authorised_exchange(call, budget)
         return outcome
 
-    def _note_retry(
-        self, request: Request, error: LucidGreenError, retry_number: int, delay: float
-    ) -> None:
+    async def _authorised_exchange(
+        self, call: _Call, budget: RateLimiter | None
+    ) -> tuple[Response | LucidGreenError, str | None]:
+        token = None
+        auth = self.auth if call.request.authenticated else None
+        if auth is not None:
+            # The token first, so the budget is not held while a renewal runs ...
+            token = await call.within_allowance(auth.token, "waiting for a token")
+        if budget is not None:
+            await self._acquire(call, budget)
+            if auth is not None:
+                # ... and again after the wait, which may have outlived it (usually at once).
+                token = await call.within_allowance(auth.token, "waiting for a token")
+        timeout = call.attempt_timeout(self.timeout)
+        call.attempts += 1
+        sent_before, call.sent = call.sent, True
+        outcome = await self.exchange.send(
+            call.request,
+            timeout=timeout,
+            attempt=call.attempts,
+            token=token,
+            prior_outcome_unknown=call.outcome_unknown,
+        )
+        if isinstance(outcome, TransportError) and not outcome.request_sent:
+            call.sent = sent_before
+        return outcome, token
+
+    async def _acquire(self, call: _Call, budget: RateLimiter) -> None:
+        waited = await call.within_allowance(budget.acquire, "waiting for rate-limit budget")
+        if waited > 0:
+            self.stats.limiter_waits += 1
+            self.stats.limiter_wait_seconds += waited
+            if self.exchange.hooks.on_limiter_wait is not None:
+                self.exchange.hooks.on_limiter_wait(LimiterWait(self.product, waited))
+
+    def _note_retry(self, call: _Call, error: LucidGreenError, delay: float) -> None:
         self.stats.retries += 1
-        reason = _reason(error)
+        status = error.status if isinstance(error, APIError) else None
+        reason = f"HTTP {status}" if status is not None else f"{type(error).__name__}: {error}"
+        request = call.request
         logger.info(
-            "retrying %s %s in %.2f s (retry %d, %s)",
+            "retrying %s %s in %.2f s (retry %d of %d, %s)",
             request.method,
             request.shown_url,
             delay,
-            retry_number,
+            call.retries,
+            self.retry_policy.max_retries,
             reason,
         )
-        if self.hooks.on_retry is not None:
-            self.hooks.on_retry(
+        if self.exchange.hooks.on_retry is not None:
+            self.exchange.hooks.on_retry(
                 RetryScheduled(
-                    self.product, request.method, request.shown_url, retry_number, delay, reason
+                    self.product,
+                    request.method,
+                    request.shown_url,
+                    call.retries,
+                    delay,
+                    reason,
+                    status=status,
+                    error_type=type(error).__name__,
+                    max_retries=self.retry_policy.max_retries,
                 )
             )
 
-    @staticmethod
-    def _final(error: LucidGreenError, request: Request) -> LucidGreenError:
-        """The error to raise once retrying stops: a lost write answer says so."""
-        if (
-            isinstance(error, TransportError)
-            and not isinstance(error, WriteOutcomeUnknown)
-            and error.request_sent
-            and request.method not in _READS
-        ):
-            return WriteOutcomeUnknown(
-                f"{error} — the answer to this {request.method} was lost, so the server may "
-                "have applied it; check before sending it again"
-            )
-        return error
+
+def _final(error: LucidGreenError, request: Request) -> LucidGreenError:
+    """The error to raise once retrying stops: a write's lost answer says so."""
+    if (
+        isinstance(error, TransportError)
+        and not isinstance(error, WriteOutcomeUnknown)
+        and error.request_sent
+        and request.method not in READS
+    ):
+        return WriteOutcomeUnknown(
+            f"{error} — the answer to this {request.method} was lost, so the server may "
+            "have applied it; check before sending it again"
+        )
+    return error

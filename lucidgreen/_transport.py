@@ -81,6 +81,10 @@ class AiohttpTransport:
         headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
     ) -> None:
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise TypeError(
+                f"session= must be an aiohttp.ClientSession, not {type(session).__name__}"
+            )
         self._session = session
         self._owns_session = session is None
         self._headers = dict(headers or {})

@@ -2,22 +2,28 @@
 
 ``ClientCredentials`` asks ``/o/token/`` for a token, keeps it, and renews it a margin
 before ``expires_in`` runs out (10 % of the lifetime, at most 5 minutes). However many tasks
-find the token missing or stale at once, exactly one request goes to ``/o/token/``: the
-others wait on the same lock and then find the fresh token. After a 401 the pipeline calls
-:meth:`ClientCredentials.invalidate` with the token that failed; the token is dropped only
-if it is still the current one, so a burst of 401s from one expiry costs one renewal.
+find the token missing or stale at once, one renewal runs, with one retry schedule: every
+waiter shares its outcome, so when ``/o/token/`` keeps failing they all fail together when
+the schedule gives up (or each at its own call's deadline), never one schedule after another.
+After a 401 the pipeline calls :meth:`ClientCredentials.invalidate` with the token that
+failed; the token is dropped only if it is still the current one, so a burst of 401s from
+one expiry costs one renewal.
+
+The token endpoint's 2xx body holds the token, so no error, log or repr ever quotes it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import math
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import attrs
 
-from . import _envelopes
 from ._http import Request, Response
 from .errors import AuthenticationError, BadRequest, DecodeError
 
@@ -40,6 +46,10 @@ class Auth(Protocol):
         """The server refused ``failed`` (401). Return whether a new token may help."""
         ...
 
+    async def aclose(self) -> None:
+        """Stop any renewal still running (the client is closing)."""
+        ...
+
 
 class StaticToken:
     """A ready bearer token (``token=`` on a client). It cannot be renewed."""
@@ -56,6 +66,9 @@ class StaticToken:
         del failed
         return False
 
+    async def aclose(self) -> None:
+        """Nothing runs in the background for a static token."""
+
     def __repr__(self) -> str:
         return "StaticToken(<hidden>)"
 
@@ -71,8 +84,53 @@ def renewal_time(issued_at: float, expires_in: float) -> float:
     return issued_at + expires_in - min(_MAX_MARGIN, expires_in * _MARGIN_FRACTION)
 
 
+_DEFAULT_EXPIRES_IN = 36000.0
+# RFC 6750 b64token: anything else could smuggle a header line or spaces into Authorization.
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+
+
+def parse_token_answer(response: Response) -> tuple[str, float]:
+    """``(access_token, expires_in)`` from a 2xx token answer; ``DecodeError`` otherwise.
+
+    Pure. The error never quotes the body: a truncated or odd answer may still hold a token.
+    """
+    try:
+        data = json.loads(response.body)
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        raise DecodeError(
+            f"the token endpoint answered HTTP {response.status} with "
+            f"{len(response.body)} bytes that are not a JSON object (content type "
+            f"{response.headers.get('content-type', 'none')!r}); the body is withheld "
+            "because it may hold a token",
+            status=response.status,
+        )
+    value, expires_in = data.get("access_token"), data.get("expires_in", _DEFAULT_EXPIRES_IN)
+    usable_value = isinstance(value, str) and _B64TOKEN.fullmatch(value) is not None
+    usable_expiry = (
+        isinstance(expires_in, int | float)
+        and not isinstance(expires_in, bool)
+        and math.isfinite(expires_in)
+        and expires_in > 0
+    )
+    if not (usable_value and usable_expiry):
+        raise DecodeError(
+            "the token endpoint answered without a usable access_token (a non-empty RFC 6750 "
+            "token) and expires_in (a number of seconds > 0); keys present: "
+            f"{sorted(str(key)[:40] for key in data)[:20]}",
+            status=response.status,
+        )
+    assert isinstance(value, str)
+    return value, float(expires_in)
+
+
 class ClientCredentials:
-    """OAuth2 client-credentials grant against ``token_url`` with single-flight renewal."""
+    """OAuth2 client-credentials grant against ``token_url`` with single-flight renewal.
+
+    ``send`` delivers one token request, retrying on its own schedule (the client passes a
+    pipeline that spends no rate-limit budget).
+    """
 
     def __init__(
         self,
@@ -85,14 +143,14 @@ class ClientCredentials:
     ) -> None:
         if not client_id or not client_secret:
             raise ValueError("client_id and client_secret must both be non-empty")
-        self.client_id = client_id
+        self.client_id: str = client_id
         self._client_secret = client_secret
         self._token_url = token_url
         self._send = send
         self._clock = clock
         self._current: _Token | None = None
-        self._lock = asyncio.Lock()
-        self.tokens_issued = 0
+        self._renewal: asyncio.Task[str] | None = None
+        self.tokens_issued: int = 0
 
     def __repr__(self) -> str:
         return f"ClientCredentials(client_id={self.client_id!r}, client_secret=<hidden>)"
@@ -107,19 +165,37 @@ class ClientCredentials:
         fresh = self._fresh()
         if fresh is not None:
             return fresh
-        async with self._lock:
-            # Whoever held the lock before us may have renewed it already.
-            fresh = self._fresh()
-            if fresh is None:
-                self._current = await self._request_token()
-                fresh = self._current.value
-            return fresh
+        renewal = self._renewal
+        if renewal is None:
+            renewal = self._renewal = asyncio.ensure_future(self._renew())
+            renewal.add_done_callback(self._renewal_done)
+        # Shielded: a waiter that gives up (cancelled, or its deadline) leaves the renewal
+        # running for the others.
+        return await asyncio.shield(renewal)
+
+    def _renewal_done(self, task: asyncio.Task[str]) -> None:
+        if self._renewal is task:
+            self._renewal = None
+        if not task.cancelled():
+            task.exception()  # seen by its waiters; retrieved here in case none is left
+
+    async def _renew(self) -> str:
+        self._current = await self._request_token()
+        return self._current.value
 
     async def invalidate(self, failed: str) -> bool:
-        async with self._lock:
-            if self._current is not None and self._current.value == failed:
-                self._current = None
+        if self._current is not None and self._current.value == failed:
+            self._current = None
         return True
+
+    async def aclose(self) -> None:
+        renewal, self._renewal = self._renewal, None
+        if renewal is not None and not renewal.done():
+            renewal.cancel()
+            await asyncio.gather(renewal, return_exceptions=True)
+
+    def _hide_secret(self, text: str) -> str:
+        return text.replace(self._client_secret, "<hidden>")
 
     async def _request_token(self) -> _Token:
         request = Request(
@@ -138,22 +214,21 @@ class ClientCredentials:
             response = await self._send(request)
         except (AuthenticationError, BadRequest) as exc:
             # DOT answers 401 invalid_client or 400 invalid_grant/unsupported_grant_type.
-            raise AuthenticationError(
+            # A hostile endpoint could echo the secret back: it never reaches the error.
+            hide = self._hide_secret
+            refused = AuthenticationError(
                 f"LucidGreen refused the client credentials for client_id "
-                f"{self.client_id!r}: {exc.message}",
+                f"{self.client_id!r}: {hide(exc.message)}",
                 status=exc.status,
-                body=exc.body,
-                data=exc.data,
+                body=hide(exc.body),
+                data=None if self._client_secret in repr(exc.data) else exc.data,
                 headers=exc.headers,
                 request_id=exc.request_id,
-            ) from exc
-        data = _envelopes.decode_object(response.status, response.headers, response.body)
-        value, expires_in = data.get("access_token"), data.get("expires_in", 36000)
-        if not isinstance(value, str) or not value or not isinstance(expires_in, int | float):
-            raise DecodeError(
-                "the token endpoint answered without a usable access_token/expires_in",
-                text=f"keys: {sorted(data)}",  # never the token itself
-                status=response.status,
+                method=exc.method,
+                url=exc.url,
             )
-        self.tokens_issued += 1
-        return _Token(value=value, renew_at=renewal_time(issued_at, float(expires_in)))
+        else:
+            value, expires_in = parse_token_answer(response)
+            self.tokens_issued += 1
+            return _Token(value=value, renew_at=renewal_time(issued_at, expires_in))
+        raise refused from None

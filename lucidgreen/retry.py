@@ -25,10 +25,11 @@ from __future__ import annotations
 import asyncio
 import enum
 import itertools
+import math
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import backoff
@@ -98,6 +99,16 @@ class Replay(enum.Enum):
 _RETRYABLE_STATUSES = frozenset({429, 500, 501, 502, 503, 504})
 
 
+def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    del instance
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"{attribute.name} must be a finite number of seconds or None")
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be > 0 seconds, not {value!r}")
+
+
 @attrs.frozen
 class RetryPolicy:
     """How the SDK retries. Pass ``retry=RetryPolicy(...)`` to a client.
@@ -106,8 +117,13 @@ class RetryPolicy:
     uniformly from ``[0, delay]`` (spreads many workers apart); ``"random"`` adds up to 1 s.
     ``max_retry_after``: a ``Retry-After`` longer than this is not waited for; the
     :class:`~lucidgreen.errors.RateLimited` is raised at once so a caller never hangs for a
-    year. ``deadline``: seconds one call may take in total, retries included; a retry whose
-    delay would cross it is not attempted.
+    year. ``deadline``: seconds one call may take in total: waiting for rate-limit budget
+    and for a token, every attempt and every retry delay. Each attempt's timeout is cut to
+    what is left, and no attempt starts with less than :attr:`min_attempt_seconds` left (a
+    write sent with a sliver of time would time out after the server applied it): the call
+    raises :class:`~lucidgreen.errors.DeadlineExceeded` instead, with ``request_sent`` saying
+    whether any earlier attempt left. ``min_attempt_time``: that floor, in seconds (it never
+    exceeds half the deadline).
     """
 
     max_retries: int = attrs.field(default=5, validator=attrs.validators.ge(0))
@@ -115,7 +131,15 @@ class RetryPolicy:
     max_delay: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
     jitter: Jitter = "none"
     max_retry_after: float = 300.0
-    deadline: float | None = None
+    deadline: float | None = attrs.field(default=None, validator=_positive_or_none)
+    min_attempt_time: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+
+    @property
+    def min_attempt_seconds(self) -> float:
+        """The least time left under ``deadline`` with which an attempt may start."""
+        if self.deadline is None:
+            return 0.0
+        return min(self.min_attempt_time, self.deadline / 2)
 
     @classmethod
     def none(cls) -> RetryPolicy:
@@ -161,6 +185,6 @@ class RetryPolicy:
             if error.retry_after > self.max_retry_after:
                 return None
             delay = error.retry_after
-        if self.deadline is not None and elapsed + delay > self.deadline:
+        if self.deadline is not None and elapsed + delay + self.min_attempt_seconds > self.deadline:
             return None
         return delay

@@ -89,7 +89,7 @@ class PackageExport:
         Not retried: a failure mid-stream raises, since entries were already handed out.
         """
         pipeline = self._api.pipeline
-        async with pipeline.transport.stream(self._request(), timeout=pipeline.timeout) as stream:
+        async with pipeline.stream(self._request()) as stream:
             if stream.status >= 400:
                 body = await stream.read()
                 error = _envelopes.error_for(

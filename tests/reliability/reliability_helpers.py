@@ -58,8 +58,9 @@ class SpyTransport:
 
     @classmethod
     def install(cls, client: BaseClient) -> SpyTransport:
-        spy = cls(client._pipeline.transport)
-        client._pipeline.transport = spy
+        exchange = client._pipeline.exchange
+        spy = cls(exchange.transport)
+        exchange.transport = spy
         return spy
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:

@@ -1,0 +1,151 @@
+"""One HTTP exchange and its bookkeeping: the only place above the transport that sends.
+
+:class:`Exchange` sends one request, turns the answer into a response or the SDK error it
+stands for (built complete, with the call's context), and counts, logs and reports it. It
+does not retry, wait for budget or fetch tokens: :mod:`lucidgreen._pipeline` and
+:mod:`lucidgreen.auth` do that on top of it, each with its own loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+
+from . import _envelopes
+from ._events import Hooks, RequestSent, Stats
+from ._http import Request, Response, Timeout, Transport
+from .errors import APIError, LucidGreenError, ServerError, TransportError
+
+__all__ = ["READS", "Exchange", "redact"]
+
+logger = logging.getLogger("lucidgreen.http")
+
+READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing on the server: their outcome is never in doubt."""
+
+_CLOSED = "this lucidgreen client is closed; create a new one"
+
+
+def redact(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers safe to log: credentials replaced by a marker."""
+    return {
+        name: "<redacted>" if name.lower() in ("authorization", "cookie") else value
+        for name, value in headers.items()
+    }
+
+
+def may_have_applied(request: Request, error: LucidGreenError) -> bool:
+    """Whether the server may have acted on ``request``, which ended with ``error``.
+
+    Only writes matter; a 5xx or a lost answer leaves their outcome open.
+    """
+    if request.method in READS:
+        return False
+    return isinstance(error, ServerError) or (
+        isinstance(error, TransportError) and error.request_sent
+    )
+
+
+@attrs.define
+class Exchange:
+    """Sends single requests for one product and keeps its totals.
+
+    ``closed`` is the client's one closed state: a closed exchange sends nothing, so every
+    path (calls, token requests, downloads) fails the same way.
+    """
+
+    transport: Transport
+    product: str
+    hooks: Hooks = attrs.field(factory=Hooks)
+    stats: Stats = attrs.field(factory=Stats)
+    closed: bool = False
+
+    def check_open(self) -> None:
+        """Raise ``RuntimeError`` once the client is closed."""
+        if self.closed:
+            raise RuntimeError(_CLOSED)
+
+    async def send(
+        self,
+        request: Request,
+        *,
+        timeout: Timeout,
+        attempt: int = 1,
+        token: str | None = None,
+        prior_outcome_unknown: bool = False,
+    ) -> Response | LucidGreenError:
+        """One exchange; the error it stands for is returned, not raised.
+
+        ``token`` goes into the ``Authorization`` header of this exchange only.
+        """
+        self.check_open()
+        sent = request
+        if token is not None:
+            sent = request.with_headers({"Authorization": f"Bearer {token}"})
+        started = time.monotonic()
+        self.stats.requests += 1
+        status: int | None = None
+        request_id = request.headers.get("X-Request-ID")
+        try:
+            response = await self.transport.send(sent, timeout=timeout)
+        except TransportError as exc:
+            self.stats.transport_errors += 1
+            exc.outcome_unknown = may_have_applied(request, exc)
+            outcome: Response | LucidGreenError = exc
+        else:
+            status = response.status
+            request_id = response.request_id or request_id
+            failure = _envelopes.error_for(
+                response.status, response.headers, response.body, now=time.time()
+            )
+            if failure is not None:
+                _complete(failure, request, request_id, prior_outcome_unknown)
+            outcome = response if failure is None else failure
+            if status == 429:
+                self.stats.rate_limited += 1
+            elif status >= 500:
+                self.stats.server_errors += 1
+        self._report(sent, status, time.monotonic() - started, attempt, request_id)
+        return outcome
+
+    def _report(
+        self, request: Request, status: int | None, elapsed: float, attempt: int, rid: str | None
+    ) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s in %.0f ms (attempt %d, request id %s) headers=%s",
+                request.method,
+                request.shown_url,
+                status or "no answer",
+                elapsed * 1000,
+                attempt,
+                rid,
+                redact(request.headers),
+            )
+        if self.hooks.on_request is not None:
+            self.hooks.on_request(
+                RequestSent(
+                    self.product,
+                    request.method,
+                    request.shown_url,
+                    status,
+                    elapsed,
+                    attempt,
+                    request_id=rid,
+                )
+            )
+
+
+def _complete(
+    error: APIError, request: Request, request_id: str | None, prior_outcome_unknown: bool
+) -> None:
+    """Give an answer's error the call's context: which request, and what may have applied."""
+    error.method = request.method
+    error.url = request.shown_url.split("?", 1)[0]
+    error.request_id = error.request_id or request_id
+    error.prior_outcome_unknown = prior_outcome_unknown
+    error.outcome_unknown = prior_outcome_unknown or may_have_applied(request, error)
