@@ -19,7 +19,7 @@ from lucidgreen.testing import FakeLucidGreen
 @pytest.mark.parametrize("bad", [0, -1, math.nan, math.inf, True, "30"])
 def test_a_timeout_that_is_not_a_finite_positive_number_is_refused(bad: object) -> None:
     """0, negatives, NaN and infinity once silently meant "no timeout"; now they raise."""
-    with pytest.raises((TypeError, ValueError), match="timeout|total"):
+    with pytest.raises((TypeError, ValueError), match=r"timeout|total"):
         SourceClient(token="t", timeout=bad)  # type: ignore[arg-type]
 
 
@@ -111,10 +111,10 @@ async def test_a_view_shares_budget_token_and_stats_but_has_its_own_policy(
         view = source.with_options(retry=RetryPolicy.none(), timeout=Timeout(total=5, connect=1))
         assert view.rate_limiter is source.rate_limiter
         await view.products.get(uuid)
-        fake.faults.script(f"/api/v1.5/products/{uuid}/", [503])
+        fake.faults.script(f"/api/v1.5/products/{uuid}/", [(503, {"detail": "busy"})])
         with pytest.raises(lucidgreen.ServerError):
             await view.products.get(uuid)
-        fake.faults.script(f"/api/v1.5/products/{uuid}/", [503])
+        fake.faults.script(f"/api/v1.5/products/{uuid}/", [(503, {"detail": "busy"})])
         with without_sleeping():
             assert (await source.products.get(uuid)).uuid == uuid
         await view.aclose()  # a view owns nothing: the client keeps working
@@ -140,7 +140,7 @@ async def test_hooks_carry_the_request_id_and_the_retry_status(
     retries: list[lucidgreen.RetryScheduled] = []
     hooks = lucidgreen.Hooks(on_request=sent.append, on_retry=retries.append)
     bucket = lucidgreen.TokenBucket(limit=1000, per=1.0)
-    fake.faults.script(f"/api/v1.5/products/{uuid}/", [503])
+    fake.faults.script(f"/api/v1.5/products/{uuid}/", [(503, {"detail": "busy"})])
     with without_sleeping():
         async with SourceClient(
             *fake.source_credentials, base_url=fake.url, rate_limiter=bucket, hooks=hooks

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
@@ -175,23 +175,25 @@ async def test_a_failing_token_endpoint_fails_every_waiter_together_on_one_sched
         return web.Response(status=503, text="down")
 
     policy = RetryPolicy(max_retries=2, initial_delay=0.05, max_delay=0.05)
-    async with serve({"/o/token/": busy, "/api/v1.5/products/{uuid}/": ok_product}) as (
-        url,
-        seen,
+    async with (
+        serve({"/o/token/": busy, "/api/v1.5/products/{uuid}/": ok_product}) as (
+            url,
+            seen,
+        ),
+        SourceClient("id", SECRET, base_url=url, retry=policy) as source,
     ):
-        async with SourceClient("id", SECRET, base_url=url, retry=policy) as source:
-            finished: list[float] = []
+        finished: list[float] = []
 
-            async def call() -> BaseException | None:
-                try:
-                    await source.products.get(UUID)
-                except lucidgreen.LucidGreenError as exc:
-                    return exc
-                finally:
-                    finished.append(time.monotonic())
-                return None
+        async def call() -> BaseException | None:
+            try:
+                await source.products.get(UUID)
+            except lucidgreen.LucidGreenError as exc:
+                return exc
+            finally:
+                finished.append(time.monotonic())
+            return None
 
-            results = await asyncio.gather(*(call() for _ in range(10)))
+        results = await asyncio.gather(*(call() for _ in range(10)))
     assert all(isinstance(r, ServerError) for r in results)
     assert seen.count("POST /o/token/") == 1 + policy.max_retries
     assert max(finished) - min(finished) < 0.05 * 2
@@ -216,13 +218,15 @@ async def test_an_odd_token_answer_never_has_its_body_quoted(body: str) -> None:
         del request
         return web.Response(status=200, text=body, content_type="application/json")
 
-    async with serve({"/o/token/": odd, "/api/v1.5/products/{uuid}/": ok_product}) as (
-        url,
-        seen,
+    async with (
+        serve({"/o/token/": odd, "/api/v1.5/products/{uuid}/": ok_product}) as (
+            url,
+            seen,
+        ),
+        SourceClient("id", SECRET, base_url=url) as source,
     ):
-        async with SourceClient("id", SECRET, base_url=url) as source:
-            with pytest.raises(DecodeError) as caught:
-                await source.products.get(UUID)
+        with pytest.raises(DecodeError) as caught:
+            await source.products.get(UUID)
     shown = []
     error: BaseException | None = caught.value
     while error is not None:
@@ -242,10 +246,12 @@ async def test_a_refusing_token_endpoint_that_echoes_the_secret_does_not_leak_it
             status=401,
         )
 
-    async with serve({"/o/token/": echo}) as (url, _):
-        async with SourceClient("id", SECRET, base_url=url) as source:
-            with pytest.raises(lucidgreen.AuthenticationError) as caught:
-                await source.products.get(UUID)
+    async with (
+        serve({"/o/token/": echo}) as (url, _),
+        SourceClient("id", SECRET, base_url=url) as source,
+    ):
+        with pytest.raises(lucidgreen.AuthenticationError) as caught:
+            await source.products.get(UUID)
     error = caught.value
     assert SECRET not in f"{error} {error!r} {error.body} {error.data} {error.__context__!r}"
     assert error.__cause__ is None
