@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import pytest
 from aiohttp import test_utils, web
@@ -18,8 +18,9 @@ from lucidgreen.push import (
     webhook_handler,
 )
 
-PushClient = test_utils.TestClient[web.Request, web.Application]
-Serve = Callable[[web.Application], Awaitable[PushClient]]
+# A string alias: aiohttp's TestClient is generic only for type checkers before 3.11.
+PushClient: TypeAlias = "test_utils.TestClient[web.Request, web.Application]"
+Serve: TypeAlias = "Callable[[web.Application], Awaitable[PushClient]]"
 
 TOKEN = "s3cr3t-push-token-do-not-echo"
 CASE_PATH = "/lucidgreen/case/"
