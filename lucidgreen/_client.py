@@ -6,9 +6,7 @@ import platform
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Self
 
-from . import _config
-from . import _resources_retail as retail
-from . import _resources_source as source
+from . import _config, retail, source
 from ._api import Api
 from ._http import Request, Response, Timeout
 from ._pipeline import Hooks, Pipeline, Stats
