@@ -72,6 +72,12 @@ async def test_a_naive_datetime_never_reaches_a_loopback_server(
         def utcoffset(self, _: datetime | None) -> None:
             return None
 
+        def dst(self, _: datetime | None) -> None:
+            return None
+
+        def tzname(self, _: datetime | None) -> None:
+            return None
+
     for naive in (datetime(2025, 1, 1, 12), datetime(2025, 1, 1, tzinfo=NoOffset())):
         with pytest.raises(NaiveDatetimeError):
             await scripted_retail.transactions.void(order_id="O", performed_at=naive)
