@@ -50,11 +50,6 @@ DEFAULT_PATHS: Mapping[str, str] = {
 }
 
 
-def _decode(response: Response) -> Any:
-    """The decoded JSON; a ``returnCode`` envelope is checked and its ``warning`` logged."""
-    return _result(response).data
-
-
 def _result(response: Response, replay: Replay = Replay.SAFE) -> OperationResult:
     """The answer as an :class:`OperationResult` (see :func:`write_decoding` for ``replay``)."""
     with write_decoding(replay):
@@ -132,7 +127,7 @@ class Operations(Resource):
         """
         path = self._path("collection_cases_full_details", identifier=identifier)
         response = await self._api.get(path)
-        data = _decode(response)
+        data = _result(response).data  # a returnCode envelope is checked, its warning logged
         return structure(data, Case, text=response.body.decode("utf-8", "replace"))
 
     async def inventory_collection_delete(
