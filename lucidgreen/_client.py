@@ -9,9 +9,7 @@ import platform
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, Self
 
-from . import _config, _settings
-from . import _resources_retail as retail
-from . import _resources_source as source
+from . import _config, _settings, retail, source
 from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange

@@ -1,4 +1,4 @@
-"""Value objects that LucidSource and LucidRetail responses share: measures, media, labs.
+"""Value objects that LucidSource and LucidRetail responses share: measures, media, labs, brands.
 
 Layer 1: attrs only. Every wire-format rule (``""`` dates, decimal strings, ``size_bytes``
 as ``""``) lives in :mod:`lucidgreen._converter`, never here.
@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-__all__ = ["Image", "ImageSet", "Laboratory", "Measure", "Video"]
+__all__ = ["Brand", "Image", "ImageSet", "Laboratory", "Measure", "MediaFile", "Video"]
 
 
 @attrs.frozen(kw_only=True)
@@ -31,8 +31,8 @@ class Measure:
 
 
 @attrs.frozen(kw_only=True)
-class Image:
-    """One image file of a brand or product (``images.thumbnail`` and friends).
+class MediaFile:
+    """The fields every media file of the API carries: an :class:`Image` or a :class:`Video`.
 
     ``size_bytes`` is ``None`` when the API sends ``""`` instead of a number.
     """
@@ -42,6 +42,11 @@ class Image:
     mime_type: str | None = None
     size_bytes: float | None = None
     updated_on: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Image(MediaFile):
+    """One image file of a brand or product (``images.thumbnail`` and friends)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -59,14 +64,9 @@ class ImageSet:
 
 
 @attrs.frozen(kw_only=True)
-class Video:
-    """A brand's ``brand_video``: an :class:`Image`-like file plus its video details."""
+class Video(MediaFile):
+    """A brand's ``brand_video``: a media file like an :class:`Image`, plus its video details."""
 
-    name: str | None = None
-    url: str | None = None
-    mime_type: str | None = None
-    size_bytes: float | None = None
-    updated_on: datetime | None = None
     uploaded_by: str | None = None
     description: str | None = None
     length_in_minutes: float | None = None
@@ -88,3 +88,26 @@ class Laboratory:
     city: str | None = None
     state: str | None = None
     postal_code: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Brand:
+    """A brand's details: LucidSource's ``GET /api/v1.5/brands/<uuid>/`` (brand_details), a
+    LucidSource product's nested ``brand``, and LucidRetail's ``GET /api/v1.2/brands/<uuid>/``
+    (Brand Detail; its schema is not documented and is read as LucidSource's).
+
+    ``address`` is documented on brand_details only.
+    """
+
+    uuid: str
+    name: str | None = None
+    company: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    website: str | None = None
+    updated_on: datetime | None = None
+    state: str | None = None
+    country: str | None = None
+    address: str | None = None
+    images: ImageSet | None = None
+    brand_video: Video | None = None

@@ -1,21 +1,13 @@
-"""The one cattrs converter: every wire-format rule of the models lives here.
+"""The one cattrs converter: JSON into the models, request models back into JSON.
 
-The models (``source.models``, ``retail.models``) are plain attrs classes; this module
-turns JSON into them and request models back into JSON. It is the only module that
-imports cattrs, and it raises only :class:`~lucidgreen.errors.DecodeError`.
-
-Leniency, because the documented formats and the real payloads disagree (reference §9.5):
-
-- datetimes: ISO-8601 with ``Z``, ``±HH:MM`` or no offset, any fraction, a bare date,
-  ``MM/DD/YYYY``; ``""`` and ``null`` are ``None``;
-- dates: an ISO date, ``MM/DD/YYYY`` or a datetime (its date); ``""`` is ``None``;
-- decimals from strings (``"40.0000"``), ints or floats; ``""`` is ``None``;
-- floats (``size_bytes``) from numbers or numeric strings; ``""`` is ``None``;
-- ``null`` where a list or mapping is expected is empty;
-- unknown keys are ignored (the API adds fields without a version bump).
-
-:func:`make_strict_converter` refuses unknown keys instead, so tests catch a model that
-forgot a field.
+The models (``source.models``, ``retail.models``) are plain attrs classes. Three modules
+turn JSON into them: :mod:`lucidgreen._parsers` (the pure scalar rules: lenient dates,
+decimal strings, ``""`` as ``None``), this one (:func:`make_converter` registers those
+rules and the container rules, and :class:`ModelConverter` turns any failure into a
+:class:`~lucidgreen.errors.DecodeError` naming the field paths) and
+:mod:`lucidgreen._fastpath` (the generated structuring functions). Only these import
+cattrs. Unknown keys are ignored (the API adds fields without a version bump);
+:func:`make_strict_converter` refuses them, so tests catch a model that forgot a field.
 
 >>> from lucidgreen.source.models import ProductSummary
 >>> structure({"uuid": "UNDTMBovdue9tFWfhamnDM", "is_published": True}, ProductSummary)
@@ -25,26 +17,38 @@ ProductSummary(uuid='UNDTMBovdue9tFWfhamnDM', name=None, sku=None, product_type=
 from __future__ import annotations
 
 import enum
-import inspect
 import json
-import math
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from types import GenericAlias, MemberDescriptorType
+from decimal import Decimal
+from types import GenericAlias
 from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
 from cattrs.cols import list_structure_factory, mapping_structure_factory
 from cattrs.errors import ForbiddenExtraKeysError, IterableValidationError, IterableValidationNote
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_unstructure_fn
 from cattrs.v import format_exception
 
 from lucidgreen.errors import DecodeError
 
+from ._fastpath import attrs_hook_factory
+from ._parsers import (
+    require_array,
+    require_object,
+    to_bool,
+    to_date,
+    to_datetime,
+    to_decimal,
+    to_float,
+    to_optional_str,
+    to_str,
+)
+
 __all__ = [
     "ModelConverter",
+    "make_converter",
     "make_strict_converter",
     "structure",
     "structure_list",
@@ -55,132 +59,6 @@ T = TypeVar("T")
 
 _MAX_PROBLEMS = 5  # field problems quoted in one DecodeError message
 _Hook = Callable[[Any, Any], Any]
-
-
-# --- Scalar parsers ---------------------------------------------------------------------
-# Each takes the JSON value (and the target type, unused) and returns the parsed value or
-# None, or raises ValueError/TypeError with a message quoting the offending value.
-
-
-def _bad(kind: str, value: object) -> ValueError:
-    return ValueError(f"not {kind}: {value!r:.80}")
-
-
-def _us_date(text: str) -> date | None:
-    """``MM/DD/YYYY`` (LucidRetail's product dates), or None if the text has another shape."""
-    parts = text.split("/")
-    if len(parts) == 3 and len(parts[2]) == 4 and all(part.isdigit() for part in parts):
-        month, day, year = (int(part) for part in parts)
-        return date(year, month, day)  # ValueError for 13/45/2020
-    return None
-
-
-def _to_datetime(value: Any, _: Any = None) -> datetime | None:
-    if type(value) is str:
-        if value and "/" not in value:
-            try:
-                # Fast path: Python 3.11 reads Z, offsets, any fraction and bare dates.
-                return datetime.fromisoformat(value)
-            except ValueError:
-                pass
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            us = _us_date(text)
-            if us is not None:
-                return datetime(us.year, us.month, us.day)
-            return datetime.fromisoformat(text)
-        except ValueError:
-            raise _bad("a date-time", value) from None
-    if value is None or isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    raise _bad("a date-time", value)
-
-
-def _to_date(value: Any, _: Any = None) -> date | None:
-    if type(value) is date:
-        return value
-    try:
-        # Every string form a datetime takes is a date too; a datetime keeps the calendar
-        # date it was written with.
-        parsed = _to_datetime(value)
-    except ValueError:
-        raise _bad("a date", value) from None
-    return None if parsed is None else parsed.date()
-
-
-def _to_decimal(value: Any, _: Any = None) -> Decimal | None:
-    if type(value) is str:
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise _bad("a decimal number", value) from None
-    elif type(value) is int:
-        return Decimal(value)
-    elif type(value) is float:
-        # Through str so 0.1 becomes Decimal("0.1"), not its binary expansion.
-        number = Decimal(str(value))
-    elif value is None or isinstance(value, Decimal):
-        return value
-    else:
-        raise _bad("a decimal number", value)
-    if not number.is_finite():
-        raise _bad("a finite decimal number", value)
-    return number
-
-
-def _to_float(value: Any, _: Any = None) -> float | None:
-    if type(value) is float or type(value) is int:
-        number = float(value)
-    elif type(value) is str:
-        text = value.strip()
-        if not text:  # size_bytes is "" in the brand_video example
-            return None
-        try:
-            number = float(text)
-        except ValueError:
-            raise _bad("a number", value) from None
-    elif value is None:
-        return None
-    else:
-        raise _bad("a number", value)
-    if not math.isfinite(number):
-        raise _bad("a finite number", value)
-    return number
-
-
-def _to_str(value: Any, _: Any = None) -> str:
-    if type(value) is str:
-        return value
-    # Codes such as upc or sku may arrive as JSON numbers; their text is what callers want.
-    if type(value) is int or type(value) is float:
-        return str(value)
-    raise TypeError(f"expected a string, got {type(value).__name__}: {value!r:.80}")
-
-
-def _to_optional_str(value: Any, _: Any = None) -> str | None:
-    if value is None or type(value) is str:  # the common case, without a second call
-        return value
-    return _to_str(value)
-
-
-_BOOL_WORDS = {"true": True, "false": False}
-
-
-def _to_bool(value: Any, _: Any = None) -> bool | None:
-    if value is None or type(value) is bool:
-        return value
-    if type(value) is int and value in (0, 1):
-        return bool(value)
-    if type(value) is str and value.strip().lower() in _BOOL_WORDS:
-        return _BOOL_WORDS[value.strip().lower()]
-    raise TypeError(f"expected a boolean, got {type(value).__name__}: {value!r:.80}")
 
 
 # --- Hook factories for containers and attrs classes --------------------------------------
@@ -203,7 +81,7 @@ def _tuple_hook_factory(type_: Any, converter: cattrs.Converter) -> _Hook:
             if type(value) is not list:
                 if value is None:
                     return ()
-                _require_array(value)
+                require_array(value)
             return tuple(value)
 
         return structure_raw
@@ -215,7 +93,7 @@ def _tuple_hook_factory(type_: Any, converter: cattrs.Converter) -> _Hook:
             if type(value) is not list:
                 if value is None:
                     return ()
-                _require_array(value)
+                require_array(value)
             return tuple([elem_hook(item, elem_type) for item in value])
 
         return structure_fast
@@ -223,7 +101,7 @@ def _tuple_hook_factory(type_: Any, converter: cattrs.Converter) -> _Hook:
     def structure_detailed(value: Any, _: Any) -> tuple[Any, ...]:
         if value is None:
             return ()
-        _require_array(value)
+        require_array(value)
         result = []
         errors: list[Exception] = []
         for index, item in enumerate(value):
@@ -251,15 +129,10 @@ def _list_hook_factory(type_: Any, converter: cattrs.Converter) -> _Hook:
     base = list_structure_factory(type_, converter)
 
     def structure_list(value: Any, _: Any) -> list[Any]:
-        _require_array(value)
+        require_array(value)
         return base(value, type_)  # type: ignore[no-any-return]
 
     return structure_list
-
-
-def _require_array(value: Any) -> None:
-    if not isinstance(value, list | tuple):
-        raise TypeError(f"expected a JSON array, got {type(value).__name__}: {value!r:.80}")
 
 
 def _is_optional_container(type_: Any) -> bool:
@@ -293,124 +166,10 @@ def _mapping_hook_factory(type_: Any, converter: cattrs.Converter) -> _Hook:
     def structure_mapping(value: Any, _: Any) -> Mapping[Any, Any]:
         if value is None:
             return {}
-        _require_object(value)
+        require_object(value)
         return base(value, type_)  # type: ignore[no-any-return]
 
     return structure_mapping
-
-
-def _require_object(value: Any) -> None:
-    if not isinstance(value, dict):
-        raise TypeError(f"expected a JSON object, got {type(value).__name__}: {value!r:.80}")
-
-
-def _attrs_hook_factory(cls: type[Any], converter: cattrs.Converter) -> _Hook:
-    """cattrs' generated structuring function, behind a check that the input is an object.
-
-    Without the check, a string where an object belongs would be searched for field names
-    (``"name" in "some text"``) and a class whose fields are all optional would come out
-    empty instead of failing.
-    """
-    if not converter.detailed_validation and not converter.forbid_extra_keys:
-        fast = _plain_attrs_structure_fn(cls, converter)
-        if fast is not None:
-            return fast
-    generated = make_dict_structure_fn(cls, converter)
-
-    def structure_object(value: Any, _: Any) -> Any:
-        if type(value) is not dict:
-            _require_object(value)
-        return generated(value, cls)
-
-    return structure_object
-
-
-# Hooks that return their input unchanged whenever this condition on ``v`` holds (see the
-# parsers above); the generated code below skips the call then.
-_IDENTITY_WHEN: dict[Any, str] = {
-    _to_str: "type(v) is str",
-    _to_optional_str: "v is None or type(v) is str",
-    _to_bool: "v is None or type(v) is bool",
-}
-
-
-def _mentions(type_: Any, cls: type[Any]) -> bool:
-    """Whether ``type_`` is ``cls`` or has it among its type arguments, at any depth."""
-    return type_ is cls or any(_mentions(arg, cls) for arg in get_args(type_))
-
-
-def _deferred_hook(converter: cattrs.Converter) -> _Hook:
-    """A hook looked up at call time, for fields whose type refers to their own class."""
-
-    def structure_deferred(value: Any, type_: Any) -> Any:
-        return converter.get_structure_hook(type_)(value, type_)
-
-    return structure_deferred
-
-
-def _plain_attrs_structure_fn(cls: type[Any], converter: cattrs.Converter) -> _Hook | None:
-    """About twice as fast as cattrs' generated function, for a slotted attrs class whose
-    ``__init__`` only assigns (no validator, converter, alias, init hook or cached hash).
-
-    It reads the same keys with the same field hooks and fails on the same inputs (a missing
-    required key is a ``KeyError``), but fills the slots of a new instance directly instead
-    of building keyword arguments for the frozen ``__init__``, and skips a scalar hook when
-    the value already has the right type. ``None`` when the class does not qualify.
-    """
-    slots = cls.__dict__.get("__slots__")
-    if (
-        slots is None
-        or "_attrs_cached_hash" in slots
-        or hasattr(cls, "__attrs_pre_init__")
-        or hasattr(cls, "__attrs_post_init__")
-    ):
-        return None
-    attrs.resolve_types(cls)
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_check": _require_object}
-    lines = ["def structure(o, _):", "    if type(o) is not dict:", "        _check(o)"]
-    lines.append("    self = _new(_cls)")
-    for index, field in enumerate(attrs.fields(cls)):
-        slot = inspect.getattr_static(cls, field.name, None)
-        default = field.default
-        if (
-            not field.init
-            or field.validator is not None
-            or field.converter is not None
-            or field.alias != field.name
-            or field.type is None
-            or type(slot) is not MemberDescriptorType
-            or (isinstance(default, attrs.Factory) and default.takes_self)  # type: ignore[arg-type]
-        ):
-            return None
-        hook = (
-            _deferred_hook(converter)  # a recursive field: its hook is the one being built
-            if _mentions(field.type, cls)
-            else converter.get_structure_hook(field.type)
-        )
-        namespace.update({f"_set{index}": slot.__set__, f"_h{index}": hook})
-        namespace.update({f"_t{index}": field.type, f"_d{index}": default})
-        guard = _IDENTITY_WHEN.get(hook)
-        value = f"_h{index}(v, _t{index})"
-        value = f"v if {guard} else {value}" if guard else value
-        key = repr(field.name)
-        if default is attrs.NOTHING:
-            lines += [f"    v = o[{key}]", f"    _set{index}(self, {value})"]
-            continue
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            namespace[f"_d{index}"] = default.factory
-            missing = f"_d{index}()"
-        else:
-            missing = f"_d{index}"
-        lines += [
-            f"    if {key} in o:",
-            f"        v = o[{key}]",
-            f"        _set{index}(self, {value})",
-        ]
-        lines += ["    else:", f"        _set{index}(self, {missing})"]
-    lines.append("    return self")
-    exec(compile("\n".join(lines), f"<lucidgreen structure {cls.__qualname__}>", "exec"), namespace)
-    structure: _Hook = namespace["structure"]
-    return structure
 
 
 def _attrs_unhook_factory(cls: type[Any], converter: cattrs.Converter) -> Callable[[Any], Any]:
@@ -427,7 +186,23 @@ def _enum_value(member: enum.Enum) -> Any:
     return member.value
 
 
-def _make_cattrs_converter(*, detailed: bool, forbid_extra_keys: bool) -> cattrs.Converter:
+def make_converter(*, detailed: bool = False, forbid_extra_keys: bool = False) -> cattrs.Converter:
+    """The cattrs converter with every rule of the wire format registered.
+
+    Structuring: ``str``, ``str | None``, ``bool | None``, ``float | None``,
+    ``Decimal | None``, ``datetime | None`` and ``date | None`` go through the lenient
+    parsers of :mod:`lucidgreen._parsers`; ``X | None`` looks X's hook up once;
+    ``tuple[X, ...]`` and ``Mapping[str, X]`` take ``null`` as empty and refuse any other
+    non-array / non-object; ``list[X]`` (a whole bare-array answer) refuses ``null``; attrs
+    classes refuse a non-object and, without ``detailed`` or ``forbid_extra_keys``, run the
+    generated fast path of :mod:`lucidgreen._fastpath`.
+
+    Unstructuring: ISO-8601 dates and datetimes, decimal strings, enum values, lists for
+    tuples, and attrs objects without their ``None`` fields.
+
+    ``detailed`` turns on cattrs' detailed validation (field paths in errors, slower);
+    ``forbid_extra_keys`` refuses unknown keys (the strict converter of the tests).
+    """
     converter = cattrs.Converter(
         detailed_validation=detailed,
         forbid_extra_keys=forbid_extra_keys,
@@ -436,20 +211,20 @@ def _make_cattrs_converter(*, detailed: bool, forbid_extra_keys: bool) -> cattrs
     )
     converter.register_structure_hook_factory(_is_optional_container, _optional_hook_factory)
     scalar_hooks: list[tuple[Any, _Hook]] = [
-        (str, _to_str),
-        (str | None, _to_optional_str),
-        (bool | None, _to_bool),
-        (float | None, _to_float),
-        (Decimal | None, _to_decimal),
-        (datetime | None, _to_datetime),
-        (date | None, _to_date),
+        (str, to_str),
+        (str | None, to_optional_str),
+        (bool | None, to_bool),
+        (float | None, to_float),
+        (Decimal | None, to_decimal),
+        (datetime | None, to_datetime),
+        (date | None, to_date),
     ]
     for type_, hook in scalar_hooks:
         converter.register_structure_hook(type_, hook)
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook_factory)
     converter.register_structure_hook_factory(_is_list, _list_hook_factory)
     converter.register_structure_hook_factory(_is_mapping, _mapping_hook_factory)
-    converter.register_structure_hook_factory(attrs.has, _attrs_hook_factory)
+    converter.register_structure_hook_factory(attrs.has, attrs_hook_factory)
 
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_unstructure_hook(date, date.isoformat)
@@ -512,7 +287,7 @@ class ModelConverter:
 
     def __init__(self, *, forbid_extra_keys: bool = False) -> None:
         self._forbid_extra_keys = forbid_extra_keys
-        self._fast = _make_cattrs_converter(detailed=False, forbid_extra_keys=forbid_extra_keys)
+        self._fast = make_converter(detailed=False, forbid_extra_keys=forbid_extra_keys)
         self._detailed: cattrs.Converter | None = None  # built on the first failure
 
     def structure(
@@ -533,7 +308,7 @@ class ModelConverter:
     ) -> list[T]:
         """A JSON array of ``cls`` objects (such as ``brands_list``'s bare array)."""
         try:
-            _require_array(data)
+            require_array(data)
             hook = self._fast.get_structure_hook(cls)
             return [hook(item, cls) for item in data]
         except Exception as exc:
@@ -561,7 +336,7 @@ class ModelConverter:
     def _explain(self, data: Any, cls: Any, exc: Exception) -> list[str]:
         """``["not a date: 'x' @ $.published_on", …]`` from a detailed second pass."""
         if self._detailed is None:
-            self._detailed = _make_cattrs_converter(
+            self._detailed = make_converter(
                 detailed=True, forbid_extra_keys=self._forbid_extra_keys
             )
         try:

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from . import _envelopes
 from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
-from ._http import Response
+from ._http import Request, Response
 from ._pager import AsyncPager
+from .errors import DecodeError
 from .retry import Replay
 
-__all__ = ["Resource"]
+__all__ = ["WRITE_METHODS", "Resource", "write_decoding"]
 
 T = TypeVar("T")
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+"""The verbs :meth:`Resource._send` sends with a JSON body (GET goes through ``Api.get``)."""
+
+
+@contextmanager
+def write_decoding(replay: Replay) -> Iterator[None]:
+    """Around the decoding of a write's 2xx answer: a :class:`DecodeError` of a write the
+    SDK will not resend (``Replay.UNSAFE``) says the server may have applied it.
+
+    The answer was a success status, so the server most likely acted; only its body is
+    unreadable. ``outcome_unknown`` tells the caller to check before sending it again.
+    """
+    try:
+        yield
+    except DecodeError as exc:
+        if replay is not Replay.UNSAFE or exc.outcome_unknown:
+            raise
+        raise DecodeError(
+            f"{exc} (the server answered HTTP {exc.status or '2xx'} and may have applied "
+            "this write: check its state before sending it again)",
+            text=exc.text,
+            status=exc.status,
+            outcome_unknown=True,
+        ) from exc
 
 
 class Resource:
@@ -55,6 +82,19 @@ class Resource:
     async def _post_for(
         self, path: str, body: Any, model: type[T], *, replay: Replay = Replay.UNSAFE
     ) -> T:
+        """POST ``body`` and structure the 2xx answer as ``model`` (see :func:`write_decoding`)."""
         response = await self._post(path, body, replay=replay)
-        data = _envelopes.decode_object(response.status, response.headers, response.body)
-        return structure(data, model)
+        with write_decoding(replay):
+            data = _envelopes.decode_object(response.status, response.headers, response.body)
+            return structure(data, model, status=response.status)
+
+    async def _send(
+        self, method: str, path: str, json: Any = None, *, replay: Replay = Replay.UNSAFE
+    ) -> Response:
+        """A write with any verb of :data:`WRITE_METHODS`, sent as that verb (``json`` as is)."""
+        verb = method.upper()
+        if verb not in WRITE_METHODS:
+            raise ValueError(f"cannot send {method!r}: use GET or one of {sorted(WRITE_METHODS)}")
+        headers = {"Accept": "application/json"}
+        request = Request(verb, self._api.url(path), json=json, headers=headers)
+        return await self._api.pipeline.send(request, replay=replay)

@@ -5,7 +5,12 @@
     LucidGreenError
     ├── APIError(status, body, headers, request_id)   the server answered with an error
     │   ├── BadRequest(detail)                        400, business rules ({"detail": ...})
-    │   │   └── InvalidPayload(reason)                "invalid payload" on 400 or legacy 403
+    │   │   ├── InvalidPayload(reason)                "invalid payload" on 400 or legacy 403
+    │   │   ├── TransactionAlreadyProcessed(order_id) a sale or void sent before
+    │   │   ├── CaseAlreadyImported(case_uuid, package_uid)   the CaseID is in inventory
+    │   │   └── LucidIDsRefused(lucid_ids)            LucidIDs a sale may not contain
+    │   │       ├── UnknownLucidIDs(unknown, invalid) unknown, or not this dispensary's
+    │   │       └── NonImportedLucidIDs               not imported into inventory yet
     │   ├── AuthenticationError                       401 after one renewal, bad credentials
     │   ├── PermissionDenied                          403 that is not a legacy invalid payload
     │   ├── NotFound                                  404
@@ -24,7 +29,8 @@
     │   └── WriteOutcomeUnknown                       a write's answer was lost: may have applied
     ├── DecodeError(text)                             body or model mismatch, with the raw text
     ├── RateLimiterUnavailable                        the shared limiter's Redis did not answer
-    └── InvalidLucidID (also ValueError)              refused locally, before any request
+    ├── InvalidLucidID (also ValueError)              refused locally, before any request
+    └── NaiveDatetimeError (also ValueError)          a datetime without offset, refused locally
 
 ``outcome_unknown`` is on every error: True when the server may have applied the write the
 error reports (a lost answer, a 5xx, an undecodable 2xx to a write). Check before resending.
@@ -42,6 +48,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequest",
+    "CaseAlreadyImported",
     "ConnectError",
     "DeadlineExceeded",
     "DecodeError",
@@ -52,7 +59,10 @@ __all__ = [
     "InvalidLucidID",
     "InvalidPayload",
     "LucidGreenError",
+    "LucidIDsRefused",
     "MethodNotAllowed",
+    "NaiveDatetimeError",
+    "NonImportedLucidIDs",
     "NotFound",
     "PermissionDenied",
     "RateLimited",
@@ -60,8 +70,10 @@ __all__ = [
     "RequestTimeout",
     "ReturnCodeError",
     "ServerError",
+    "TransactionAlreadyProcessed",
     "TransportError",
     "UnexpectedStatus",
+    "UnknownLucidIDs",
     "WriteOutcomeUnknown",
 ]
 
@@ -308,3 +320,94 @@ def excerpt(text: str) -> str:
     """A short, single-line excerpt of a body for exception messages."""
     flat = " ".join(text.split())
     return flat if len(flat) <= _BODY_EXCERPT else flat[:_BODY_EXCERPT] + "…"
+
+
+# --- Documented business rules (typed 400s) and the local datetime check ----------------
+# Raised by the resources that know the call (``transactions``, ``caseids``,
+# ``operations.validate_lucid_ids``), each only when the body has its documented shape;
+# any other 400 stays a plain BadRequest with the body on ``data``.
+
+
+class TransactionAlreadyProcessed(BadRequest):
+    """400 "This transaction has already been processed.": LucidRetail already holds a sale
+    (or a void) with this ``order_id``, sent earlier by the caller. ``order_id`` is the one
+    the refused call sent. (When the SDK itself resent a sale whose first answer was lost,
+    this refusal proves the first one applied and ``transactions.complete`` returns
+    success with ``replayed=True`` instead.)
+    """
+
+    order_id: str | None
+
+    def __init__(self, message: str, *, order_id: str | None = None, **kwargs: Any) -> None:
+        self.order_id = order_id
+        super().__init__(message, **kwargs)
+
+
+class CaseAlreadyImported(BadRequest):
+    """400 "Items in CaseID <case_uuid> are already imported into inventory <package_uid>.":
+    the case (or that batch of it) was imported before; ``package_uid`` is the inventory
+    package the server names.
+    """
+
+    case_uuid: str
+    package_uid: str
+
+    def __init__(self, message: str, *, case_uuid: str, package_uid: str, **kwargs: Any) -> None:
+        self.case_uuid = case_uuid
+        self.package_uid = package_uid
+        super().__init__(message, **kwargs)
+
+
+class LucidIDsRefused(BadRequest):
+    """400 naming the LucidIDs of the request that the server refused (``lucid_ids``, in the
+    server's order). Catch this for both of its kinds below."""
+
+    lucid_ids: list[str]
+
+    def __init__(self, message: str, *, lucid_ids: list[str], **kwargs: Any) -> None:
+        self.lucid_ids = list(lucid_ids)
+        super().__init__(message, **kwargs)
+
+
+class UnknownLucidIDs(LucidIDsRefused):
+    """400 ``{"items": {"invalid": [...], "unknown": [...], "valid": [...]}}`` (or
+    ``{"items": {"Invalid LucidIDs": [...]}}``): LucidIDs that do not exist (``unknown``) or
+    that this dispensary may not use, or whose format the server refuses (``invalid``).
+    ``lucid_ids`` is both, unknown first.
+    """
+
+    unknown: list[str]
+    invalid: list[str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        unknown: list[str],
+        invalid: list[str],
+        lucid_ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.unknown = list(unknown)
+        self.invalid = list(invalid)
+        refused = [*self.unknown, *self.invalid] if lucid_ids is None else lucid_ids
+        super().__init__(message, lucid_ids=refused, **kwargs)
+
+
+class NonImportedLucidIDs(LucidIDsRefused):
+    """400 "This transaction contains non-imported lucid ids.": ``lucid_ids`` (the body's
+    ``non_imported_lucidids``) exist but were never imported into this dispensary's
+    inventory (``caseids.import_case`` first)."""
+
+
+class NaiveDatetimeError(LucidGreenError, ValueError):
+    """A datetime without a UTC offset, refused before any request is sent: the server
+    would read it in a timezone nobody chose. Pass an aware one, e.g.
+    ``datetime.now(timezone.utc)`` or ``naive.replace(tzinfo=ZoneInfo("America/Denver"))``.
+    """
+
+    field: str
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        self.field = field
+        super().__init__(message)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from benchmarks import run as runner
-from lucidgreen._converter import _make_cattrs_converter, structure
+from lucidgreen._converter import make_converter, structure
 from lucidgreen.errors import DecodeError
 from lucidgreen.retail import models as retail
 from lucidgreen.source import models as source
@@ -109,7 +109,7 @@ def _variants(record: dict[str, Any]) -> list[Any]:
 @pytest.mark.parametrize(("record", "model"), _records())
 def test_fast_structuring_matches_cattrs(record: dict[str, Any], model: type[Any]) -> None:
     """On every sample and each one-field mutation, both paths give equal objects or both fail."""
-    reference = _make_cattrs_converter(detailed=True, forbid_extra_keys=False)
+    reference = make_converter(detailed=True, forbid_extra_keys=False)
     for data in _variants(record):
         try:
             expected = reference.structure(data, model)
@@ -122,7 +122,7 @@ def test_fast_structuring_matches_cattrs(record: dict[str, Any], model: type[Any
 
 def test_models_use_the_fast_path() -> None:
     """The flat and nested models are structured by the generated fast function."""
-    converter = _make_cattrs_converter(detailed=False, forbid_extra_keys=False)
+    converter = make_converter(detailed=False, forbid_extra_keys=False)
     for model in (source.ProductSummary, source.Product, retail.Product, retail.Batch):
         hook = converter.get_structure_hook(model)
         assert hook.__code__.co_filename.startswith("<lucidgreen structure")

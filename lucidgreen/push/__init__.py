@@ -39,14 +39,14 @@ from ._webhook import (
     transactions_handler,
     webhook_handler,
 )
-from .models import CaseDocument, CaseItem, PosTransaction, RegulatorID
+from .models import CaseDocument, CaseDocumentItem, CaseRegulatorID, PosTransaction
 
 __all__ = [
     "CaseDocument",
-    "CaseItem",
+    "CaseDocumentItem",
+    "CaseRegulatorID",
     "Handler",
     "PosTransaction",
-    "RegulatorID",
     "add_receive_case_route",
     "add_retail_transactions_route",
     "build_transactions_response",

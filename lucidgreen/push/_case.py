@@ -17,7 +17,7 @@ from typing import Any
 from lucidgreen._converter import structure
 from lucidgreen.errors import DecodeError
 
-from .models import CaseDocument, RegulatorID
+from .models import CaseDocument, CaseRegulatorID
 
 __all__ = ["current_regulator_ids", "parse_case"]
 
@@ -41,7 +41,7 @@ def parse_case(data: Mapping[str, Any] | bytes | str) -> CaseDocument:
 
     ``data`` is the raw body (``bytes`` in UTF-8, or ``str``) or an already decoded JSON
     object. ``items`` may hold bare LucidID strings or objects with ``lucid_id`` (or
-    ``uuid``) and ``regulator_id_uuids``; both become :class:`CaseItem`. An object with
+    ``uuid``) and ``regulator_id_uuids``; both become :class:`CaseDocumentItem`. An object with
     both keys is read by ``lucid_id``.
 
     Raises :class:`~lucidgreen.errors.DecodeError` (with the raw text) when the body is not
@@ -101,7 +101,7 @@ def current_regulator_ids(case: CaseDocument) -> frozenset[str]:
     return frozenset(current)
 
 
-def _recency(candidate: tuple[int, RegulatorID]) -> tuple[datetime, int]:
+def _recency(candidate: tuple[int, CaseRegulatorID]) -> tuple[datetime, int]:
     position, entry = candidate
     added_on = entry.added_on
     if added_on is None:

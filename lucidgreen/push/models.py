@@ -14,11 +14,11 @@ from typing import Any
 
 import attrs
 
-__all__ = ["CaseDocument", "CaseItem", "PosTransaction", "RegulatorID"]
+__all__ = ["CaseDocument", "CaseDocumentItem", "CaseRegulatorID", "PosTransaction"]
 
 
 @attrs.frozen(kw_only=True)
-class RegulatorID:
+class CaseRegulatorID:
     """One entry of ``regulator_ids``: a Metrc (or other regulator) tag the case carried.
 
     ``uuid`` is what items point at through ``regulator_id_uuids`` (inferred: the docs show
@@ -32,7 +32,7 @@ class RegulatorID:
 
 
 @attrs.frozen(kw_only=True)
-class CaseItem:
+class CaseDocumentItem:
     """One item (LucidID) of the case and the regulator IDs it was ever tagged with.
 
     The docs show items both as bare LucidID strings and as objects with
@@ -59,8 +59,8 @@ class CaseDocument:
     identifier: str | None = None
     name: str | None = None
     collection_type: str | None = None
-    regulator_ids: tuple[RegulatorID, ...] = ()
-    items: tuple[CaseItem, ...] = ()
+    regulator_ids: tuple[CaseRegulatorID, ...] = ()
+    items: tuple[CaseDocumentItem, ...] = ()
     cases: tuple[CaseDocument, ...] = ()
     brands: tuple[Mapping[str, Any], ...] = ()
     products: tuple[Mapping[str, Any], ...] = ()

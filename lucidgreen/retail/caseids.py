@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._resource import Resource
 from ..ids import validate_lucid_id
+from ._rules import typed_refusals
 from .models import CaseImport, CaseImportRemoval, CaseImportResult
 
 __all__ = ["CaseIDs"]
@@ -24,9 +25,12 @@ class CaseIDs(Resource):
     ) -> CaseImportResult:
         """Import a CaseID (caseids_import), creating or updating the POS records.
 
-        Business-rule refusals (already scanned elsewhere, already imported) raise
-        :class:`~lucidgreen.BadRequest` with ``detail``; missing fields raise it with the
-        field errors in ``data``. Not resent after a 5xx or a lost answer.
+        A case imported before raises :class:`~lucidgreen.CaseAlreadyImported` (with the
+        ``package_uid`` the server names); the other business rule (already scanned for
+        another dispensary) raises :class:`~lucidgreen.BadRequest` with ``detail``, and
+        missing fields raise it with the field errors in ``data``. Not resent after a 5xx
+        or a lost answer; an unreadable 2xx answer raises :class:`~lucidgreen.DecodeError`
+        with ``outcome_unknown`` True.
         """
         body = CaseImport(
             case_uuid=validate_lucid_id(case_uuid),
@@ -36,7 +40,8 @@ class CaseIDs(Resource):
             package_uid=package_uid,
             sku=sku,
         )
-        return await self._post_for(self._api.path("caseids", "import"), body, CaseImportResult)
+        with typed_refusals():
+            return await self._post_for(self._api.path("caseids", "import"), body, CaseImportResult)
 
     async def remove_import(
         self, *, case_uuid: str, package_uid: str, packaged_product_uuid: str | None = None

@@ -15,10 +15,11 @@ from typing import Any
 
 import attrs
 
-from lucidgreen._common_models import Image, ImageSet, Laboratory, Measure
+from lucidgreen._common_models import Brand, Image, ImageSet, Laboratory, Measure, Video
 
 __all__ = [
     "Batch",
+    "Brand",
     "CaseImport",
     "CaseImportRemoval",
     "CaseImportResult",
@@ -29,8 +30,10 @@ __all__ = [
     "InventoryItemsAddition",
     "Laboratory",
     "Measure",
+    "OperationResult",
     "PackageUIDExport",
     "Product",
+    "Video",
     "VoidedTransaction",
 ]
 
@@ -130,6 +133,21 @@ class PackageUIDExport:
     """
 
     export_url: str
+
+
+@attrs.frozen(kw_only=True)
+class OperationResult:
+    """The answer of an undocumented operation (``retail.operations``), whose shape the
+    documentation does not give.
+
+    ``data`` is the decoded JSON as sent (``None`` for an empty body). When the answer is a
+    ``returnCode`` envelope, ``return_code`` and ``warning`` are its fields (the warning is
+    also logged on ``lucidgreen``); otherwise both are ``None``.
+    """
+
+    data: Any
+    return_code: int | None = None
+    warning: str | None = None
 
 
 # --- Request bodies ---------------------------------------------------------------------

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._resource import Resource
 from ..ids import validate_lucid_id
-from .models import Batch, Product
+from .models import Batch, Brand, Product
 
 __all__ = ["Batches", "Brands", "Products"]
 
@@ -28,10 +26,13 @@ class Batches(Resource):
 
 
 class Brands(Resource):
-    """``retail.brands``: Brand Detail (named on the rate-limit page; path inferred).
+    """``retail.brands``: Brand Detail (named on the rate-limit page; path inferred)."""
 
-    Returns the raw JSON object: the LucidRetail brand schema is not documented.
-    """
+    async def get(self, uuid: str) -> Brand:
+        """One brand, read as LucidSource's brand_details (LucidRetail documents no schema).
 
-    async def get(self, uuid: str) -> dict[str, Any]:
-        return await self._api.get_object(self._api.path("brands", validate_lucid_id(uuid)))
+        Every field but ``uuid`` is optional, so a brand answer with fewer or other fields
+        still decodes; an answer that is not a brand object raises
+        :class:`~lucidgreen.DecodeError`.
+        """
+        return await self._get(self._api.path("brands", validate_lucid_id(uuid)), Brand)

@@ -4,7 +4,8 @@ Replay rule: ``complete`` is retried after a 5xx or a lost answer because LucidR
 deduplicates sales by ``order_id`` — a replay of an applied sale is refused with "This
 transaction has already been processed." When that refusal follows an attempt whose outcome
 was unknown, it proves the first attempt applied, and ``complete`` reports success with
-``replayed=True``. ``void`` is not deduplicated by any documented rule, so it is resent only
+``replayed=True``; otherwise it raises :class:`~lucidgreen.TransactionAlreadyProcessed`.
+``void`` is not deduplicated by any documented rule, so it is resent only
 when the server certainly did not act (429, or a connection that never opened); a lost answer
 raises :class:`~lucidgreen.WriteOutcomeUnknown`.
 """
@@ -18,16 +19,16 @@ from typing import Any
 import attrs
 
 from .. import _envelopes
+from .._api import surface_warning
 from .._http import Response
-from .._resource import Resource
-from ..errors import BadRequest
+from .._resource import Resource, write_decoding
+from ..errors import NaiveDatetimeError, TransactionAlreadyProcessed
 from ..ids import validate_lucid_id
 from ..retry import Replay
+from ._rules import typed_refusals
 from .models import CompletedTransaction, VoidedTransaction
 
 __all__ = ["TransactionResult", "Transactions"]
-
-_ALREADY_PROCESSED = "This transaction has already been processed."
 
 
 @attrs.frozen
@@ -36,22 +37,41 @@ class TransactionResult:
 
     ``replayed`` is True when the SDK resent the call after losing the first answer and the
     server confirmed the first one had been applied. ``data`` is the server's JSON answer
-    (its shape is not documented), empty when there was none.
+    (its shape is not documented), empty when there was none. ``warning`` is the answer's
+    ``warning`` when it is a ``returnCode`` envelope (also logged on ``lucidgreen``).
     """
 
     order_id: str | None
     replayed: bool = False
     data: dict[str, Any] = attrs.field(factory=dict)
+    warning: str | None = None
 
 
-def _data(response: Response) -> dict[str, Any]:
-    value = _envelopes.decode_json(response.status, response.headers, response.body)
-    return value if isinstance(value, dict) else {}
+def _result(response: Response, order_id: str | None, replay: Replay) -> TransactionResult:
+    with write_decoding(replay):
+        value = _envelopes.decode_json(response.status, response.headers, response.body)
+        warning = None
+        if isinstance(value, dict) and "returnCode" in value:
+            envelope = _envelopes.decode_return_code(
+                response.status, response.headers, response.body
+            )
+            warning = envelope.warning
+            surface_warning(warning, where=response.url or "LucidRetail")
+    data = value if isinstance(value, dict) else {}
+    return TransactionResult(order_id=order_id, data=data, warning=warning)
 
 
-def _require_datetime(performed_at: datetime) -> datetime:
+def _require_aware(performed_at: datetime) -> datetime:
+    """An aware datetime; a naive one is refused: the server would guess its timezone."""
     if not isinstance(performed_at, datetime):
-        raise TypeError("performed_at must be a datetime")
+        raise TypeError(f"performed_at must be a datetime, not {type(performed_at).__name__}")
+    if performed_at.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"performed_at has no UTC offset ({performed_at.isoformat()}): LucidRetail would "
+            "read it in a timezone nobody chose. Pass an aware datetime, e.g. "
+            "datetime.now(timezone.utc), or naive.replace(tzinfo=ZoneInfo(...)) for local time",
+            field="performed_at",
+        )
     return performed_at
 
 
@@ -69,28 +89,32 @@ class Transactions(Resource):
     ) -> TransactionResult:
         """Report a completed sale. Every LucidID must already be imported.
 
-        Raises :class:`~lucidgreen.InvalidLucidID` before sending if an item is malformed,
-        and :class:`~lucidgreen.BadRequest` for the documented refusals (unknown or
-        non-imported LucidIDs, a duplicate ``order_id`` sent earlier by the caller).
+        Refused before sending: a malformed item (:class:`~lucidgreen.InvalidLucidID`) and a
+        ``performed_at`` without UTC offset (:class:`~lucidgreen.NaiveDatetimeError`). The
+        documented refusals raise typed :class:`~lucidgreen.BadRequest` subclasses:
+        :class:`~lucidgreen.UnknownLucidIDs`, :class:`~lucidgreen.NonImportedLucidIDs`
+        (``lucid_ids`` names them) and :class:`~lucidgreen.TransactionAlreadyProcessed`
+        (an ``order_id`` the caller sent before).
         """
         if not order_id:
             raise ValueError("order_id must be a non-empty POS order id")
         body = CompletedTransaction(
-            performed_at=_require_datetime(performed_at),
+            performed_at=_require_aware(performed_at),
             items=[validate_lucid_id(item) for item in items],
             order_id=order_id,
             customer_id=customer_id,
             budtender_id=budtender_id,
         )
         try:
-            response = await self._post(
-                self._api.path("transactions", "complete"), body, replay=Replay.SAFE
-            )
-        except BadRequest as exc:
-            if exc.prior_outcome_unknown and exc.message == _ALREADY_PROCESSED:
+            with typed_refusals(order_id=order_id):
+                response = await self._post(
+                    self._api.path("transactions", "complete"), body, replay=Replay.SAFE
+                )
+        except TransactionAlreadyProcessed as exc:
+            if exc.prior_outcome_unknown:  # our own resend met the sale it had applied
                 return TransactionResult(order_id=order_id, replayed=True)
             raise
-        return TransactionResult(order_id=order_id, data=_data(response))
+        return _result(response, order_id, Replay.SAFE)
 
     async def void(
         self,
@@ -100,12 +124,20 @@ class Transactions(Resource):
         customer_id: str | None = None,
         budtender_id: str | None = None,
     ) -> TransactionResult:
-        """Record a void against an earlier order."""
+        """Record a void against an earlier order.
+
+        A ``performed_at`` without UTC offset is refused before sending
+        (:class:`~lucidgreen.NaiveDatetimeError`); voiding an order twice raises
+        :class:`~lucidgreen.TransactionAlreadyProcessed`. Not resent after a 5xx or a lost
+        answer; an unreadable 2xx answer raises :class:`~lucidgreen.DecodeError` with
+        ``outcome_unknown`` True.
+        """
         body = VoidedTransaction(
-            performed_at=_require_datetime(performed_at),
+            performed_at=_require_aware(performed_at),
             order_id=order_id,
             customer_id=customer_id,
             budtender_id=budtender_id,
         )
-        response = await self._post(self._api.path("transactions", "void"), body)
-        return TransactionResult(order_id=order_id, data=_data(response))
+        with typed_refusals(order_id=order_id):
+            response = await self._post(self._api.path("transactions", "void"), body)
+        return _result(response, order_id, Replay.UNSAFE)

@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from lucidgreen._common_models import Image, ImageSet, Laboratory, Measure, Video
+from lucidgreen._common_models import Brand, Image, ImageSet, Laboratory, Measure, Video
 
 __all__ = [
     "Asset",
@@ -33,6 +33,7 @@ __all__ = [
     "Case",
     "CaseItem",
     "Collection",
+    "CollectionFields",
     "CollectionItem",
     "CollectionMembership",
     "DigitalCOA",
@@ -61,27 +62,6 @@ class BrandSummary:
     uuid: str
     name: str | None = None
     state: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class Brand:
-    """``GET /api/v1.5/brands/<uuid>/`` (brand_details), also nested as a product's ``brand``.
-
-    ``address`` is documented on brand_details only.
-    """
-
-    uuid: str
-    name: str | None = None
-    company: str | None = None
-    slug: str | None = None
-    description: str | None = None
-    website: str | None = None
-    updated_on: datetime | None = None
-    state: str | None = None
-    country: str | None = None
-    address: str | None = None
-    images: ImageSet | None = None
-    brand_video: Video | None = None
 
 
 # --- Products ---------------------------------------------------------------------------
@@ -237,14 +217,14 @@ class CollectionItem:
 
 
 @attrs.frozen(kw_only=True)
-class Collection:
-    """``GET /api/v1.5/collections/<uuid or url-encoded identifier>/`` (collections_get).
+class CollectionFields:
+    """What every collection has, a case included (a case is a collection of type ``case``).
 
-    ``collection_type`` is an open set: ``"order"``, ``"case"``, ``"regulator"``,
-    ``"origin"``, …
+    :class:`Collection` and :class:`Case` add their ``uuid`` (required on a collection,
+    optional on a case); a case's items are :class:`CaseItem`, a kind of
+    :class:`CollectionItem`.
     """
 
-    uuid: str
     identifier: str | None = None
     name: str | None = None
     collection_type: str | None = None
@@ -260,6 +240,17 @@ class Collection:
     def lucid_ids(self) -> tuple[str, ...]:
         """The LucidIDs currently in the collection, in the order the API lists them."""
         return tuple(item.lucid_id for item in self.items)
+
+
+@attrs.frozen(kw_only=True)
+class Collection(CollectionFields):
+    """``GET /api/v1.5/collections/<uuid or url-encoded identifier>/`` (collections_get).
+
+    ``collection_type`` is an open set: ``"order"``, ``"case"``, ``"regulator"``,
+    ``"origin"``, …
+    """
+
+    uuid: str
 
 
 @attrs.frozen(kw_only=True)
@@ -282,7 +273,7 @@ class RegulatorID:
 
 
 @attrs.frozen(kw_only=True)
-class Case:
+class Case(CollectionFields):
     """``GET /api/v1.5/collections/case/<identifier>/`` (case_get; path and schema truncated).
 
     What is known: a collection of type ``case`` whose ``items[].lucid_id`` are its
@@ -291,23 +282,10 @@ class Case:
     """
 
     uuid: str | None = None
-    identifier: str | None = None
-    name: str | None = None
-    collection_type: str | None = None
-    sub_type: str | None = None
-    is_public: bool | None = None
-    is_removed: bool | None = None
-    added_on: datetime | None = None
-    removed_on: datetime | None = None
     items: tuple[CaseItem, ...] = ()
     removed_items: tuple[CaseItem, ...] = ()
     cases: tuple[Any, ...] = ()
     regulator_ids: tuple[RegulatorID, ...] = ()
-
-    @property
-    def lucid_ids(self) -> tuple[str, ...]:
-        """The LucidIDs currently in the case, in the order the API lists them."""
-        return tuple(item.lucid_id for item in self.items)
 
 
 # --- Digital COAs -----------------------------------------------------------------------

@@ -9,9 +9,12 @@ from typing import Any
 
 import attrs
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
+from endpoints_helpers import Scripted
 
-from lucidgreen import RetailClient, SourceClient, TokenBucket
+from lucidgreen import RetailClient, RetryPolicy, SourceClient, TokenBucket
 
 SOURCE_HOST = "https://source.lucidgreen.io"
 RETAIL_HOST = "https://retail.lucidgreen.io"
@@ -73,3 +76,34 @@ def sent_requests(mock: aioresponses) -> list[Sent]:
 def sent(mocked: aioresponses) -> Any:
     """``sent()``: the requests intercepted so far, see :func:`sent_requests`."""
     return lambda: sent_requests(mocked)
+
+
+@pytest.fixture
+async def scripted() -> AsyncIterator[Scripted]:
+    """A :class:`Scripted` server on 127.0.0.1, port 0."""
+    script = Scripted()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", script.handle)
+    async with TestServer(app, host="127.0.0.1", port=0) as server:
+        script.url = str(server.make_url("")).rstrip("/")
+        yield script
+
+
+@pytest.fixture
+async def scripted_retail(scripted: Scripted, limiter: TokenBucket) -> AsyncIterator[RetailClient]:
+    """A RetailClient with a static token on the scripted server, retries without sleeping."""
+    policy = RetryPolicy(initial_delay=0, max_delay=0)
+    async with RetailClient(
+        token="retail-token", base_url=scripted.url, rate_limiter=limiter, retry=policy
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def scripted_source(scripted: Scripted, limiter: TokenBucket) -> AsyncIterator[SourceClient]:
+    """A SourceClient with a static token on the scripted server, retries without sleeping."""
+    policy = RetryPolicy(initial_delay=0, max_delay=0)
+    async with SourceClient(
+        token="source-token", base_url=scripted.url, rate_limiter=limiter, retry=policy
+    ) as client:
+        yield client

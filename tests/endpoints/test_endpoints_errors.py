@@ -51,7 +51,6 @@ RETAIL_DETAILS: dict[str, tuple[Pick, RetailCall]] = {
     "products.get": (_first("products"), lambda r, u: r.products.get(u)),
     "batches.get": (_first("batches"), lambda r, u: r.batches.get(u)),
     "brands.get": (_first("brands"), lambda r, u: r.brands.get(u)),
-    "operations.brand_detail": (_first("brands"), lambda r, u: r.operations.brand_detail(u)),
     "operations.collection_cases_full_details": (
         lambda st: next(iter(st.cases)),
         lambda r, u: r.operations.collection_cases_full_details(u),

@@ -71,7 +71,6 @@ RETAIL_CALLS: dict[str, RetailCall] = {
         GOOD, case_uuid=GOOD, lucid_ids=[GOOD, bad]
     ),
     "inventory.collection_of": lambda r, bad: r.inventory.collection_of(bad),
-    "operations.brand_detail": lambda r, bad: r.operations.brand_detail(bad),
     "operations.digital_coa_detail": lambda r, bad: r.operations.digital_coa_detail(bad),
     "operations.item_details": lambda r, bad: r.operations.item_details(bad),
     "operations.inventory_collection_delete": lambda r, bad: (

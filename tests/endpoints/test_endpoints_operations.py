@@ -15,7 +15,7 @@ LUCID_ID = from_uuid("12345678-1234-5678-1234-567812345678")
 async def test_operation_return_code_warning_reaches_the_logger(
     retail_unit: RetailClient, mocked: aioresponses, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A returnCode list answer's warning is logged on ``lucidgreen`` and kept in the JSON."""
+    """A returnCode list answer's warning is logged on ``lucidgreen`` and is on the result."""
     body = {
         "status": 200,
         "returnCode": 7,
@@ -25,8 +25,9 @@ async def test_operation_return_code_warning_reaches_the_logger(
     }
     mocked.post(f"{RETAIL}/api/v1.2/lucid-ids/validate/", payload=body)
     with caplog.at_level("WARNING", logger="lucidgreen"):
-        data = await retail_unit.operations.validate_lucid_ids([LUCID_ID])
-    assert data == body
+        result = await retail_unit.operations.validate_lucid_ids([LUCID_ID])
+    assert result.data == body
+    assert (result.return_code, result.warning) == (7, "Number of cakes may dwindle.")
     assert [r.getMessage() for r in caplog.records if r.name == "lucidgreen"] == [
         f"{RETAIL}/api/v1.2/lucid-ids/validate/: Number of cakes may dwindle."
     ]

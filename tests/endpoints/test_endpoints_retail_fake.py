@@ -15,9 +15,10 @@ from lucidgreen import (
     PermissionDenied,
     RetailClient,
 )
-from lucidgreen.retail.models import Batch, CaseImportResult, InventoryCollection, Product
+from lucidgreen.retail.models import Batch, Brand, CaseImportResult, InventoryCollection, Product
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
+from lucidgreen.source.models import Case
 from lucidgreen.testing import Collection, FakeLucidGreen
 
 R = "/api/v1.2"
@@ -88,7 +89,7 @@ async def test_products_get_parses_us_dates_and_decimals(
 async def test_batches_and_brands_get(
     retail: RetailClient, lucidgreen_fake: FakeLucidGreen
 ) -> None:
-    """retail.batches.get returns a Batch; retail.brands.get the raw brand JSON object."""
+    """retail.batches.get returns a Batch; retail.brands.get a typed Brand with its media."""
     fake = lucidgreen_fake
     record = next(b for b in fake.state.batches.values() if b.produced_on is not None)
     batch = await retail.batches.get(record.uuid)
@@ -97,9 +98,12 @@ async def test_batches_and_brands_get(
     assert batch.updated_on == record.updated_on
     assert [lab.uuid for lab in batch.testing_laboratories] == record.lab_uuids
     brand = next(iter(fake.state.brands.values()))
-    data = await retail.brands.get(brand.uuid)
-    assert data["uuid"] == brand.uuid
-    assert data["name"] == brand.name
+    typed = await retail.brands.get(brand.uuid)
+    assert isinstance(typed, Brand)
+    assert (typed.uuid, typed.name, typed.address) == (brand.uuid, brand.name, brand.address)
+    assert typed.updated_on == brand.updated_on
+    assert typed.images is not None
+    assert typed.images.thumbnail is not None
     assert [(r.method, r.raw_path) for r in fake.requests if r.raw_path.startswith(R)] == [
         ("GET", f"{R}/batches/{record.uuid}/"),
         ("GET", f"{R}/brands/{brand.uuid}/"),
@@ -427,18 +431,15 @@ async def test_collection_of_is_public_and_spends_no_product_budget(
         await retail.inventory.collection_of(other)
 
 
-async def test_operations_on_the_fake_return_raw_json(
+async def test_collection_cases_full_details_on_the_fake_is_a_typed_case(
     retail: RetailClient, lucidgreen_fake: FakeLucidGreen
 ) -> None:
-    """The thin brand_detail and collection_cases_full_details calls return the raw JSON."""
+    """collection_cases_full_details returns a Case whose lucid_ids are the case's items."""
     fake = lucidgreen_fake
-    brand = next(iter(fake.state.brands.values()))
-    data = await retail.operations.brand_detail(brand.uuid)
-    assert isinstance(data, dict)
-    assert (data["uuid"], data["address"]) == (brand.uuid, brand.address)
     case = next(c for c in fake.state.cases.values() if " " in c.identifier)
     document = await retail.operations.collection_cases_full_details(case.identifier)
-    assert document["uuid"] == case.uuid
-    assert [i["lucid_id"] for i in document["items"]] == case.current_ids()
+    assert isinstance(document, Case)
+    assert (document.uuid, document.identifier) == (case.uuid, case.identifier)
+    assert list(document.lucid_ids) == case.current_ids()
     raw = case.identifier.replace(" ", "%20").replace("/", "%2F")
     assert fake.requests[-1].raw_path == f"{R}/collections/case/{raw}/"

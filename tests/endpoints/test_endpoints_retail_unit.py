@@ -19,7 +19,14 @@ from lucidgreen import (
     PermissionDenied,
     RetailClient,
 )
-from lucidgreen.retail.models import Batch, CaseImportResult, InventoryCollection, Product
+from lucidgreen.retail.models import (
+    Batch,
+    Brand,
+    CaseImportResult,
+    InventoryCollection,
+    OperationResult,
+    Product,
+)
 
 HOST = "https://retail.lucidgreen.io"
 P = "/api/v1.2"
@@ -84,7 +91,7 @@ async def test_product_detail_request_and_documented_example(
 async def test_batch_and_brand_detail_requests(
     retail_unit: RetailClient, mocked: aioresponses, sent: Any
 ) -> None:
-    """batches.get returns a Batch; brands.get (inferred path) returns the raw object."""
+    """batches.get returns a Batch; brands.get (inferred path) a Brand, unknown keys ignored."""
     mocked.get(
         f"{HOST}{P}/batches/{U1}/",
         payload={
@@ -99,7 +106,7 @@ async def test_batch_and_brand_detail_requests(
     assert isinstance(batch, Batch)
     assert batch.produced_on == datetime(2016, 10, 3, 12, 34, 56)
     assert batch.testing_laboratories[0].uuid == U3
-    assert await retail_unit.brands.get(U2) == {"uuid": U2, "novel": [1, 2]}
+    assert await retail_unit.brands.get(U2) == Brand(uuid=U2)
     assert sorted((r.method, r.raw_path) for r in sent()) == [
         ("GET", f"{P}/batches/{U1}/"),
         ("GET", f"{P}/brands/{U2}/"),
@@ -348,7 +355,6 @@ async def test_collection_of_sends_no_authorization(
 OpCall = Callable[[RetailClient], Awaitable[Any]]
 
 OPERATIONS: list[tuple[str, OpCall, str, str, Any]] = [
-    ("brand_detail", lambda r: r.operations.brand_detail(U1), "GET", f"brands/{U1}/", None),
     (
         "digital_coa_detail",
         lambda r: r.operations.digital_coa_detail(U1),
@@ -362,13 +368,6 @@ OPERATIONS: list[tuple[str, OpCall, str, str, Any]] = [
         lambda r: r.operations.collection_details("PO 2023/1"),
         "GET",
         "collections/PO%202023%2F1/",
-        None,
-    ),
-    (
-        "collection_cases_full_details",
-        lambda r: r.operations.collection_cases_full_details("CASE 1/2"),
-        "GET",
-        "collections/case/CASE%201%2F2/",
         None,
     ),
     (
@@ -423,11 +422,11 @@ async def test_operation_default_path_and_raw_json(
     sent: Any,
     operation: tuple[str, OpCall, str, str, Any],
 ) -> None:
-    """Each thin operation sends its verb to its default path and returns the raw JSON."""
+    """Each untyped operation sends its verb to its default path; the JSON is on ``.data``."""
     name, call, method, path, body = operation
     answer = {"operation": name, "nested": {"kept": [1, "two", None]}}
     mocked.add(f"{HOST}{P}/{path}", method, payload=answer)
-    assert await call(retail_unit) == answer
+    assert await call(retail_unit) == OperationResult(data=answer)
     (request,) = sent()
     assert (request.method, request.raw_path, request.body) == (method, f"{P}/{path}", body)
     _check_headers(request.headers, body=body is not None, auth=name != "regulator_uid_lookup")
@@ -441,10 +440,9 @@ async def test_operation_paths_are_configurable(
     retail_unit.operations.paths["item_details"] = "lucid-ids/{lucid_id}/details/"
     mocked.post(f"{HOST}{P}/lucid-ids/exists/", payload=[{"lucid_id": U1, "exists": True}])
     mocked.get(f"{HOST}{P}/lucid-ids/{U1}/details/", payload={"uuid": U1})
-    assert await retail_unit.operations.validate_lucid_ids([U1]) == [
-        {"lucid_id": U1, "exists": True}
-    ]
-    assert await retail_unit.operations.item_details(U1) == {"uuid": U1}
+    validated = await retail_unit.operations.validate_lucid_ids([U1])
+    assert validated.data == [{"lucid_id": U1, "exists": True}]
+    assert (await retail_unit.operations.item_details(U1)).data == {"uuid": U1}
     assert sorted((r.method, r.raw_path) for r in sent()) == [
         ("GET", f"{P}/lucid-ids/{U1}/details/"),
         ("POST", f"{P}/lucid-ids/exists/"),
@@ -457,10 +455,10 @@ async def test_operations_request_any_path(
     """operations.request sends any verb under /api/v1.2/ with query or JSON body."""
     mocked.get(f"{HOST}{P}/some/thing/?page=2", payload={"ok": 1})
     mocked.post(f"{HOST}{P}/some/thing/", status=204)
-    assert await retail_unit.operations.request("GET", "/some/thing/", params={"page": 2}) == {
-        "ok": 1
-    }
-    assert await retail_unit.operations.request("POST", "some/thing/", json={"a": 1}) is None
+    got = await retail_unit.operations.request("GET", "/some/thing/", params={"page": 2})
+    assert got.data == {"ok": 1}
+    posted = await retail_unit.operations.request("POST", "some/thing/", json={"a": 1})
+    assert posted == OperationResult(data=None)
     assert sorted((r.method, r.raw_path, r.query, r.body) for r in sent()) == [
         ("GET", f"{P}/some/thing/", {"page": "2"}, None),
         ("POST", f"{P}/some/thing/", {}, {"a": 1}),

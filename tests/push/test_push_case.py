@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from lucidgreen.errors import DecodeError
-from lucidgreen.push import CaseDocument, CaseItem, RegulatorID, current_regulator_ids, parse_case
+from lucidgreen.push import (
+    CaseDocument,
+    CaseDocumentItem,
+    CaseRegulatorID,
+    current_regulator_ids,
+    parse_case,
+)
 
 LUCID_A = "UNDTMBovdue9tFWfhamnDM"
 LUCID_B = "Khf8UxYKJFnCC7n4UkNUQu"
@@ -32,7 +38,7 @@ def test_bare_string_items_become_items_without_regulator_ids() -> None:
     """receive_case.html's "list of UUIDs" reads as CaseItems with no regulator IDs."""
     case = parse_case(json.dumps({"uuid": "case-1", "items": [LUCID_A, LUCID_B]}))
 
-    assert case.items == (CaseItem(lucid_id=LUCID_A), CaseItem(lucid_id=LUCID_B))
+    assert case.items == (CaseDocumentItem(lucid_id=LUCID_A), CaseDocumentItem(lucid_id=LUCID_B))
     assert case.lucid_ids == (LUCID_A, LUCID_B)
 
 
@@ -50,10 +56,10 @@ def test_object_items_read_by_lucid_id_or_uuid() -> None:
     case = parse_case(document)
 
     assert case.items == (
-        CaseItem(lucid_id=LUCID_A, regulator_id_uuids=("r1",)),
-        CaseItem(lucid_id=LUCID_B, regulator_id_uuids=("r1", "r2")),
-        CaseItem(lucid_id=LUCID_C),
-        CaseItem(lucid_id=LUCID_A),
+        CaseDocumentItem(lucid_id=LUCID_A, regulator_id_uuids=("r1",)),
+        CaseDocumentItem(lucid_id=LUCID_B, regulator_id_uuids=("r1", "r2")),
+        CaseDocumentItem(lucid_id=LUCID_C),
+        CaseDocumentItem(lucid_id=LUCID_A),
     )
 
 
@@ -80,7 +86,7 @@ def test_full_document_with_unknown_keys_parses() -> None:
     assert case.identifier == "identifier-123"
     assert case.collection_type == "case"
     assert case.regulator_ids == (
-        RegulatorID(
+        CaseRegulatorID(
             uuid="r1",
             identifier="1A4FF0100000022000000123",
             added_on=datetime(2021, 2, 10, 5, 35, 4, 607692, tzinfo=UTC),
