@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from lucidgreen._cli import main
+from lucidgreen.cli import main
 
 
 def run_demo_json(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, object]:

@@ -11,7 +11,7 @@ import sys
 import pytest
 from cli_helpers import Outcome, source_args
 
-from lucidgreen._cli import EXIT_CODES, main
+from lucidgreen.cli import EXIT_CODES, main
 from lucidgreen.testing import Faults
 from lucidgreen.testing._faults import Injection
 

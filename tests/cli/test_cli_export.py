@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import retail_args, source_args
 
-from lucidgreen._cli_export import CursorFile
+from lucidgreen.cli._export import CursorFile
 
 PRODUCTS = "/api/v1.5/products/"
 

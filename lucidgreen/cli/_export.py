@@ -1,4 +1,4 @@
-"""``lucidgreen export`` and ``lucidgreen get``: real hosts, credentials from flags or env.
+"""``lucidgreen export``: a whole list to a JSON Lines file, resumable.
 
 An export writes one JSON object per line. After each page it flushes the page's lines and
 only then records, in ``FILE.cursor`` (replaced atomically), the page's cursor together with
@@ -11,54 +11,27 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 import attrs
 
-from ._cli import UsageError, credentials
-from ._client import BaseClient, RetailClient, SourceClient
-from ._converter import unstructure
-from ._pager import AsyncPager
+from .._client import RetailClient, SourceClient
+from .._converter import unstructure
+from .._pager import AsyncPager
+from ._common import UsageError, make_client
 from ._progress import Progress
-from .ratelimit import TokenBucket
-from .retry import RetryPolicy
 
 __all__ = [
     "CursorFile",
     "JsonLinesWriter",
     "export_retail",
     "export_source",
-    "get_retail",
-    "get_source",
+    "to_json_line",
 ]
 
 _CURSOR_VERSION = 1
-
-C = TypeVar("C", bound=BaseClient)
-
-
-def _client(cls: type[C], args: argparse.Namespace) -> C:
-    found = credentials(args)
-    limiter = None
-    if args.rate_limit is not None:
-        limit, per = args.rate_limit
-        limiter = TokenBucket(limit=limit, per=per, name=cls.__name__)
-    try:
-        return cls(
-            found.client_id,
-            found.client_secret,
-            token=found.token,
-            environment=args.environment,
-            base_url=args.base_url,
-            timeout=args.timeout,
-            retry=RetryPolicy(max_retries=args.max_retries),
-            rate_limiter=limiter,
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def to_json_line(model: Any) -> bytes:
@@ -199,7 +172,7 @@ async def export_source(args: argparse.Namespace) -> int:
             f"cannot resume: {CursorFile.path_for(out)} belongs to an export of "
             f"{state.what!r}, not {what!r}"
         )
-    source = _client(SourceClient, args)
+    source = make_client(SourceClient, args)
     async with source:
         pager = _source_pager(source, args, state.cursor if state else None)
         writer = JsonLinesWriter(out, what, state)
@@ -225,7 +198,7 @@ async def export_source(args: argparse.Namespace) -> int:
 
 async def export_retail(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    retail = _client(RetailClient, args)
+    retail = make_client(RetailClient, args)
     async with retail:
         try:
             export = await retail.package_uids.export(args.date)
@@ -241,61 +214,4 @@ async def export_retail(args: argparse.Namespace) -> int:
             writer.close()
             progress.close()
     print(f"wrote {writer.lines} lines to {out}", flush=True)
-    return 0
-
-
-# -- get ------------------------------------------------------------------------------------
-
-
-def _print_json(model: Any) -> None:
-    json.dump(unstructure(model), sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
-    sys.stdout.flush()
-
-
-async def get_source(args: argparse.Namespace) -> int:
-    source = _client(SourceClient, args)
-    async with source:
-        kind, ident = args.kind, args.id
-        result: Any
-        if kind == "product":
-            result = await source.products.get(ident)
-        elif kind == "batch":
-            result = await source.batches.get(ident)
-        elif kind == "brand":
-            result = await source.brands.get(ident)
-        elif kind == "item":
-            result = await source.items.get(ident)
-        elif kind == "collection":
-            result = await source.collections.get(_identifier(ident))
-        elif kind == "case":
-            result = await source.collections.case(_identifier(ident))
-        elif kind == "coa":
-            result = await source.digital_coas.get(ident)
-        else:
-            result = await source.assets.get(args.asset_type, ident)
-    _print_json(result)
-    return 0
-
-
-def _identifier(ident: str) -> str:
-    if not ident.strip():
-        raise UsageError("a collection or case identifier must not be empty")
-    return ident
-
-
-async def get_retail(args: argparse.Namespace) -> int:
-    retail = _client(RetailClient, args)
-    async with retail:
-        kind, ident = args.kind, args.id
-        result: Any
-        if kind == "product":
-            result = await retail.products.get(ident)
-        elif kind == "batch":
-            result = await retail.batches.get(ident)
-        elif kind == "brand":
-            result = await retail.brands.get(ident)
-        else:
-            result = await retail.inventory.collection_of(ident)
-    _print_json(result)
     return 0

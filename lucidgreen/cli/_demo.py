@@ -21,18 +21,18 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import _config
-from ._cli import UsageError
-from ._client import RetailClient, SourceClient
-from ._pager import AsyncPager
-from ._pipeline import Hooks, RequestSent, RetryScheduled
+from .. import _config
+from .._client import RetailClient, SourceClient
+from .._pager import AsyncPager
+from .._pipeline import Hooks, RequestSent, RetryScheduled
+from ..errors import DecodeError
+from ..ratelimit import TokenBucket
+from ..retry import RetryPolicy
+from ._common import UsageError
 from ._progress import Progress
-from .errors import DecodeError
-from .ratelimit import TokenBucket
-from .retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from .testing import FakeLucidGreen
+    from ..testing import FakeLucidGreen
 
 __all__ = ["WINDOW", "DemoOptions", "run", "run_demo"]
 
@@ -72,7 +72,7 @@ class _Traffic:
 
 
 def _fake(options: DemoOptions) -> FakeLucidGreen:
-    from .testing import FakeLucidGreen, RateLimit
+    from ..testing import FakeLucidGreen, RateLimit
 
     fake = FakeLucidGreen(
         seed=options.seed,
