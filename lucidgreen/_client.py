@@ -10,7 +10,7 @@ from . import _config
 from . import _resources_retail as retail
 from . import _resources_source as source
 from ._api import Api
-from ._http import Request, Response, Timeout
+from ._http import Request, Response, Timeout, Transport
 from ._pipeline import Hooks, Pipeline, Stats
 from ._transport import AiohttpTransport
 from ._version import __version__
@@ -36,7 +36,8 @@ class BaseClient:
     :class:`~lucidgreen.TokenBucket` sized for the product's documented limit; pass your own
     (for a raised limit, or a :class:`~lucidgreen.RedisRateLimiter` shared by processes).
     ``session`` reuses a caller's ``aiohttp.ClientSession``, which the client then never
-    closes. ``timeout`` bounds each HTTP exchange in seconds (retries come on top; see
+    closes; ``transport`` replaces the HTTP layer (a :class:`lucidgreen.testing.MockTransport`
+    in unit tests). ``timeout`` bounds each HTTP exchange in seconds (retries come on top; see
     ``RetryPolicy.deadline`` for an overall bound).
     """
 
@@ -56,10 +57,13 @@ class BaseClient:
         session: aiohttp.ClientSession | None = None,
         api_version: str | None = None,
         hooks: Hooks | None = None,
+        transport: Transport | None = None,
     ) -> None:
         spec = self._spec
         self.base_url = _config.resolve_base_url(spec, environment, base_url)
-        self._transport = AiohttpTransport(
+        if transport is not None and session is not None:
+            raise ValueError("pass either session= or transport=, not both")
+        self._transport: Transport = transport or AiohttpTransport(
             session, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
         )
         self._owns_limiter = rate_limiter is None

@@ -76,6 +76,8 @@ class RetryScheduled:
     retry_number: int
     delay: float
     reason: str
+    #: The HTTP status that caused the retry; None when no answer came (network failure).
+    status: int | None = None
 
 
 @attrs.frozen
@@ -293,7 +295,13 @@ class Pipeline:
         if self.hooks.on_retry is not None:
             self.hooks.on_retry(
                 RetryScheduled(
-                    self.product, request.method, request.shown_url, retry_number, delay, reason
+                    self.product,
+                    request.method,
+                    request.shown_url,
+                    retry_number,
+                    delay,
+                    reason,
+                    status=error.status if isinstance(error, APIError) else None,
                 )
             )
 

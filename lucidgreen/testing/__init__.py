@@ -17,12 +17,18 @@ With pytest, the ``lucidgreen_fake`` fixture (from the ``lucidgreen`` pytest plu
 started fake per test; ``@pytest.mark.lucidgreen_fake(products=500, rate_limits=True)``
 customises it. Run ``python -m lucidgreen.testing --help`` to serve it from a shell.
 
-This package imports only aiohttp, attrs, shortuuid and the standard library.
+For unit tests without a server, :class:`MockTransport` hands a client a function
+``request -> response`` (``SourceClient(token="t", transport=MockTransport(handler))``).
+
+The fake imports only aiohttp, attrs, shortuuid and the standard library (never the SDK's
+client), so it serves any HTTP client.
 """
 
+from .._http import Request, Response
 from ._auth import Credentials, TokenInfo
 from ._export import ExportSettings
 from ._faults import DropMode, Faults, ScriptStep, TruncateMode
+from ._mock import MockTransport, json_response
 from ._recorder import RecordedRequest, RequestLog, Stats
 from ._records import (
     Asset,
@@ -63,15 +69,19 @@ __all__ = [
     "Lab",
     "MediaFile",
     "Membership",
+    "MockTransport",
     "PackagedProduct",
     "Product",
     "RateLimit",
     "RecordedRequest",
+    "Request",
     "RequestLog",
+    "Response",
     "ScriptStep",
     "Stats",
     "Throttle",
     "TokenInfo",
     "Transaction",
     "TruncateMode",
+    "json_response",
 ]
