@@ -7,8 +7,9 @@ import os
 from typing import NamedTuple, TypeVar
 
 from .._client import BaseClient
-from ..ratelimit import TokenBucket
+from ..ratelimit import RateLimiter, TokenBucket
 from ..retry import RetryPolicy
+from ._waits import AnnouncingLimiter, WaitReporter
 
 __all__ = [
     "ENV_CLIENT_ID",
@@ -81,13 +82,18 @@ def credentials(args: argparse.Namespace) -> Credentials:
 C = TypeVar("C", bound=BaseClient)
 
 
-def make_client(cls: type[C], args: argparse.Namespace) -> C:
-    """A client of ``cls`` configured from the connection options of ``args``."""
+def make_client(cls: type[C], args: argparse.Namespace, *, waits: WaitReporter | None = None) -> C:
+    """A client of ``cls`` configured from the connection options of ``args``.
+
+    With ``waits``, retries and rate-limit waits are reported as they start.
+    """
     found = credentials(args)
-    limiter = None
-    if args.rate_limit is not None:
-        limit, per = args.rate_limit
-        limiter = TokenBucket(limit=limit, per=per, name=cls.__name__)
+    limit, per = args.rate_limit or (cls._spec.requests_per_minute, 60.0)
+    limiter: RateLimiter = TokenBucket(limit=limit, per=per, name=cls.__name__)
+    hooks = None
+    if waits is not None:
+        limiter = AnnouncingLimiter(limiter, waits, f"{limit} requests per {per:g} s")
+        hooks = waits.hooks()
     try:
         return cls(
             found.client_id,
@@ -98,6 +104,7 @@ def make_client(cls: type[C], args: argparse.Namespace) -> C:
             timeout=args.timeout,
             retry=RetryPolicy(max_retries=args.max_retries),
             rate_limiter=limiter,
+            hooks=hooks,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

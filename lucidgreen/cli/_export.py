@@ -4,6 +4,14 @@ An export writes one JSON object per line. After each page it flushes the page's
 only then records, in ``FILE.cursor`` (replaced atomically), the page's cursor together with
 the file's length. ``--resume`` cuts the file back to that length (dropping a page that was
 being written when the run stopped) and continues from the cursor: no duplicate, no gap.
+
+The package-UID export is one file, not pages: its cursor records the export date asked
+for and how many lines were written. ``--resume`` downloads the file again, checks that its
+first entries are the lines already written (else the export changed: exit 2), and appends
+the rest.
+
+Without ``--resume`` an existing file (or cursor) is refused unless ``--force``; a run that
+fails before writing a line removes the empty file it created.
 """
 
 from __future__ import annotations
@@ -11,9 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeGuard
 
 import attrs
 
@@ -22,6 +30,7 @@ from .._converter import unstructure
 from .._pager import AsyncPager
 from ._common import UsageError, make_client
 from ._progress import Progress
+from ._waits import WaitReporter
 
 __all__ = [
     "CursorFile",
@@ -41,6 +50,25 @@ def to_json_line(model: Any) -> bytes:
 
 
 # -- the cursor sidecar ---------------------------------------------------------------------
+
+
+def _natural(value: object) -> TypeGuard[int]:
+    """An int >= 0 (a JSON ``true`` is not a size)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _count_lines(handle: IO[bytes], size: int) -> tuple[int, bytes]:
+    """Newlines in the first ``size`` bytes of ``handle``, and the last of those bytes."""
+    handle.seek(0)
+    lines, left, last = 0, size, b""
+    while left > 0:
+        block = handle.read(min(left, 1 << 20))
+        if not block:
+            break
+        lines += block.count(b"\n")
+        left -= len(block)
+        last = block[-1:]
+    return lines, last
 
 
 @attrs.frozen
@@ -91,7 +119,9 @@ class CursorFile:
         size, lines, count = payload.get("size"), payload.get("lines"), payload.get("count")
         if not (isinstance(what, str) and isinstance(cursor, str)):
             return None
-        if not (isinstance(size, int) and isinstance(lines, int) and size >= 0 and lines >= 0):
+        if not (_natural(size) and _natural(lines)):
+            return None
+        if (size == 0) != (lines == 0):  # lines need bytes, and bytes are lines
             return None
         if count is not None and not isinstance(count, int):
             return None
@@ -105,26 +135,36 @@ class JsonLinesWriter:
         self.out = out
         self.what = what
         self.lines = resume.lines if resume else 0
+        self.fresh = resume is None
         self._handle: IO[bytes]
         if resume is None:
             self._handle = out.open("wb")
             CursorFile.path_for(out).unlink(missing_ok=True)
         else:
-            self._handle = self._reopen(out, resume.size)
+            self._handle = self._reopen(out, resume)
 
     @staticmethod
-    def _reopen(out: Path, size: int) -> IO[bytes]:
+    def _reopen(out: Path, state: CursorFile) -> IO[bytes]:
         """``out`` cut back to ``size`` bytes (a page cut short goes), open at its end."""
         try:
             handle = out.open("r+b")
         except FileNotFoundError:
             raise UsageError(f"cannot resume: {out} is missing (its cursor file exists)") from None
+        size = state.size
         length = handle.seek(0, os.SEEK_END)
         if length < size:
             handle.close()
             raise UsageError(
                 f"cannot resume: {out} is shorter ({length} bytes) than its cursor records "
                 f"({size} bytes); start again without --resume"
+            )
+        lines, last = _count_lines(handle, size)
+        if lines != state.lines or (size and last != b"\n"):
+            handle.close()
+            raise UsageError(
+                f"cannot resume: the resume state {CursorFile.path_for(out)} does not match "
+                f"{out} (it records {state.lines} lines in {size} bytes, the file holds "
+                f"{lines} there); start again with --force"
             )
         handle.truncate(size)
         handle.seek(size)
@@ -138,12 +178,33 @@ class JsonLinesWriter:
         self.lines += len(items)
         CursorFile(self.what, cursor, self._handle.tell(), self.lines, count).save(self.out)
 
-    def write_line(self, item: Any) -> None:
-        self._handle.write(to_json_line(item))
-        self.lines += 1
+    def write_lines(self, lines: Sequence[bytes], cursor: str) -> None:
+        """Write already-encoded lines and record ``cursor`` after them."""
+        self._handle.write(b"".join(lines))
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self.lines += len(lines)
+        CursorFile(self.what, cursor, self._handle.tell(), self.lines, None).save(self.out)
 
-    def close(self) -> None:
+    def close(self, *, failed: bool = False) -> None:
+        """Close the file; a fresh run that failed before its first line leaves nothing."""
         self._handle.close()
+        if failed and self.fresh and self.lines == 0:
+            self.out.unlink(missing_ok=True)
+            CursorFile.path_for(self.out).unlink(missing_ok=True)
+
+
+def _check_fresh(out: Path, args: argparse.Namespace) -> None:
+    """Without --resume, an earlier export is only replaced when --force says so."""
+    if args.resume or args.force:
+        return
+    sidecar = CursorFile.path_for(out)
+    if out.exists() or sidecar.exists():
+        kind = "a partial or finished export" if sidecar.exists() else "a file"
+        raise UsageError(
+            f"{out} already exists ({kind}); pass --resume to continue it, or --force to "
+            "start again and overwrite it"
+        )
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -166,52 +227,119 @@ def _source_pager(
 async def export_source(args: argparse.Namespace) -> int:
     out = Path(args.out)
     what = f"source {args.what}" + (f" {args.asset_type}" if args.what == "assets" else "")
+    _check_fresh(out, args)
     state = CursorFile.load(out) if args.resume else None
     if state is not None and state.what != what:
         raise UsageError(
             f"cannot resume: {CursorFile.path_for(out)} belongs to an export of "
             f"{state.what!r}, not {what!r}"
         )
-    source = make_client(SourceClient, args)
+    progress = Progress(
+        f"export {what}",
+        total=state.count if state else None,
+        done=state.lines if state else 0,
+        enabled=not args.no_progress,
+    )
+    source = make_client(SourceClient, args, waits=WaitReporter(progress, args.max_retries))
     async with source:
         pager = _source_pager(source, args, state.cursor if state else None)
         writer = JsonLinesWriter(out, what, state)
-        progress = Progress(
-            f"export {what}",
-            total=state.count if state else None,
-            done=writer.lines,
-            enabled=not args.no_progress,
-        )
+        failed = True
+        progress.start()
         try:
             async for page in pager.pages():
                 if progress.total is None and page.count is not None:
                     progress.total = page.count
                 writer.write_page(page.items, page.cursor, page.count)
                 progress.advance(len(page.items))
+            failed = False
         finally:
-            writer.close()
+            writer.close(failed=failed)
             progress.close()
     resumed = f" ({writer.lines - state.lines} added by this run)" if state is not None else ""
     print(f"wrote {writer.lines} lines to {out}{resumed}", flush=True)
     return 0
 
 
+_PACKAGE_UIDS = "retail package-uids"
+#: Lines written between two cursor saves of the package-UID export.
+_RETAIL_BATCH = 500
+
+
 async def export_retail(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    retail = make_client(RetailClient, args)
+    _check_fresh(out, args)
+    state = CursorFile.load(out) if args.resume else None
+    if state is not None:
+        if state.what != _PACKAGE_UIDS:
+            raise UsageError(
+                f"cannot resume: {CursorFile.path_for(out)} belongs to an export of "
+                f"{state.what!r}, not {_PACKAGE_UIDS!r}"
+            )
+        if args.date is not None and args.date != state.cursor:
+            raise UsageError(
+                f"cannot resume: the interrupted export was for --date "
+                f"{state.cursor or '(latest)'}, not {args.date}"
+            )
+    day = (state.cursor or None) if state is not None else args.date
+    progress = Progress(
+        "export package-uids", done=state.lines if state else 0, enabled=not args.no_progress
+    )
+    retail = make_client(RetailClient, args, waits=WaitReporter(progress, args.max_retries))
     async with retail:
         try:
-            export = await retail.package_uids.export(args.date)
+            export = await retail.package_uids.export(day)
         except ValueError as exc:  # a malformed or future --date
             raise UsageError(str(exc)) from None
-        writer = JsonLinesWriter(out, "retail package-uids", None)
-        progress = Progress("export package-uids", enabled=not args.no_progress)
+        writer = JsonLinesWriter(out, _PACKAGE_UIDS, state)
+        failed = True
+        progress.start()
         try:
-            async for entry in export.entries():
-                writer.write_line(entry)
-                progress.advance()
+            await _write_entries(
+                export.entries(), writer=writer, out=out, state=state, day=day or "",
+                progress=progress,
+            )  # fmt: skip
+            failed = False
         finally:
-            writer.close()
+            writer.close(failed=failed)
             progress.close()
-    print(f"wrote {writer.lines} lines to {out}", flush=True)
+    resumed = f" ({writer.lines - state.lines} added by this run)" if state is not None else ""
+    print(f"wrote {writer.lines} lines to {out}{resumed}", flush=True)
     return 0
+
+
+async def _write_entries(
+    entries: AsyncIterator[Any],
+    *,
+    writer: JsonLinesWriter,
+    out: Path,
+    state: CursorFile | None,
+    day: str,
+    progress: Progress,
+) -> None:
+    """Skip (and check) the lines a resumed run already holds, write the rest in batches."""
+    skip = state.lines if state is not None else 0
+    with out.open("rb") as written:
+        batch: list[bytes] = []
+        seen = 0
+        async for entry in entries:
+            line = to_json_line(entry)
+            if seen < skip:
+                seen += 1
+                if written.read(len(line)) != line:
+                    raise UsageError(
+                        f"cannot resume: the export changed since {out} was written (line "
+                        f"{seen} differs); start again with --force"
+                    )
+                continue
+            batch.append(line)
+            progress.advance()
+            if len(batch) >= _RETAIL_BATCH:
+                writer.write_lines(batch, day)
+                batch = []
+        if seen < skip:
+            raise UsageError(
+                f"cannot resume: the export now has {seen} lines, fewer than the {skip} "
+                f"already in {out}; start again with --force"
+            )
+        writer.write_lines(batch, day)

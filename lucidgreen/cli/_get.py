@@ -10,6 +10,7 @@ from typing import Any
 from .._client import RetailClient, SourceClient
 from .._converter import unstructure
 from ._common import UsageError, make_client
+from ._waits import WaitReporter
 
 __all__ = ["get_retail", "get_source"]
 
@@ -21,7 +22,7 @@ def _print_json(model: Any) -> None:
 
 
 async def get_source(args: argparse.Namespace) -> int:
-    source = make_client(SourceClient, args)
+    source = make_client(SourceClient, args, waits=WaitReporter(None, args.max_retries))
     async with source:
         kind, ident = args.kind, args.id
         result: Any
@@ -52,7 +53,7 @@ def _identifier(ident: str) -> str:
 
 
 async def get_retail(args: argparse.Namespace) -> int:
-    retail = make_client(RetailClient, args)
+    retail = make_client(RetailClient, args, waits=WaitReporter(None, args.max_retries))
     async with retail:
         kind, ident = args.kind, args.id
         result: Any

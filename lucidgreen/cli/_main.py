@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from ._common import (
     EXIT_LOCAL,
     EXIT_NETWORK,
     EXIT_NOT_FOUND,
+    EXIT_OK,
     EXIT_USAGE,
     UsageError,
 )
@@ -55,9 +57,26 @@ async def _unwrapped(handler: Handler, args: argparse.Namespace) -> int:
         raise _first_error(group) from None
 
 
+def _quiet_broken_pipe() -> int:
+    """The reader of stdout went away (``| head``): end quietly, as Unix tools do.
+
+    Python would try to flush stdout again at exit and print an error, so stdout is pointed
+    at the null device first.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout has no file descriptor (a test's capture)
+        pass
+    return EXIT_OK
+
+
 def _run(handler: Handler, args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_unwrapped(handler, args))
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except UsageError as exc:

@@ -22,7 +22,7 @@ def _epilog() -> str:
     return (
         "examples:\n"
         "  lucidgreen demo                       run a sync against an embedded fake API\n"
-        "  lucidgreen export source products --out products.jsonl [--resume]\n"
+        "  lucidgreen export source products --out products.jsonl [--resume | --force]\n"
         "  lucidgreen get source product UNDTMBovdue9tFWfhamnDM\n"
         "\n"
         f"credentials: --client-id/--client-secret or ${ENV_CLIENT_ID}/${ENV_CLIENT_SECRET};\n"
@@ -76,6 +76,14 @@ def _connection_options() -> argparse.ArgumentParser:
     return parent
 
 
+def _resume_options(parser: argparse.ArgumentParser, resume_help: str) -> None:
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--resume", action="store_true", help=resume_help)
+    choice.add_argument(
+        "--force", action="store_true", help="overwrite OUT and its cursor if they exist"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lucidgreen",
@@ -114,11 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     source_export.add_argument("what", choices=("products", "batches", "assets"))
     source_export.add_argument("--asset-type", choices=ASSET_TYPES, default="texts")
     source_export.add_argument("--out", required=True, help="the .jsonl file to write")
-    source_export.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue after the last complete page recorded in OUT.cursor",
-    )
+    _resume_options(source_export, "continue after the last complete page recorded in OUT.cursor")
     source_export.add_argument("--prefetch", type=_positive, default=0, help="pages ahead")
     source_export.add_argument("--no-progress", action="store_true")
     source_export.set_defaults(handler=_export.export_source)
@@ -132,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     retail_export.add_argument("what", choices=("package-uids",))
     retail_export.add_argument("--out", required=True, help="the .jsonl file to write")
     retail_export.add_argument("--date", help="YYYY-MM-DD (default: the latest export)")
+    _resume_options(
+        retail_export, "continue after the last line recorded in OUT.cursor (same export)"
+    )
     retail_export.add_argument("--no-progress", action="store_true")
     retail_export.set_defaults(handler=_export.export_retail)
 
