@@ -77,7 +77,10 @@ async def test_resume_after_interruption_has_no_gap_and_no_duplicate(
     first = await run_cli(*args)
     assert first.code == exit_code
     *waits, error = first.err.strip().splitlines()
-    assert [line.split(",")[1] for line in waits] == [" retry 1 of 2 in 1 s", " retry 2 of 2 in 2 s"]
+    assert [line.split(",")[1] for line in waits] == [
+        " retry 1 of 2 in 1 s",
+        " retry 2 of 2 in 2 s",
+    ]
     assert error.startswith("lucidgreen: ")
     assert len(read_lines(out)) == 30
     fake.faults.clear_scripts()
