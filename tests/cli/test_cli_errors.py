@@ -15,7 +15,7 @@ from lucidgreen.cli import EXIT_CODES, main
 from lucidgreen.testing import Faults
 from lucidgreen.testing._faults import Injection
 
-PRODUCT_ID = "UNDTMBovdue9tFWfhamnDM"
+PRODUCT_ID = "Dg9VE6nVPr2SWWwYuxQkuq"  # well-formed, not in the fake
 
 
 def assert_one_line(result: Outcome, *secrets: str) -> None:
