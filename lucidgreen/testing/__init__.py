@@ -26,8 +26,10 @@ client), so it serves any HTTP client.
 
 from .._http import Request, Response
 from ._auth import Credentials, TokenInfo
+from ._data import EXAMPLE_PRODUCT_UUID
 from ._export import ExportSettings
 from ._faults import DropMode, Faults, ScriptStep, TruncateMode
+from ._inventory import Stock
 from ._mock import MockTransport, json_response
 from ._recorder import RecordedRequest, RequestLog, Stats
 from ._records import (
@@ -46,12 +48,14 @@ from ._records import (
     Product,
     Transaction,
 )
-from ._server import FakeLucidGreen
+from ._server import SUMMARY_PATH, FakeLucidGreen
 from ._state import ASSET_TYPES, FakeState
 from ._throttle import RateLimit, Throttle
 
 __all__ = [
     "ASSET_TYPES",
+    "EXAMPLE_PRODUCT_UUID",
+    "SUMMARY_PATH",
     "Asset",
     "Batch",
     "Brand",
@@ -79,6 +83,7 @@ __all__ = [
     "Response",
     "ScriptStep",
     "Stats",
+    "Stock",
     "Throttle",
     "TokenInfo",
     "Transaction",
