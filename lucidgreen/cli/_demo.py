@@ -142,8 +142,9 @@ class _Sync:
         self._status()
 
     def _on_retry(self, event: RetryScheduled) -> None:
-        reason = "429" if event.reason == "HTTP 429" else (
-            "5xx" if event.reason.startswith("HTTP 5") else "network"
+        status = event.status
+        reason = "network" if status is None else "429" if status == 429 else (
+            "5xx" if status >= 500 else str(status)
         )  # fmt: skip
         self.traffic.retry_reasons[reason] = self.traffic.retry_reasons.get(reason, 0) + 1
         self._status()
