@@ -1,4 +1,4 @@
-# ruff: noqa: E402, I001 - each README block brings its own imports, as a reader copies it
+# ruff: noqa: E402 - each README block brings its own imports, as a reader copies it
 """The README's "Testing your integration" examples, run as written (one test each).
 
 ``tests/test_readme.py`` checks that every Python block of that README section appears in
@@ -8,6 +8,15 @@ this file verbatim, so the README's text is proven by these runs.
 from __future__ import annotations
 
 import pytest
+
+# -- README: conftest.py ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def lucidgreen_fake_options():
+    # Defaults for every fake in this scope; a test's marker still wins.
+    return {"products": 40, "page_size": 20}
+
 
 # -- README: fixtures -------------------------------------------------------------------------
 
@@ -29,6 +38,7 @@ async def test_a_sale_from_the_fakes_stock(retail_client, lucidgreen_fake):
     result = await retail_client.transactions.complete(
         order_id="order-1", items=lucid_ids, performed_at=datetime.now(UTC)
     )
+    assert len(lucidgreen_fake.state.products) == 40  # from lucidgreen_fake_options
     assert result.order_id == "order-1"
     assert lucidgreen_fake.state.transactions["order-1"].items == lucid_ids
     assert lucid_ids[0] not in lucidgreen_fake.sellable_lucid_ids()
@@ -45,6 +55,9 @@ async def test_more_stock_for_a_bigger_sale(retail_client, lucidgreen_fake):
             items=[next(iter(lucidgreen_fake.state.items))],
             performed_at=datetime.now(UTC),
         )
+
+
+# -- README: fault scripts --------------------------------------------------------------------
 
 
 async def test_a_503_is_retried(source_client, lucidgreen_fake, lucidgreen_no_backoff):
