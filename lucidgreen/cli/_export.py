@@ -195,10 +195,16 @@ class JsonLinesWriter:
 
 
 def _check_fresh(out: Path, args: argparse.Namespace) -> None:
-    """Without --resume, an earlier export is only replaced when --force says so."""
+    """Without --resume, an earlier export is only replaced when --force says so; with it, a
+    file that has no cursor cannot be continued (and is not overwritten either)."""
+    sidecar = CursorFile.path_for(out)
+    if args.resume and out.exists() and not sidecar.exists():
+        raise UsageError(
+            f"cannot resume: {out} has no resume state ({sidecar.name} is missing); pass "
+            "--force to start again and overwrite it"
+        )
     if args.resume or args.force:
         return
-    sidecar = CursorFile.path_for(out)
     if out.exists() or sidecar.exists():
         kind = "a partial or finished export" if sidecar.exists() else "a file"
         raise UsageError(

@@ -204,3 +204,55 @@ async def test_package_uid_resume_refuses_an_export_that_changed(
     result = await run_cli(*args, "--resume")
     assert result.code == 2
     assert "export changed" in result.err
+
+
+async def test_resume_without_a_cursor_keeps_the_file(lucidgreen_fake, run_cli, tmp_path):
+    """--resume on a file with no cursor cannot continue it, and does not overwrite it."""
+    out = tmp_path / "products.jsonl"
+    out.write_text('{"uuid": "mine"}\n')
+    result = await run_cli(
+        "export", "source", "products", "--out", str(out), "--resume",
+        *source_args(lucidgreen_fake),
+    )  # fmt: skip
+    assert result.code == 2
+    assert "--force" in result.err
+    assert out.read_text() == '{"uuid": "mine"}\n'
+    assert len(lucidgreen_fake.requests) == 0
+
+
+def _read_terminal(controller: int) -> bytes:
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal's last writer is gone
+            return drawn
+        if not chunk:
+            return drawn
+        drawn += chunk
+
+
+@pytest.mark.lucidgreen_fake(products=30, page_size=10)
+async def test_the_progress_line_is_drawn_on_a_terminal_before_the_first_item(
+    lucidgreen_fake, tmp_path
+):
+    """In a real terminal (a pty) the line shows ``0`` items first: drawn at start, not at the
+    end, then redrawn in place up to 100 %."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        command = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "lucidgreen", "export", "source", "products",
+            "--out", str(tmp_path / "p.jsonl"), *source_args(lucidgreen_fake),
+            stderr=terminal, stdout=asyncio.subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": os.getcwd()},
+        )  # fmt: skip
+        os.close(terminal)
+        drawn = await asyncio.to_thread(_read_terminal, controller)
+        assert await asyncio.wait_for(command.wait(), timeout=60) == 0
+    finally:
+        os.close(controller)
+    frames = [frame.strip() for frame in drawn.decode().split("\r") if frame.strip()]
+    assert frames[0].startswith("export source products 0 ")
+    assert "30/30 (100%)" in frames[-1]
