@@ -13,6 +13,11 @@ files. Its data is generated from a seed; its rate limits, token expiry and faul
         ...  # point the client at fake.url
         assert fake.stats.by_status[503] == 1
 
+Every fake holds the documentation's example product (:data:`EXAMPLE_PRODUCT_UUID`) and one
+case in the dispensary's inventory: ``fake.sellable_lucid_ids()`` can be sold at once, and
+``fake.add_inventory()`` stocks another case. ``fake.summary()`` (``GET /__fake__/summary``)
+reports requests, 429s from the limiter vs injected, and faults.
+
 With pytest, the ``lucidgreen_fake`` fixture (from the ``lucidgreen`` pytest plugin) gives a
 started fake per test; ``@pytest.mark.lucidgreen_fake(products=500, rate_limits=True)``
 customises it. Run ``python -m lucidgreen.testing --help`` to serve it from a shell.
