@@ -262,6 +262,7 @@ async def run_demo(options: DemoOptions) -> dict[str, Any]:
             flush=True,
         )
         started = time.monotonic()
+        sync.progress.start()
         async with sync.source, sync.retail, asyncio.TaskGroup() as group:
             source_task = group.create_task(_timed(sync.sync_source()))
             group.create_task(sync.sync_retail())
