@@ -101,7 +101,7 @@ class BaseClient:
         _checked(retry, RetryPolicy, "retry")
         _checked(hooks, Hooks, "hooks")
         if session is not None and transport is not None:
-            raise TypeError("pass session= or transport=, not both")
+            raise ValueError("pass either session= or transport=, not both")
         if api_version is not None and not _config.is_api_version(api_version):
             raise ValueError(f"api_version must look like 'v1.5', not {api_version!r}")
         attempt_timeout = Timeout.of(timeout)

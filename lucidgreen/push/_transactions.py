@@ -126,10 +126,17 @@ def _parse_bound(name: str, value: str | None) -> datetime | None:
         return None
     text = _SPACE_FOR_PLUS.sub(r"\1+\2", value.strip())
     try:
-        return _as_utc(datetime.fromisoformat(text))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
             f"{name} is not an ISO-8601 date-time such as 2021-03-11T12:00:00Z: {value[:_SHOWN]!r}"
+        ) from None
+    try:
+        # An offset can carry a moment past year 1 or 9999 once it is moved to UTC.
+        return _as_utc(moment)
+    except OverflowError:
+        raise ValueError(
+            f"{name} is out of range (years 1 to 9999 in UTC): {value[:_SHOWN]!r}"
         ) from None
 
 

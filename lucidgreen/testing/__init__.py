@@ -13,16 +13,29 @@ files. Its data is generated from a seed; its rate limits, token expiry and faul
         ...  # point the client at fake.url
         assert fake.stats.by_status[503] == 1
 
+Every fake holds the documentation's example product (:data:`EXAMPLE_PRODUCT_UUID`) and one
+case in the dispensary's inventory: ``fake.sellable_lucid_ids()`` can be sold at once, and
+``fake.add_inventory()`` stocks another case. ``fake.summary()`` (``GET /__fake__/summary``)
+reports requests, 429s from the limiter vs injected, and faults.
+
 With pytest, the ``lucidgreen_fake`` fixture (from the ``lucidgreen`` pytest plugin) gives a
 started fake per test; ``@pytest.mark.lucidgreen_fake(products=500, rate_limits=True)``
 customises it. Run ``python -m lucidgreen.testing --help`` to serve it from a shell.
 
-This package imports only aiohttp, attrs, shortuuid and the standard library.
+For unit tests without a server, :class:`MockTransport` hands a client a function
+``request -> response`` (``SourceClient(token="t", transport=MockTransport(handler))``).
+
+The fake imports only aiohttp, attrs, shortuuid and the standard library (never the SDK's
+client), so it serves any HTTP client.
 """
 
+from .._http import Request, Response
 from ._auth import Credentials, TokenInfo
+from ._data import EXAMPLE_PRODUCT_UUID
 from ._export import ExportSettings
 from ._faults import DropMode, Faults, ScriptStep, TruncateMode
+from ._inventory import Stock
+from ._mock import MockTransport, json_response
 from ._recorder import RecordedRequest, RequestLog, Stats
 from ._records import (
     Asset,
@@ -40,12 +53,14 @@ from ._records import (
     Product,
     Transaction,
 )
-from ._server import FakeLucidGreen
+from ._server import SUMMARY_PATH, FakeLucidGreen
 from ._state import ASSET_TYPES, FakeState
 from ._throttle import RateLimit, Throttle
 
 __all__ = [
     "ASSET_TYPES",
+    "EXAMPLE_PRODUCT_UUID",
+    "SUMMARY_PATH",
     "Asset",
     "Batch",
     "Brand",
@@ -63,15 +78,20 @@ __all__ = [
     "Lab",
     "MediaFile",
     "Membership",
+    "MockTransport",
     "PackagedProduct",
     "Product",
     "RateLimit",
     "RecordedRequest",
+    "Request",
     "RequestLog",
+    "Response",
     "ScriptStep",
     "Stats",
+    "Stock",
     "Throttle",
     "TokenInfo",
     "Transaction",
     "TruncateMode",
+    "json_response",
 ]

@@ -1,7 +1,8 @@
 """Run the fake as a process: ``python -m lucidgreen.testing --port 8000 --products 500``.
 
 Prints where it listens and the credentials (one ``key: value`` per line, or one JSON
-object with ``--json``), then serves until Ctrl-C or SIGTERM.
+object with ``--json``), then serves until Ctrl-C or SIGTERM, and prints what it saw
+(the same data as ``GET /__fake__/summary``; one JSON line with ``--json``).
 """
 
 from __future__ import annotations
@@ -13,15 +14,40 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from ._server import FakeLucidGreen
+from ._server import SUMMARY_PATH, FakeLucidGreen
 from ._throttle import RateLimit
+
+_EPILOG = f"""\
+credentials:
+  The fake accepts exactly two OAuth2 client-credential pairs on POST /o/token/: one for
+  LucidSource, one for LucidRetail. By default both are derived from --seed (the same seed
+  always gives the same pairs; they are printed at start-up). Pick your own with
+  --source-credentials ID:SECRET and --retail-credentials ID:SECRET. The bearer tokens it
+  issues are the only ones the API routes accept; the export files on the CDN origin take
+  no token (a presigned URL), and refuse one.
+
+control:
+  GET {SUMMARY_PATH} on the API origin answers what the fake saw, as JSON: requests,
+  answers by status, tokens issued, 429s from its rate limiter vs injected, faults by kind.
+  It is not recorded or counted itself. The same summary is printed on exit.
+"""
+
+
+def _pair(text: str) -> tuple[str, str]:
+    client_id, sep, secret = text.partition(":")
+    if not (sep and client_id and secret):
+        raise argparse.ArgumentTypeError(f"expected ID:SECRET, got {text!r}")
+    return client_id, secret
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lucidgreen.testing",
         description="Serve a fake LucidSource + LucidRetail API on loopback.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -34,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
         ("export-packages", 50),
     ):  # fmt: skip
         add(f"--{name}", type=int, default=default, help=f"default {default}")
+    add("--source-credentials", type=_pair, metavar="ID:SECRET", help="LucidSource client")
+    add("--retail-credentials", type=_pair, metavar="ID:SECRET", help="LucidRetail client")
+    add("--stock", type=int, default=1, help="cases in the dispensary's inventory (default 1)")
     add("--token-ttl", type=float, default=36000.0, help="token lifetime in seconds")
     add("--no-rate-limits", action="store_true", help="turn the rate limiter off")
     add("--source-limit", type=RateLimit.parse, default=RateLimit(60, 60.0), help="e.g. 60/60")
@@ -66,6 +95,9 @@ def _build(args: argparse.Namespace) -> FakeLucidGreen:
         retail_limit=args.retail_limit,
         public_limit=args.public_limit,
         export_packages=args.export_packages,
+        source_credentials=args.source_credentials,
+        retail_credentials=args.retail_credentials,
+        stock=args.stock,
         max_recorded=10_000,  # a long-running process must not grow without bound
     )
     fake.faults.error_rate = args.error_rate
@@ -96,6 +128,21 @@ async def _serve(args: argparse.Namespace) -> None:
                 print(f"{key}: {value}", flush=True)
             print("Serving; press Ctrl-C to stop.", file=sys.stderr, flush=True)
         await stop.wait()
+        summary = fake.summary()
+    if args.json:
+        print(json.dumps({"summary": summary}), flush=True)
+    else:
+        print(_describe(summary), flush=True)
+
+
+def _describe(summary: dict[str, Any]) -> str:
+    limited = summary["rate_limited"]
+    faults = ", ".join(f"{kind} {n}" for kind, n in summary["faults"].items()) or "none"
+    return (
+        f"summary: {summary['requests']} requests, {summary['tokens_issued']} tokens issued; "
+        f"{limited['total']} 429s ({limited['from_rate_limiter']} from the rate limiter, "
+        f"{limited['injected']} injected); faults: {faults}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

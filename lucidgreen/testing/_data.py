@@ -32,7 +32,7 @@ from ._records import (
 )
 from ._state import ASSET_TYPES, FakeState
 
-__all__ = ["TEXT_USAGES", "Counts", "DataGenerator"]
+__all__ = ["EXAMPLE_PRODUCT_UUID", "TEXT_USAGES", "Counts", "DataGenerator"]
 
 #: Allowed ``usage`` values of a text asset.
 TEXT_USAGES = ("description", "usage_recommendation", "testing_methodology", "about_ingredients")
@@ -99,6 +99,11 @@ class Counts:
                 raise ValueError(f"{field.name} must be >= 0")
         if self.brands == 0 and (self.products or self.batches):
             raise ValueError("products and batches need at least one brand")
+
+
+#: The first generated product always has the LucidID of the documentation's examples, so
+#: ``products.get("UNDTMBovdue9tFWfhamnDM")`` in the README works against any fake.
+EXAMPLE_PRODUCT_UUID = "UNDTMBovdue9tFWfhamnDM"
 
 
 class DataGenerator:
@@ -343,6 +348,8 @@ class DataGenerator:
         brands = [self.brand(i) for i in range(counts.brands)]
         state.brands = {b.uuid: b for b in brands}
         self.add_products(state, counts.products)
+        if state.products:
+            _rename_first_product(state, EXAMPLE_PRODUCT_UUID)
         labs = [self.lab() for _ in range(3)]
         state.labs = {lab.uuid: lab for lab in labs}
         by_brand: dict[str, list[Product]] = {b.uuid: [] for b in brands}
@@ -471,3 +478,10 @@ class DataGenerator:
                 removed_on=added + timedelta(days=30) if removed else None,
             )
             state.collections[collection.uuid] = collection
+
+
+def _rename_first_product(state: FakeState, new_uuid: str) -> None:
+    """Give the first product ``new_uuid``, before anything refers to it (list order kept)."""
+    first = next(iter(state.products.values()))
+    first.uuid = new_uuid
+    state.products = {product.uuid: product for product in state.products.values()}

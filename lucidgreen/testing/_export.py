@@ -74,7 +74,9 @@ def export_chunks(
     """A re-startable generator of the export file's bytes, built without holding it whole.
 
     The real imports come first, then ``settings.packages`` synthetic packages, deterministic
-    in ``(seed, day)``.
+    in the seed and the export's age in days: the latest export of a seed holds the same
+    packages whatever today's date is (a documented sample output stays true), while the
+    exports of two different days differ.
     """
     real = state.export_mapping()
     packages = settings.packages
@@ -82,7 +84,8 @@ def export_chunks(
     low_ids, high_ids = settings.lucid_ids_per_case
 
     def generate() -> Iterator[bytes]:
-        rng = random.Random(f"{seed}:export:{day.isoformat()}")
+        age = (latest_export_day(settings) - day).days
+        rng = random.Random(f"{seed}:export:{age}")
 
         def uid() -> str:
             # shortuuid.encode of a version-4 UUID, inlined: the file may hold a million ids.

@@ -107,6 +107,26 @@ class Stats:
     def faults_injected(self) -> int:
         return sum(self.faults.values())
 
+    def as_dict(self) -> dict[str, Any]:
+        """The counters as plain JSON data: what ``GET /__fake__/summary`` answers.
+
+        ``rate_limited`` splits the 429s into those of the fake's rate limiter and those
+        injected (random ``rate_limit_rate`` and scripted ones).
+        """
+        return {
+            "requests": self.requests,
+            "by_status": {str(status): n for status, n in sorted(self.by_status.items())},
+            "tokens_issued": self.tokens_issued,
+            "rate_limited": {
+                "total": self.rate_limited,
+                "from_rate_limiter": self.throttled,
+                "injected": self.rate_limited - self.throttled,
+            },
+            "faults": dict(sorted(self.faults.items())),
+            "faults_injected": self.faults_injected,
+            "dropped": self.dropped,
+        }
+
     def reset(self) -> None:
         self.requests = self.tokens_issued = self.throttled = self.rate_limited = 0
         self.dropped = 0

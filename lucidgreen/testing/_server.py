@@ -17,15 +17,17 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from types import TracebackType
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from aiohttp import web
 
+from . import _inventory
 from ._app import Application, Incoming
 from ._auth import Credentials, Product, TokenStore
 from ._data import Counts, DataGenerator
 from ._export import ExportSettings, UrlSigner, cdn_reply, export_chunks, latest_export_day
 from ._faults import Faults
+from ._inventory import Stock
 from ._recorder import RecordedRequest, RequestLog, Stats
 from ._records import Product as ProductRecord
 from ._reply import Reply
@@ -33,7 +35,10 @@ from ._routing import Backend
 from ._state import FakeState
 from ._throttle import RateLimit, Throttle
 
-__all__ = ["FakeLucidGreen"]
+__all__ = ["SUMMARY_PATH", "FakeLucidGreen"]
+
+#: ``GET`` it on :attr:`FakeLucidGreen.url` for :meth:`FakeLucidGreen.summary` as JSON.
+SUMMARY_PATH = "/__fake__/summary"
 
 Site = Literal["api", "cdn"]
 
@@ -65,6 +70,8 @@ class FakeLucidGreen:
             generated from the seed when omitted.
         export_packages: synthetic package UIDs in the export file (``fake.export.packages``).
         max_recorded: keep only the last N requests in ``fake.requests`` (None: all).
+        stock: cases put in the dispensary's inventory at start (see :meth:`add_inventory`),
+            so ``transactions.complete`` can sell :meth:`sellable_lucid_ids` at once.
         clock: monotonic seconds for token expiry, rate limits and URL expiry.
     """
 
@@ -93,6 +100,7 @@ class FakeLucidGreen:
         retail_credentials: tuple[str, str] | None = None,
         export_packages: int = 50,
         max_recorded: int | None = None,
+        stock: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if page_size < 1:
@@ -141,6 +149,8 @@ class FakeLucidGreen:
             rng=random.Random(f"{seed}:runtime"),
         )
         self._app = Application(self._backend, self._tokens, self.limits, self.stats)
+        for _ in range(min(stock, len(_inventory.stockable(self.state)))):
+            self.add_inventory()
         self._runners: list[web.AppRunner] = []
         self._urls: dict[Site, str] = {}
         self._closing = asyncio.Event()
@@ -216,6 +226,25 @@ class FakeLucidGreen:
         """Append generated products (e.g. mid-walk, to move ``count`` under a pager)."""
         return self._generator.add_products(self.state, count)
 
+    def add_inventory(self, case_uuid: str | None = None) -> Stock:
+        """Put a case (default: the last one not stocked yet) in the dispensary's inventory.
+
+        Returns its LucidIDs, ready for ``transactions.complete``::
+
+            stock = fake.add_inventory()
+            await retail.transactions.complete(order_id="o-1", items=list(stock.lucid_ids[:2]),
+                                               performed_at=datetime.now(UTC))
+        """
+        return _inventory.add_inventory(self.state, case_uuid)
+
+    def sellable_lucid_ids(self) -> list[str]:
+        """LucidIDs in inventory and not sold (in no unvoided transaction)."""
+        return _inventory.sellable_lucid_ids(self.state)
+
+    def summary(self) -> dict[str, Any]:
+        """What the fake saw, as plain JSON data (also ``GET /__fake__/summary``)."""
+        return self.stats.as_dict()
+
     def export_file(self, day: date | None = None) -> dict[str, dict[str, list[str]]]:
         """The export file content for ``day`` (default: the latest), for assertions."""
         day = day or latest_export_day(self.export)
@@ -276,6 +305,8 @@ class FakeLucidGreen:
     # -- request handling ---------------------------------------------------------------------
 
     async def _api_handler(self, request: web.Request) -> web.StreamResponse:
+        if request.path == SUMMARY_PATH:  # control, not API traffic: neither recorded nor counted
+            return web.json_response(self.summary())
         return await self._serve(request, "api")
 
     async def _cdn_handler(self, request: web.Request) -> web.StreamResponse:

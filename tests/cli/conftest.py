@@ -9,7 +9,7 @@ import pytest
 from cli_helpers import Outcome
 
 import lucidgreen.testing.plugin
-from lucidgreen._cli import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TOKEN, main
+from lucidgreen.cli import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TOKEN, main
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,16 +11,18 @@ import sys
 import pytest
 from cli_helpers import Outcome, source_args
 
-from lucidgreen._cli import EXIT_CODES, main
+from lucidgreen.cli import EXIT_CODES, main
 from lucidgreen.testing import Faults
 from lucidgreen.testing._faults import Injection
 
-PRODUCT_ID = "UNDTMBovdue9tFWfhamnDM"
+PRODUCT_ID = "Dg9VE6nVPr2SWWwYuxQkuq"  # well-formed, not in the fake
 
 
 def assert_one_line(result: Outcome, *secrets: str) -> None:
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
+    """One error line; before it only the status lines of waits (``..., retry N of M in``)."""
+    *waits, last = result.err.strip().splitlines()
+    assert all(", retry " in line for line in waits), result.err
+    lines = [last]
     assert lines[0].startswith("lucidgreen: ")
     assert "Traceback" not in result.err
     for secret in secrets:
@@ -83,6 +85,12 @@ async def test_unreachable_host_exits_5(lucidgreen_no_backoff, run_cli):
     assert result.code == 5
     assert "network failure" in result.err
     assert_one_line(result, "secret-value-1234")
+    # The 31 s of retrying is not silent: each wait said what and how long, as it began.
+    waits = result.err.strip().splitlines()[:-1]
+    assert waits == [
+        f"lucidgreen: network failure, retry {n} of 5 in {delay} s"
+        for n, delay in enumerate((1, 2, 4, 8, 16), start=1)
+    ]
 
 
 async def test_other_api_errors_exit_6(lucidgreen_fake, run_cli):

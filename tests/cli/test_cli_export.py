@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import retail_args, source_args
 
-from lucidgreen._cli_export import CursorFile
+from lucidgreen.cli._export import CursorFile
 
 PRODUCTS = "/api/v1.5/products/"
 
@@ -76,7 +76,12 @@ async def test_resume_after_interruption_has_no_gap_and_no_duplicate(
             "2", *source_args(fake)]  # fmt: skip
     first = await run_cli(*args)
     assert first.code == exit_code
-    assert len(first.err.strip().splitlines()) == 1
+    *waits, error = first.err.strip().splitlines()
+    assert [line.split(",")[1] for line in waits] == [
+        " retry 1 of 2 in 1 s",
+        " retry 2 of 2 in 2 s",
+    ]
+    assert error.startswith("lucidgreen: ")
     assert len(read_lines(out)) == 30
     fake.faults.clear_scripts()
     # As if the process had died while writing page 4: a partial line after the last cursor.
@@ -113,13 +118,13 @@ async def test_resume_of_a_finished_export_fetches_nothing(lucidgreen_fake, run_
 
 
 @pytest.mark.lucidgreen_fake(products=25, page_size=10)
-async def test_a_fresh_export_replaces_the_file_and_its_cursor(lucidgreen_fake, run_cli, tmp_path):
-    """Without --resume an old file and cursor are replaced, not appended to."""
+async def test_a_forced_export_replaces_the_file_and_its_cursor(lucidgreen_fake, run_cli, tmp_path):
+    """With --force an old file and cursor are replaced, not appended to."""
     out = tmp_path / "products.jsonl"
     out.write_text('{"uuid": "stale"}\n')
     CursorFile("source products", "stale-cursor", 18, 1, 99).save(out)
     result = await run_cli(
-        "export", "source", "products", "--out", str(out), "--no-progress",
+        "export", "source", "products", "--out", str(out), "--no-progress", "--force",
         *source_args(lucidgreen_fake),
     )  # fmt: skip
     assert result.code == 0, result.err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from lucidgreen._progress import Progress
+from lucidgreen.cli._progress import Progress
 
 
 class Clock:

@@ -19,7 +19,7 @@ from lucidgreen import (
 )
 from lucidgreen.testing import FakeLucidGreen, FakeState
 
-UNKNOWN = "UNDTMBovdue9tFWfhamnDM"  # well-formed, but in no generated table
+UNKNOWN = "Dg9VE6nVPr2SWWwYuxQkuq"  # well-formed, but in no generated table
 WHEN = datetime(2025, 1, 1, tzinfo=UTC)
 
 Pick = Callable[[FakeState], str]

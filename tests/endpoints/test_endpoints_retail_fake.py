@@ -386,6 +386,7 @@ async def test_add_items_invalid_payload_and_refusals(
     """Unknown LucidIDs raise InvalidPayload with its reason; other refusals BadRequest/403."""
     fake = lucidgreen_fake
     case, _ = _case(fake)
+    stocked = dict(fake.state.inventory_collections)  # the fake's out-of-the-box stock
     with pytest.raises(InvalidPayload) as invalid:
         await retail.inventory.add_items(
             fake.dispensary_uuid, case_uuid=case.uuid, lucid_ids=["UNDTMBovdue9tFWfhamnDM"]
@@ -406,7 +407,7 @@ async def test_add_items_invalid_payload_and_refusals(
         await retail.inventory.add_items(
             other_dispensary, case_uuid=case.uuid, lucid_ids=case.current_ids()[:1]
         )
-    assert fake.state.inventory_collections == {}
+    assert fake.state.inventory_collections == stocked
 
 
 async def test_collection_of_is_public_and_spends_no_product_budget(

@@ -318,3 +318,35 @@ async def test_transactions_query_refusals(serve: Serve) -> None:
     assert failed.status == 500
     assert "pos offline" not in await failed.text()
     assert len(book.windows) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param({"start_date": "0001-01-01T00:00:00+05:00"}, id="start-before-year-1-in-utc"),
+        pytest.param({"end_date": "9999-12-31T23:59:59-05:00"}, id="end-after-9999-in-utc"),
+        pytest.param(
+            {"start_date": "2021-03-11", "end_datetime": "9999-12-31T20:00:00-10:00"},
+            id="typo-name-out-of-range",
+        ),
+    ],
+)
+async def test_transactions_query_out_of_range_datetimes_are_400(
+    serve: Serve, params: dict[str, str]
+) -> None:
+    """A date-time that leaves years 1..9999 once moved to UTC is the caller's error: 400
+    with a reason naming the parameter, never a 500, and the source is never asked."""
+    book = SalesBook([])
+    client = await _transactions_server(serve, book)
+
+    response = await client.get(TRANSACTIONS_PATH, params=params, headers=AUTH)
+
+    assert response.status == 400
+    body = await response.json()
+    assert body["status"] == "invalid payload"
+    assert "out of range" in body["reason"]
+    assert (
+        next(name for name in params if name != "start_date" or len(params) == 1)
+        in (body["reason"])
+    )
+    assert book.windows == []

@@ -79,6 +79,21 @@ class Progress:
         self.status = text
         self._maybe_draw()
 
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    def start(self) -> None:
+        """On a terminal, draw the line now (before the first item): the command is alive."""
+        if self._enabled and self._tty and not self._closed and self._drawn_at is None:
+            self._draw(final=False)
+
+    def notice(self, text: str) -> None:
+        """Show ``text`` as the status at once, whatever the interval (a wait is starting)."""
+        self.status = text
+        if self._enabled and not self._closed:
+            self._draw(final=False)
+
     def close(self) -> None:
         """Draw the final state and end the line. Idempotent."""
         if self._closed:

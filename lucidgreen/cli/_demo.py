@@ -21,18 +21,18 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import _config
-from ._cli import UsageError
-from ._client import RetailClient, SourceClient
-from ._pager import AsyncPager
-from ._pipeline import Hooks, RequestSent, RetryScheduled
+from .. import _config
+from .._client import RetailClient, SourceClient
+from .._pager import AsyncPager
+from .._pipeline import Hooks, RequestSent, RetryScheduled
+from ..errors import DecodeError
+from ..ratelimit import TokenBucket
+from ..retry import RetryPolicy
+from ._common import UsageError
 from ._progress import Progress
-from .errors import DecodeError
-from .ratelimit import TokenBucket
-from .retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from .testing import FakeLucidGreen
+    from ..testing import FakeLucidGreen
 
 __all__ = ["WINDOW", "DemoOptions", "run", "run_demo"]
 
@@ -72,7 +72,7 @@ class _Traffic:
 
 
 def _fake(options: DemoOptions) -> FakeLucidGreen:
-    from .testing import FakeLucidGreen, RateLimit
+    from ..testing import FakeLucidGreen, RateLimit
 
     fake = FakeLucidGreen(
         seed=options.seed,
@@ -142,8 +142,9 @@ class _Sync:
         self._status()
 
     def _on_retry(self, event: RetryScheduled) -> None:
-        reason = "429" if event.reason == "HTTP 429" else (
-            "5xx" if event.reason.startswith("HTTP 5") else "network"
+        status = event.status
+        reason = "network" if status is None else "429" if status == 429 else (
+            "5xx" if status >= 500 else str(status)
         )  # fmt: skip
         self.traffic.retry_reasons[reason] = self.traffic.retry_reasons.get(reason, 0) + 1
         self._status()
@@ -261,6 +262,7 @@ async def run_demo(options: DemoOptions) -> dict[str, Any]:
             flush=True,
         )
         started = time.monotonic()
+        sync.progress.start()
         async with sync.source, sync.retail, asyncio.TaskGroup() as group:
             source_task = group.create_task(_timed(sync.sync_source()))
             group.create_task(sync.sync_retail())

@@ -1,0 +1,110 @@
+"""What every command shares: exit codes, the credential rules, and building a client."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import NamedTuple, TypeVar
+
+from .._client import BaseClient
+from ..ratelimit import RateLimiter, TokenBucket
+from ..retry import RetryPolicy
+from ._waits import AnnouncingLimiter, WaitReporter
+
+__all__ = [
+    "ENV_CLIENT_ID",
+    "ENV_CLIENT_SECRET",
+    "ENV_TOKEN",
+    "EXIT_CODES",
+    "Credentials",
+    "UsageError",
+    "credentials",
+    "make_client",
+]
+
+EXIT_OK = 0
+EXIT_LOCAL = 1
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+EXIT_NOT_FOUND = 4
+EXIT_NETWORK = 5
+EXIT_API = 6
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "success",
+    EXIT_LOCAL: "local failure (the output file could not be written, or an unexpected error)",
+    EXIT_USAGE: "usage error (bad arguments, missing credentials, unusable --resume state)",
+    EXIT_AUTH: "bad credentials (the token endpoint or the API refused them)",
+    EXIT_NOT_FOUND: "bad ID (refused before any request) or no such resource (HTTP 404)",
+    EXIT_NETWORK: "network failure (connection refused or dropped, timeout), after retries",
+    EXIT_API: "any other API error (HTTP 403, 5xx after retries, an unexpected response)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+ENV_CLIENT_ID = "LUCIDGREEN_CLIENT_ID"
+ENV_CLIENT_SECRET = "LUCIDGREEN_CLIENT_SECRET"
+ENV_TOKEN = "LUCIDGREEN_TOKEN"
+
+
+class UsageError(Exception):
+    """A problem with the command line or the local state, reported with exit code 2."""
+
+
+class Credentials(NamedTuple):
+    """Either ``client_id`` and ``client_secret``, or ``token``."""
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    token: str | None = None
+
+
+def credentials(args: argparse.Namespace) -> Credentials:
+    """The credentials of a command: flags first, then the environment."""
+    token, client_id, client_secret = args.token, args.client_id, args.client_secret
+    if token is not None and (client_id is not None or client_secret is not None):
+        raise UsageError("pass either --token or --client-id/--client-secret, not both")
+    if token is not None:
+        return Credentials(token=token)
+    client_id = client_id or os.environ.get(ENV_CLIENT_ID)
+    client_secret = client_secret or os.environ.get(ENV_CLIENT_SECRET)
+    if client_id and client_secret:
+        return Credentials(client_id, client_secret)
+    if not (client_id or client_secret) and os.environ.get(ENV_TOKEN):
+        return Credentials(token=os.environ[ENV_TOKEN])
+    missing = "--client-secret" if client_id else "--client-id"
+    raise UsageError(
+        f"credentials missing ({missing}): pass --client-id and --client-secret, or set "
+        f"{ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} (or {ENV_TOKEN})"
+    )
+
+
+C = TypeVar("C", bound=BaseClient)
+
+
+def make_client(cls: type[C], args: argparse.Namespace, *, waits: WaitReporter | None = None) -> C:
+    """A client of ``cls`` configured from the connection options of ``args``.
+
+    With ``waits``, retries and rate-limit waits are reported as they start.
+    """
+    found = credentials(args)
+    limit, per = args.rate_limit or (cls._spec.requests_per_minute, 60.0)
+    limiter: RateLimiter = TokenBucket(limit=limit, per=per, name=cls.__name__)
+    hooks = None
+    if waits is not None:
+        limiter = AnnouncingLimiter(limiter, waits, f"{limit} requests per {per:g} s")
+        hooks = waits.hooks()
+    try:
+        return cls(
+            found.client_id,
+            found.client_secret,
+            token=found.token,
+            environment=args.environment,
+            base_url=args.base_url,
+            timeout=args.timeout,
+            retry=RetryPolicy(max_retries=args.max_retries),
+            rate_limiter=limiter,
+            hooks=hooks,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -1,0 +1,98 @@
+"""Say what a command waits for: retries, 429 pauses and the rate-limit budget.
+
+A command that sits silent for half a minute looks dead. :class:`WaitReporter` turns the
+client's hooks into a line such as ``HTTP 503, retry 3 of 5 in 4 s``: in the progress line
+when there is one, else as a status line on stderr. Waits shorter than :data:`MOMENT`
+seconds are not worth a line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from .._pipeline import Hooks, RequestSent, RetryScheduled
+from ..ratelimit import RateLimiter
+from ._progress import Progress
+
+__all__ = ["MOMENT", "AnnouncingLimiter", "WaitReporter", "describe_retry"]
+
+#: Seconds of waiting that deserve a word.
+MOMENT = 0.5
+
+
+def _seconds(delay: float) -> str:
+    return f"{delay:.0f} s" if delay >= 10 else f"{delay:.1f}".rstrip("0").rstrip(".") + " s"
+
+
+def describe_retry(event: RetryScheduled, max_retries: int) -> str:
+    """``"HTTP 503, retry 3 of 5 in 4 s"`` (or ``"network failure, ..."`` with no answer)."""
+    cause = "network failure" if event.status is None else f"HTTP {event.status}"
+    if event.status == 429:
+        cause += " (rate limited)"
+    return f"{cause}, retry {event.retry_number} of {max_retries} in {_seconds(event.delay)}"
+
+
+class WaitReporter:
+    """Shows waits in ``progress`` (or on ``stream`` when progress is off)."""
+
+    def __init__(
+        self, progress: Progress | None, max_retries: int, *, stream: TextIO | None = None
+    ) -> None:
+        self._progress = progress if progress is not None and progress.enabled else None
+        self._max_retries = max_retries
+        self._stream = stream
+        self._showing = False
+
+    def hooks(self) -> Hooks:
+        return Hooks(on_request=self._on_request, on_retry=self._on_retry)
+
+    def show(self, text: str) -> None:
+        """Say ``text`` now (the wait is starting)."""
+        self._showing = True
+        if self._progress is not None:
+            self._progress.notice(f"| {text}")
+        else:
+            stream = self._stream or sys.stderr
+            stream.write(f"lucidgreen: {text}\n")
+            stream.flush()
+
+    def clear(self) -> None:
+        """The wait is over: the progress line drops its notice."""
+        if self._showing and self._progress is not None:
+            self._progress.set_status("")
+        self._showing = False
+
+    def _on_request(self, event: RequestSent) -> None:
+        del event
+        self.clear()
+
+    def _on_retry(self, event: RetryScheduled) -> None:
+        if event.delay >= MOMENT:
+            self.show(describe_retry(event, self._max_retries))
+
+
+class AnnouncingLimiter:
+    """A :class:`RateLimiter` that reports an ``acquire`` still waiting after a moment."""
+
+    def __init__(self, inner: RateLimiter, reporter: WaitReporter, what: str) -> None:
+        self._inner = inner
+        self._reporter = reporter
+        self._what = what
+
+    async def acquire(self) -> float:
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(
+            MOMENT, self._reporter.show, f"waiting for the rate limit ({self._what})"
+        )
+        try:
+            return await self._inner.acquire()
+        finally:
+            timer.cancel()
+
+    async def pause(self, seconds: float) -> None:
+        await self._inner.pause(seconds)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
