@@ -56,7 +56,7 @@ class Operations(Resource):
 
     def _path(self, operation: str, **values: str) -> str:
         template = self.paths[operation]
-        encoded = {key: segment(value) for key, value in values.items()}
+        encoded = {key: segment(value, name=key) for key, value in values.items()}
         return self._api.prefix + template.format(**encoded)
 
     async def request(
@@ -69,7 +69,7 @@ class Operations(Resource):
         public: bool = False,
     ) -> Any:
         """Any call under ``/api/v1.2/`` (``path`` relative to it); the decoded JSON back."""
-        full = self._api.prefix + path.lstrip("/")
+        full = self._api.relative(path)
         if method.upper() == "GET":
             return _json(await self._api.get(full, params=params, public=public))
         if method.upper() == "DELETE":
