@@ -127,11 +127,12 @@ class AsyncPager(Generic[T]):
     answered is asked for again, and a link that differs from the guess drops the guesses.
 
     Every walk is bounded. It ends with :class:`~lucidgreen.errors.DecodeError`, before
-    requesting the page in question, when a ``next`` link
+    requesting the page in question (and without yielding the page carrying the link),
+    when a ``next`` link
 
     - leaves the list's endpoint (after resolving dot segments and percent-encoded dots),
       repeats, or goes back to an earlier page number;
-    - follows :data:`MAX_EMPTY_PAGES` (3) empty pages in a row;
+    - comes on the :data:`MAX_EMPTY_PAGES`-th (3rd) empty page in a row;
     - points to page ``n`` with ``(n - 1) * size >= count + PAGE_SLACK * size``, where
       ``count`` is the count of the page carrying the link and ``size`` the largest page
       seen so far (:data:`PAGE_SLACK` is 1): at most ``ceil(count / size) + 1`` pages;
@@ -142,8 +143,9 @@ class AsyncPager(Generic[T]):
     most ``C + 1 + MAX_EMPTY_PAGES`` requests (about ``ceil(C / size) + 1`` when its pages
     are full); with links that are not numbered but a count, at most
     ``MAX_EMPTY_PAGES * (C + size + 1)``. With ``prefetch=N`` the window refills only as
-    pages are followed, so a walk following ``P`` pages makes at most ``P * (N + 2)``
-    requests (each page, the ``N`` fetched ahead, one more ask after a 404 ahead of time).
+    pages are followed, so a walk following ``P`` pages makes at most ``P * (N + 1)``
+    requests (each page once, ``N`` fetched ahead after each page but the last, and one more
+    ask for a page that answered 404 before the page linking to it had answered).
     A list without ``count`` whose links never repeat is bounded only by ``limit``.
     """
 
