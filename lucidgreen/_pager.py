@@ -92,10 +92,14 @@ class _Window:
     """The pages one walk fetches ahead, oldest first (at most ``prefetch``)."""
 
     planned: deque[_Planned] = attrs.field(factory=deque)
+    awaited: asyncio.Task[DrfPage] | None = None  # taken from the window, being awaited
 
     def cancel(self) -> list[asyncio.Task[DrfPage]]:
         tasks = [entry.task for entry in self.planned]
         self.planned.clear()
+        if self.awaited is not None:
+            tasks.append(self.awaited)
+            self.awaited = None
         for task in tasks:
             task.cancel()
         return tasks
@@ -246,6 +250,8 @@ class AsyncPager(Generic[T]):
                 skip = 0
                 next_path = self._next_path(raw, walk)
                 yield page
+                if self._closed:  # by aclose() in another task, while this one held the page
+                    raise RuntimeError("this pager was closed while it was iterated")
                 if next_path is None or self._satisfied(walk):
                     return
                 if self._prefetch:
@@ -259,14 +265,23 @@ class AsyncPager(Generic[T]):
         """Page ``path``: from the window when it was fetched ahead, else fetched now."""
         if window.planned and window.planned[0].path == path:
             entry = window.planned.popleft()
+            window.awaited = entry.task
             try:
                 return await entry.task
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if self._closed and task is not None and not task.cancelling():
+                    # aclose() from another task cancelled the page this walk awaited.
+                    raise RuntimeError("this pager was closed while it was iterated") from None
+                raise
             except NotFound:
                 if not entry.ahead:
                     raise
                 # Asked before the page linking to it had answered (a growing list, say):
                 # a sequential walk asks only now, so ask again.
                 return await self._fetch(path)
+            finally:
+                window.awaited = None
         await window.discard()
         return await self._fetch(path)
 

@@ -531,3 +531,30 @@ async def test_a_closed_pager_in_async_with_yields_everything_before_the_close()
     assert len(items) == 20 * PAGE
     assert len(set(items)) == 20 * PAGE
     assert sorted(number_of(s.query) for s in server.seen) == list(range(1, 21))
+
+
+async def test_closing_a_pager_from_another_task_stops_its_walk_with_a_clear_error() -> None:
+    """A walk waiting for a held page while another task closes the pager ends with
+    RuntimeError("... closed ..."), not a CancelledError out of nowhere, and leaves no task."""
+    late = Late()
+    async with serving(late, hold_from_page=3) as server:
+        late.answer = slow_list(server)
+        async with source_on(server) as client:
+            pager = client.products.list(prefetch=4)
+            reached_page_3 = asyncio.Event()
+
+            async def consume() -> int:
+                seen = 0
+                async for _ in pager:
+                    seen += 1
+                    if seen == 2 * PAGE:
+                        reached_page_3.set()  # the next item is on page 3, which is held
+                return seen
+
+            consumer = asyncio.ensure_future(consume())
+            await asyncio.wait_for(reached_page_3.wait(), 10)
+            await asyncio.sleep(0.05)  # the consumer is now waiting for page 3
+            await pager.aclose()
+            with pytest.raises(RuntimeError, match="closed"):
+                await asyncio.wait_for(consumer, 10)
+            assert _sdk_tasks() == set()
