@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
-from . import _envelopes, _paging
+from . import _cursors, _envelopes
 from ._http import Request, Response
 from ._pager import AsyncPager
 from ._pipeline import PRODUCT_BUDGET, Pipeline
@@ -83,7 +83,7 @@ class Api:
         would leave the API prefix: a :class:`ValueError` instead, before anything is sent.
         """
         full = self.prefix + path.lstrip("/")
-        resolved = _paging.normalise_path(urlsplit(full).path)
+        resolved = _cursors.normalise_path(urlsplit(full).path)
         if not resolved.startswith(self.prefix) or resolved != urlsplit(full).path:
             raise ValueError(
                 f"the path {path[:200]!r} has '.' or '..' segments (or encoded ones): "
@@ -141,7 +141,7 @@ class Api:
 
         return AsyncPager(
             endpoint=path,
-            first_path=_paging.query_path(path, _pairs(params)),
+            first_path=_cursors.query_path(path, _pairs(params)),
             fetch=fetch,
             decode=decode,
             limit=limit,

@@ -12,9 +12,9 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from . import _paging
+from . import _cursors
+from ._cursors import Cursor
 from ._envelopes import DrfPage
-from ._paging import Cursor
 from .errors import DecodeError, NotFound
 
 __all__ = ["MAX_EMPTY_PAGES", "PAGE_SLACK", "YIELD_SLACK_PAGES", "AsyncPager", "Page"]
@@ -175,7 +175,7 @@ class AsyncPager(Generic[T]):
         self._limit = limit
         self._prefetch = prefetch
         self._resume = (
-            _paging.decode_cursor(resume_from, endpoint=endpoint)
+            _cursors.decode_cursor(resume_from, endpoint=endpoint)
             if resume_from is not None
             else None
         )
@@ -238,7 +238,7 @@ class AsyncPager(Generic[T]):
         if resume is not None:
             path, skip = resume.next_path, resume.skip
             walk = _Walk(count=resume.count, yielded=resume.yielded)
-            walk.last_page = 0 if path is None else _paging.page_number(path) or 0
+            walk.last_page = 0 if path is None else _cursors.page_number(path) or 0
         if path is None or self._satisfied(walk):
             return
         window = _Window()
@@ -289,11 +289,11 @@ class AsyncPager(Generic[T]):
         """Fetch ahead up to ``prefetch`` pages, starting with ``next_path``."""
         if window.planned and window.planned[0].path != next_path:
             await window.discard()  # the chain went elsewhere than guessed
-        number = _paging.page_number(next_path)
+        number = _cursors.page_number(next_path)
         if number is None or raw.count is None or walk.page_size <= 0:
             return  # nothing to guess from: the walk goes on page by page
         remaining = None if self._limit is None else self._limit - walk.taken
-        last = _paging.planned_last_page(
+        last = _cursors.planned_last_page(
             number, count=raw.count, page_size=walk.page_size, remaining=remaining
         )
         frontier = window.planned[-1].number if window.planned else number - 1
@@ -301,7 +301,7 @@ class AsyncPager(Generic[T]):
             wanted = frontier + 1
             if wanted > last and wanted != number:  # the linked page is wanted whatever count says
                 break
-            path = next_path if wanted == number else _paging.with_page(next_path, wanted)
+            path = next_path if wanted == number else _cursors.with_page(next_path, wanted)
             task = asyncio.ensure_future(self._fetch(path))
             window.planned.append(_Planned(path, wanted, task, ahead=wanted != number))
             frontier = wanted
@@ -320,8 +320,8 @@ class AsyncPager(Generic[T]):
         walk.empty_run = 0 if raw.results else walk.empty_run + 1
         if raw.next is None:
             return None
-        path = _paging.rebase(raw.next, endpoint=self._endpoint)
-        number = _paging.page_number(path)
+        path = _cursors.rebase(raw.next, endpoint=self._endpoint)
+        number = _cursors.page_number(path)
         if number is not None:
             looped = number <= walk.last_page
             walk.last_page = number
@@ -366,13 +366,13 @@ class AsyncPager(Generic[T]):
             cursor_path, cursor_skip = path, skip + keep
         else:
             cursor_path = (
-                None if raw.next is None else _paging.rebase(raw.next, endpoint=self._endpoint)
+                None if raw.next is None else _cursors.rebase(raw.next, endpoint=self._endpoint)
             )
             cursor_skip = 0
         items = self._decode(results)
         walk.taken += len(items)
         walk.yielded += len(items)
-        cursor = _paging.encode_cursor(
+        cursor = _cursors.encode_cursor(
             Cursor(
                 endpoint=self._endpoint,
                 next_path=cursor_path,

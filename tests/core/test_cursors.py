@@ -1,4 +1,4 @@
-"""Next-page logic, link normalisation and cursors are pure functions, tested without I/O."""
+"""Next-page logic, link normalisation and cursors (`_cursors`) are pure, tested without I/O."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import yarl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lucidgreen import _paging as paging
+from lucidgreen import _cursors as cursors
 from lucidgreen.errors import DecodeError
 
 ENDPOINT = "/api/v1.5/products/"
@@ -34,24 +34,24 @@ def _cursor(**changes: Any) -> str:
 
 def test_cursor_round_trip() -> None:
     """A cursor string decodes back to the same position."""
-    cursor = paging.Cursor(ENDPOINT, f"{ENDPOINT}?page=3&brand=x", 356, 100, 7)
-    text = paging.encode_cursor(cursor)
+    cursor = cursors.Cursor(ENDPOINT, f"{ENDPOINT}?page=3&brand=x", 356, 100, 7)
+    text = cursors.encode_cursor(cursor)
     assert isinstance(text, str)
-    assert paging.decode_cursor(text, endpoint=ENDPOINT) == cursor
+    assert cursors.decode_cursor(text, endpoint=ENDPOINT) == cursor
 
 
 def test_cursor_for_another_endpoint_is_refused() -> None:
     """A batches cursor cannot resume a products list."""
-    text = paging.encode_cursor(paging.Cursor(ENDPOINT, None, 1, 1))
+    text = cursors.encode_cursor(cursors.Cursor(ENDPOINT, None, 1, 1))
     with pytest.raises(ValueError, match="belongs to"):
-        paging.decode_cursor(text, endpoint="/api/v1.5/batches/")
+        cursors.decode_cursor(text, endpoint="/api/v1.5/batches/")
 
 
 @pytest.mark.parametrize("text", ["", "!!!", "bm90IGpzb24", "eyJ2IjoyfQ", "é", "x" * 20_000])
 def test_garbage_cursor_is_refused(text: str) -> None:
     """Anything that is not one of our cursors raises ValueError."""
     with pytest.raises(ValueError, match="cursor"):
-        paging.decode_cursor(text, endpoint=ENDPOINT)
+        cursors.decode_cursor(text, endpoint=ENDPOINT)
 
 
 @pytest.mark.parametrize(
@@ -73,9 +73,9 @@ def test_garbage_cursor_is_refused(text: str) -> None:
 )
 def test_tampered_cursor_pointing_elsewhere_is_refused(next_path: str) -> None:
     """A cursor whose next path resolves off the endpoint (or names a host) is a ValueError."""
-    text = paging.encode_cursor(paging.Cursor(ENDPOINT, next_path, 1, 1))
+    text = cursors.encode_cursor(cursors.Cursor(ENDPOINT, next_path, 1, 1))
     with pytest.raises(ValueError, match="corrupt"):
-        paging.decode_cursor(text, endpoint=ENDPOINT)
+        cursors.decode_cursor(text, endpoint=ENDPOINT)
 
 
 @pytest.mark.parametrize(
@@ -106,14 +106,14 @@ def test_tampered_cursor_pointing_elsewhere_is_refused(next_path: str) -> None:
 def test_malformed_cursor_contents_raise_value_error_only(text: str) -> None:
     """Deep JSON, huge ints, bools as ints, non-str endpoints: ValueError, never anything else."""
     with pytest.raises(ValueError, match="cursor") as caught:
-        paging.decode_cursor(text, endpoint=ENDPOINT)
+        cursors.decode_cursor(text, endpoint=ENDPOINT)
     assert type(caught.value) is ValueError
 
 
 def test_a_non_str_cursor_is_a_value_error() -> None:
     """``resume_from=123`` is refused as a cursor, not a TypeError from string arithmetic."""
     with pytest.raises(ValueError, match="cursor"):
-        paging.decode_cursor(123, endpoint=ENDPOINT)  # type: ignore[arg-type]
+        cursors.decode_cursor(123, endpoint=ENDPOINT)  # type: ignore[arg-type]
 
 
 @given(
@@ -129,7 +129,7 @@ def test_a_non_str_cursor_is_a_value_error() -> None:
 def test_any_json_payload_decodes_or_raises_value_error(payload: Any) -> None:
     """Whatever JSON a cursor holds, decoding returns a Cursor on the endpoint or ValueError."""
     try:
-        cursor = paging.decode_cursor(_raw_cursor(payload), endpoint=ENDPOINT)
+        cursor = cursors.decode_cursor(_raw_cursor(payload), endpoint=ENDPOINT)
     except ValueError:
         return
     assert cursor.next_path is None or yarl.URL(f"http://h{cursor.next_path}").path == ENDPOINT
@@ -138,7 +138,7 @@ def test_any_json_payload_decodes_or_raises_value_error(payload: Any) -> None:
 def test_rebase_drops_the_origin() -> None:
     """A next link's host is dropped; only path and query are kept."""
     assert (
-        paging.rebase("http://evil.example/api/v1.5/products/?page=2", endpoint=ENDPOINT)
+        cursors.rebase("http://evil.example/api/v1.5/products/?page=2", endpoint=ENDPOINT)
         == "/api/v1.5/products/?page=2"
     )
 
@@ -172,7 +172,7 @@ def test_rebase_drops_the_origin() -> None:
 def test_rebase_refuses_links_leaving_the_endpoint_or_malformed(link: str) -> None:
     """Off-endpoint paths (after dot and %2E resolution) and malformed pages are DecodeErrors."""
     with pytest.raises(DecodeError) as caught:
-        paging.rebase(link, endpoint=ENDPOINT)
+        cursors.rebase(link, endpoint=ENDPOINT)
     assert caught.value.text == link
 
 
@@ -188,7 +188,7 @@ def test_rebase_refuses_links_leaving_the_endpoint_or_malformed(link: str) -> No
 )
 def test_rebase_sends_the_endpoint_itself(link: str, path: str) -> None:
     """A link resolving to the endpoint is rebuilt from the endpoint, query kept."""
-    assert paging.rebase(link, endpoint=ENDPOINT) == path
+    assert cursors.rebase(link, endpoint=ENDPOINT) == path
 
 
 _SEGMENTS = st.sampled_from(
@@ -206,7 +206,7 @@ def test_whatever_rebase_accepts_yarl_requests_on_the_endpoint(
     checked = link.split("?")[0]
     resolved = yarl.URL(checked).path
     try:
-        path = paging.rebase(link, endpoint=ENDPOINT)
+        path = cursors.rebase(link, endpoint=ENDPOINT)
     except DecodeError:
         assert resolved != ENDPOINT or "\\" in link or "//" in checked[8:]
         return
@@ -229,37 +229,37 @@ def test_whatever_rebase_accepts_yarl_requests_on_the_endpoint(
 )
 def test_normalise_path_matches_yarl(path: str, resolved: str) -> None:
     """Dot segments and encoded dots resolve as yarl resolves them; other oddities stay."""
-    assert paging.normalise_path(path) == resolved
+    assert cursors.normalise_path(path) == resolved
     assert yarl.URL(f"http://h{path}").raw_path.replace("%5C", "\\") == resolved
 
 
 def test_with_page_keeps_filters_in_place() -> None:
     """Setting the page number keeps every other query parameter, and its position."""
-    assert paging.with_page(f"{ENDPOINT}?brand=a%20b&page=2", 9) == f"{ENDPOINT}?brand=a+b&page=9"
-    assert paging.with_page(f"{ENDPOINT}?page=2&z=1", 3) == f"{ENDPOINT}?page=3&z=1"
-    assert paging.with_page(ENDPOINT, 2) == f"{ENDPOINT}?page=2"
+    assert cursors.with_page(f"{ENDPOINT}?brand=a%20b&page=2", 9) == f"{ENDPOINT}?brand=a+b&page=9"
+    assert cursors.with_page(f"{ENDPOINT}?page=2&z=1", 3) == f"{ENDPOINT}?page=3&z=1"
+    assert cursors.with_page(ENDPOINT, 2) == f"{ENDPOINT}?page=2"
 
 
 def test_page_number() -> None:
     """Only one positive ASCII integer page parameter counts; no page parameter is None."""
-    assert paging.page_number(f"{ENDPOINT}?page=4") == 4
-    assert paging.page_number(f"{ENDPOINT}?cursor=abc") is None
-    assert paging.page_number(ENDPOINT) is None
+    assert cursors.page_number(f"{ENDPOINT}?page=4") == 4
+    assert cursors.page_number(f"{ENDPOINT}?cursor=abc") is None
+    assert cursors.page_number(ENDPOINT) is None
     for bad in ("x", "²", "٣", "1e9999", "0", "-1", "", "1.0", " 1", "9" * 19):
         with pytest.raises(DecodeError, match="page parameter"):
-            paging.page_number(f"{ENDPOINT}?page={bad}")
+            cursors.page_number(f"{ENDPOINT}?page={bad}")
 
 
 def test_plan_covers_every_remaining_page() -> None:
     """With count 356 and 50 per page, pages 2..8 remain after the first."""
-    plan = paging.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=None)
+    plan = cursors.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=None)
     assert plan is not None
     assert list(plan) == [f"{ENDPOINT}?page={n}" for n in range(2, 9)]
 
 
 def test_plan_stops_at_the_limit() -> None:
     """With 70 items still wanted and 50 per page, only two more pages are planned."""
-    plan = paging.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=70)
+    plan = cursors.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=70)
     assert plan is not None
     assert list(plan) == [f"{ENDPOINT}?page=2", f"{ENDPOINT}?page=3"]
 
@@ -268,7 +268,7 @@ def test_a_plan_for_a_billion_items_is_lazy() -> None:
     """count=10**9 builds nothing up front: drawing 3 pages allocates a few hundred bytes."""
     tracemalloc.start()
     try:
-        plan = paging.planned_page_urls(
+        plan = cursors.planned_page_urls(
             f"{ENDPOINT}?page=2", count=10**9, page_size=1, remaining=None
         )
         assert plan is not None
@@ -283,19 +283,19 @@ def test_a_plan_for_a_billion_items_is_lazy() -> None:
 
 def test_planned_last_page() -> None:
     """The last page worth fetching ahead follows count, page size and the items still wanted."""
-    assert paging.planned_last_page(2, count=356, page_size=50, remaining=None) == 8
-    assert paging.planned_last_page(2, count=356, page_size=50, remaining=1) == 2
-    assert paging.planned_last_page(2, count=356, page_size=0, remaining=None) == 1
+    assert cursors.planned_last_page(2, count=356, page_size=50, remaining=None) == 8
+    assert cursors.planned_last_page(2, count=356, page_size=50, remaining=1) == 2
+    assert cursors.planned_last_page(2, count=356, page_size=0, remaining=None) == 1
 
 
 def test_no_plan_without_page_numbers() -> None:
     """Cursor-style next links cannot be planned."""
     assert (
-        paging.planned_page_urls(f"{ENDPOINT}?cursor=abc", count=10, page_size=5, remaining=None)
+        cursors.planned_page_urls(f"{ENDPOINT}?cursor=abc", count=10, page_size=5, remaining=None)
         is None
     )
 
 
 def test_query_path_drops_none_values() -> None:
     """Filters with None are left out of the first page's query."""
-    assert paging.query_path(ENDPOINT, [("a", 1), ("b", None)]) == f"{ENDPOINT}?a=1"
+    assert cursors.query_path(ENDPOINT, [("a", 1), ("b", None)]) == f"{ENDPOINT}?a=1"

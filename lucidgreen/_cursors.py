@@ -1,4 +1,4 @@
-"""Pure pagination logic: link normalisation, resume cursors, and page plans.
+"""Pure pagination logic (cursors): link normalisation, resume cursors, and page plans.
 
 No I/O and no clock: :mod:`lucidgreen._pager` does the fetching. Everything the server or a
 caller hands in (a ``next`` link, a cursor string) is checked here against what will really
