@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from . import _envelopes, _paging
+from . import _cursors, _envelopes
 from ._http import Request, Response
 from ._pager import AsyncPager
 from ._pipeline import PRODUCT_BUDGET, Pipeline
@@ -22,8 +22,23 @@ logger = logging.getLogger("lucidgreen")
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
 
 
-def segment(value: str) -> str:
-    """One path segment, percent-encoded so ``/``, spaces and ``?`` stay inside it."""
+_DOT_SEGMENTS = frozenset({"", ".", ".."})
+
+
+def segment(value: str, *, name: str = "a path segment") -> str:
+    """One path segment, percent-encoded so ``/``, spaces and ``?`` stay inside it.
+
+    ``""``, ``.`` and ``..`` are refused with :class:`ValueError` (``name`` says which
+    argument): percent-encoding cannot protect them, because aiohttp/yarl decode ``%2E``
+    and resolve dot segments, so ``collections.get("..")`` would request another path.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if value in _DOT_SEGMENTS:
+        raise ValueError(
+            f"{name} may not be {value!r}: an empty, '.' or '..' path segment would send the "
+            "request to another path"
+        )
     return quote(value, safe="")
 
 
@@ -60,8 +75,30 @@ class Api:
         )
 
     def path(self, *segments: str) -> str:
-        """``/api/<version>/<segments...>/`` with each segment encoded (trailing slash kept)."""
-        return self.prefix + "".join(f"{segment(part)}/" for part in segments)
+        """``/api/<version>/<segments...>/`` with each segment encoded (trailing slash kept).
+
+        Every segment goes through :func:`segment`: an empty, ``.`` or ``..`` one is a
+        :class:`ValueError` before anything is sent.
+        """
+        path = self.prefix
+        for part in segments:
+            path += segment(part, name=f"the path segment after {path!r}") + "/"
+        return path
+
+    def relative(self, path: str) -> str:
+        """``/api/<version>/`` + ``path`` (the caller's own), refused if it resolves elsewhere.
+
+        aiohttp/yarl resolve ``..`` and ``%2E%2E`` before sending, so ``"../../o/token/"``
+        would leave the API prefix: a :class:`ValueError` instead, before anything is sent.
+        """
+        full = self.prefix + path.lstrip("/")
+        resolved = _cursors.normalise_path(urlsplit(full).path)
+        if not resolved.startswith(self.prefix) or resolved != urlsplit(full).path:
+            raise ValueError(
+                f"the path {path[:200]!r} has '.' or '..' segments (or encoded ones): "
+                f"it must stay under {self.prefix!r} as written"
+            )
+        return full
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -113,7 +150,7 @@ class Api:
 
         return AsyncPager(
             endpoint=path,
-            first_path=_paging.query_path(path, _pairs(params)),
+            first_path=_cursors.query_path(path, _pairs(params)),
             fetch=fetch,
             decode=decode,
             limit=limit,

@@ -4,24 +4,47 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import attrs
 
-from . import _paging
+from . import _cursors
+from ._cursors import Cursor
 from ._envelopes import DrfPage
-from ._paging import Cursor
-from .errors import DecodeError
+from .errors import DecodeError, NotFound
 
-__all__ = ["AsyncPager", "Page"]
+__all__ = ["MAX_EMPTY_PAGES", "PAGE_SLACK", "YIELD_SLACK_PAGES", "AsyncPager", "Page"]
 
 T = TypeVar("T")
+_Gen = TypeVar("_Gen", bound=AsyncGenerator[Any, None])
 logger = logging.getLogger("lucidgreen.pager")
 
 FetchPage = Callable[[str], Awaitable[DrfPage]]
 """Fetch one page by path-and-query on the client's own origin (retries happen inside)."""
+
+MAX_EMPTY_PAGES = 3
+"""Consecutive empty pages that still link onward before the walk ends with DecodeError.
+
+A Django REST Framework list never serves an empty page with a ``next`` link (a page past
+the end is a 404); a few are tolerated for a list emptied while it is walked.
+"""
+
+PAGE_SLACK = 1
+"""Pages a ``next`` link may point past what ``count`` allows (``ceil(count / page size)``).
+
+One page absorbs a count taken a moment before an insertion; a link further out is refused.
+"""
+
+YIELD_SLACK_PAGES = 1
+"""Pages of items a walk may receive beyond the ``count`` the server reports.
+
+A list growing at its front shifts items into the next page, so a walk sees up to about one
+page of repeats; far more than ``count`` means the server is not paging a list at all.
+"""
 
 
 @attrs.frozen
@@ -46,9 +69,46 @@ class _Walk:
     count: int | None
     yielded: int
     taken: int = 0
+    received: int = 0
+    page_size: int = 0
+    empty_run: int = 0
     warned_count: bool = False
     last_page: int = 0
     seen_links: set[str] = attrs.field(factory=set)
+
+
+@attrs.frozen
+class _Planned:
+    """A page fetched ahead of the walk; ``ahead`` when its predecessor had not answered yet."""
+
+    path: str
+    number: int
+    task: asyncio.Task[DrfPage]
+    ahead: bool
+
+
+@attrs.define(eq=False)
+class _Window:
+    """The pages one walk fetches ahead, oldest first (at most ``prefetch``)."""
+
+    planned: deque[_Planned] = attrs.field(factory=deque)
+    awaited: asyncio.Task[DrfPage] | None = None  # taken from the window, being awaited
+
+    def cancel(self) -> list[asyncio.Task[DrfPage]]:
+        tasks = [entry.task for entry in self.planned]
+        self.planned.clear()
+        if self.awaited is not None:
+            tasks.append(self.awaited)
+            self.awaited = None
+        for task in tasks:
+            task.cancel()
+        return tasks
+
+    async def discard(self) -> None:
+        """Cancel every page fetched ahead and reap them (no unretrieved exception is left)."""
+        tasks = self.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class AsyncPager(Generic[T]):
@@ -57,11 +117,40 @@ class AsyncPager(Generic[T]):
     ``async for item in pager`` yields items across all pages; ``pager.pages()`` yields
     :class:`Page` objects. Nothing is fetched before iteration starts, and each iteration
     starts from the beginning (or the ``resume_from`` cursor). Breaking out early leaves no
-    request in flight; wrap in ``contextlib.aclosing`` to release prefetch tasks at once.
+    request in flight; ``await pager.aclose()``, ``async with pager:`` or
+    ``contextlib.aclosing(pager)`` (or ``aclosing(pager.pages())``) cancel prefetched
+    requests at once. A closed pager refuses to start another iteration.
 
     ``limit`` stops after that many items without fetching further pages. ``prefetch=N``
     fetches up to N pages at once, through the shared rate limiter, when the list pages by
-    number and reports ``count``; pages are still yielded in order, and at most N are held.
+    number and reports ``count``. Pages are still yielded in order and at most N are held.
+    Prefetching only guesses: the walk follows each page's ``next`` link exactly as a
+    sequential walk does, so it yields the same pages: a ``next: null`` ends it (pages
+    fetched beyond are cancelled and dropped), a list that grew is followed past the
+    planned pages, a guessed page that answered 404 before the page linking to it had
+    answered is asked for again, and a link that differs from the guess drops the guesses.
+
+    Every walk is bounded. It ends with :class:`~lucidgreen.errors.DecodeError`, before
+    requesting the page in question (and without yielding the page carrying the link),
+    when a ``next`` link
+
+    - leaves the list's endpoint (after resolving dot segments and percent-encoded dots),
+      repeats, or goes back to an earlier page number;
+    - comes on the :data:`MAX_EMPTY_PAGES`-th (3rd) empty page in a row;
+    - points to page ``n`` with ``(n - 1) * size >= count + PAGE_SLACK * size``, where
+      ``count`` is the count of the page carrying the link and ``size`` the largest page
+      seen so far (:data:`PAGE_SLACK` is 1): at most ``ceil(count / size) + 1`` pages;
+    - follows more than ``count + YIELD_SLACK_PAGES * size`` items received in this walk
+      (:data:`YIELD_SLACK_PAGES` is 1).
+
+    So a sequential walk of a numbered list whose largest reported count is ``C`` makes at
+    most ``C + 1 + MAX_EMPTY_PAGES`` requests (about ``ceil(C / size) + 1`` when its pages
+    are full); with links that are not numbered but a count, at most
+    ``MAX_EMPTY_PAGES * (C + size + 1)``. With ``prefetch=N`` the window refills only as
+    pages are followed, so a walk following ``P`` pages makes at most ``P * (N + 1)``
+    requests (each page once, ``N`` fetched ahead after each page but the last, and one more
+    ask for a page that answered 404 before the page linking to it had answered).
+    A list without ``count`` whose links never repeat is bounded only by ``limit``.
     """
 
     def __init__(
@@ -86,16 +175,53 @@ class AsyncPager(Generic[T]):
         self._limit = limit
         self._prefetch = prefetch
         self._resume = (
-            _paging.decode_cursor(resume_from, endpoint=endpoint) if resume_from else None
+            _cursors.decode_cursor(resume_from, endpoint=endpoint)
+            if resume_from is not None
+            else None
         )
+        self._closed = False
+        self._iterators: weakref.WeakSet[AsyncGenerator[Any, None]] = weakref.WeakSet()
+        self._windows: weakref.WeakSet[_Window] = weakref.WeakSet()
 
     def __repr__(self) -> str:
         return f"AsyncPager({self._first_path!r}, limit={self._limit}, prefetch={self._prefetch})"
 
-    def __aiter__(self) -> AsyncIterator[T]:
-        return self._items()
+    def __aiter__(self) -> AsyncGenerator[T, None]:
+        return self._started(self._items())
 
-    async def _items(self) -> AsyncIterator[T]:
+    def pages(self) -> AsyncGenerator[Page[T], None]:
+        """The list page by page (closable: ``async with aclosing(pager.pages()) as pages``)."""
+        return self._started(self._pages())
+
+    async def aclose(self) -> None:
+        """Cancel every request fetched ahead, close open iterations, refuse new ones."""
+        self._closed = True
+        for window in list(self._windows):
+            window.cancel()  # at once, even for an iteration running in another task
+        for iterator in list(self._iterators):
+            try:
+                await iterator.aclose()
+            except RuntimeError:  # it is running in another task: its fetches are cancelled
+                continue
+
+    async def __aenter__(self) -> AsyncPager[T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def _started(self, iterator: _Gen) -> _Gen:
+        if self._closed:
+            raise RuntimeError("this pager was closed: create a new one to iterate again")
+        self._iterators.add(iterator)
+        return iterator
+
+    async def _items(self) -> AsyncGenerator[T, None]:
         pages = self._pages()
         try:
             async for page in pages:
@@ -103,10 +229,6 @@ class AsyncPager(Generic[T]):
                     yield item
         finally:
             await pages.aclose()
-
-    def pages(self) -> AsyncIterator[Page[T]]:
-        """The list page by page."""
-        return self._pages()
 
     async def _pages(self) -> AsyncGenerator[Page[T], None]:
         resume = self._resume
@@ -116,43 +238,90 @@ class AsyncPager(Generic[T]):
         if resume is not None:
             path, skip = resume.next_path, resume.skip
             walk = _Walk(count=resume.count, yielded=resume.yielded)
-        while path is not None and not self._satisfied(walk):
-            raw = await self._fetch(path)
-            page = self._page(path, raw, walk, skip)
-            skip = 0
-            next_path = self._next_path(raw, walk)
-            yield page
-            if self._prefetch and next_path is not None and raw.count is not None:
-                plan = _paging.planned_page_urls(
-                    next_path,
-                    count=raw.count,
-                    page_size=len(raw.results),
-                    remaining=None if self._limit is None else self._limit - walk.taken,
-                )
-                if plan is not None:
-                    prefetched = self._prefetched(plan, walk)
-                    try:
-                        async for planned in prefetched:
-                            yield planned
-                    finally:
-                        # Closing this pager must cancel the window now, not at GC time.
-                        await prefetched.aclose()
+            walk.last_page = 0 if path is None else _cursors.page_number(path) or 0
+        if path is None or self._satisfied(walk):
+            return
+        window = _Window()
+        self._windows.add(window)
+        try:
+            while True:
+                raw = await self._take(path, window)
+                page = self._page(path, raw, walk, skip)
+                skip = 0
+                next_path = self._next_path(raw, walk)
+                yield page
+                if self._closed:  # by aclose() in another task, while this one held the page
+                    raise RuntimeError("this pager was closed while it was iterated")
+                if next_path is None or self._satisfied(walk):
                     return
-            path = next_path
+                if self._prefetch:
+                    await self._refill(window, next_path, raw, walk)
+                path = next_path
+        finally:
+            # Closing this pager (or breaking out) must cancel the window now, not at GC time.
+            await window.discard()
+
+    async def _take(self, path: str, window: _Window) -> DrfPage:
+        """Page ``path``: from the window when it was fetched ahead, else fetched now."""
+        if window.planned and window.planned[0].path == path:
+            entry = window.planned.popleft()
+            window.awaited = entry.task
+            try:
+                return await entry.task
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if self._closed and task is not None and not task.cancelling():
+                    # aclose() from another task cancelled the page this walk awaited.
+                    raise RuntimeError("this pager was closed while it was iterated") from None
+                raise
+            except NotFound:
+                if not entry.ahead:
+                    raise
+                # Asked before the page linking to it had answered (a growing list, say):
+                # a sequential walk asks only now, so ask again.
+                return await self._fetch(path)
+            finally:
+                window.awaited = None
+        await window.discard()
+        return await self._fetch(path)
+
+    async def _refill(self, window: _Window, next_path: str, raw: DrfPage, walk: _Walk) -> None:
+        """Fetch ahead up to ``prefetch`` pages, starting with ``next_path``."""
+        if window.planned and window.planned[0].path != next_path:
+            await window.discard()  # the chain went elsewhere than guessed
+        number = _cursors.page_number(next_path)
+        if number is None or raw.count is None or walk.page_size <= 0:
+            return  # nothing to guess from: the walk goes on page by page
+        remaining = None if self._limit is None else self._limit - walk.taken
+        last = _cursors.planned_last_page(
+            number, count=raw.count, page_size=walk.page_size, remaining=remaining
+        )
+        frontier = window.planned[-1].number if window.planned else number - 1
+        while len(window.planned) < self._prefetch:
+            wanted = frontier + 1
+            if wanted > last and wanted != number:  # the linked page is wanted whatever count says
+                break
+            path = next_path if wanted == number else _cursors.with_page(next_path, wanted)
+            task = asyncio.ensure_future(self._fetch(path))
+            window.planned.append(_Planned(path, wanted, task, ahead=wanted != number))
+            frontier = wanted
 
     def _satisfied(self, walk: _Walk) -> bool:
         return self._limit is not None and walk.taken >= self._limit
 
     def _next_path(self, raw: DrfPage, walk: _Walk) -> str | None:
-        """The next page's path, refusing a link that would loop.
+        """The next page's path, refusing a link that would loop or run past the list.
 
         Page-numbered links must move forward (constant memory however long the list);
-        other links must never repeat.
+        other links must never repeat. See the class docstring for the bounds.
         """
+        walk.received += len(raw.results)
+        walk.page_size = max(walk.page_size, len(raw.results))
+        walk.empty_run = 0 if raw.results else walk.empty_run + 1
         if raw.next is None:
             return None
-        path = _paging.rebase(raw.next, endpoint=self._endpoint)
-        number = _paging.page_number(path)
+        path = _cursors.rebase(raw.next, endpoint=self._endpoint)
+        number = _cursors.page_number(path)
         if number is not None:
             looped = number <= walk.last_page
             walk.last_page = number
@@ -160,12 +329,31 @@ class AsyncPager(Generic[T]):
             looped = path in walk.seen_links
             walk.seen_links.add(path)
         if looped:
-            raise DecodeError(
+            self._refuse(
+                raw,
                 f"the server sent the same next link twice, or one going back ({raw.next!r}): "
                 "a pagination loop",
-                text=raw.next,
             )
+        if walk.empty_run >= MAX_EMPTY_PAGES:
+            self._refuse(raw, f"{walk.empty_run} empty pages in a row still link to a next page")
+        size, count = walk.page_size, raw.count
+        if count is not None and size > 0:
+            if number is not None and (number - 1) * size >= count + PAGE_SLACK * size:
+                self._refuse(
+                    raw,
+                    f"the next link asks for page {number}, but a count of {count} at "
+                    f"{size} a page makes {-(-count // size)} pages",
+                )
+            if walk.received > count + YIELD_SLACK_PAGES * size:
+                self._refuse(
+                    raw,
+                    f"{walk.received} items received from a list counting {count}, "
+                    "and the server links to more",
+                )
         return path
+
+    def _refuse(self, raw: DrfPage, reason: str) -> None:
+        raise DecodeError(f"{self._endpoint}: {reason}", text=raw.next or "")
 
     def _page(self, path: str, raw: DrfPage, walk: _Walk, skip: int) -> Page[T]:
         """Type the page's items, apply ``skip`` and ``limit``, and make its cursor."""
@@ -178,13 +366,13 @@ class AsyncPager(Generic[T]):
             cursor_path, cursor_skip = path, skip + keep
         else:
             cursor_path = (
-                None if raw.next is None else _paging.rebase(raw.next, endpoint=self._endpoint)
+                None if raw.next is None else _cursors.rebase(raw.next, endpoint=self._endpoint)
             )
             cursor_skip = 0
         items = self._decode(results)
         walk.taken += len(items)
         walk.yielded += len(items)
-        cursor = _paging.encode_cursor(
+        cursor = _cursors.encode_cursor(
             Cursor(
                 endpoint=self._endpoint,
                 next_path=cursor_path,
@@ -213,28 +401,3 @@ class AsyncPager(Generic[T]):
                 walk.count,
                 raw.count,
             )
-
-    async def _prefetched(self, plan: list[str], walk: _Walk) -> AsyncGenerator[Page[T], None]:
-        """The planned pages, up to ``prefetch`` in flight, yielded in order."""
-        pending = iter(plan)
-        window: deque[tuple[str, asyncio.Task[DrfPage]]] = deque()
-
-        def schedule() -> None:
-            path = next(pending, None)
-            if path is not None:
-                window.append((path, asyncio.ensure_future(self._fetch(path))))
-
-        try:
-            for _ in range(self._prefetch):
-                schedule()
-            while window:
-                path, task = window.popleft()
-                raw = await task
-                page = self._page(path, raw, walk, 0)
-                yield page
-                schedule()  # only now: the consumer is done with the page just yielded
-        finally:
-            for _, task in window:
-                task.cancel()
-            if window:
-                await asyncio.gather(*(task for _, task in window), return_exceptions=True)

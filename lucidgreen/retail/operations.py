@@ -70,7 +70,7 @@ class Operations(Resource):
 
     def _path(self, operation: str, **values: str) -> str:
         template = self.paths[operation]
-        encoded = {key: segment(value) for key, value in values.items()}
+        encoded = {key: segment(value, name=key) for key, value in values.items()}
         return self._api.prefix + template.format(**encoded)
 
     async def _fetch(self, path: str, *, public: bool = False) -> OperationResult:
@@ -95,7 +95,7 @@ class Operations(Resource):
         Any other verb raises ``ValueError`` before sending, as do ``params`` or ``public``
         on a write (they would be silently dropped).
         """
-        full = self._api.prefix + path.lstrip("/")
+        full = self._api.relative(path)
         verb = method.upper()
         if verb == "GET":
             return _result(await self._api.get(full, params=params, public=public))

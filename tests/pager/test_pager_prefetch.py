@@ -160,7 +160,7 @@ async def test_closing_a_prefetching_iterator_cancels_its_requests_at_once(
     iterator = pager.__aiter__() if view == "items" else pager.pages()
     stop_at = 2 * PAGE_SIZE + 1 if view == "items" else 3  # inside page 3
     seen = 0
-    async with contextlib.aclosing(iterator) as walk:  # type: ignore[type-var]
+    async with contextlib.aclosing(iterator) as walk:
         async for _ in walk:
             seen += 1
             if seen == stop_at:

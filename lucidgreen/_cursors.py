@@ -1,0 +1,270 @@
+"""Pure pagination logic (cursors): link normalisation, resume cursors, and page plans.
+
+No I/O and no clock: :mod:`lucidgreen._pager` does the fetching. Everything the server or a
+caller hands in (a ``next`` link, a cursor string) is checked here against what will really
+be requested: aiohttp/yarl decode percent-encoded dots and resolve dot segments, so a link
+is judged only after the same resolution, and what is sent is rebuilt from the list's own
+endpoint, never copied from the link.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import attrs
+
+from .errors import DecodeError
+
+__all__ = [
+    "MAX_CURSOR_CHARS",
+    "MAX_CURSOR_INT",
+    "Cursor",
+    "decode_cursor",
+    "encode_cursor",
+    "normalise_path",
+    "page_number",
+    "planned_page_urls",
+    "query_path",
+    "rebase",
+    "with_page",
+]
+
+_CURSOR_VERSION = 1
+
+MAX_CURSOR_CHARS = 16_384
+"""A cursor is a few hundred characters; anything longer is refused before decoding it."""
+
+MAX_CURSOR_INT = 2**53
+"""Counts and positions in a cursor above this are corrupt (no list holds that many items)."""
+
+_PAGE = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits only: int() also takes '²' and '٣'
+_ENCODED_UNRESERVED = re.compile(r"%(2[dDeE]|5[fF]|7[eE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA])")
+
+
+@attrs.frozen
+class Cursor:
+    """A position in a list: the next page to fetch (``None``: the list is finished).
+
+    ``next_path`` is a path with its query (the origin is always the client's own), so a
+    cursor saved by one process resumes in another with other credentials or host names.
+    ``skip`` items of that page were already delivered (a ``limit`` stopped inside it).
+    """
+
+    endpoint: str
+    next_path: str | None
+    count: int | None
+    yielded: int
+    skip: int = 0
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    payload = {
+        "v": _CURSOR_VERSION,
+        "e": cursor.endpoint,
+        "n": cursor.next_path,
+        "c": cursor.count,
+        "y": cursor.yielded,
+        "s": cursor.skip,
+    }
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _is_position(value: object) -> bool:
+    """A non-negative int in range (``bool`` is an ``int`` to Python, not to a cursor)."""
+    return type(value) is int and 0 <= value <= MAX_CURSOR_INT
+
+
+def decode_cursor(text: str, *, endpoint: str) -> Cursor:
+    """The cursor in ``text``, checked to belong to ``endpoint``; ``ValueError`` otherwise.
+
+    Only :class:`ValueError` comes out, whatever the text holds: deep JSON, huge numbers,
+    wrong types, or a ``next`` path that would resolve outside ``endpoint``.
+    """
+    given: object = text  # callers pass anything at run time, whatever the annotation says
+    if not isinstance(given, str) or not given or len(given) > MAX_CURSOR_CHARS:
+        raise ValueError("not a lucidgreen pagination cursor")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        payload = json.loads(raw)
+    except (binascii.Error, ValueError, RecursionError) as exc:
+        # The cursor text is the caller's; only a short excerpt goes in the message.
+        raise ValueError(f"not a lucidgreen pagination cursor: {text[:40]!r}") from exc
+    if not isinstance(payload, dict) or type(payload.get("v")) is not int:
+        raise ValueError("not a lucidgreen pagination cursor (unknown version)")
+    if payload["v"] != _CURSOR_VERSION:
+        raise ValueError("not a lucidgreen pagination cursor (unknown version)")
+    owner = payload.get("e")
+    if not isinstance(owner, str):
+        raise ValueError("corrupt lucidgreen pagination cursor (no endpoint)")  # noqa: TRY004
+    if owner != endpoint:
+        raise ValueError(f"this cursor belongs to {owner[:200]!r}, not to {endpoint!r}")
+    next_path, count = payload.get("n"), payload.get("c")
+    yielded: Any = payload.get("y")
+    skip: Any = payload.get("s", 0)
+    if not (
+        (next_path is None or isinstance(next_path, str))
+        and (count is None or _is_position(count))
+        and _is_position(yielded)
+        and _is_position(skip)
+    ):
+        raise ValueError("corrupt lucidgreen pagination cursor")
+    if next_path is not None:
+        try:
+            next_path = _on_endpoint(next_path, endpoint=endpoint, relative_only=True)
+        except DecodeError as exc:
+            raise ValueError(f"corrupt lucidgreen pagination cursor: {exc}") from None
+    return Cursor(endpoint=endpoint, next_path=next_path, count=count, yielded=yielded, skip=skip)
+
+
+def _decode_unreserved(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
+
+
+def normalise_path(path: str) -> str:
+    """``path`` as yarl/aiohttp would request it: ``%2E`` and friends decoded, dots resolved.
+
+    Percent-encoded unreserved characters (letters, digits, ``-._~``) are decoded, as yarl
+    does, and then ``.`` and ``..`` segments are removed (RFC 3986 §5.2.4). Anything else
+    (``%2F``, backslashes, double slashes) is left as it is: such a path will simply not be
+    equal to an endpoint.
+    """
+    decoded = _ENCODED_UNRESERVED.sub(_decode_unreserved, path)
+    output: list[str] = []
+    segments = decoded.split("/")
+    for index, part in enumerate(segments):
+        last = index == len(segments) - 1
+        if part == ".":
+            if last:
+                output.append("")
+        elif part == "..":
+            if len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(part)
+    return "/".join(output) if output and output[0] == "" else "/" + "/".join(output)
+
+
+def _canonical_query(query: str) -> str:
+    return urlencode(parse_qsl(query, keep_blank_values=True))
+
+
+def _on_endpoint(link: str, *, endpoint: str, relative_only: bool = False) -> str:
+    """``endpoint?query`` for a link whose path resolves exactly to ``endpoint``."""
+    try:
+        parts = urlsplit(link)
+    except ValueError as exc:  # e.g. 'http://[::1/...': an unclosed IPv6 host
+        raise DecodeError(f"the link {link[:200]!r} is not a URL ({exc})", text=link) from None
+    if relative_only and (parts.scheme or parts.netloc):
+        raise DecodeError(f"the path {link[:200]!r} names a host", text=link)
+    if normalise_path(parts.path) != normalise_path(endpoint):
+        raise DecodeError(
+            f"the next link {link[:200]!r} leaves the list endpoint {endpoint!r}",
+            text=link,
+        )
+    # Rebuilt from the endpoint (never the link's path): what is checked is what is sent.
+    query = _canonical_query(parts.query)
+    path = f"{endpoint}?{query}" if query else endpoint
+    try:
+        page_number(path)  # a malformed page parameter is refused here, before any request
+    except DecodeError as exc:
+        raise DecodeError(str(exc), text=link) from None
+    return path
+
+
+def rebase(next_url: str, *, endpoint: str) -> str:
+    """The path and query of a ``next`` link, checked to stay on the list's ``endpoint``.
+
+    The SDK sends it to its own configured origin, whatever host the link names (a proxy's
+    internal name, or a hostile host): the bearer token never leaves that origin. The path
+    must resolve to ``endpoint`` itself, after percent-decoding and dot-segment removal;
+    the result is ``endpoint`` plus the link's query (re-encoded), else :class:`DecodeError`.
+    """
+    return _on_endpoint(next_url, endpoint=endpoint)
+
+
+def page_number(path: str) -> int | None:
+    """The ``page`` query parameter of ``path``; ``None`` when there is none.
+
+    A ``page`` that is not one positive integer of at most 18 ASCII digits (``²``,
+    ``1e9999``, ``0``, ``-1``, or two ``page`` parameters) is a :class:`DecodeError`:
+    the server and the SDK could read it differently.
+    """
+    try:
+        values = [
+            v for k, v in parse_qsl(urlsplit(path).query, keep_blank_values=True) if k == "page"
+        ]
+    except ValueError as exc:
+        raise DecodeError(f"the link {path[:200]!r} is not a URL ({exc})", text=path) from None
+    if not values:
+        return None
+    if len(values) > 1 or not _PAGE.fullmatch(values[0]):
+        raise DecodeError(
+            f"the link {path[:200]!r} has a page parameter that is not a page number",
+            text=path,
+        )
+    return int(values[0])
+
+
+def with_page(path: str, number: int) -> str:
+    """``path`` with its ``page`` parameter set to ``number`` in place, others kept."""
+    parts = urlsplit(path)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    page = str(number)
+    if any(key == "page" for key, _ in query):
+        query = [(key, page if key == "page" else value) for key, value in query]
+    else:
+        query.append(("page", page))
+    return f"{parts.path}?{urlencode(query)}"
+
+
+def planned_last_page(first: int, *, count: int, page_size: int, remaining: int | None) -> int:
+    """The last page worth fetching ahead when page ``first`` is the next one.
+
+    ``count`` over ``page_size`` says how many pages the list has now; with ``remaining``
+    (items still wanted under a ``limit``) only the pages holding those items count.
+    """
+    if page_size <= 0:
+        return first - 1
+    last = math.ceil(count / page_size)
+    if remaining is not None:
+        last = min(last, first - 1 + math.ceil(remaining / page_size))
+    return last
+
+
+def planned_page_urls(
+    next_path: str,
+    *,
+    count: int,
+    page_size: int,
+    remaining: int | None,
+    start: int | None = None,
+) -> Iterator[str] | None:
+    """The remaining pages' paths, lazily, when the list pages by number; else ``None``.
+
+    ``next_path`` is the next page's link as the server gave it, ``page_size`` the length
+    of a full page. With ``remaining`` (items still wanted under a ``limit``) only the pages
+    holding those items are planned. ``start`` skips to a later page number. A generator:
+    a ``count`` of 10**9 costs nothing until pages are drawn from it.
+    """
+    first = page_number(next_path)
+    if first is None or page_size <= 0:
+        return None
+    last = planned_last_page(first, count=count, page_size=page_size, remaining=remaining)
+    begin = first if start is None else max(first, start)
+    return (with_page(next_path, number) for number in range(begin, last + 1))
+
+
+def query_path(endpoint: str, params: Sequence[tuple[str, Any]] | None) -> str:
+    """The first page's path: ``endpoint`` plus the caller's filters."""
+    pairs = [(key, str(value)) for key, value in params or () if value is not None]
+    return f"{endpoint}?{urlencode(pairs)}" if pairs else endpoint
