@@ -13,12 +13,13 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Final, Literal
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Final, Literal
 
 import attrs
 
 from . import _envelopes, retry
-from ._http import Request, Response, Timeout, Transport
+from ._http import Request, Response, StreamedResponse, Timeout, Transport
 from .auth import Auth
 from .errors import (
     APIError,
@@ -311,3 +312,14 @@ class Pipeline:
                 "have applied it; check before sending it again"
             )
         return error
+
+    def stream(self, request: Request) -> AbstractAsyncContextManager[StreamedResponse, Any]:
+        """``request``'s answer as a stream, sent once (no retry, budget or token): for
+        unauthenticated downloads, whose reader handles a failure mid-body itself."""
+        if self.closed:
+            raise RuntimeError("this lucidgreen client is closed; create a new one")
+        if request.authenticated:
+            raise ValueError("Pipeline.stream sends unauthenticated requests only")
+        return self.transport.stream(
+            request.with_headers({"X-Request-ID": uuid.uuid4().hex}), timeout=self.timeout
+        )

@@ -27,6 +27,7 @@ from ..errors import (
     ExportFailed,
     ExportNotReady,
     ExportUnavailable,
+    retyped,
 )
 from .models import PackageUIDExport
 
@@ -88,14 +89,18 @@ class PackageExport:
 
         Not retried: a failure mid-stream raises, since entries were already handed out.
         """
-        pipeline = self._api.pipeline
-        async with pipeline.transport.stream(self._request(), timeout=pipeline.timeout) as stream:
-            if stream.status >= 400:
+        async with self._api.pipeline.stream(self._request()) as stream:
+            if not 200 <= stream.status < 300:
                 body = await stream.read()
                 error = _envelopes.error_for(
-                    stream.status, stream.headers, body, now=datetime.now(UTC).timestamp()
+                    stream.status,
+                    stream.headers,
+                    body,
+                    now=datetime.now(UTC).timestamp(),
+                    method="GET",
+                    url=self.url,
                 )
-                raise error or DecodeError(f"HTTP {stream.status}", text=body.decode())
+                raise error or DecodeError(f"HTTP {stream.status}", status=stream.status)
             parser = ExportFileParser()
             async for chunk in stream.iter_chunks(chunk_size):
                 for entry in parser.feed(chunk):
@@ -136,14 +141,7 @@ class PackageUIDs(Resource):
                 typed = _TYPED_ERRORS.get(exc.status)
                 if typed is None or isinstance(exc, typed):
                     raise
-                raise typed(
-                    exc.message,
-                    status=exc.status,
-                    body=exc.body,
-                    data=exc.data,
-                    headers=exc.headers,
-                    request_id=exc.request_id,
-                ) from exc
+                raise retyped(exc, typed) from exc
             if response.status != 202:
                 data = _envelopes.decode_object(response.status, response.headers, response.body)
                 found = structure(data, PackageUIDExport)
