@@ -252,7 +252,13 @@ class Pipeline:
         else:
             status = response.status
             failure = _envelopes.error_for(
-                response.status, response.headers, response.body, now=time.time()
+                response.status,
+                response.headers,
+                response.body,
+                now=time.time(),
+                method=request.method,
+                url=request.url,
+                request_id=request.headers.get("X-Request-ID"),
             )
             outcome = response if failure is None else failure
             if status == 429:
