@@ -583,14 +583,13 @@ def test_a_second_event_loop_is_refused_clearly_and_closing_frees_the_socket(
     second loop closes the first loop's pooled socket without a warning."""
     url = f"http://127.0.0.1:{threaded_server.server_address[1]}"
     client = SourceClient(token=TOKEN, base_url=url)
-    transport = client._pipeline.transport
 
     async def first() -> None:
-        await transport.send(Request("GET", f"{url}{PRODUCTS}"), timeout=Timeout(total=5))
+        await client.products.get(UUID)
 
     async def second() -> str:
         with pytest.raises(RuntimeError) as caught:
-            await transport.send(Request("GET", f"{url}{PRODUCTS}"), timeout=Timeout(total=5))
+            await client.products.get(UUID)
         await client.aclose()
         return str(caught.value)
 
