@@ -51,7 +51,7 @@ from lucidgreen import (
     TransportError,
 )
 from lucidgreen._http import Request, Timeout
-from lucidgreen._transport import AiohttpTransport
+from lucidgreen._transport import AiohttpTransport, redirect_target
 from lucidgreen.errors import ConnectError, RequestTimeout, UnexpectedStatus
 from lucidgreen.retry import without_sleeping
 
@@ -310,6 +310,33 @@ async def test_download_and_entries_refuse_the_same_redirects(target: str) -> No
     assert "presigned" not in str(whole.value) + str(streamed.value)
     assert [path for path, _ in seen].count("/cdn/file") == 2
     assert "/real" not in [path for path, _ in seen]
+
+
+PRESIGNED = Request("GET", "https://cdn.example/f?sig=1", authenticated=False)
+
+
+@pytest.mark.parametrize(
+    ("request_", "status", "location", "expected"),
+    [
+        (PRESIGNED, 307, "https://other.example/g?sig=2", "https://other.example/g?sig=2"),
+        (PRESIGNED, 302, "/relative?x=1", "https://cdn.example/relative?x=1"),
+        (PRESIGNED, 301, "http://127.0.0.1:8/f", "http://127.0.0.1:8/f"),
+        (PRESIGNED, 308, "http://[::1]:8/f", "http://[::1]:8/f"),
+        (PRESIGNED, 307, "http://cdn.example/f", None),  # plain http off loopback
+        (PRESIGNED, 307, "ftp://cdn.example/f", None),
+        (PRESIGNED, 307, None, None),
+        (PRESIGNED, 300, "https://cdn.example/g", None),  # not a redirect we follow
+        (PRESIGNED, 304, "https://cdn.example/g", None),
+        (Request("GET", "https://api.example/x"), 307, "https://api.example/y", None),
+        (Request("POST", "https://cdn.example/f", authenticated=False), 307, "/g", None),
+    ],
+)
+def test_the_one_redirect_rule(
+    request_: Request, status: int, location: str | None, expected: str | None
+) -> None:
+    """Only an unauthenticated GET follows a 301/302/303/307/308, and only to https or a
+    loopback host; every authenticated request and every other answer stays final."""
+    assert redirect_target(request_, status, location, request_.url) == expected
 
 
 # --- errors carry their call ------------------------------------------------------------
