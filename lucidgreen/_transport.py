@@ -359,8 +359,11 @@ class AiohttpTransport:
         session, self._session = self._session, None
         if session is None or not self._owns_session:
             return
-        if self._loop is asyncio.get_running_loop():
+        loop = self._loop
+        if loop is None or loop is asyncio.get_running_loop():
             await session.close()
+        elif loop.is_running():  # alive in another thread: let it close its own sockets
+            asyncio.run_coroutine_threadsafe(session.close(), loop)
         else:
             _drop_session_of_another_loop(session)
 
