@@ -251,11 +251,18 @@ def lenient_json(body: bytes) -> Any:
 
 
 def _unexpected_message(status: int, headers: Headers) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "unexpected status"
     location = _without_query(headers.get("location"))
-    if 300 <= status < 400:
+    if status in (301, 302, 303, 307, 308):
         where = f" to {location}" if location else ""
-        return f"redirect{where} not followed (the SDK never follows one for an API call)"
-    return "an interim or unexpected status, not an answer"
+        return (
+            f"{phrase}: redirect{where} not followed (the SDK follows none for an API call, "
+            "and for a presigned download only one to https)"
+        )
+    return f"{phrase}: not an answer the SDK can act on"
 
 
 def _without_query(url: str | None) -> str | None:

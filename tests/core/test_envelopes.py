@@ -273,7 +273,7 @@ def test_a_redirect_names_its_target_without_the_query() -> None:
     assert error is not None
     assert "https://cdn.example/f.json" in str(error)
     assert "s3cr3t" not in str(error)
-    assert str(error).startswith("HTTP 307 DELETE /api/x/: redirect")
+    assert str(error).startswith("HTTP 307 DELETE /api/x/: Temporary Redirect: redirect to")
 
 
 def test_positive_return_code_in_200_is_not_an_error() -> None:
