@@ -146,9 +146,9 @@ class APIError(LucidGreenError):
     when it sends none, the one the SDK sent.
     ``method`` and ``url`` name the request (the URL without its query); ``str()`` shows
     them: ``HTTP 400 POST /api/v1.2/transactions/: message (request id …)``.
-    ``prior_outcome_unknown``
-    is True when an earlier attempt of the same call ended without a clear answer (a lost
-    response or a 5xx), so the server may have acted on it already.
+    ``prior_outcome_unknown`` is True when an earlier attempt of the same call ended without
+    a clear answer (a lost response or a 5xx), so the server may have acted on it already.
+    Every field is set when the error is built (see :func:`retyped` to change its type).
     """
 
     prior_outcome_unknown: bool = False

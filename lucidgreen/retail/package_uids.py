@@ -78,14 +78,18 @@ class PackageExport:
     async def download(self) -> PackageUIDMap:
         """The whole file as ``{package_uid: {case_id: [lucid_id, ...]}}``.
 
-        Retried like any read. For very large files prefer :meth:`entries`.
+        Retried like any read. The file is read into memory, so it is bound by the client's
+        ``max_body_size`` (64 MiB by default: past it, ``DecodeError``); for very large files
+        prefer :meth:`entries`, which streams. Both follow the same redirects: only to https
+        (or a loopback host), never with the Authorization header.
         """
         response = await self._api.pipeline.send(self._request(), limiter=None)
         data = _envelopes.decode_object(response.status, response.headers, response.body)
         return {uid: check_package(uid, value) for uid, value in data.items()}
 
     async def entries(self, *, chunk_size: int = 65536) -> AsyncIterator[ExportEntry]:
-        """The file's CaseIDs one by one, streamed: memory stays bounded by one package.
+        """The file's CaseIDs one by one, streamed: memory stays bounded by one package
+        (at most 64 Mi characters of JSON; a larger one is a ``DecodeError``).
 
         Not retried: a failure mid-stream raises, since entries were already handed out.
         """
