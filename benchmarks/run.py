@@ -3,7 +3,8 @@
 ``python -m benchmarks [--quick] [--json PATH] [--only overhead,structuring,...]``
 
 Each module (``overhead``, ``structuring``, ``pagination`` (latency hiding and memory),
-``limiter``, ``reliability``) has a ``run(*, quick: bool) -> dict[str, float]``. The runner
+``limiter``, ``reliability``, ``hardening`` (linear export parse, body cap)) has a
+``run(*, quick: bool) -> dict[str, float]``. The runner
 calls them in turn, in this process, and turns their figures into rows: each a ratio against
 a baseline measured in the same run, with its goal and whether it was met. A module that is
 missing or fails is reported as such and the others still run. The raw figures of every
@@ -32,7 +33,7 @@ if __package__ in (None, ""):  # ``python benchmarks/run.py``
 
 from benchmarks._common import REPO_ROOT, machine
 
-MODULES = ("overhead", "structuring", "pagination", "limiter", "reliability")
+MODULES = ("overhead", "structuring", "pagination", "limiter", "reliability", "hardening")
 DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 
 Figures = dict[str, float]
@@ -311,6 +312,24 @@ def reliability_rows(f: Figures) -> list[Row]:
     ]  # fmt: skip
 
 
+def hardening_rows(f: Figures) -> list[Row]:
+    per_mb = (
+        f"{f.get('parse_16mb_s_per_mb', math.nan) * 1000:.0f} ms/MB at 16 MB vs "
+        f"{f.get('parse_2mb_s_per_mb', math.nan) * 1000:.0f} ms/MB at 2 MB (one package)"
+    )
+    rss = (
+        f"{f.get('rss_capped_endless_mib', math.nan):.0f} MiB endless body, 64 MiB cap vs "
+        f"{f.get('rss_uncapped_mib', math.nan):.0f} MiB for a "
+        f"{f.get('rss_uncapped_body_mib', math.nan):.0f} MiB body uncapped"
+    )
+    return [
+        Row("Hardening", "export parse time per MB, 16 MB / 2 MB package",
+            f.get("parse_ratio_16_vs_2"), "x", per_mb, Goal("<=", 1.5)),
+        Row("Hardening", "peak RSS, capped endless body / uncapped finite body",
+            f.get("rss_cap_ratio"), "x", rss, Goal("<=", 0.75)),
+    ]  # fmt: skip
+
+
 def memory_rows(f: Figures, source: str) -> list[Row]:
     rows = []
     for suffix, label in (("", "sequential"), ("_prefetch8", "prefetch=8")):
@@ -366,6 +385,7 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
         "limiter": limiter_rows,
         "structuring": structuring_rows,
         "reliability": reliability_rows,
+        "hardening": hardening_rows,
     }
     sections = {
         "overhead": "Overhead",
@@ -373,8 +393,9 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
         "limiter": "Limiter",
         "structuring": "Structuring",
         "reliability": "Reliability",
+        "hardening": "Hardening",
     }
-    for name in ("overhead", "pagination", "limiter", "reliability", "structuring"):
+    for name in ("overhead", "pagination", "limiter", "reliability", "structuring", "hardening"):
         outcome = outcomes.get(name)
         if outcome is None or outcome.status == "skipped":
             continue

@@ -15,7 +15,7 @@ from ._events import Hooks, Stats
 from ._exchange import Exchange
 from ._http import Timeout, Transport
 from ._pipeline import Pipeline
-from ._transport import AiohttpTransport
+from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
 from .ratelimit import RateLimiter, TokenBucket
@@ -70,6 +70,10 @@ class BaseClient:
         :class:`lucidgreen.testing.MockTransport` for unit tests (not with ``session=``).
     :param api_version: the API version in paths (default: the documented one).
     :param hooks: :class:`~lucidgreen.Hooks` called on every exchange, retry and limiter wait.
+    :param max_body_size: the most bytes of one answer the client reads, counted after
+        decompression (default 64 MiB; ``None``: no cap); past it a
+        :class:`~lucidgreen.DecodeError` is raised and the connection dropped. Applies to the
+        built-in aiohttp transport.
 
     Use it as ``async with``, or call :meth:`aclose`. :meth:`with_options` gives a view with
     another timeout or retry policy that shares everything else.
@@ -95,6 +99,7 @@ class BaseClient:
         transport: Transport | None = None,
         api_version: str | None = None,
         hooks: Hooks | None = None,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
         spec = self._spec
         _checked(rate_limiter, RateLimiter, "rate_limiter")
@@ -111,7 +116,9 @@ class BaseClient:
             base_url,
         )
         self._transport: Transport = transport or AiohttpTransport(
-            session, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
+            session,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            max_body_size=max_body_size,
         )
         self._owns_resources = True
         self._owns_limiter = rate_limiter is None

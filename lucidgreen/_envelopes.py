@@ -7,7 +7,7 @@ shapes is tested without an event loop.
 
 Shapes (reference §5.0, §9 and seed 003):
 
-- success ``{"status": "success", "request_id": ...}`` and 204 (no body)
+- only a 2xx is a success; 1xx and 3xx are ``UnexpectedStatus`` (redirects are not followed)
 - DRF page ``{"count", "next", "previous", "results"}`` and bare-array lists
 - errors ``{"status": "invalid payload", "reason"}`` (400 and legacy 403), ``{"detail"}``,
   ``{"error"}``, DRF field dicts, bare lists, ``{"message", ...}``, empty bodies, HTML pages
@@ -35,13 +35,10 @@ __all__ = [
     "ReturnCodeIndividual",
     "ReturnCodeList",
     "ReturnCodeSuccess",
-    "Success",
     "decode_json",
-    "decode_list",
     "decode_object",
     "decode_page",
     "decode_return_code",
-    "decode_success",
     "error_for",
     "parse_retry_after",
 ]
@@ -52,14 +49,6 @@ _THROTTLE_WAIT = re.compile(r"available in (\d+(?:\.\d+)?) second", re.IGNORECAS
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _RETURN_CODE_KEYS = frozenset({"status", "returnCode", "warning"})
 _MAX_SUMMARY_DEPTH = 20
-
-
-@attrs.frozen
-class Success:
-    """``{"status": "success", "request_id": ...}``, or a 204 (both fields then None)."""
-
-    status: str | None = None
-    request_id: str | None = None
 
 
 @attrs.frozen
@@ -138,20 +127,6 @@ def decode_object(status: int, headers: Headers, body: bytes) -> dict[str, Any]:
     return data
 
 
-def decode_success(status: int, headers: Headers, body: bytes) -> Success:
-    """The generic success envelope; a 204 or an empty 200 decodes to an empty ``Success``."""
-    if status == 204 or not body.strip():
-        return Success()
-    data = decode_json(status, headers, body)
-    if not isinstance(data, dict):
-        raise _shape_error(status, body, 'a {"status": ..., "request_id": ...} object')
-    status_field, request_id = data.get("status"), data.get("request_id")
-    return Success(
-        status=status_field if isinstance(status_field, str) else None,
-        request_id=request_id if isinstance(request_id, str) else None,
-    )
-
-
 def decode_page(status: int, headers: Headers, body: bytes) -> DrfPage:
     """A DRF page, or a bare JSON array treated as the one and only page."""
     data = decode_json(status, headers, body)
@@ -169,14 +144,6 @@ def decode_page(status: int, headers: Headers, body: bytes) -> DrfPage:
     return DrfPage(
         count=count, next=next_url or None, previous=previous or None, results=data["results"]
     )
-
-
-def decode_list(status: int, headers: Headers, body: bytes) -> list[Any]:
-    """A bare JSON array."""
-    data = decode_json(status, headers, body)
-    if not isinstance(data, list):
-        raise _shape_error(status, body, "a JSON array")
-    return data
 
 
 def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
@@ -283,19 +250,59 @@ def lenient_json(body: bytes) -> Any:
         return None
 
 
-def error_for(status: int, headers: Headers, body: bytes, *, now: float) -> errors.APIError | None:
+def _unexpected_message(status: int, headers: Headers) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "unexpected status"
+    location = _without_query(headers.get("location"))
+    if status in (301, 302, 303, 307, 308):
+        where = f" to {location}" if location else ""
+        return (
+            f"{phrase}: redirect{where} not followed (the SDK follows none for an API call, "
+            "and for a presigned download only one to https)"
+        )
+    return f"{phrase}: not an answer the SDK can act on"
+
+
+def _without_query(url: str | None) -> str | None:
+    return url.split("#", 1)[0].split("?", 1)[0] if url else None
+
+
+def error_for(
+    status: int,
+    headers: Headers,
+    body: bytes,
+    *,
+    now: float,
+    method: str | None = None,
+    url: str | None = None,
+    request_id: str | None = None,
+    prior_outcome_unknown: bool = False,
+    outcome_unknown: bool = False,
+) -> errors.APIError | None:
     """The exception an answer stands for, or ``None`` when it is a success.
 
-    A 2xx body carrying a negative ``returnCode`` is an error too.
+    Only a 2xx is a success, and a 2xx body carrying a negative ``returnCode`` is an error
+    too. 1xx and 3xx are :class:`~lucidgreen.UnexpectedStatus`. The error is built complete
+    from the request's context: ``method`` and ``url`` (its query is dropped), the
+    ``request_id`` the SDK sent (the server's ``X-Request-ID`` wins), and the outcome flags
+    (see :class:`~lucidgreen.APIError`).
     """
-    data = lenient_json(body) if status >= 400 or b"returnCode" in body else None
+    headers = errors.ResponseHeaders(headers)
+    success = 200 <= status < 300
+    data = lenient_json(body) if not success or b"returnCode" in body else None
     text = _text(body)
     common: dict[str, Any] = {
         "status": status,
         "body": text,
         "data": data,
         "headers": headers,
-        "request_id": headers.get("x-request-id"),
+        "request_id": headers.get("x-request-id") or request_id,
+        "method": method,
+        "url": url,
+        "prior_outcome_unknown": prior_outcome_unknown,
+        "outcome_unknown": outcome_unknown,
     }
     code = data.get("returnCode") if isinstance(data, dict) else None
     if isinstance(code, int) and not isinstance(code, bool) and code < 0 and isinstance(data, dict):
@@ -305,8 +312,10 @@ def error_for(status: int, headers: Headers, body: bytes, *, now: float) -> erro
             return_code=code,
             **common,
         )
-    if status < 400:
+    if success:
         return None
+    if status < 400:
+        return errors.UnexpectedStatus(_unexpected_message(status, headers), **common)
     message = _message_of(status, data, text)
     detail = data.get("detail") if isinstance(data, dict) else None
     detail = detail if isinstance(detail, str) else None

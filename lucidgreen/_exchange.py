@@ -18,7 +18,7 @@ import attrs
 from . import _envelopes
 from ._events import Hooks, RequestSent, Stats
 from ._http import Request, Response, Timeout, Transport
-from .errors import APIError, LucidGreenError, ServerError, TransportError
+from .errors import DecodeError, LucidGreenError, ServerError, TransportError
 
 __all__ = ["READS", "Exchange", "redact"]
 
@@ -36,6 +36,11 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
         name: "<redacted>" if name.lower() in ("authorization", "cookie") else value
         for name, value in headers.items()
     }
+
+
+def _write_failed(request: Request, status: int) -> bool:
+    """A write answered with a 5xx: the server may have acted before failing."""
+    return request.method not in READS and status >= 500
 
 
 def may_have_applied(request: Request, error: LucidGreenError) -> bool:
@@ -89,22 +94,30 @@ class Exchange:
         started = time.monotonic()
         self.stats.requests += 1
         status: int | None = None
-        request_id = request.headers.get("X-Request-ID")
+        sent_id = request_id = request.headers.get("X-Request-ID")
         try:
             response = await self.transport.send(sent, timeout=timeout)
         except TransportError as exc:
             self.stats.transport_errors += 1
             exc.outcome_unknown = may_have_applied(request, exc)
             outcome: Response | LucidGreenError = exc
+        except DecodeError as exc:  # an answer past the body cap: no status to report
+            outcome = exc
         else:
             status = response.status
-            request_id = response.request_id or request_id
             failure = _envelopes.error_for(
-                response.status, response.headers, response.body, now=time.time()
+                response.status,
+                response.headers,
+                response.body,
+                now=time.time(),
+                method=request.method,
+                url=request.shown_url.split("?", 1)[0],
+                request_id=sent_id,
+                prior_outcome_unknown=prior_outcome_unknown,
+                outcome_unknown=prior_outcome_unknown or _write_failed(request, response.status),
             )
-            if failure is not None:
-                _complete(failure, request, request_id, prior_outcome_unknown)
             outcome = response if failure is None else failure
+            request_id = response.request_id or sent_id
             if status == 429:
                 self.stats.rate_limited += 1
             elif status >= 500:
@@ -138,14 +151,3 @@ class Exchange:
                     request_id=rid,
                 )
             )
-
-
-def _complete(
-    error: APIError, request: Request, request_id: str | None, prior_outcome_unknown: bool
-) -> None:
-    """Give an answer's error the call's context: which request, and what may have applied."""
-    error.method = request.method
-    error.url = request.shown_url.split("?", 1)[0]
-    error.request_id = error.request_id or request_id
-    error.prior_outcome_unknown = prior_outcome_unknown
-    error.outcome_unknown = prior_outcome_unknown or may_have_applied(request, error)

@@ -3,21 +3,38 @@
 The file is one JSON object ``{package_uid: {case_id: [lucid_id, ...]}, ...}`` that can be
 large for a big dispensary. :class:`ExportFileParser` walks the top level itself and
 decodes one package at a time, so memory is bounded by the largest package, not the file.
+
+The parse is linear: each character is scanned once to find where a key or package ends
+(however many chunks it spans), then the complete text is decoded once by ``json``. Nothing
+is re-parsed when a chunk arrives, and a package larger than ``max_package_size``
+characters is a ``DecodeError`` rather than unbounded memory.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
-from typing import Any
+import re
+from typing import Any, Final
 
 import attrs
 
 from .errors import DecodeError
 
-__all__ = ["ExportEntry", "ExportFileParser", "check_package"]
+__all__ = ["DEFAULT_MAX_PACKAGE_SIZE", "ExportEntry", "ExportFileParser", "check_package"]
+
+DEFAULT_MAX_PACKAGE_SIZE: Final = 64 * 2**20
+"""The largest single package (its JSON text, in characters) the parser holds: 64 Mi."""
 
 _WHITESPACE = " \t\n\r"
+_SKIP_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# Out of a string, the next token that can change the nesting: a whole string or a whole
+# flat array of strings (a package's LucidID list, skipped in one step: the common case),
+# else one structural character (a lone quote opens a string that goes on past this chunk).
+# Possessive quantifiers: a failed match never backtracks, so each attempt is linear.
+_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+_TOKEN = re.compile(rf'\[(?:[^\[\]{{}}"]++|{_STRING})*+\]|{_STRING}|[{{}}\[\]"]')
+_STRING_BODY = re.compile(r'[^"\\]*')
 
 
 @attrs.frozen
@@ -44,104 +61,227 @@ def check_package(package_uid: str, value: Any) -> dict[str, list[str]]:
     return value
 
 
-class ExportFileParser:
-    """Feed the file's bytes in chunks; collect the entries each chunk completes."""
+class _Scanner:
+    """Finds where one JSON string, object or array ends, looking at each character once,
+    across as many pieces of text as it takes (state carries over between calls)."""
+
+    __slots__ = ("depth", "escaped", "in_string")
 
     def __init__(self) -> None:
+        self.depth = 0
+        self.in_string = False
+        self.escaped = False
+
+    def end_in(self, text: str, start: int) -> int | None:
+        """The index just past the value's end in ``text``, or None when it goes on."""
+        pos, size = start, len(text)
+        while pos < size:
+            if self.in_string:
+                pos = self._string_end(text, pos)
+                if pos < 0:
+                    return None
+                if self.depth == 0:
+                    return pos
+                continue
+            found = _TOKEN.search(text, pos)
+            if found is None:
+                return None
+            first, pos = found.start(), found.end()
+            if pos - first > 1:  # a whole string or flat array: the nesting is unchanged
+                if self.depth == 0:
+                    return pos
+                continue
+            char = text[first]
+            if char == '"':
+                self.in_string = True
+                continue
+            self.depth += 1 if char in "{[" else -1
+            if self.depth <= 0:
+                return pos
+        return None
+
+    def _string_end(self, text: str, pos: int) -> int:
+        """Past the closing quote of the string ``pos`` is in, or -1 when it goes on."""
+        size = len(text)
+        while pos < size:
+            if self.escaped:  # the character after a backslash is never structural
+                self.escaped = False
+                pos += 1
+                continue
+            match = _STRING_BODY.match(text, pos)
+            pos = (match.end() if match else pos) + 1
+            if pos > size:
+                return -1
+            if text[pos - 1] == '"':
+                self.in_string = False
+                return pos
+            self.escaped = True
+        return -1
+
+
+class ExportFileParser:
+    """Feed the file's bytes in chunks; collect the entries each chunk completes.
+
+    ``chars_scanned`` and ``chars_decoded`` count the work done: each is at most the
+    file's length, whatever the chunking (the parse is linear).
+    """
+
+    def __init__(self, *, max_package_size: int = DEFAULT_MAX_PACKAGE_SIZE) -> None:
         self._text = codecs.getincrementaldecoder("utf-8")()
+        self._max_package_size = max_package_size
         self._buffer = ""
-        self._decoder = json.JSONDecoder()
+        self._pos = 0
+        self._consumed = 0  # characters before self._buffer[0]
+        self._scanner: _Scanner | None = None  # a key or package in progress
+        self._pieces: list[str] = []  # its text from earlier chunks
+        self._pending = 0
         self._state = "start"
         self._key: str | None = None
-        self._consumed = 0
+        self.chars_scanned = 0
+        self.chars_decoded = 0
 
     def feed(self, chunk: bytes) -> list[ExportEntry]:
-        self._buffer += self._utf8(chunk)
+        return self._advance(self._utf8(chunk))
+
+    def _advance(self, text: str) -> list[ExportEntry]:
+        # Nothing is left over between feeds but the end of the file (trailing whitespace).
+        self._consumed += self._pos
+        self._buffer = self._buffer[self._pos :] + text
+        self._pos = 0
         entries: list[ExportEntry] = []
         while self._step(entries):
             pass
+        if self._state == "done" and self._buffer[self._pos :].strip(_WHITESPACE):
+            raise DecodeError(
+                f"the export file has data after its end, at character {self._offset()}",
+                text=self._buffer[self._pos : self._pos + 1000],
+            )
         return entries
 
     def close(self) -> None:
         """The file ended: anything but a complete top-level object is a ``DecodeError``."""
-        self._buffer += self._utf8(b"", final=True)
-        if self._state != "done" or self._buffer.strip(_WHITESPACE):
+        self._advance(self._utf8(b"", final=True))
+        rest = self._buffer[self._pos :]
+        if self._state != "done" or self._scanner is not None or rest.strip(_WHITESPACE):
+            excerpt = self._pieces[0][:1000] if self._pieces else rest[:1000]
             raise DecodeError(
-                f"the export file is truncated or malformed near byte {self._consumed}",
-                text=self._buffer[:1000],
+                f"the export file is truncated or malformed near character {self._offset()}",
+                text=excerpt,
             )
+
+    def _offset(self) -> int:
+        return self._consumed + self._pos + self._pending
 
     def _utf8(self, chunk: bytes, *, final: bool = False) -> str:
         try:
             return self._text.decode(chunk, final)
         except UnicodeDecodeError as exc:
             raise DecodeError(
-                f"the export file is not UTF-8 near byte {self._consumed + len(self._buffer)}",
-                text=self._buffer[:1000] + chunk.decode("utf-8", errors="replace")[:1000],
+                f"the export file is not UTF-8 near character {self._offset()}",
+                text=chunk.decode("utf-8", errors="replace")[:1000],
             ) from exc
 
-    def _skip_whitespace(self) -> bool:
-        stripped = self._buffer.lstrip(_WHITESPACE)
-        self._consumed += len(self._buffer) - len(stripped)
-        self._buffer = stripped
-        return bool(stripped)
-
-    def _take(self, count: int) -> None:
-        self._buffer = self._buffer[count:]
-        self._consumed += count
+    def _malformed(self, expected: str) -> DecodeError:
+        got = self._buffer[self._pos]
+        return DecodeError(
+            f"the export file is malformed at character {self._offset()}: expected one of "
+            f"{expected!r}, got {got!r}",
+            text=self._buffer[self._pos : self._pos + 1000],
+        )
 
     def _expect(self, allowed: str) -> str:
-        char = self._buffer[0]
+        char = self._buffer[self._pos]
         if char not in allowed:
-            raise DecodeError(
-                f"the export file is malformed at byte {self._consumed}: expected one of "
-                f"{allowed!r}, got {char!r}",
-                text=self._buffer[:1000],
-            )
-        self._take(1)
+            raise self._malformed(allowed)
+        self._pos += 1
         return char
 
-    def _decode(self) -> Any | None:
-        """The next complete JSON value, or None when more input is needed."""
+    def _token(self) -> str | None:
+        """The key or package starting at the position (or begun in an earlier chunk), or
+        None when it goes on past this chunk."""
+        scanner = self._scanner = self._scanner or _Scanner()
+        start = self._pos
+        end = scanner.end_in(self._buffer, start)
+        self.chars_scanned += (len(self._buffer) if end is None else end) - start
+        if end is None:
+            piece = self._buffer[start:]
+            self._pieces.append(piece)
+            self._pending += len(piece)
+            self._consumed += len(self._buffer)
+            self._buffer, self._pos = "", 0
+            if self._pending > self._max_package_size:
+                raise DecodeError(
+                    f"a package of the export file is larger than max_package_size "
+                    f"({self._max_package_size:,} characters)",
+                    text=self._pieces[0][:1000],
+                )
+            return None
+        tail = self._buffer[start:end]
+        token = "".join([*self._pieces, tail]) if self._pieces else tail
+        self._consumed += self._pending
+        self._scanner, self._pieces, self._pending = None, [], 0
+        self._pos = end
+        return token
+
+    def _decode(self, token: str) -> Any:
+        self.chars_decoded += len(token)
         try:
-            value, end = self._decoder.raw_decode(self._buffer)
-        except json.JSONDecodeError:
-            return None  # incomplete (or malformed: close() will say so)
-        self._take(end)
-        return value
+            return json.loads(token)
+        except (ValueError, RecursionError) as exc:
+            raise DecodeError(
+                f"the export file is malformed before character {self._offset()}: {exc}",
+                text=token[:1000],
+            ) from exc
 
     def _step(self, entries: list[ExportEntry]) -> bool:
         """Advance by one token; False when more input is needed or the object ended."""
-        if self._state == "done" or not self._skip_whitespace():
+        if self._scanner is None:  # between tokens: whitespace is insignificant
+            match = _SKIP_WHITESPACE.match(self._buffer, self._pos)
+            self._pos = match.end() if match else self._pos
+        if self._state == "done" or self._pos >= len(self._buffer):
             return False
         if self._state == "start":
             self._expect("{")
             self._state = "key_or_end"
         elif self._state in ("key_or_end", "key"):
-            if self._state == "key_or_end" and self._buffer[0] == "}":
-                self._take(1)
-                self._state = "done"
-                return False
-            if self._buffer[0] != '"':
-                self._expect('"')
-            key = self._decode()
-            if key is None:
-                return False
-            self._key, self._state = key, "colon"
+            return self._key_step()
         elif self._state == "colon":
             self._expect(":")
             self._state = "value"
         elif self._state == "value":
-            value = self._decode()
-            if value is None:
-                return False
-            package_uid = self._key or ""
-            for case_id, lucid_ids in check_package(package_uid, value).items():
-                entries.append(ExportEntry(package_uid, case_id, tuple(lucid_ids)))
-            self._state = "comma_or_end"
+            return self._value_step(entries)
         elif self._expect(",}") == ",":
             self._state = "key"
         else:
             self._state = "done"
             return False
+        return True
+
+    def _key_step(self) -> bool:
+        if self._scanner is None:
+            if self._state == "key_or_end" and self._buffer[self._pos] == "}":
+                self._pos += 1
+                self._state = "done"
+                return False
+            if self._buffer[self._pos] != '"':
+                raise self._malformed('"')
+        token = self._token()
+        if token is None:
+            return False
+        self._key, self._state = str(self._decode(token)), "colon"
+        return True
+
+    def _value_step(self, entries: list[ExportEntry]) -> bool:
+        if self._scanner is None and self._buffer[self._pos] not in "{[":
+            raise DecodeError(
+                f"package {self._key!r}: expected an object of CaseIDs",
+                text=self._buffer[self._pos : self._pos + 1000],
+            )
+        token = self._token()
+        if token is None:
+            return False
+        package_uid = self._key or ""
+        for case_id, lucid_ids in check_package(package_uid, self._decode(token)).items():
+            entries.append(ExportEntry(package_uid, case_id, tuple(lucid_ids)))
+        self._state = "comma_or_end"
         return True

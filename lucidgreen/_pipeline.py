@@ -18,9 +18,9 @@ import asyncio
 import enum
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import Final, Literal, TypeVar
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 
@@ -211,12 +211,15 @@ class Pipeline:
             else:
                 await retry.sleep(delay)
 
-    @asynccontextmanager
-    async def stream(self, request: Request) -> AsyncIterator[StreamedResponse]:
-        """Send ``request`` once, spending no budget, and hand back its body as a stream."""
+    def stream(self, request: Request) -> AbstractAsyncContextManager[StreamedResponse, Any]:
+        """``request``'s answer as a stream, sent once (no retry, budget or token): for
+        unauthenticated downloads, whose reader handles a failure mid-body itself."""
         self.exchange.check_open()
-        async with self.exchange.transport.stream(request, timeout=self.timeout) as response:
-            yield response
+        if request.authenticated:
+            raise ValueError("Pipeline.stream sends unauthenticated requests only")
+        return self.exchange.transport.stream(
+            request.with_headers({"X-Request-ID": uuid.uuid4().hex}), timeout=self.timeout
+        )
 
     async def _attempt(self, call: _Call, budget: RateLimiter | None) -> Response | LucidGreenError:
         """One try: a token, budget, the exchange. A 401 on a token that is still the

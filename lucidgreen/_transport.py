@@ -1,19 +1,52 @@
-"""The aiohttp transport: the only module of the client that imports aiohttp at run time."""
+"""The aiohttp transport: the only module of the client that imports aiohttp at run time.
+
+Three rules hold for every request it sends:
+
+* **No aiohttp exception escapes, nor is chained.** aiohttp's ``ClientResponseError`` keeps
+  ``request_info.headers`` (``Authorization: Bearer …``), so a failure is translated into a
+  :class:`~lucidgreen.TransportError` *after* the ``except`` block has ended: the SDK's error
+  has neither ``__cause__`` nor ``__context__`` leading back to it. Its text is built here
+  and scrubbed of the request's credentials and of a presigned URL's query.
+* **Bodies are read with a cap** (``max_body_size``, counted after decompression). Past it
+  the connection is closed (never reused) and :class:`~lucidgreen.DecodeError` is raised:
+  the server did answer, so this is not retried like a lost answer.
+* **Redirects** are never followed for an authenticated request (a 3xx comes back as the
+  answer, which the envelope layer turns into ``UnexpectedStatus``). An unauthenticated
+  GET (a presigned download) follows at most five, and only to ``https`` or a loopback
+  host; it carries no Authorization header to begin with. ``send`` and ``stream`` share
+  this rule, so ``download()`` and ``entries()`` agree.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Final
 
 import aiohttp
+from yarl import URL
 
 from ._http import Request, Response, Timeout
-from .errors import TransportError
+from .errors import (
+    ConnectError,
+    DecodeError,
+    LucidGreenError,
+    RequestTimeout,
+    TransportError,
+)
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "AiohttpTransport"]
+
+DEFAULT_MAX_BODY_SIZE: Final = 64 * 2**20
+"""The largest answer body read into memory by default: 64 MiB, after decompression."""
+
+_REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS: Final = 5
+_READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+_SECRET_FORM_FIELDS: Final = frozenset({"client_secret", "password", "refresh_token"})
 
 
 def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -24,15 +57,67 @@ def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return merged
 
 
+def _without_query(url: str) -> str:
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
+def _secrets_of(request: Request) -> list[str]:
+    """Every value of ``request`` that must not reach exception text."""
+    found: list[str] = []
+    for name, value in request.headers.items():
+        if name.lower() in ("authorization", "cookie", "proxy-authorization"):
+            found += [value, value.partition(" ")[2]]
+    for name, value in (request.form or {}).items():
+        if name in _SECRET_FORM_FIELDS:
+            found.append(value)
+    if not request.authenticated:  # a presigned URL's query is its signature
+        found.append(request.url.partition("?")[2])
+        found += [str(value) for value in (request.params or {}).values()]
+    return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
+
+
+def _scrubbed(text: str, request: Request) -> str:
+    for secret in _secrets_of(request):
+        text = text.replace(secret, "<redacted>")
+    return text
+
+
+def _describe(exc: BaseException) -> str:
+    """The exception's own words, never its ``request_info`` (nor a URL with its query)."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"{type(exc).__name__}: {exc.status}, {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _translate(exc: BaseException, request: Request) -> TransportError:
-    """A transport exception as a ``TransportError`` that says whether the request left."""
-    where = f"{request.method} {request.url.split('?', 1)[0]}"
+    """A transport exception as a ``TransportError`` that says whether the request left.
+
+    The result is meant to be raised *outside* the ``except`` block that caught ``exc`` (so
+    it is not chained to it); its text is built from safe parts and scrubbed.
+    """
+    where = f"{request.method} {_without_query(request.url)}"
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        # The connect phase timed out: not one byte of the request was sent.
+        return RequestTimeout(f"{where}: timed out connecting", request_sent=False)
     if isinstance(exc, aiohttp.ClientConnectorError):
         # The TCP/TLS connection never opened, so not one byte of the request was sent.
-        return TransportError(f"{where}: cannot connect: {exc.strerror or exc}", request_sent=False)
-    if isinstance(exc, asyncio.TimeoutError):
-        return TransportError(f"{where}: timed out")
-    return TransportError(f"{where}: {type(exc).__name__}: {exc}")
+        reason = _scrubbed(str(exc.strerror or exc), request)
+        return ConnectError(f"{where}: cannot connect: {reason}")
+    if isinstance(exc, TimeoutError):  # asyncio's and aiohttp's read timeouts alike
+        return RequestTimeout(f"{where}: timed out")
+    return TransportError(f"{where}: {_scrubbed(_describe(exc), request)}")
+
+
+def _too_large(request: Request, status: int, cap: int) -> DecodeError:
+    where = f"{request.method} {_without_query(request.url)}"
+    # A write answered 2xx (or 5xx) whose body we refused to read may have been applied.
+    unknown = request.method not in _READS and not 400 <= status < 500
+    return DecodeError(
+        f"{where}: HTTP {status} answer larger than max_body_size ({cap:,} bytes after "
+        "decompression); the rest was not read and the connection was closed",
+        status=status,
+        outcome_unknown=unknown,
+    )
 
 
 def _body_kwargs(request: Request) -> dict[str, Any]:
@@ -43,35 +128,103 @@ def _body_kwargs(request: Request) -> dict[str, Any]:
     return {}
 
 
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def redirect_target(request: Request, status: int, location: str | None, base: str) -> str | None:
+    """Where to go next, or None when this answer is the final one (pure: tested alone).
+
+    Followed only for an unauthenticated GET/HEAD (a presigned download) and only to
+    ``https`` or a loopback host, so neither a bearer token nor a file travels in the clear.
+    """
+    if request.authenticated or status not in _REDIRECTS or request.method not in ("GET", "HEAD"):
+        return None
+    if not location:
+        return None
+    try:
+        target = URL(base).join(URL(location))
+    except ValueError:
+        return None
+    if target.scheme == "https" or (target.scheme == "http" and _is_loopback(target.host)):
+        return str(target)
+    return None
+
+
+async def _read_capped(response: aiohttp.ClientResponse, cap: int | None) -> bytes | None:
+    """The whole body, or None as soon as it passes ``cap`` bytes (decompressed)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await response.content.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if cap is not None and size > cap:
+            return None
+        chunks.append(chunk)
+
+
 class _Stream:
     """A streamed aiohttp response seen through the ``StreamedResponse`` protocol."""
 
-    def __init__(self, response: aiohttp.ClientResponse, request: Request) -> None:
+    def __init__(
+        self, response: aiohttp.ClientResponse, request: Request, max_body_size: int | None
+    ) -> None:
         self._response = response
         self._request = request
+        self._max_body_size = max_body_size
         self.status = response.status
         self.headers = _lower_headers(response.headers)
 
     async def iter_chunks(self, size: int = 65536) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.content.iter_chunked(size):
-                yield chunk
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _translate(exc, self._request) from exc
+        while True:
+            failure: TransportError | None = None
+            try:
+                chunk = await self._response.content.read(size)
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                failure = _translate(exc, self._request)
+            if failure is not None:
+                raise failure
+            if not chunk:
+                return
+            yield chunk
 
     async def read(self) -> bytes:
+        """The whole (capped) body, e.g. of an error answer to a streamed request."""
+        failure: LucidGreenError | None = None
         try:
-            return await self._response.read()
+            body = await _read_capped(self._response, self._max_body_size)
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _translate(exc, self._request) from exc
+            failure = _translate(exc, self._request)
+        else:
+            if body is not None:
+                return body
+            self._response.close()
+            failure = _too_large(self._request, self.status, self._max_body_size or 0)
+        raise failure
 
 
 class AiohttpTransport:
     """Sends :class:`Request` objects with an ``aiohttp.ClientSession``.
 
     Without ``session=``, the transport opens its own session on first use (inside the
-    running loop, as aiohttp requires) and closes it in :meth:`aclose`. A caller's session
-    is used as is and never closed here.
+    running loop, as aiohttp requires) and closes it in :meth:`aclose`. That session belongs
+    to the loop it was opened on: using the transport from another event loop raises
+    ``RuntimeError`` at once (nothing is sent); create one client per event loop (per
+    ``asyncio.run``). A caller's session is used as is and never closed here; its
+    ``raise_for_status`` setting is overridden per request, since the SDK decides what each
+    status means (and honours ``Retry-After``).
+
+    ``max_body_size`` caps each answer read into memory (bytes after decompression; None: no
+    cap). Streamed bodies (:meth:`stream`) are not capped as a whole: their reader is.
     """
 
     def __init__(
@@ -80,24 +233,47 @@ class AiohttpTransport:
         *,
         headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError(
                 f"session= must be an aiohttp.ClientSession, not {type(session).__name__}"
             )
+        if max_body_size is not None and (
+            isinstance(max_body_size, bool) or not isinstance(max_body_size, int)
+        ):
+            raise TypeError(f"max_body_size must be an int (bytes) or None, not {max_body_size!r}")
+        if max_body_size is not None and max_body_size <= 0:
+            raise ValueError(f"max_body_size must be > 0 bytes, not {max_body_size!r}")
         self._session = session
         self._owns_session = session is None
         self._headers = dict(headers or {})
         self._connection_limit = connection_limit
+        self._max_body_size = max_body_size
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+
+    @property
+    def max_body_size(self) -> int | None:
+        """The cap on an answer's body read into memory, in bytes (None: no cap)."""
+        return self._max_body_size
 
     def _session_now(self) -> aiohttp.ClientSession:
         if self._closed:
             raise RuntimeError("this lucidgreen client is closed; create a new one")
+        loop = asyncio.get_running_loop()
+        if self._owns_session and self._loop is not None and self._loop is not loop:
+            state = "is closed" if self._loop.is_closed() else "is another one"
+            raise RuntimeError(
+                "this lucidgreen client was first used on another event loop (that loop "
+                f"{state}); its HTTP session belongs to that loop. Create the client inside "
+                "the loop that uses it, e.g. one client per asyncio.run()"
+            )
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connection_limit),
             )
+            self._loop = loop
         return self._session
 
     def _request_kwargs(self, request: Request, timeout: aiohttp.ClientTimeout) -> dict[str, Any]:
@@ -105,29 +281,62 @@ class AiohttpTransport:
         if request.json is not None:
             headers.setdefault("Content-Type", "application/json")
         return {
-            "params": dict(request.params) if request.params else None,
             "headers": headers,
             "timeout": timeout,
-            # A redirect would carry the Authorization header to wherever it points.
+            # The redirect rule is ours (see redirect_target), applied hop by hop.
             "allow_redirects": False,
+            # A caller's session may raise on 4xx/5xx itself: the SDK decides instead.
+            "raise_for_status": False,
             **_body_kwargs(request),
         }
+
+    async def _open(
+        self, session: aiohttp.ClientSession, request: Request, kwargs: dict[str, Any]
+    ) -> aiohttp.ClientResponse:
+        """The final response, after the redirects :func:`redirect_target` allows."""
+        url: str | URL = request.url
+        params = dict(request.params) if request.params else None
+        for _ in range(_MAX_REDIRECTS):
+            response = await session.request(request.method, url, params=params, **kwargs)
+            target = redirect_target(
+                request, response.status, response.headers.get("Location"), str(response.url)
+            )
+            if target is None:
+                return response
+            response.release()
+            # The signed query of the target is part of it: keep it byte for byte.
+            url, params = URL(target, encoded=True), None
+        return await session.request(request.method, url, params=params, **kwargs)
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:
         session = self._session_now()
         client_timeout = aiohttp.ClientTimeout(total=timeout.total, sock_connect=timeout.connect)
         kwargs = self._request_kwargs(request, client_timeout)
+        failure: LucidGreenError
         try:
-            async with session.request(request.method, request.url, **kwargs) as response:
-                body = await response.read()
+            response = await self._open(session, request, kwargs)
+            try:
+                body = await _read_capped(response, self._max_body_size)
+            except BaseException:
+                response.close()
+                raise
+            if body is None:
+                response.close()  # the rest of an oversized body is never read: not reusable
+            else:
+                response.release()
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            failure = _translate(exc, request)
+        else:
+            if body is not None:
                 return Response(
                     status=response.status,
                     headers=_lower_headers(response.headers),
                     body=body,
                     url=str(response.url),
                 )
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _translate(exc, request) from exc
+            failure = _too_large(request, response.status, self._max_body_size or 0)
+        # Raised here, after the except block: not chained to aiohttp's exception.
+        raise failure
 
     @asynccontextmanager
     async def stream(self, request: Request, *, timeout: Timeout) -> AsyncIterator[_Stream]:
@@ -137,18 +346,50 @@ class AiohttpTransport:
             total=None, sock_connect=timeout.connect or timeout.total, sock_read=timeout.total
         )
         kwargs = self._request_kwargs(request, client_timeout)
-        kwargs["allow_redirects"] = not request.authenticated
+        failure: TransportError | None = None
         try:
-            response = await session.request(request.method, request.url, **kwargs)
+            response = await self._open(session, request, kwargs)
         except (TimeoutError, aiohttp.ClientError) as exc:
-            raise _translate(exc, request) from exc
+            failure = _translate(exc, request)
+        if failure is not None:
+            raise failure
         try:
-            yield _Stream(response, request)
+            yield _Stream(response, request, self._max_body_size)
         finally:
             response.release()
 
     async def aclose(self) -> None:
         self._closed = True
         session, self._session = self._session, None
-        if session is not None and self._owns_session:
+        if session is None or not self._owns_session:
+            return
+        loop = self._loop
+        if loop is None or loop is asyncio.get_running_loop():
             await session.close()
+        elif loop.is_running():  # alive in another thread: let it close its own sockets
+            asyncio.run_coroutine_threadsafe(session.close(), loop)
+        else:
+            _drop_session_of_another_loop(session)
+
+
+def _drop_session_of_another_loop(session: aiohttp.ClientSession) -> None:
+    """Free what a session opened on another (likely closed) loop holds, without that loop.
+
+    Its pooled sockets cannot be closed through their transports (that schedules callbacks
+    on the dead loop: "Event loop is closed"), so each socket is closed directly.
+    """
+    connector = session.connector
+    if connector is not None:
+        pooled = getattr(connector, "_conns", {})
+        for entries in list(pooled.values()):
+            for entry in list(entries):
+                protocol = entry[0] if isinstance(entry, tuple) else entry
+                transport = getattr(protocol, "transport", None)
+                sock = getattr(transport, "_sock", None)
+                if sock is not None:
+                    sock.close()
+                    transport._sock = None  # type: ignore[union-attr]
+        pooled.clear()
+        # Mark both closed so their finalisers neither warn nor touch the dead loop.
+        connector._closed = True
+    session._connector = None

@@ -25,7 +25,7 @@ from typing import Protocol
 import attrs
 
 from ._http import Request, Response
-from .errors import AuthenticationError, BadRequest, DecodeError
+from .errors import AuthenticationError, BadRequest, DecodeError, retyped
 
 __all__ = ["Auth", "ClientCredentials", "StaticToken"]
 
@@ -216,16 +216,13 @@ class ClientCredentials:
             # DOT answers 401 invalid_client or 400 invalid_grant/unsupported_grant_type.
             # A hostile endpoint could echo the secret back: it never reaches the error.
             hide = self._hide_secret
-            refused = AuthenticationError(
-                f"LucidGreen refused the client credentials for client_id "
+            refused = retyped(
+                exc,
+                AuthenticationError,
+                message=f"LucidGreen refused the client credentials for client_id "
                 f"{self.client_id!r}: {hide(exc.message)}",
-                status=exc.status,
                 body=hide(exc.body),
                 data=None if self._client_secret in repr(exc.data) else exc.data,
-                headers=exc.headers,
-                request_id=exc.request_id,
-                method=exc.method,
-                url=exc.url,
             )
         else:
             value, expires_in = parse_token_answer(response)

@@ -35,14 +35,17 @@
 ``outcome_unknown`` is on every error: True when the server may have applied the write the
 error reports (a lost answer, a 5xx, an undecodable 2xx to a write). Check before resending.
 
-Every exception's text is built from the status, the server's message and the request id;
-never from request headers, so a bearer token or client secret cannot leak through ``str()``.
+Every exception's text is built from the status, the method and path, the server's message
+and the request id; never from request headers or a URL's query, so a bearer token, client
+secret or presigned signature cannot leak through ``str()``. No exception is chained to an
+aiohttp exception (whose ``request_info.headers`` holds ``Authorization``): not as
+``__cause__``, not as ``__context__``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar, TypeVar
 
 __all__ = [
     "APIError",
@@ -68,6 +71,7 @@ __all__ = [
     "RateLimited",
     "RateLimiterUnavailable",
     "RequestTimeout",
+    "ResponseHeaders",
     "ReturnCodeError",
     "ServerError",
     "TransactionAlreadyProcessed",
@@ -75,9 +79,64 @@ __all__ = [
     "UnexpectedStatus",
     "UnknownLucidIDs",
     "WriteOutcomeUnknown",
+    "retyped",
 ]
 
 _BODY_EXCERPT = 500
+_E = TypeVar("_E", bound="APIError")
+
+
+class ResponseHeaders(Mapping[str, str]):
+    """Response headers, read-only, looked up case-insensitively (``get("Content-Type")``).
+
+    A header sent twice is kept once, its values joined with ``", "`` (RFC 9110 §5.3). Our
+    own class rather than aiohttp's ``CIMultiDictProxy``: this module imports nothing
+    outside the standard library.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        items: dict[str, tuple[str, str]] = {}
+        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        for name, value in pairs:
+            key = name.lower()
+            if key in items:
+                items[key] = (items[key][0], f"{items[key][1]}, {value}")
+            else:
+                items[key] = (name, value)
+        self._items = items
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"ResponseHeaders({dict(self.items())!r})"
+
+
+def _without_query(url: str | None) -> str | None:
+    """A URL for exception text: no query or fragment (a presigned URL's signature is there)."""
+    if url is None:
+        return None
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
+def _path_of(url: str) -> str:
+    """``/api/v1.5/products/`` of ``https://host/api/v1.5/products/``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return scheme
+    slash = rest.find("/")
+    return rest[slash:] if slash >= 0 else "/"
 
 
 class LucidGreenError(Exception):
@@ -94,11 +153,14 @@ class APIError(LucidGreenError):
     """The server answered, and the answer is an error.
 
     ``body`` is the raw response text (decoded leniently), ``data`` the parsed JSON when the
-    body was JSON, ``headers`` the response headers with lower-case names. ``request_id`` is
-    the server's ``X-Request-ID`` or, when it sends none, the one the SDK sent.
-    ``method`` and ``url`` name the request (the URL without its query). ``prior_outcome_unknown``
-    is True when an earlier attempt of the same call ended without a clear answer (a lost
-    response or a 5xx), so the server may have acted on it already.
+    body was JSON, ``headers`` the response headers (a read-only mapping, case-insensitive:
+    ``headers.get("Content-Type")``). ``request_id`` is the server's ``X-Request-ID`` or,
+    when it sends none, the one the SDK sent.
+    ``method`` and ``url`` name the request (the URL without its query); ``str()`` shows
+    them: ``HTTP 400 POST /api/v1.2/transactions/: message (request id …)``.
+    ``prior_outcome_unknown`` is True when an earlier attempt of the same call ended without
+    a clear answer (a lost response or a 5xx), so the server may have acted on it already.
+    Every field is set when the error is built (see :func:`retyped` to change its type).
     """
 
     prior_outcome_unknown: bool = False
@@ -128,19 +190,25 @@ class APIError(LucidGreenError):
     ) -> None:
         self.message = message
         self.method = method
-        self.url = url
+        self.url = _without_query(url)
         self.prior_outcome_unknown = prior_outcome_unknown
         self.outcome_unknown = outcome_unknown or prior_outcome_unknown
         self.status = status
         self.body = body
         self.data = data
-        self.headers = dict(headers or {})
+        self.headers = ResponseHeaders(headers or {})
         self.request_id = request_id
         super().__init__(message)
 
+    _fields: ClassVar[tuple[str, ...]] = ()
+    """Keyword arguments a subclass adds to ``__init__``, kept by :func:`retyped`."""
+
     def __str__(self) -> str:
+        where = ""
+        if self.method or self.url:
+            where = " " + " ".join(p for p in (self.method, self.url and _path_of(self.url)) if p)
         suffix = f" (request id {self.request_id})" if self.request_id else ""
-        return f"HTTP {self.status}: {self.message}{suffix}"
+        return f"HTTP {self.status}{where}: {self.message}{suffix}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
@@ -152,6 +220,7 @@ class BadRequest(APIError):
     ``detail`` is the server's human-readable message when it sent one.
     """
 
+    _fields = ("detail",)
     detail: str | None
 
     def __init__(self, message: str, *, detail: str | None = None, **kwargs: Any) -> None:
@@ -162,6 +231,7 @@ class BadRequest(APIError):
 class InvalidPayload(BadRequest):
     """``{"status": "invalid payload", "reason": {...}}``, on 400 or on a legacy 403."""
 
+    _fields = ("reason",)
     reason: Any
 
     def __init__(self, message: str, *, reason: Any = None, **kwargs: Any) -> None:
@@ -188,6 +258,7 @@ class MethodNotAllowed(APIError):
 class RateLimited(APIError):
     """429: the budget is spent; ``retry_after`` is the server's wait in seconds, if known."""
 
+    _fields = ("retry_after",)
     retry_after: float | None
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
@@ -202,6 +273,7 @@ class ServerError(APIError):
 class ReturnCodeError(APIError):
     """A ``returnCode`` envelope with a negative code."""
 
+    _fields = ("return_code",)
     return_code: int
 
     def __init__(self, message: str, *, return_code: int, **kwargs: Any) -> None:
@@ -314,6 +386,34 @@ class InvalidLucidID(LucidGreenError, ValueError):
     def __init__(self, message: str, *, value: str = "") -> None:
         self.value = value
         super().__init__(message)
+
+
+def retyped(error: APIError, cls: type[_E], /, **overrides: Any) -> _E:
+    """``error`` as an instance of ``cls``, every field kept (status, body, headers, request
+    id, method, URL, outcome flags and the fields of subclasses both share).
+
+    ``overrides`` replace or add fields (``message=``, or a field only ``cls`` has). Use it to
+    raise a more precise type for an answer already decoded, e.g. ``raise retyped(exc,
+    ExportUnavailable) from exc``.
+    """
+    fields: dict[str, Any] = {
+        "status": error.status,
+        "body": error.body,
+        "data": error.data,
+        "headers": error.headers,
+        "request_id": error.request_id,
+        "method": error.method,
+        "url": error.url,
+        "prior_outcome_unknown": error.prior_outcome_unknown,
+        "outcome_unknown": error.outcome_unknown,
+    }
+    for klass in cls.__mro__:
+        for name in vars(klass).get("_fields", ()):
+            if hasattr(error, name):
+                fields[name] = getattr(error, name)
+    fields.update(overrides)
+    message = fields.pop("message", error.message)
+    return cls(message, **fields)
 
 
 def excerpt(text: str) -> str:

@@ -27,6 +27,7 @@ from ..errors import (
     ExportFailed,
     ExportNotReady,
     ExportUnavailable,
+    retyped,
 )
 from .models import PackageUIDExport
 
@@ -77,25 +78,33 @@ class PackageExport:
     async def download(self) -> PackageUIDMap:
         """The whole file as ``{package_uid: {case_id: [lucid_id, ...]}}``.
 
-        Retried like any read. For very large files prefer :meth:`entries`.
+        Retried like any read. The file is read into memory, so it is bound by the client's
+        ``max_body_size`` (64 MiB by default: past it, ``DecodeError``); for very large files
+        prefer :meth:`entries`, which streams. Both follow the same redirects: only to https
+        (or a loopback host), never with the Authorization header.
         """
         response = await self._api.pipeline.send(self._request(), limiter=None)
         data = _envelopes.decode_object(response.status, response.headers, response.body)
         return {uid: check_package(uid, value) for uid, value in data.items()}
 
     async def entries(self, *, chunk_size: int = 65536) -> AsyncIterator[ExportEntry]:
-        """The file's CaseIDs one by one, streamed: memory stays bounded by one package.
+        """The file's CaseIDs one by one, streamed: memory stays bounded by one package
+        (at most 64 Mi characters of JSON; a larger one is a ``DecodeError``).
 
         Not retried: a failure mid-stream raises, since entries were already handed out.
         """
-        pipeline = self._api.pipeline
-        async with pipeline.stream(self._request()) as stream:
-            if stream.status >= 400:
+        async with self._api.pipeline.stream(self._request()) as stream:
+            if not 200 <= stream.status < 300:
                 body = await stream.read()
                 error = _envelopes.error_for(
-                    stream.status, stream.headers, body, now=datetime.now(UTC).timestamp()
+                    stream.status,
+                    stream.headers,
+                    body,
+                    now=datetime.now(UTC).timestamp(),
+                    method="GET",
+                    url=self.url,
                 )
-                raise error or DecodeError(f"HTTP {stream.status}", text=body.decode())
+                raise error or DecodeError(f"HTTP {stream.status}", status=stream.status)
             parser = ExportFileParser()
             async for chunk in stream.iter_chunks(chunk_size):
                 for entry in parser.feed(chunk):
@@ -136,14 +145,7 @@ class PackageUIDs(Resource):
                 typed = _TYPED_ERRORS.get(exc.status)
                 if typed is None or isinstance(exc, typed):
                     raise
-                raise typed(
-                    exc.message,
-                    status=exc.status,
-                    body=exc.body,
-                    data=exc.data,
-                    headers=exc.headers,
-                    request_id=exc.request_id,
-                ) from exc
+                raise retyped(exc, typed) from exc
             if response.status != 202:
                 data = _envelopes.decode_object(response.status, response.headers, response.body)
                 found = structure(data, PackageUIDExport)

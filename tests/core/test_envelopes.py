@@ -251,10 +251,29 @@ def test_error_shape_maps_to_exact_exception(
         assert getattr(error, name) == expected, name
 
 
-@pytest.mark.parametrize("status", [200, 201, 202, 204, 302])
-def test_non_error_statuses_are_not_errors(status: int) -> None:
-    """2xx/3xx without a negative returnCode decode to no error."""
+@pytest.mark.parametrize("status", [200, 201, 202, 204, 299])
+def test_2xx_statuses_are_not_errors(status: int) -> None:
+    """A 2xx without a negative returnCode decodes to no error."""
     assert env.error_for(status, {}, body({"status": "success"}), now=NOW) is None
+
+
+@pytest.mark.parametrize("status", [0, 99, 100, 101, 103, 199, 300, 301, 302, 303, 304, 307, 308])
+def test_1xx_and_3xx_are_unexpected_status(status: int) -> None:
+    """Only a 2xx is a success: an interim or redirect answer is UnexpectedStatus, whatever
+    its body says (a redirect is never followed, so nothing the call asked for happened)."""
+    error = env.error_for(status, {}, body({"status": "success"}), now=NOW)
+    assert type(error) is errors.UnexpectedStatus
+    assert error.status == status
+
+
+def test_a_redirect_names_its_target_without_the_query() -> None:
+    """The redirect's Location is in the message, its query (a signature?) is not."""
+    headers = {"location": "https://cdn.example/f.json?X-Amz-Signature=s3cr3t"}
+    error = env.error_for(307, headers, b"", now=NOW, method="DELETE", url="https://h/api/x/")
+    assert error is not None
+    assert "https://cdn.example/f.json" in str(error)
+    assert "s3cr3t" not in str(error)
+    assert str(error).startswith("HTTP 307 DELETE /api/x/: Temporary Redirect: redirect to")
 
 
 def test_positive_return_code_in_200_is_not_an_error() -> None:
@@ -273,15 +292,89 @@ def test_api_error_text_names_status_message_and_request_id_only() -> None:
     assert "secret" not in repr(error)
 
 
-def test_success_envelope() -> None:
-    """The generic success envelope exposes status and request id."""
-    decoded = env.decode_success(200, JSON, body({"status": "success", "request_id": "abc"}))
-    assert decoded == env.Success(status="success", request_id="abc")
+def test_error_carries_the_request_context_built_complete() -> None:
+    """method, URL (query dropped), the request id sent, and the outcome flags are set by
+    error_for itself, and str() names the call: ``HTTP 400 POST /path: message (request id)``."""
+    error = env.error_for(
+        400,
+        {},
+        body({"detail": "Sale already processed."}),
+        now=NOW,
+        method="POST",
+        url="https://h.example/api/v1.2/transactions/?token=abc",
+        request_id="sent-1",
+        prior_outcome_unknown=True,
+    )
+    assert isinstance(error, errors.BadRequest)
+    assert (error.method, error.url, error.request_id) == (
+        "POST",
+        "https://h.example/api/v1.2/transactions/",
+        "sent-1",
+    )
+    assert error.prior_outcome_unknown
+    assert error.outcome_unknown
+    assert str(error) == (
+        "HTTP 400 POST /api/v1.2/transactions/: Sale already processed. (request id sent-1)"
+    )
+    assert "abc" not in str(error) + repr(error) + repr(vars(error))
 
 
-def test_204_decodes_to_an_empty_success() -> None:
-    """204 No Content decodes without a body."""
-    assert env.decode_success(204, {}, b"") == env.Success()
+def test_the_servers_request_id_wins_over_the_one_sent() -> None:
+    """X-Request-ID from the server is the one support can look up."""
+    error = env.error_for(500, {"x-request-id": "srv"}, b"", now=NOW, request_id="sent")
+    assert error is not None
+    assert error.request_id == "srv"
+
+
+def test_a_5xx_to_a_write_can_say_its_outcome_is_unknown() -> None:
+    """outcome_unknown passed by the caller (an unsafe write met a 5xx) is on the error."""
+    error = env.error_for(502, {}, b"", now=NOW, method="POST", outcome_unknown=True)
+    assert isinstance(error, errors.ServerError)
+    assert error.outcome_unknown
+    assert not error.prior_outcome_unknown
+
+
+def test_error_headers_are_case_insensitive_and_read_only() -> None:
+    """exc.headers.get("Content-Type") finds a header the transport stored lower-case, and
+    the mapping cannot be changed behind the error's back."""
+    error = env.error_for(
+        429, {"content-type": "application/json", "retry-after": "3"}, b"{}", now=NOW
+    )
+    assert error is not None
+    assert error.headers.get("Content-Type") == "application/json"
+    assert error.headers["RETRY-AFTER"] == "3"
+    assert "Retry-After" in error.headers
+    assert dict(error.headers) == {"content-type": "application/json", "retry-after": "3"}
+    assert not hasattr(error.headers, "__setitem__")
+
+
+def test_retyped_keeps_every_field_and_subclass_fields() -> None:
+    """retyped() turns an APIError into another class with status, body, headers, request
+    id, method, URL, outcome flags and shared subclass fields unchanged."""
+    original = env.error_for(
+        400,
+        {"X-Request-ID": "r9"},
+        body({"detail": "no"}),
+        now=NOW,
+        method="GET",
+        url="https://h/api/v1.2/package-uids-export/",
+        prior_outcome_unknown=True,
+    )
+    assert isinstance(original, errors.BadRequest)
+    again = errors.retyped(original, errors.InvalidPayload, reason={"x": 1})
+    assert type(again) is errors.InvalidPayload
+    for name in ("status", "body", "data", "request_id", "method", "url", "message", "detail"):
+        assert getattr(again, name) == getattr(original, name), name
+    assert dict(again.headers) == dict(original.headers)
+    assert again.headers.get("x-request-id") == "r9"
+    assert again.reason == {"x": 1}
+    assert again.prior_outcome_unknown
+    assert again.outcome_unknown
+    assert str(again) == str(original)
+    plain = errors.retyped(original, errors.ExportUnavailable, message="gone")
+    assert type(plain) is errors.ExportUnavailable
+    assert plain.message == "gone"
+    assert not hasattr(plain, "detail")
 
 
 def test_drf_page() -> None:
@@ -334,13 +427,6 @@ def test_decode_object_refuses_a_list() -> None:
     """A resource endpoint answering with an array is a DecodeError."""
     with pytest.raises(errors.DecodeError):
         env.decode_object(200, JSON, body([1, 2]))
-
-
-def test_decode_list() -> None:
-    """A bare array decodes to a list; an object does not."""
-    assert env.decode_list(200, JSON, body([1])) == [1]
-    with pytest.raises(errors.DecodeError):
-        env.decode_list(200, JSON, body({}))
 
 
 def test_return_code_success_and_warning() -> None:

@@ -151,3 +151,55 @@ def test_check_package_accepts_and_refuses() -> None:
     for bad in (["C"], {"C": "a"}, {"C": [1]}, None):
         with pytest.raises(DecodeError):
             check_package("P", bad)
+
+
+def _one_big_package(cases: int) -> bytes:
+    package = {f"CASE{i:018d}": [f"L{i:06d}{j:015d}" for j in range(10)] for i in range(cases)}
+    return json.dumps({"PKG-BIG": package, "PKG-2": {"C": ["x"]}}).encode()
+
+
+@pytest.mark.parametrize("chunk", [1024, 65536])
+def test_a_big_package_is_scanned_and_decoded_once_whatever_the_chunking(chunk: int) -> None:
+    """Linear parse: a ~1 MB package fed in 1 KB or 64 KB chunks is scanned once and
+    decoded once (each character counted at most once in either), not re-parsed per chunk."""
+    raw = _one_big_package(4000)
+    assert len(raw) > 1_000_000
+    parser = ExportFileParser()
+    count = 0
+    for start in range(0, len(raw), chunk):
+        count += len(parser.feed(raw[start : start + chunk]))
+    parser.close()
+    assert count == 4001
+    assert parser.chars_scanned <= len(raw)
+    assert parser.chars_decoded <= len(raw)
+    # The keys and packages are nearly all of the file: both counters saw almost everything.
+    assert parser.chars_decoded > len(raw) * 0.99
+
+
+def test_escapes_and_brackets_inside_strings_split_anywhere() -> None:
+    """Quotes, backslashes and brackets inside strings never end a package early, even when
+    a chunk ends between a backslash and the character it escapes."""
+    tricky = {'P"}]': {'C\\"{[': ['x\\\\"]}', "]}{[", '"']}, "Q": {}}
+    raw = json.dumps(tricky).encode()
+    for cut in range(1, len(raw)):
+        assert _parse([raw[:cut], raw[cut:]]) == _entries(tricky), cut
+
+
+def test_a_package_past_max_package_size_is_a_decode_error() -> None:
+    """An endless package is refused at max_package_size characters: memory stays bounded
+    by the cap, whatever the server keeps sending."""
+    parser = ExportFileParser(max_package_size=10_000)
+    parser.feed(b'{"PKG": {"C": [')
+    block = b'"LLLLLLLLLLLLLLLLLLLLLL", ' * 40  # 1,040 characters
+    for _ in range(9):
+        assert parser.feed(block) == []
+    with pytest.raises(DecodeError, match="max_package_size"):
+        parser.feed(block)
+
+
+def test_data_after_the_end_fails_at_once() -> None:
+    """Trailing bytes after the closing brace are refused when they arrive, not buffered."""
+    parser = ExportFileParser()
+    assert parser.feed(b'{"P": {"C": []}} ') == [ExportEntry("P", "C", ())]
+    with pytest.raises(DecodeError, match="after its end"):
+        parser.feed(b"x" * 100)

@@ -137,7 +137,7 @@ async def test_html_502_pages_are_readable_server_errors_and_retried(fake) -> No
     error = caught.value
     assert error.status == 502
     assert error.message == "HTML error page: 502 Bad Gateway"
-    assert str(error).startswith("HTTP 502: HTML error page: 502 Bad Gateway")
+    assert str(error).startswith(f"HTTP 502 GET {path}: HTML error page: 502 Bad Gateway")
     assert "<" not in str(error)
     assert error.body == NGINX_502
     assert len(fake.requests.matching(path)) == 3 + 3

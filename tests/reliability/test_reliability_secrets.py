@@ -29,20 +29,31 @@ PRODUCTS = "/api/v1.5/products/"
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and every exception it was raised from or during."""
+    """The error and every exception reachable from it: ``__cause__`` and ``__context__``
+    both (a context suppressed by ``from None`` is still reachable), recursively, and any
+    exception held in an argument or attribute."""
     seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
+    stack: list[BaseException] = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
         seen.add(id(current))
         yield current
-        current = current.__cause__ or current.__context__
+        below = [*current.args, *vars(current).values(), current.__cause__, current.__context__]
+        stack += [value for value in below if isinstance(value, BaseException)]
 
 
 def _texts_of_error(error: BaseException) -> list[str]:
+    """str/repr of every exception in the chain and of every object one level down from
+    each (its args, attributes, aiohttp's request_info and its headers)."""
     texts = []
     for link in _chain(error):
         texts += [str(link), repr(link), repr(link.args)]
         texts += [repr(v) for v in vars(link).values()]
+        request_info = getattr(link, "request_info", None)
+        if request_info is not None:
+            texts += [repr(request_info), repr(dict(request_info.headers))]
     texts.append("".join(traceback.format_exception(error)))
     return texts
 
