@@ -525,7 +525,7 @@ async def test_an_endless_body_stops_at_the_cap_and_the_connection_is_not_reused
             if seen["hung_up"]:
                 break
             await asyncio.sleep(0.01)
-        transport = source._pipeline.transport
+        transport = source._pipeline.exchange.transport
         again = await transport.send(Request("GET", f"{url}/small"), timeout=Timeout())
     assert again.status == 200
     assert seen["hung_up"] == 1, seen
