@@ -117,8 +117,9 @@ class _Sync:
             source_id,
             source_secret,
             base_url=fake.url,
+            # burst=1: evenly paced, so the rate the summary shows is the sustained one.
             rate_limiter=TokenBucket(
-                limit=_config.SOURCE.requests_per_minute, per=WINDOW, name="source"
+                limit=_config.SOURCE.requests_per_minute, per=WINDOW, burst=1, name="source"
             ),
             retry=policy,
             hooks=hooks,

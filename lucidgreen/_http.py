@@ -17,9 +17,7 @@ import attrs
 __all__ = ["Request", "Response", "StreamedResponse", "Timeout", "Transport", "origin_of"]
 
 
-def _check_seconds(
-    instance: object, attribute: attrs.Attribute[Any], value: object
-) -> None:
+def _check_seconds(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     del instance
     if value is None:
         return

@@ -29,7 +29,7 @@ from .errors import (
     TransportError,
     WriteOutcomeUnknown,
 )
-from .ratelimit import RateLimiter
+from .ratelimit import Permit, RateLimiter
 
 __all__ = [
     "PRODUCT_BUDGET",
@@ -179,11 +179,9 @@ class Pipeline:
         renewed_after_401 = False
         outcome_unknown = False
         while True:
-            if budget is not None:
-                await self._acquire(budget)
-            token = await self.auth.token() if request.authenticated and self.auth else None
-            timeout = self._attempt_timeout(loop.time() - started)
-            error = await self._exchange(request, token, attempt=retry_number + 1, timeout=timeout)
+            error, token = await self._limited_exchange(
+                request, budget, attempt=retry_number + 1, elapsed=loop.time() - started
+            )
             if isinstance(error, Response):
                 return error
             if isinstance(error, APIError):
@@ -220,12 +218,46 @@ class Pipeline:
             else:
                 await retry.sleep(delay)
 
-    async def _acquire(self, budget: RateLimiter) -> None:
-        waited = await budget.acquire()
+    async def _limited_exchange(
+        self, request: Request, budget: RateLimiter | None, *, attempt: int, elapsed: float
+    ) -> tuple[Response | LucidGreenError, str | None]:
+        """Permit, token, one exchange; the permit settled when the exchange ended, or
+        released when nothing was sent."""
+        loop = asyncio.get_running_loop()
+        asked_at = loop.time()
+        permit = None if budget is None else await self._acquire(budget, elapsed)
+        try:
+            token = await self.auth.token() if request.authenticated and self.auth else None
+        except BaseException:
+            if permit is not None:
+                await permit.release()  # nothing was sent
+            raise
+        timeout = self._attempt_timeout(elapsed + loop.time() - asked_at)
+        try:
+            outcome = await self._exchange(request, token, attempt=attempt, timeout=timeout)
+        except BaseException:
+            if permit is not None:
+                await permit.settle()  # cancelled mid-exchange: it may have been seen
+            raise
+        if permit is not None:
+            if isinstance(outcome, TransportError) and not outcome.request_sent:
+                await permit.release()
+            else:
+                await permit.settle()
+        return outcome, token
+
+    async def _acquire(self, budget: RateLimiter, elapsed: float) -> Permit:
+        """A permit whose ``hold`` is this attempt's timeout, within what is left of the
+        policy's deadline."""
+        deadline = self.retry_policy.deadline
+        max_wait = None if deadline is None else max(deadline - elapsed, 0.0)
+        permit = await budget.acquire(hold=self._attempt_timeout(elapsed).total, max_wait=max_wait)
+        waited = permit.waited
         if waited > 0:
             self.stats.limiter_wait_seconds += waited
             if self.hooks.on_limiter_wait is not None:
                 self.hooks.on_limiter_wait(LimiterWait(self.product, waited))
+        return permit
 
     def _attempt_timeout(self, elapsed: float) -> Timeout:
         """The configured timeout, cut to what is left of the policy's deadline."""

@@ -21,6 +21,7 @@ from typing import Literal, Self
 
 from aiohttp import web
 
+from .. import _limits
 from ._app import Application, Incoming
 from ._auth import Credentials, Product, TokenStore
 from ._data import Counts, DataGenerator
@@ -37,9 +38,9 @@ __all__ = ["FakeLucidGreen"]
 
 Site = Literal["api", "cdn"]
 
-_DEFAULT_SOURCE = RateLimit(60, 60.0)
-_DEFAULT_RETAIL = RateLimit(1000, 60.0)
-_DEFAULT_PUBLIC = RateLimit(60, 60.0)
+_DEFAULT_SOURCE = RateLimit(_limits.SOURCE_LIMIT, _limits.WINDOW)
+_DEFAULT_RETAIL = RateLimit(_limits.RETAIL_LIMIT, _limits.WINDOW)
+_DEFAULT_PUBLIC = RateLimit(_limits.PUBLIC_LOOKUP_LIMIT, _limits.WINDOW)
 
 
 class FakeLucidGreen:
