@@ -68,17 +68,19 @@ local function fmt(x) return string.format('%.17g', x) end
 if operation == 'take' then
   local tolerance, id, hold = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]) * 1e6
   local wait = (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate
-  local blocked = '0'
   local counted = redis.call('ZCARD', window)
   if counted >= limit then
+    -- Full: no tolerance (the window is the guarantee); the one that must slide out first.
     local oldest = redis.call('ZRANGE', window, counted - limit, counted - limit, 'WITHSCORES')
     local window_wait = (tonumber(oldest[2]) + per - now) / 1e6
     if window_wait > wait then
-      wait = window_wait
+      local blocked = '0'
       if string.sub(oldest[1], 1, 2) == 'f:' then blocked = '1' end
+      return {fmt(window_wait), blocked}
     end
+    return {fmt(wait), '0'}
   end
-  if wait > tolerance then return {fmt(wait), blocked} end
+  if wait > tolerance then return {fmt(wait), '0'} end
   tokens = tokens - 1
   redis.call('ZADD', window, now + hold, 'f:' .. id)
   save()

@@ -32,7 +32,6 @@ from collections.abc import Iterator
 import attrs
 
 from ._arithmetic import (
-    EARLY_TOLERANCE,
     BucketState,
     Pacing,
     give_back,
@@ -192,9 +191,11 @@ class Budget:
             window_wait, blocking = 0.0, None
         else:
             at, from_flight = ledger.blocking(now, pacing.limit)
-            window_wait = at + pacing.per - now
+            # No early tolerance here: the window is the guarantee. At least one ulp, so a
+            # clock advanced by exactly the wait lands on or past the edge.
+            window_wait = max(at + pacing.per - now, math.ulp(now))
             blocking = at if from_flight else None
-        if window_wait > EARLY_TOLERANCE:
+        if window_wait > 0.0:
             self.state = refill(pacing, self.state, now)
             bucket_wait = wait_for_token(pacing, self.state, now)
             if bucket_wait >= window_wait:

@@ -62,6 +62,9 @@ class FakeLucidGreen:
         token_ttl: seconds a token lives (``expires_in``; settable later).
         rate_limits: False turns the sliding-window limiter off (``fake.limits.enabled``).
         source_limit, retail_limit, public_limit: :class:`RateLimit` per scope, or None.
+        arrival_jitter: each API request waits a random 0 to this many seconds before the
+            throttle counts it, so arrivals reach the window out of send order
+            (``fake.limits.arrival_jitter``).
         source_credentials, retail_credentials: fixed ``(client_id, client_secret)`` pairs;
             generated from the seed when omitted.
         export_packages: synthetic package UIDs in the export file (``fake.export.packages``).
@@ -90,6 +93,7 @@ class FakeLucidGreen:
         source_limit: RateLimit | None = _DEFAULT_SOURCE,
         retail_limit: RateLimit | None = _DEFAULT_RETAIL,
         public_limit: RateLimit | None = _DEFAULT_PUBLIC,
+        arrival_jitter: float = 0.0,
         source_credentials: tuple[str, str] | None = None,
         retail_credentials: tuple[str, str] | None = None,
         export_packages: int = 50,
@@ -117,6 +121,8 @@ class FakeLucidGreen:
             retail=retail_limit,
             public=public_limit,
             enabled=rate_limits,
+            arrival_jitter=arrival_jitter,
+            rng=random.Random(f"{seed}:arrival"),
         )
         #: Package-UID export knobs (see :class:`ExportSettings`).
         self.export = ExportSettings(packages=export_packages)
@@ -320,6 +326,9 @@ class FakeLucidGreen:
             if delay > 0:
                 self.stats.faults["latency"] += 1
                 await self._sleep(delay)
+            arrival = 0.0 if is_token else self.limits.arrival_delay()
+            if arrival > 0:
+                await self._sleep(arrival)
         injection = self.faults.take_script(request.method, raw_path)
         if injection is None and site == "api":
             injection = self.faults.draw(request.method, raw_path, token=is_token)
