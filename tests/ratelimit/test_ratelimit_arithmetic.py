@@ -13,7 +13,6 @@ from support import max_in_window
 from lucidgreen import _limits
 from lucidgreen.ratelimit import PUBLIC_LOOKUP_LIMIT, RETAIL_LIMIT, SOURCE_LIMIT, Pacing
 from lucidgreen.ratelimit._arithmetic import (
-    EARLY_TOLERANCE,
     BucketState,
     give_back,
     pause,
