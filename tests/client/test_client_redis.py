@@ -65,8 +65,8 @@ async def run_workers(arguments: list[list[str]], timeout: float) -> list[dict[s
 async def test_two_processes_share_one_budget_end_to_end(redis_url: str) -> None:
     """Two processes' clients on one Redis key, against a fake that counts each request a
     random 0-0.1 s after it left (4 s on a real minute): zero 429s, and together most of
-    the limit (the ceiling under this jitter is per / (per + 0.05) = 0.97)."""
-    limit, window, windows = 40, 1.5, 2
+    the limit (the ceiling under this jitter is per / (per + 0.05) = 0.976)."""
+    limit, window, windows = 40, 2.0, 2
     calls_each = windows * limit // 2
     key = f"lucidgreen-test:client-e2e:{uuid.uuid4().hex}"
     async with FakeLucidGreen(
