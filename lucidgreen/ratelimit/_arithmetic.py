@@ -17,6 +17,7 @@ throughput.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import attrs
 
@@ -86,12 +87,12 @@ class Pacing:
         return cls(limit, per, burst, rate, burst + rate * per / SLACK_DIVISOR)
 
 
-@attrs.frozen
-class BucketState:
+class BucketState(NamedTuple):
     """``tokens`` in the bucket at time ``as_of``.
 
     ``as_of`` lies in the future while the bucket is paused: nothing may be taken before it,
-    and ``tokens`` is what the bucket will hold when the pause ends.
+    and ``tokens`` is what the bucket will hold when the pause ends. (A named tuple: one is
+    made per acquire, and a tuple is the cheapest immutable record to make.)
     """
 
     tokens: float
