@@ -321,16 +321,25 @@ def limiter_rows(f: Figures) -> list[Row]:
         )
     )
     waited = f.get("waiters_seconds", nan)
-    rows.append(
+    served = f.get("waiters_served_seconds", nan)
+    ideal = waited / f.get("waiters_vs_ideal_ratio", nan)
+    rows += [
         Row(
             "Limiter",
-            "10,000 waiters at 5,000/s: wall time / ideal (n - 1) / rate",
+            "10,000 waiters at 5,000/s: first to last grant / ideal",
+            f.get("waiters_served_vs_ideal_ratio"),
+            "x",
+            f"{served:.2f} s vs ideal (n - capacity) / rate {ideal:.2f} s",
+            Goal("<=", 1.1),
+        ),
+        Row(
+            "Limiter",
+            "10,000 waiters at 5,000/s: wall time (task creation included) / ideal",
             f.get("waiters_vs_ideal_ratio"),
             "x",
-            f"{waited:.2f} s vs ideal {waited / f.get('waiters_vs_ideal_ratio', nan):.2f} s",
-            Goal("<=", 1.1),
-        )
-    )
+            f"{waited:.2f} s vs ideal {ideal:.2f} s",
+        ),
+    ]
     return rows
 
 
