@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +56,6 @@ def blackhole() -> Iterator[int]:
         listener.bind(("127.0.0.1", 0))
         listener.listen(100)
         yield listener.getsockname()[1]
-
-
-async def timed(awaitable: Awaitable[object]) -> float:
-    started = time.monotonic()
-    await awaitable
-    return time.monotonic() - started
 
 
 async def test_window_is_exact_and_a_settle_rewrites_the_count(
