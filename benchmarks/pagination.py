@@ -105,10 +105,10 @@ def latency_figures(quick: bool) -> dict[str, float]:
             figures[f"{label}_sequential_seconds"] = sequential
             figures[f"{label}_prefetch_seconds"] = prefetched
             figures[f"{label}_speedup"] = sequential / prefetched
-    sizing = TokenBucket(limit=RETAIL_LIMIT, per=PER).sizing
+    pacing = TokenBucket(limit=RETAIL_LIMIT, per=PER).pacing
     bound = PAGES / (RETAIL_LIMIT / PER)
     # Page 1 alone, then the other pages: a full bucket's tokens at once, the rest paced.
-    floor = LATENCY + max(0.0, PAGES - 1 - sizing.capacity) / sizing.rate + LATENCY
+    floor = LATENCY + max(0.0, PAGES - 1 - pacing.capacity) / pacing.rate + LATENCY
     ideal = LATENCY * (1 + math.ceil((PAGES - 1) / PREFETCH))
     figures["limited_bound_seconds"] = bound
     figures["limited_bound_share"] = bound / figures["limited_prefetch_seconds"]

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from . import _limits
+
 __all__ = ["RETAIL", "SOURCE", "Environment", "ProductSpec", "resolve_base_url"]
 
 Environment = Literal["production", "test"]
@@ -32,7 +34,7 @@ SOURCE = ProductSpec(
         "test": "https://source-test.lucidgreen.io",
     },
     api_version="v1.5",
-    requests_per_minute=60,
+    requests_per_minute=_limits.SOURCE_LIMIT,
 )
 RETAIL = ProductSpec(
     name="retail",
@@ -41,9 +43,9 @@ RETAIL = ProductSpec(
         "test": "https://retail-test.lucidgreen.io",
     },
     api_version="v1.2",
-    requests_per_minute=1000,
+    requests_per_minute=_limits.RETAIL_LIMIT,
 )
-PUBLIC_LOOKUPS_PER_MINUTE = 60
+PUBLIC_LOOKUPS_PER_MINUTE = _limits.PUBLIC_LOOKUP_LIMIT
 """The unauthenticated LucidRetail lookups have their own budget, counted per IP."""
 
 

@@ -38,7 +38,7 @@ from .errors import (
     TransportError,
     WriteOutcomeUnknown,
 )
-from .ratelimit import RateLimiter
+from .ratelimit import Permit, RateLimiter
 
 __all__ = [
     "PRODUCT_BUDGET",
@@ -240,37 +240,59 @@ class Pipeline:
     async def _authorised_exchange(
         self, call: _Call, budget: RateLimiter | None
     ) -> tuple[Response | LucidGreenError, str | None]:
-        token = None
+        """A token, a permit, one exchange. The permit is settled when the exchange ends,
+        or released when nothing was sent."""
         auth = self.auth if call.request.authenticated else None
-        if auth is not None:
-            # The token first, so the budget is not held while a renewal runs ...
-            token = await call.within_allowance(auth.token, "waiting for a token")
-        if budget is not None:
-            await self._acquire(call, budget)
-            if auth is not None:
-                # ... and again after the wait, which may have outlived it (usually at once).
-                token = await call.within_allowance(auth.token, "waiting for a token")
         timeout = call.attempt_timeout(self.timeout)
+        while True:
+            # The token first, so no budget is held while a renewal runs.
+            token = None
+            if auth is not None:
+                token = await call.within_allowance(auth.token, "waiting for a token")
+            permit = None if budget is None else await self._acquire(call, budget, timeout)
+            if permit is None or token is None or auth is None or auth.is_current(token):
+                break
+            await permit.release()  # the wait outlived the token: renew before spending
+        timeout = call.attempt_timeout(self.timeout)  # the wait may have cut it further
         call.attempts += 1
         sent_before, call.sent = call.sent, True
-        outcome = await self.exchange.send(
-            call.request,
-            timeout=timeout,
-            attempt=call.attempts,
-            token=token,
-            prior_outcome_unknown=call.outcome_unknown,
-        )
+        try:
+            outcome = await self.exchange.send(
+                call.request,
+                timeout=timeout,
+                attempt=call.attempts,
+                token=token,
+                prior_outcome_unknown=call.outcome_unknown,
+            )
+        except BaseException:
+            # Cancelled mid-exchange: it may still reach the server. With a timeout the
+            # permit keeps counting it until send + hold; without one, it counts from now.
+            if permit is not None and timeout.total is None:
+                await permit.settle()
+            raise
         if isinstance(outcome, TransportError) and not outcome.request_sent:
             call.sent = sent_before
+            if permit is not None:
+                await permit.release()
+        elif permit is not None:
+            await permit.settle()
         return outcome, token
 
-    async def _acquire(self, call: _Call, budget: RateLimiter) -> None:
-        waited = await call.within_allowance(budget.acquire, "waiting for rate-limit budget")
-        if waited > 0:
+    async def _acquire(self, call: _Call, budget: RateLimiter, timeout: Timeout) -> Permit:
+        """A permit counting this attempt as in flight for at most its ``timeout``."""
+        allowance = call.allowance()
+        if allowance is not None and allowance <= 0:
+            raise call.deadline_exceeded("before rate-limit budget was free")
+        try:
+            permit = await budget.acquire(hold=timeout.total, max_wait=allowance)
+        except DeadlineExceeded:
+            raise call.deadline_exceeded("while waiting for rate-limit budget") from None
+        if permit.waited > 0:
             self.stats.limiter_waits += 1
-            self.stats.limiter_wait_seconds += waited
+            self.stats.limiter_wait_seconds += permit.waited
             if self.exchange.hooks.on_limiter_wait is not None:
-                self.exchange.hooks.on_limiter_wait(LimiterWait(self.product, waited))
+                self.exchange.hooks.on_limiter_wait(LimiterWait(self.product, permit.waited))
+        return permit
 
     def _note_retry(self, call: _Call, error: LucidGreenError, delay: float) -> None:
         self.stats.retries += 1

@@ -46,6 +46,10 @@ class Auth(Protocol):
         """The server refused ``failed`` (401). Return whether a new token may help."""
         ...
 
+    def is_current(self, token: str) -> bool:
+        """Whether ``token`` may still be sent (no renewal is due). Never waits."""
+        ...
+
     async def aclose(self) -> None:
         """Stop any renewal still running (the client is closing)."""
         ...
@@ -65,6 +69,9 @@ class StaticToken:
     async def invalidate(self, failed: str) -> bool:
         del failed
         return False
+
+    def is_current(self, token: str) -> bool:
+        return token == self._token
 
     async def aclose(self) -> None:
         """Nothing runs in the background for a static token."""
@@ -187,6 +194,9 @@ class ClientCredentials:
         if self._current is not None and self._current.value == failed:
             self._current = None
         return True
+
+    def is_current(self, token: str) -> bool:
+        return self._fresh() == token
 
     async def aclose(self) -> None:
         renewal, self._renewal = self._renewal, None

@@ -14,33 +14,20 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from support import free_port
 
-from lucidgreen import RetailClient, SourceClient, TokenBucket
+from lucidgreen import RetailClient, SourceClient
+from lucidgreen.ratelimit import Unlimited
 from lucidgreen.testing import FakeLucidGreen
 
 
-class CountingBucket(TokenBucket):
-    """A roomy :class:`TokenBucket` that counts how often its budget was spent."""
-
-    __slots__ = ("acquired",)
-
-    def __init__(self) -> None:
-        super().__init__(limit=1_000_000, per=60.0, burst=1000)
-        self.acquired = 0
-
-    async def acquire(self) -> float:
-        self.acquired += 1
-        return await super().acquire()
-
-
 @pytest.fixture
-def limiter() -> CountingBucket:
+def limiter() -> Unlimited:
     """The product budget of ``source`` and ``retail``: never waits, counts acquisitions."""
-    return CountingBucket()
+    return Unlimited()
 
 
 @pytest.fixture
 async def source(
-    lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket
+    lucidgreen_fake: FakeLucidGreen, limiter: Unlimited
 ) -> AsyncIterator[SourceClient]:
     """A SourceClient talking to the loopback fake with its generated credentials."""
     client_id, secret = lucidgreen_fake.source_credentials
@@ -52,7 +39,7 @@ async def source(
 
 @pytest.fixture
 async def retail(
-    lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket
+    lucidgreen_fake: FakeLucidGreen, limiter: Unlimited
 ) -> AsyncIterator[RetailClient]:
     """A RetailClient talking to the loopback fake with its generated credentials."""
     client_id, secret = lucidgreen_fake.retail_credentials

@@ -24,7 +24,7 @@ import attrs
 from .. import _config
 from .._client import RetailClient, SourceClient
 from .._pager import AsyncPager
-from .._pipeline import Hooks, RequestSent, RetryScheduled
+from .._events import Hooks, RequestSent, RetryScheduled
 from ..errors import DecodeError
 from ..ratelimit import TokenBucket
 from ..retry import RetryPolicy
@@ -117,8 +117,9 @@ class _Sync:
             source_id,
             source_secret,
             base_url=fake.url,
+            # burst=1: evenly paced, so the rate the summary shows is the sustained one.
             rate_limiter=TokenBucket(
-                limit=_config.SOURCE.requests_per_minute, per=WINDOW, name="source"
+                limit=_config.SOURCE.requests_per_minute, per=WINDOW, burst=1, name="source"
             ),
             retry=policy,
             hooks=hooks,

@@ -12,8 +12,8 @@ import asyncio
 import sys
 from typing import TextIO
 
-from .._pipeline import Hooks, RequestSent, RetryScheduled
-from ..ratelimit import RateLimiter
+from .._events import Hooks, RequestSent, RetryScheduled
+from ..ratelimit import Permit, RateLimiter
 from ._progress import Progress
 
 __all__ = ["MOMENT", "AnnouncingLimiter", "WaitReporter", "describe_retry"]
@@ -81,13 +81,13 @@ class AnnouncingLimiter:
         self._reporter = reporter
         self._what = what
 
-    async def acquire(self) -> float:
+    async def acquire(self, *, hold: float | None = None, max_wait: float | None = None) -> Permit:
         loop = asyncio.get_running_loop()
         timer = loop.call_later(
             MOMENT, self._reporter.show, f"waiting for the rate limit ({self._what})"
         )
         try:
-            return await self._inner.acquire()
+            return await self._inner.acquire(hold=hold, max_wait=max_wait)
         finally:
             timer.cancel()
 

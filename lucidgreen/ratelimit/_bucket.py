@@ -9,20 +9,14 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from ._arithmetic import (
-    DEFAULT_UTILIZATION,
-    PUBLIC_LOOKUP_LIMIT,
-    RETAIL_LIMIT,
-    SOURCE_LIMIT,
-    BucketState,
-    Sizing,
-    pause,
-    paused_for,
-    take,
-    tokens_at,
-)
+from lucidgreen import _limits
+from lucidgreen.errors import DeadlineExceeded
 
-__all__ = ["FifoTurn", "TokenBucket", "check_pause_seconds"]
+from ._arithmetic import Pacing
+from ._protocol import Permit
+from ._window import Budget, Reservation
+
+__all__ = ["FifoTurn", "TokenBucket", "check_hold", "check_pause_seconds", "deadline_exceeded"]
 
 logger = logging.getLogger("lucidgreen.ratelimit")
 
@@ -36,6 +30,33 @@ def check_pause_seconds(seconds: float) -> float:
     if not math.isfinite(seconds):
         raise ValueError(f"pause needs a finite number of seconds, not {seconds!r}")
     return seconds
+
+
+def check_hold(hold: float | None) -> float | None:
+    """``hold`` as a float (None stays None), refusing NaN and negative values."""
+    if hold is None:
+        return None
+    hold = float(hold)
+    if not hold >= 0:
+        raise ValueError(f"hold must be a number of seconds >= 0 or None, not {hold!r}")
+    return hold
+
+
+def deadline_exceeded(owner: object, max_wait: float) -> DeadlineExceeded:
+    return DeadlineExceeded(
+        f"no permit from {owner!r} within max_wait={max_wait:g} s; nothing was sent",
+        request_sent=False,
+    )
+
+
+def wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _expire(ticket: asyncio.Future[None]) -> None:
+    if not ticket.done():
+        ticket.set_exception(TimeoutError())
 
 
 class FifoTurn:
@@ -71,10 +92,11 @@ class FifoTurn:
         """Tasks holding or waiting for the turn."""
         return self._waiting + self._held
 
-    async def enter(self) -> bool:
+    async def enter(self, timeout: float | None = None) -> bool:
         """Wait for the turn; True if another task held it first (the caller queued).
 
-        The caller must call :meth:`leave` once this returns.
+        The caller must call :meth:`leave` once this returns. Raises :class:`TimeoutError`,
+        holding nothing, if the turn did not come within ``timeout`` seconds.
         """
         loop = self._bind(asyncio.get_running_loop())
         if not self._held:
@@ -83,6 +105,8 @@ class FifoTurn:
         ticket: asyncio.Future[None] = loop.create_future()
         self._queue.append(ticket)
         self._waiting += 1
+        # The expiry fails the ticket itself, so leave() skips it like a cancelled one.
+        timer = None if timeout is None else loop.call_later(timeout, _expire, ticket)
         try:
             await ticket
         except asyncio.CancelledError:
@@ -92,6 +116,8 @@ class FifoTurn:
             raise
         finally:
             self._waiting -= 1
+            if timer is not None:
+                timer.cancel()
         return True
 
     def leave(self) -> None:
@@ -121,144 +147,242 @@ class FifoTurn:
         return loop
 
 
+class _Permit:
+    """A :class:`TokenBucket` permit: one reservation in its window ledger."""
+
+    __slots__ = ("_bucket", "_reservation", "waited")
+
+    def __init__(self, bucket: TokenBucket, reservation: Reservation, waited: float) -> None:
+        self._bucket = bucket
+        self._reservation = reservation
+        self.waited = waited
+
+    async def settle(self) -> None:
+        self._bucket._settle(self._reservation)
+
+    async def release(self) -> None:
+        self._bucket._release(self._reservation)
+
+    def __repr__(self) -> str:
+        return f"<TokenBucket permit {self._reservation!r} waited={self.waited:.3f}>"
+
+
 class TokenBucket:
     """The budget of one LucidGreen product, shared by every task of this process.
 
-    Sized so that no server window of ``per`` seconds ever sees more than ``limit``
-    requests, even when requests arrive up to ``per / utilization - per`` seconds off
-    schedule (1.22 s for a minute at the default 0.98), while a sustained run gets 97.84 %
-    of the limit. See :mod:`lucidgreen.ratelimit._arithmetic` for the derivation.
+    Exact: no window of ``per`` seconds at the server ever holds more than ``limit`` of its
+    requests, whatever the latency and the order in which requests reach the server, because
+    each request counts at the latest moment the server can have seen it (its permit's
+    settle time, or ``send + hold`` while in flight; see :mod:`lucidgreen.ratelimit._window`).
+    A sustained run gets ``limit`` requests per ``per`` plus one round trip: 99.6 % of the
+    limit at 250 ms latency. The bucket itself paces: it refills at ``limit / per`` and lets
+    ``burst`` requests leave back to back after an idle spell.
 
     .. code-block:: python
 
         bucket = TokenBucket(limit=5000)  # LucidGreen raised your limit to 5000 a minute
-        waited = await bucket.acquire()
+        permit = await bucket.acquire(hold=30.0)
+        try:
+            ...  # send the request
+        finally:
+            await permit.settle()
 
     :param limit: requests the server accepts in any window of ``per`` seconds.
     :param per: the server's window, in seconds. Shrink both for fast tests.
-    :param utilization: the share of the window's budget to aim at; the rest is margin.
-    :param burst: how many requests may leave back to back after an idle spell; ``None``
-        means ``limit // 200``, at least 1 (so 1 for 60 a minute: evenly spaced). Each
-        extra request of burst costs one request of sustained throughput per window.
+    :param burst: requests that may leave back to back after an idle spell; ``None`` means
+        a tenth of ``limit`` (at least 1): 6 for LucidSource, 100 for LucidRetail. A larger
+        burst gives short scripts and bursty services lower latency and never overflows a
+        window; a smaller one spreads requests evenly.
     :param clock: seconds from a monotonic clock; ``time.monotonic`` by default.
-    :param sleep: awaited to wait; ``asyncio.sleep`` by default (inject with a fake clock).
-    :param name: shown in the repr (e.g. the product).
+    :param sleep: awaited to wait (inject with a fake clock); by default one event-loop
+        timer for the head waiter.
+    :param name: shown in the repr and the logs (e.g. the product).
 
-    Waiters are served in arrival order, one timer at a time however many wait. A task
-    cancelled while waiting takes nothing. The bucket's state is plain numbers, so it may
-    serve one event loop after another (say, successive ``asyncio.run`` calls); using it
-    from two loops at once raises :class:`RuntimeError`. It is not thread-safe.
+    Waiters are served in arrival order, one timer at a time however many wait; a settle
+    that can shorten the head's wait wakes it. A task cancelled while waiting takes nothing.
+    A 429 that the ledger did not expect (fewer than ``limit`` counted) is logged once at
+    WARNING; the limit is not lowered (see :meth:`pause`). The state is plain numbers, so
+    the bucket may serve one event loop after another; using it from two loops at once
+    raises :class:`RuntimeError`. It is not thread-safe.
     """
 
-    __slots__ = ("_clock", "_name", "_sizing", "_sleep", "_state", "_turn")
+    __slots__ = ("_blocking", "_budget", "_clock", "_name", "_sleep", "_turn", "_wake", "_warned")
 
     def __init__(
         self,
-        limit: int = SOURCE_LIMIT,
-        per: float = 60.0,
+        limit: int = _limits.SOURCE_LIMIT,
+        per: float = _limits.WINDOW,
         *,
-        utilization: float = DEFAULT_UTILIZATION,
         burst: int | None = None,
         clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
+        sleep: Sleep | None = None,
         name: str = "",
     ) -> None:
-        self._sizing = Sizing.for_limit(limit, per, utilization=utilization, burst=burst)
+        self._budget = Budget(Pacing.for_limit(limit, per, burst), clock())
         self._clock = clock
         self._sleep = sleep
         self._name = name
-        self._state = BucketState.full(self._sizing, clock())
         label = f"name={name!r}" if name else f"limit={limit}, per={per:g}"
         self._turn = FifoTurn(owner=f"TokenBucket({label})")
-
-    @classmethod
-    def for_source(cls, *, utilization: float = DEFAULT_UTILIZATION) -> TokenBucket:
-        """LucidSource: 60 requests a minute per set of credentials."""
-        return cls(SOURCE_LIMIT, 60.0, utilization=utilization, name="source")
-
-    @classmethod
-    def for_retail(cls, *, utilization: float = DEFAULT_UTILIZATION) -> TokenBucket:
-        """LucidRetail: 1000 requests a minute per set of credentials."""
-        return cls(RETAIL_LIMIT, 60.0, utilization=utilization, name="retail")
-
-    @classmethod
-    def for_public_lookup(cls, *, utilization: float = DEFAULT_UTILIZATION) -> TokenBucket:
-        """The two unauthenticated LucidRetail lookups: 60 a minute per IP address."""
-        return cls(PUBLIC_LOOKUP_LIMIT, 60.0, utilization=utilization, name="retail-public")
+        self._wake: asyncio.Future[None] | None = None
+        self._blocking: float | None = None
+        self._warned = False
 
     @property
-    def sizing(self) -> Sizing:
-        """The limit, window, rate and capacity this bucket enforces."""
-        return self._sizing
+    def pacing(self) -> Pacing:
+        """The limit, window, burst, refill rate and capacity this bucket enforces."""
+        return self._budget.pacing
 
     @property
     def limit(self) -> int:
-        return self._sizing.limit
+        return self._budget.pacing.limit
 
     @property
     def per(self) -> float:
-        return self._sizing.per
+        return self._budget.pacing.per
+
+    @property
+    def burst(self) -> int:
+        return self._budget.pacing.burst
 
     @property
     def tokens(self) -> float:
-        """Requests that could leave right now (0 while paused)."""
-        return tokens_at(self._sizing, self._state, self._clock())
+        """Tokens in the pacing bucket right now (0 while paused)."""
+        return self._budget.tokens(self._clock())
+
+    @property
+    def counted(self) -> int:
+        """Requests counted in the window a request leaving now would join."""
+        return self._budget.counted(self._clock())
+
+    @property
+    def in_flight(self) -> int:
+        """Permits neither settled nor released."""
+        return self._budget.ledger.in_flight()
 
     @property
     def waiting(self) -> int:
         """Tasks currently waiting in :meth:`acquire`."""
         return self._turn.waiting
 
-    async def acquire(self) -> float:
-        """Wait until one request may be sent; return the seconds spent waiting."""
+    async def acquire(self, *, hold: float | None = None, max_wait: float | None = None) -> Permit:
+        """Wait for a permit to send one request now (see
+        :meth:`lucidgreen.ratelimit.RateLimiter.acquire`)."""
+        hold = check_hold(hold)
         started = self._clock()
         if self._turn.is_free:
-            # Nobody queued: take a token without a context switch if one is there.
-            self._state, wait = take(self._sizing, self._state, started)
-            if wait == 0.0:
-                return 0.0
-        await self._turn.enter()
+            # Nobody queued: take a slot without a context switch if there is one.
+            decision = self._budget.try_take(started, hold)
+            if decision.reservation is not None:
+                return _Permit(self, decision.reservation, 0.0)
+        deadline = None
+        if max_wait is not None:
+            if self._budget.least_wait(started) > max_wait:
+                raise deadline_exceeded(self, max_wait)
+            deadline = started + max_wait
+        try:
+            await self._turn.enter(max_wait)
+        except TimeoutError:
+            raise deadline_exceeded(self, max_wait or 0.0) from None
         try:
             while True:
-                # Take in the waiter's own task: if it is cancelled before this line,
-                # nothing was taken; the head's sleep is never too long because tokens
-                # only arrive by refill, and a pause can only lengthen the wait.
-                self._state, wait = take(self._sizing, self._state, self._clock())
-                if wait == 0.0:
+                # Reserve in the waiter's own task: if it is cancelled before this line,
+                # nothing was reserved.
+                now = self._clock()
+                decision = self._budget.try_take(now, hold)
+                if decision.reservation is not None:
                     break
-                await self._sleep(wait)
+                wait = decision.wait
+                if deadline is not None:
+                    if now >= deadline or (decision.blocking is None and now + wait > deadline):
+                        raise deadline_exceeded(self, max_wait or 0.0)
+                    wait = min(wait, deadline - now)
+                await self._nap(wait, decision.blocking)
         finally:
             self._turn.leave()
-        return max(0.0, self._clock() - started)
+        return _Permit(self, decision.reservation, max(0.0, self._clock() - started))
+
+    async def _nap(self, seconds: float, blocking: float | None) -> None:
+        """The head waits ``seconds``, or until a settle or release may shorten its wait."""
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+        self._wake, self._blocking = woken, blocking
+        timer: asyncio.TimerHandle | None = None
+        sleeper: asyncio.Future[object] | None = None
+        if math.isfinite(seconds):
+            if self._sleep is None:
+                timer = loop.call_later(seconds, wake, woken)
+            else:
+                sleeper = asyncio.ensure_future(self._sleep(seconds))
+                sleeper.add_done_callback(lambda _: wake(woken))
+        try:
+            await woken
+        finally:
+            self._wake = self._blocking = None
+            if timer is not None:
+                timer.cancel()
+            if sleeper is not None:
+                sleeper.cancel()
+
+    def _settle(self, reservation: Reservation) -> None:
+        old = self._budget.settle(reservation, self._clock())
+        blocking = self._blocking
+        # Only moving a count that lay at or after the one the head waits on can help it.
+        if old is not None and blocking is not None and old >= blocking and self._wake:
+            wake(self._wake)
+
+    def _release(self, reservation: Reservation) -> None:
+        if self._budget.release(reservation, self._clock()) and self._wake is not None:
+            wake(self._wake)  # a slot and a token came back
 
     async def pause(self, seconds: float) -> None:
         """Hold every acquire until ``seconds`` from now (after a 429 with Retry-After).
 
         A pause never shortens a longer one; when it ends, requests resume one at a time at
-        the steady rate. ``seconds <= 0`` does nothing.
+        the steady rate. ``seconds <= 0`` pauses nothing (but still counts as a 429).
+
+        A 429 while fewer than ``limit`` requests are counted means the server's limit or
+        window is not the configured one, or other clients spend the same credentials: it
+        is logged once at WARNING with what was counted. The limit is *not* lowered: the
+        count cannot tell those causes apart, and a wrong guess would cost throughput for
+        the life of the client; configure ``limit``, or share a
+        :class:`~lucidgreen.RedisRateLimiter` between the clients.
         """
         seconds = check_pause_seconds(seconds)
         now = self._clock()
-        self._state = pause(self._sizing, self._state, now, seconds)
-        logger.debug("%r paused for %.3f s", self, paused_for(self._state, now))
+        counted = self._budget.counted(now)
+        if counted < self.limit and not self._warned:
+            self._warned = True
+            logger.warning(
+                "%r got a 429 with only %d requests counted in the last %g s (%d in flight, "
+                "limit %d): the server's limit differs, or other clients share these "
+                "credentials; pausing for %.3f s",
+                self,
+                counted,
+                self.per,
+                self.in_flight,
+                self.limit,
+                seconds,
+            )
+        self._budget.pause(now, seconds)
+        logger.debug("%r paused for %.3f s", self, self._budget.paused_for(now))
 
     async def aclose(self) -> None:
         """Nothing to release; present so every limiter closes the same way."""
 
     def __repr__(self) -> str:
         now = self._clock()
-        s = self._sizing
+        p = self._budget.pacing
         parts = [f"name={self._name!r}"] if self._name else []
         parts += [
-            f"limit={s.limit}",
-            f"per={s.per:g}",
-            f"utilization={s.utilization:g}",
-            f"burst={s.burst}",
-            f"tokens={tokens_at(s, self._state, now):.2f}",
+            f"limit={p.limit}",
+            f"per={p.per:g}",
+            f"burst={p.burst}",
+            f"tokens={self._budget.tokens(now):.2f}",
         ]
         if self._turn.waiting:
             parts.append(f"waiting={self._turn.waiting}")
-        paused = paused_for(self._state, now)
+        paused = self._budget.paused_for(now)
         if paused > 0:
             parts.append(f"paused_for={paused:.2f}")
         return f"TokenBucket({', '.join(parts)})"

@@ -1,16 +1,21 @@
-"""One rate-limit budget shared by every process and host that uses the same Redis key."""
+"""One exact-window budget shared by every process and host that uses the same Redis key."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+import uuid
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from ._arithmetic import DEFAULT_UTILIZATION, EARLY_TOLERANCE, SOURCE_LIMIT, Sizing
-from ._bucket import FifoTurn, Sleep, check_pause_seconds
-from ._protocol import RateLimiterUnavailable
+from lucidgreen import _limits
+
+from ._arithmetic import EARLY_TOLERANCE, Pacing
+from ._bucket import FifoTurn, Sleep, check_hold, check_pause_seconds, deadline_exceeded, wake
+from ._protocol import Permit, RateLimiterUnavailable
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -19,24 +24,29 @@ __all__ = ["RedisRateLimiter"]
 
 logger = logging.getLogger("lucidgreen.ratelimit")
 
-# A port of take / pause / give_back from _arithmetic.py, run atomically inside Redis so
-# every process sees one bucket. Redis TIME is the clock, so the hosts' clocks never matter;
-# times are kept in whole microseconds (exact in a double), tokens printed with %.17g so a
-# round trip through the hash loses nothing.
+#: The longest a reservation counts as in flight (``hold=None`` included), in seconds.
+DEFAULT_MAX_HOLD: Final = 300.0
+
+# The window rule of _window.py and the pacing of _arithmetic.py, run atomically inside Redis
+# so every process sees one budget. Redis TIME is the clock, so the hosts' clocks never
+# matter; times are whole microseconds (exact in a double), tokens printed with %.17g so a
+# round trip through the hash loses nothing. Both keys share one hash tag (Redis Cluster).
 _SCRIPT = """
--- KEYS[1]: hash {tokens, as_of}; as_of (µs of Redis TIME) is in the future while paused.
--- ARGV: operation ('take' | 'pause' | 'give_back'), rate (tokens/s), capacity (tokens),
---       argument (take: early tolerance in s; pause: its length in s; give_back: unused).
--- Returns, as a string, the seconds to wait ('0' when a token was taken or for other ops).
+-- KEYS[1]: hash {tokens, as_of} of the pacing bucket; as_of (µs) is ahead while paused.
+-- KEYS[2]: sorted set of reservations: member 'f:<id>' in flight, scored send + hold;
+--          'f:<id>' becomes 's:<id>', scored at its settle time, once settled.
+-- ARGV: operation, rate (tokens/s), capacity, limit, per (s), then per operation:
+--   take: tolerance (s), id, hold (s)   -> {wait (s), blocked by an in-flight bound '1'|'0'}
+--   settle: id; release: id; pause: seconds; count  -> {'0', counted in the window}
 if redis.replicate_commands then redis.replicate_commands() end
-local key = KEYS[1]
+local bucket, window = KEYS[1], KEYS[2]
 local operation = ARGV[1]
-local rate = tonumber(ARGV[2])
-local capacity = tonumber(ARGV[3])
-local argument = tonumber(ARGV[4])
+local rate, capacity = tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit, per = tonumber(ARGV[4]), tonumber(ARGV[5]) * 1e6
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local stored = redis.call('HMGET', key, 'tokens', 'as_of')
+redis.call('ZREMRANGEBYSCORE', window, '-inf', now - per)
+local stored = redis.call('HMGET', bucket, 'tokens', 'as_of')
 -- No key: a full bucket (the TTL below only lets a key lapse once it would be full).
 local tokens = tonumber(stored[1]) or capacity
 local as_of = tonumber(stored[2]) or now
@@ -44,31 +54,61 @@ if now > as_of then
   tokens = math.min(capacity, tokens + rate * (now - as_of) / 1e6)
   as_of = now
 end
+local function save()
+  redis.call('HSET', bucket, 'tokens', string.format('%.17g', tokens),
+             'as_of', string.format('%.17g', as_of))
+  local full_in = (as_of - now) / 1e6 + math.max(0, capacity - tokens) / rate
+  redis.call('PEXPIRE', bucket, math.ceil(full_in * 1000) + 1000)
+  local last = redis.call('ZRANGE', window, -1, -1, 'WITHSCORES')
+  if last[2] then
+    redis.call('PEXPIRE', window, math.ceil((tonumber(last[2]) + per - now) / 1000) + 1000)
+  end
+end
+local function fmt(x) return string.format('%.17g', x) end
 if operation == 'take' then
+  local tolerance, id, hold = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]) * 1e6
   local wait = (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate
-  if wait > argument then
-    return string.format('%.17g', wait)
+  local counted = redis.call('ZCARD', window)
+  if counted >= limit then
+    -- Full: no tolerance (the window is the guarantee); the one that must slide out first.
+    local oldest = redis.call('ZRANGE', window, counted - limit, counted - limit, 'WITHSCORES')
+    local window_wait = (tonumber(oldest[2]) + per - now) / 1e6
+    if window_wait > wait then
+      local blocked = '0'
+      if string.sub(oldest[1], 1, 2) == 'f:' then blocked = '1' end
+      return {fmt(window_wait), blocked}
+    end
+    return {fmt(wait), '0'}
   end
+  if wait > tolerance then return {fmt(wait), '0'} end
   tokens = tokens - 1
-elseif operation == 'pause' then
-  local pause_end = now + argument * 1e6
-  if not (pause_end > as_of) then
-    return '0'
+  redis.call('ZADD', window, now + hold, 'f:' .. id)
+  save()
+  return {'0', '0'}
+elseif operation == 'settle' then
+  local id = ARGV[6]
+  redis.call('ZREM', window, 'f:' .. id)
+  -- Added even if its bound had lapsed: the answer time is the truth, and later is safe.
+  redis.call('ZADD', window, now, 's:' .. id)
+  save()
+elseif operation == 'release' then
+  if redis.call('ZREM', window, 'f:' .. ARGV[6]) == 1 then
+    local cap = capacity
+    if as_of > now then cap = math.min(1, capacity) end
+    tokens = math.min(cap, tokens + 1)
+    save()
   end
-  tokens = math.min(1, capacity, tokens + rate * (pause_end - as_of) / 1e6)
-  as_of = pause_end
-elseif operation == 'give_back' then
-  local cap = capacity
-  if as_of > now then cap = math.min(1, capacity) end
-  tokens = math.min(cap, tokens + 1)
-else
+elseif operation == 'pause' then
+  local pause_end = now + tonumber(ARGV[6]) * 1e6
+  if pause_end > as_of then
+    tokens = math.min(1, capacity, tokens + rate * (pause_end - as_of) / 1e6)
+    as_of = pause_end
+    save()
+  end
+elseif operation ~= 'count' then
   return redis.error_reply('unknown operation ' .. tostring(operation))
 end
-redis.call('HSET', key, 'tokens', string.format('%.17g', tokens),
-           'as_of', string.format('%.17g', as_of))
-local full_in = (as_of - now) / 1e6 + math.max(0, capacity - tokens) / rate
-redis.call('PEXPIRE', key, math.ceil(full_in * 1000) + 1000)
-return '0'
+return {'0', tostring(redis.call('ZCARD', window))}
 """
 
 _MISSING_REDIS = (
@@ -98,15 +138,43 @@ def _describe(client: Redis) -> str:
     return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
 
 
+class _RedisPermit:
+    """A :class:`RedisRateLimiter` permit: one member of the shared sorted set."""
+
+    __slots__ = ("_done", "_id", "_limiter", "waited")
+
+    def __init__(self, limiter: RedisRateLimiter, reservation: str, waited: float) -> None:
+        self._limiter = limiter
+        self._id = reservation
+        self._done = False
+        self.waited = waited
+
+    async def settle(self) -> None:
+        if not self._done:
+            self._done = True
+            await self._limiter._finish("settle", self._id)
+
+    async def release(self) -> None:
+        if not self._done:
+            self._done = True
+            await self._limiter._finish("release", self._id)
+
+    def __repr__(self) -> str:
+        state = "done" if self._done else "in flight"
+        return f"<RedisRateLimiter permit {state} waited={self.waited:.3f}>"
+
+
 class RedisRateLimiter:
-    """A :class:`~lucidgreen.ratelimit.TokenBucket` whose state lives in Redis.
+    """The exact window of :class:`~lucidgreen.ratelimit.TokenBucket`, kept in Redis.
 
     Every process and host that uses the same Redis and ``key`` (and the same ``limit``,
-    ``per``, ``utilization`` and ``burst``) shares one budget, sized exactly like
-    ``TokenBucket``. One Lua script takes a token or answers how long to wait, using Redis's
-    own clock; a 429 pause is stored in Redis, so every process pauses. Inside a process,
-    waiters queue in arrival order and only the head talks to Redis. The key expires once
-    the bucket would be full again, so nothing lingers.
+    ``per`` and ``burst``) shares one budget. One Lua script, on Redis's own clock, reserves a
+    slot or answers how long to wait: reservations live in a sorted set scored at ``send +
+    hold`` while in flight and rewritten to the settle time when the exchange ends, so no
+    server window ever holds more than ``limit`` of the key's requests. A 429 pause is stored
+    in Redis, so every process pauses. Inside a process, waiters queue in arrival order and
+    only the head talks to Redis. The two keys (``{key}:bucket`` and ``{key}:window``) share
+    one hash tag, so they live on one Redis Cluster slot, and expire once idle.
 
     .. code-block:: python
 
@@ -118,33 +186,47 @@ class RedisRateLimiter:
 
     :param redis: a ``redis://`` / ``rediss://`` / ``unix://`` URL, or a
         ``redis.asyncio.Redis`` client (which stays yours to close).
-    :param key: the Redis key holding the bucket; one per budget (product and credentials).
+    :param key: names the budget (one per product and credentials).
+    :param burst: as for :class:`~lucidgreen.ratelimit.TokenBucket`.
+    :param max_hold: the longest a reservation counts as in flight (also for ``hold=None``),
+        300 s by default: the reservations of a process that crashed mid-request expire
+        ``max_hold + per`` seconds after they were made.
     :param connect_timeout: seconds to open a connection (URL only).
     :param timeout: the most one Redis round trip may take, connecting included. Past it,
         or on any Redis error, :meth:`acquire` and :meth:`pause` raise
         :class:`~lucidgreen.ratelimit.RateLimiterUnavailable`; they never hang. Waiters that
         queued before such a failure get the same error at once rather than each waiting out
-        its own timeout.
+        its own timeout. A settle or release that fails is logged and dropped: the
+        reservation then counts until its bound, which is safe.
 
-    A waiter cancelled while its request to Redis is in flight gives back the token if the
-    script granted one, so cancellation takes nothing here either. The client's connections
-    belong to one event loop: use the limiter from that loop only.
+    A head waiter blocked by another process's in-flight reservation polls every
+    ``per / limit`` seconds (at least 5 ms), since that process's settle cannot wake it. A
+    waiter cancelled while its request to Redis is in flight releases the slot if the script
+    granted one, so cancellation takes nothing here either. The client's connections belong to
+    one event loop: use the limiter from that loop only.
     """
 
     __slots__ = (
         "_background",
+        "_blocked",
         "_client",
         "_closed",
         "_failure",
         "_key",
+        "_keys",
+        "_max_hold",
         "_name",
         "_owns_client",
+        "_pacing",
+        "_prefix",
         "_script",
-        "_sizing",
+        "_seq",
         "_sleep",
         "_timeout",
         "_turn",
         "_unreachable",
+        "_wake",
+        "_warned",
         "_where",
     )
 
@@ -153,13 +235,13 @@ class RedisRateLimiter:
         redis: Redis | str,
         key: str,
         *,
-        limit: int = SOURCE_LIMIT,
-        per: float = 60.0,
-        utilization: float = DEFAULT_UTILIZATION,
+        limit: int = _limits.SOURCE_LIMIT,
+        per: float = _limits.WINDOW,
         burst: int | None = None,
+        max_hold: float = DEFAULT_MAX_HOLD,
         connect_timeout: float = 2.0,
         timeout: float = 5.0,
-        sleep: Sleep = asyncio.sleep,
+        sleep: Sleep | None = None,
         name: str = "",
     ) -> None:
         module = _redis_module()
@@ -167,7 +249,9 @@ class RedisRateLimiter:
             raise ValueError("key must be a non-empty string")
         if not (timeout > 0 and connect_timeout > 0):
             raise ValueError("timeout and connect_timeout must be > 0 seconds")
-        self._sizing = Sizing.for_limit(limit, per, utilization=utilization, burst=burst)
+        if not (math.isfinite(max_hold) and max_hold > 0):
+            raise ValueError(f"max_hold must be a finite number of seconds > 0, not {max_hold!r}")
+        self._pacing = Pacing.for_limit(limit, per, burst)
         if isinstance(redis, str):
             from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff
@@ -187,6 +271,9 @@ class RedisRateLimiter:
         self._client = client
         self._script = client.register_script(_SCRIPT)
         self._key = key
+        # Identical "{key}" prefixes give both keys the same Cluster hash tag.
+        self._keys = [f"{{{key}}}:bucket", f"{{{key}}}:window"]
+        self._max_hold = float(max_hold)
         self._timeout = float(timeout)
         self._sleep = sleep
         self._name = name
@@ -196,11 +283,24 @@ class RedisRateLimiter:
         self._failure: tuple[float, RateLimiterUnavailable] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._prefix = uuid.uuid4().hex[:16]
+        self._seq = 0
+        self._wake: asyncio.Future[None] | None = None
+        self._blocked = False
+        self._warned = False
 
     @property
-    def sizing(self) -> Sizing:
-        """The limit, window, rate and capacity this limiter enforces."""
-        return self._sizing
+    def pacing(self) -> Pacing:
+        """The limit, window, burst, refill rate and capacity this limiter enforces."""
+        return self._pacing
+
+    @property
+    def limit(self) -> int:
+        return self._pacing.limit
+
+    @property
+    def per(self) -> float:
+        return self._pacing.per
 
     @property
     def key(self) -> str:
@@ -211,38 +311,95 @@ class RedisRateLimiter:
         """Tasks of this process currently waiting in :meth:`acquire`."""
         return self._turn.waiting
 
-    async def acquire(self) -> float:
-        """Wait until one request may be sent; return the seconds spent waiting.
-
-        The wait counts time queued behind other tasks and asleep for a token; 0.0 means
-        neither happened (the round trip to Redis alone is not reported as waiting).
-        Raises :class:`~lucidgreen.ratelimit.RateLimiterUnavailable` if Redis fails.
+    async def acquire(self, *, hold: float | None = None, max_wait: float | None = None) -> Permit:
+        """Wait for a permit to send one request now (see
+        :meth:`lucidgreen.ratelimit.RateLimiter.acquire`); ``hold`` is capped at
+        ``max_hold``. Raises :class:`~lucidgreen.ratelimit.RateLimiterUnavailable` if Redis
+        fails.
         """
+        checked = check_hold(hold)
+        hold = self._max_hold if checked is None else min(checked, self._max_hold)
         started = time.monotonic()
-        waited = await self._turn.enter()
+        deadline = None if max_wait is None else started + max_wait
+        try:
+            queued = await self._turn.enter(max_wait)
+        except TimeoutError:
+            raise deadline_exceeded(self, max_wait or 0.0) from None
         try:
             self._raise_if_failed_since(started)
             while True:
-                wait = await self._take()
+                self._seq += 1
+                reservation = f"{self._prefix}:{self._seq}"
+                wait, blocked = await self._take(reservation, hold)
                 if wait == 0.0:
                     break
-                waited = True
-                await self._sleep(wait)
+                queued = True
+                now = time.monotonic()
+                if blocked:
+                    # Another process's settle cannot wake us: look again soon.
+                    wait = min(wait, max(self.per / self.limit, 0.005))
+                if deadline is not None:
+                    if now >= deadline or (not blocked and now + wait > deadline):
+                        raise deadline_exceeded(self, max_wait or 0.0)
+                    wait = min(wait, deadline - now)
+                await self._nap(wait, blocked)
         finally:
             self._turn.leave()
         # A lone round trip to Redis is not waiting for the budget.
-        return max(0.0, time.monotonic() - started) if waited else 0.0
+        waited = max(0.0, time.monotonic() - started) if queued else 0.0
+        return _RedisPermit(self, reservation, waited)
+
+    async def _nap(self, seconds: float, blocked: bool) -> None:
+        """The head waits ``seconds``, or until one of this process's settles may help."""
+        loop = asyncio.get_running_loop()
+        woken: asyncio.Future[None] = loop.create_future()
+        self._wake, self._blocked = woken, blocked
+        timer: asyncio.TimerHandle | None = None
+        sleeper: asyncio.Future[object] | None = None
+        if self._sleep is None:
+            timer = loop.call_later(seconds, wake, woken)
+        else:
+            sleeper = asyncio.ensure_future(self._sleep(seconds))
+            sleeper.add_done_callback(lambda _: wake(woken))
+        try:
+            await woken
+        finally:
+            self._wake, self._blocked = None, False
+            if timer is not None:
+                timer.cancel()
+            if sleeper is not None:
+                sleeper.cancel()
 
     async def pause(self, seconds: float) -> None:
-        """Hold every acquire, in every process on this key, until ``seconds`` from now."""
+        """Hold every acquire, in every process on this key, until ``seconds`` from now.
+
+        Like :meth:`lucidgreen.ratelimit.TokenBucket.pause`: an unexpected 429 (fewer than
+        ``limit`` counted on the key) is logged once at WARNING; the limit is not lowered.
+        """
         seconds = check_pause_seconds(seconds)
-        if seconds > 0:
-            await self._run("pause", seconds)
-            logger.debug("%r paused for %.3f s", self, seconds)
+        _, counted = await self._run("pause", max(0.0, seconds))
+        if counted < self.limit and not self._warned:
+            self._warned = True
+            logger.warning(
+                "%r got a 429 with only %d requests counted on the key in the last %g s "
+                "(limit %d): the server's limit differs, or clients outside this key share "
+                "the credentials; pausing for %.3f s",
+                self,
+                counted,
+                self.per,
+                self.limit,
+                seconds,
+            )
+        logger.debug("%r paused for %.3f s", self, seconds)
+
+    async def counted(self) -> int:
+        """Requests counted on the key in the window a request leaving now would join."""
+        _, counted = await self._run("count")
+        return counted
 
     async def aclose(self) -> None:
-        """Finish giving back tokens of cancelled waiters, then close a client we created."""
-        if self._background:
+        """Finish settling and releasing in the background, then close a client we created."""
+        while self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
         if self._owns_client and not self._closed:
             self._closed = True
@@ -259,46 +416,64 @@ class RedisRateLimiter:
     ) -> None:
         await self.aclose()
 
-    async def _run(self, operation: str, argument: float) -> float:
-        """One atomic script call, bounded by ``timeout``."""
-        s = self._sizing
-        args = [operation, repr(s.rate), repr(s.capacity), repr(argument)]
+    async def _run(self, operation: str, *extra: str | float) -> tuple[float, int]:
+        """One atomic script call, bounded by ``timeout``: ``(wait, flag_or_count)``."""
+        p = self._pacing
+        args: list[str | int] = [operation, repr(p.rate), repr(p.capacity), p.limit, repr(p.per)]
+        args += [repr(x) if isinstance(x, float) else x for x in extra]
         try:
             async with asyncio.timeout(self._timeout):
-                reply = await self._script(keys=[self._key], args=args)
+                reply = await self._script(keys=self._keys, args=args)
         except self._unreachable as exc:
             raise RateLimiterUnavailable(
                 f"rate limiter {self._key!r} could not use Redis at {self._where} "
                 f"within {self._timeout:g} s: {type(exc).__name__}: {exc}"
             ) from exc
-        return float(reply)
+        return float(reply[0]), int(reply[1])
 
-    async def _take(self) -> float:
+    async def _take(self, reservation: str, hold: float) -> tuple[float, bool]:
         # Shielded: if the waiter is cancelled mid-flight, the script call still finishes
-        # and we learn whether it took a token, which we then give back.
-        call = asyncio.ensure_future(self._run("take", EARLY_TOLERANCE))
+        # and we learn whether it reserved a slot, which we then release.
+        call = asyncio.ensure_future(self._run("take", EARLY_TOLERANCE, reservation, hold))
         try:
-            return await asyncio.shield(call)
+            wait, blocked = await asyncio.shield(call)
         except asyncio.CancelledError:
-            call.add_done_callback(self._give_back_if_taken)
+            call.add_done_callback(lambda done: self._release_if_taken(done, reservation))
             raise
         except RateLimiterUnavailable as exc:
             self._failure = (time.monotonic(), exc)
             raise
+        return wait, bool(blocked)
 
-    def _give_back_if_taken(self, call: asyncio.Future[float]) -> None:
-        if call.cancelled() or call.exception() is not None or call.result() != 0.0:
+    def _release_if_taken(self, call: asyncio.Future[tuple[float, int]], reservation: str) -> None:
+        if call.cancelled() or call.exception() is not None or call.result()[0] != 0.0:
             return
-        task = asyncio.ensure_future(self._give_back())
+        self._in_background(self._finish("release", reservation))
+
+    async def _finish(self, operation: str, reservation: str) -> None:
+        """Settle or release ``reservation``; shielded, so a cancelled caller spends nothing
+        more than the settle it asked for."""
+        call = asyncio.ensure_future(self._quietly(operation, reservation))
+        try:
+            await asyncio.shield(call)
+        except asyncio.CancelledError:
+            self._background.add(call)
+            call.add_done_callback(self._background.discard)
+            raise
+        if self._wake is not None and (operation == "release" or self._blocked):
+            wake(self._wake)  # our own settle or release may shorten the head's wait
+
+    async def _quietly(self, operation: str, reservation: str) -> None:
+        try:
+            await self._run(operation, reservation)
+        except RateLimiterUnavailable as exc:
+            # Safe to lose: the reservation counts until its bound, then lapses.
+            logger.debug("could not %s a reservation: %s", operation, exc)
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-    async def _give_back(self) -> None:
-        try:
-            await self._run("give_back", 0.0)
-        except RateLimiterUnavailable as exc:
-            # Safe to lose: an unused token only leaves the budget slightly underused.
-            logger.debug("could not give back a cancelled waiter's token: %s", exc)
 
     def _raise_if_failed_since(self, started: float) -> None:
         """Fail at once if Redis failed while this waiter was queued."""
@@ -307,15 +482,9 @@ class RedisRateLimiter:
             raise RateLimiterUnavailable(str(failure)) from failure.__cause__
 
     def __repr__(self) -> str:
-        s = self._sizing
+        p = self._pacing
         parts = [f"name={self._name!r}"] if self._name else []
-        parts += [
-            f"key={self._key!r}",
-            f"limit={s.limit}",
-            f"per={s.per:g}",
-            f"utilization={s.utilization:g}",
-            f"burst={s.burst}",
-        ]
+        parts += [f"key={self._key!r}", f"limit={p.limit}", f"per={p.per:g}", f"burst={p.burst}"]
         if self._turn.waiting:
             parts.append(f"waiting={self._turn.waiting}")
         return f"RedisRateLimiter({', '.join(parts)})"

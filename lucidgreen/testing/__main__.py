@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--source-limit", type=RateLimit.parse, default=RateLimit(60, 60.0), help="e.g. 60/60")
     add("--retail-limit", type=RateLimit.parse, default=RateLimit(1000, 60.0))
     add("--public-limit", type=RateLimit.parse, default=RateLimit(60, 60.0))
+    add("--arrival-jitter", type=float, default=0.0, help="seconds of random delay (0 to J) "
+        "before the rate limiter counts each API request")  # fmt: skip
     add("--error-rate", type=float, default=0.0, help="fraction of API requests answered 5xx")
     add("--latency", type=float, default=0.0, help="seconds added to every API request")
     add("--json", action="store_true", help="print one JSON line instead of key: value lines")
@@ -94,6 +96,7 @@ def _build(args: argparse.Namespace) -> FakeLucidGreen:
         source_limit=args.source_limit,
         retail_limit=args.retail_limit,
         public_limit=args.public_limit,
+        arrival_jitter=args.arrival_jitter,
         export_packages=args.export_packages,
         source_credentials=args.source_credentials,
         retail_credentials=args.retail_credentials,

@@ -21,6 +21,7 @@ from typing import Any, Literal, Self
 
 from aiohttp import web
 
+from .. import _limits
 from . import _inventory
 from ._app import Application, Incoming
 from ._auth import Credentials, Product, TokenStore
@@ -42,9 +43,9 @@ SUMMARY_PATH = "/__fake__/summary"
 
 Site = Literal["api", "cdn"]
 
-_DEFAULT_SOURCE = RateLimit(60, 60.0)
-_DEFAULT_RETAIL = RateLimit(1000, 60.0)
-_DEFAULT_PUBLIC = RateLimit(60, 60.0)
+_DEFAULT_SOURCE = RateLimit(_limits.SOURCE_LIMIT, _limits.WINDOW)
+_DEFAULT_RETAIL = RateLimit(_limits.RETAIL_LIMIT, _limits.WINDOW)
+_DEFAULT_PUBLIC = RateLimit(_limits.PUBLIC_LOOKUP_LIMIT, _limits.WINDOW)
 
 
 class FakeLucidGreen:
@@ -66,6 +67,9 @@ class FakeLucidGreen:
         token_ttl: seconds a token lives (``expires_in``; settable later).
         rate_limits: False turns the sliding-window limiter off (``fake.limits.enabled``).
         source_limit, retail_limit, public_limit: :class:`RateLimit` per scope, or None.
+        arrival_jitter: each API request waits a random 0 to this many seconds before the
+            throttle counts it, so arrivals reach the window out of send order
+            (``fake.limits.arrival_jitter``).
         source_credentials, retail_credentials: fixed ``(client_id, client_secret)`` pairs;
             generated from the seed when omitted.
         export_packages: synthetic package UIDs in the export file (``fake.export.packages``).
@@ -96,6 +100,7 @@ class FakeLucidGreen:
         source_limit: RateLimit | None = _DEFAULT_SOURCE,
         retail_limit: RateLimit | None = _DEFAULT_RETAIL,
         public_limit: RateLimit | None = _DEFAULT_PUBLIC,
+        arrival_jitter: float = 0.0,
         source_credentials: tuple[str, str] | None = None,
         retail_credentials: tuple[str, str] | None = None,
         export_packages: int = 50,
@@ -124,6 +129,8 @@ class FakeLucidGreen:
             retail=retail_limit,
             public=public_limit,
             enabled=rate_limits,
+            arrival_jitter=arrival_jitter,
+            rng=random.Random(f"{seed}:arrival"),
         )
         #: Package-UID export knobs (see :class:`ExportSettings`).
         self.export = ExportSettings(packages=export_packages)
@@ -350,6 +357,9 @@ class FakeLucidGreen:
             if delay > 0:
                 self.stats.faults["latency"] += 1
                 await self._sleep(delay)
+            arrival = 0.0 if is_token else self.limits.arrival_delay()
+            if arrival > 0:
+                await self._sleep(arrival)
         injection = self.faults.take_script(request.method, raw_path)
         if injection is None and site == "api":
             injection = self.faults.draw(request.method, raw_path, token=is_token)

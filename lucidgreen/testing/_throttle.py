@@ -5,16 +5,24 @@ seconds. A request is refused when that list already holds ``limit`` entries; re
 requests are not added. The advertised wait is the time until the oldest entry leaves the
 window, divided by the requests that would then be available, rounded up (``math.ceil``),
 and it goes both into ``Retry-After`` and into the ``detail`` message.
+
+``arrival_jitter`` models what sits in front of the throttle (a load balancer queue, a slow
+path, a new TLS connection): each request waits a random 0 to ``arrival_jitter`` seconds
+*before* the throttle counts it, so requests reach the window in another order than they
+left the client, and bunch tighter than they were sent.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import re
 from collections import deque
 from collections.abc import Callable
 
 import attrs
+
+from .. import _limits
 
 __all__ = ["RateLimit", "Throttle", "throttle_detail"]
 
@@ -55,15 +63,24 @@ class Throttle:
     """Per-credential sliding windows: Source per client, Retail per client, public per IP.
 
     Knobs are plain attributes, settable at run time. ``None`` for a scope, or
-    ``enabled = False``, lets everything through (and records nothing).
+    ``enabled = False``, lets everything through (and records nothing). ``arrival_jitter``
+    delays requests before they are counted (see the module docstring); ``rng`` draws it.
     """
 
     clock: Callable[[], float]
-    source: RateLimit | None = RateLimit(60, 60.0)
-    retail: RateLimit | None = RateLimit(1000, 60.0)
-    public: RateLimit | None = RateLimit(60, 60.0)
+    source: RateLimit | None = RateLimit(_limits.SOURCE_LIMIT, _limits.WINDOW)
+    retail: RateLimit | None = RateLimit(_limits.RETAIL_LIMIT, _limits.WINDOW)
+    public: RateLimit | None = RateLimit(_limits.PUBLIC_LOOKUP_LIMIT, _limits.WINDOW)
     enabled: bool = True
+    #: Each API request waits a uniform random 0 to this many seconds before it is counted.
+    arrival_jitter: float = 0.0
+    rng: random.Random = attrs.field(factory=random.Random)
     _history: dict[str, deque[float]] = attrs.field(factory=dict, init=False)
+
+    def arrival_delay(self) -> float:
+        """Seconds the next request waits before it reaches the throttle."""
+        jitter = self.arrival_jitter
+        return self.rng.uniform(0.0, jitter) if jitter > 0 else 0.0
 
     def limit_for(self, scope: str) -> RateLimit | None:
         return {"source": self.source, "retail": self.retail, "public": self.public}[scope]

@@ -108,26 +108,13 @@ async def lucidgreen_fake(
         yield fake
 
 
-class _Unlimited:
-    """A rate limiter that never waits: the clients' budget while the fake's limiter is off."""
-
-    async def acquire(self) -> float:
-        return 0.0
-
-    async def pause(self, seconds: float) -> None:
-        """Nothing to pause: with the fake's limiter off, only scripted 429s happen."""
-
-    async def aclose(self) -> None:
-        """Nothing to release."""
-
-
 def _limiter_for(fake: FakeLucidGreen, scope: Literal["source", "retail"]) -> RateLimiter:
     """A budget matching the fake: its limit and window when its limiter is on, else none."""
-    from ..ratelimit import TokenBucket
+    from ..ratelimit import TokenBucket, Unlimited
 
     rate = fake.limits.limit_for(scope)
     if not fake.limits.enabled or rate is None:
-        return _Unlimited()
+        return Unlimited()
     return TokenBucket(limit=rate.limit, per=rate.window, name=f"fake-{scope}")
 
 

@@ -2,9 +2,6 @@
 
 How throughput is measured: from the request times the fake recorded for the API calls (the
 token request left out), as ``(n - 1) / (t_last - t_first)`` divided by ``limit / window``.
-A bucket lets ``burst`` requests leave together at the start (1 for Source's 60, so nothing
-to exclude; 5 for Retail's 1000, so the share is measured from the fifth request on), then
-paces every later request on its steady schedule.
 """
 
 from __future__ import annotations
@@ -13,10 +10,11 @@ import asyncio
 import time
 
 import pytest
-from client_helpers import api_requests, lifted_limiter, product_uuids, token_requests
+from client_helpers import api_requests, product_uuids, token_requests
 from support import max_in_window, sustained_share
 
 import lucidgreen
+from lucidgreen.ratelimit import Unlimited
 from lucidgreen.testing import FakeLucidGreen, InventoryCollection, RateLimit
 
 
@@ -55,56 +53,138 @@ async def sustained_run(
     await asyncio.gather(*(worker(i) for i in range(tasks)))
 
 
-async def test_source_sustains_97_percent_of_a_sliding_window_without_a_429() -> None:
-    """60 per 4 s window, three windows, 20 tasks: zero 429s and >= 97 % of the limit.
+class SendTimeCounting:
+    """The control: a bucket that counts each request at its send time (it settles every
+    permit the moment it is granted), as a limiter without answer-time accounting does."""
 
-    The window is compressed 15x, and with it the bucket's timer slack (per / 600: 6.7 ms
-    here); 4 s keeps that slack above the scheduling delays of a busy 2-core machine.
-    """
-    limit, window, windows = 60, 4.0, 3
-    async with small_fake(source_limit=RateLimit(limit, window)) as fake:
+    def __init__(self, limit: int, per: float) -> None:
+        self.inner = lucidgreen.TokenBucket(limit=limit, per=per)
+
+    async def acquire(
+        self, *, hold: float | None = None, max_wait: float | None = None
+    ) -> lucidgreen.ratelimit.Permit:
+        permit = await self.inner.acquire(hold=hold, max_wait=max_wait)
+        await permit.settle()
+        return permit
+
+    async def pause(self, seconds: float) -> None:
+        await self.inner.pause(seconds)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def jittered_run(
+    limiter: lucidgreen.ratelimit.RateLimiter,
+    *,
+    limit: int,
+    window: float,
+    jitter: float,
+    retry_after: int | None = None,
+) -> tuple[FakeLucidGreen, list[float], lucidgreen.Stats]:
+    """Three windows of product lookups from 12 tasks against a fake that delays each
+    request by a random 0 to ``jitter`` seconds before its sliding window counts it
+    (``retry_after`` overrides the Retry-After of its 429s)."""
+    async with FakeLucidGreen(
+        products=20,
+        brands=2,
+        batches=6,
+        items=30,
+        source_limit=RateLimit(limit, window),
+        arrival_jitter=jitter,
+    ) as fake:
+        fake.faults.retry_after = retry_after
         async with lucidgreen.SourceClient(
-            *fake.source_credentials,
-            base_url=fake.url,
-            rate_limiter=lucidgreen.TokenBucket(limit=limit, per=window),
+            *fake.source_credentials, base_url=fake.url, rate_limiter=limiter
         ) as source:
-            calls = int(windows * limit * 0.978)  # what the bucket allows in three windows
-            await sustained_run(source, product_uuids(fake, 10), calls=calls, tasks=20)
-        times = [r.time for r in api_requests(fake)]
-        assert fake.stats.rate_limited == 0
-        assert fake.stats.by_status[429] == 0
-        assert source.stats.rate_limited == 0
-        assert len(times) == calls
-        assert max_in_window(times, window) <= limit
-        share = sustained_share(times, limit, window)
-        assert share >= 0.97, f"sustained {share:.4f} of the limit"
-        assert times[-1] - times[0] >= (windows - 0.2) * window
+            await sustained_run(source, product_uuids(fake, 10), calls=3 * limit, tasks=12)
+        return fake, [r.time for r in api_requests(fake)], source.stats
 
 
-async def test_retail_sustains_97_percent_of_a_sliding_window_without_a_429() -> None:
-    """Retail's 1000 per (compressed) 3 s window, two windows: zero 429s and >= 97 %.
+async def test_source_meets_no_429_when_arrivals_are_jittered() -> None:
+    """20 per 0.5 s (a minute compressed 120x), each request counted by the fake a random
+    0-0.15 s after it left (18 s on a real minute, far above the 3 s the issue names):
+    the default bucket meets zero 429s and keeps most of the limit."""
+    limit, window = 20, 0.5
+    fake, times, stats = await jittered_run(
+        lucidgreen.TokenBucket(limit=limit, per=window), limit=limit, window=window, jitter=0.15
+    )
+    assert fake.stats.rate_limited == 0
+    assert stats.rate_limited == 0
+    assert len(times) == 3 * limit
+    # The ceiling is per / (per + mean jitter) = 0.87; the first window's burst adds some.
+    share = sustained_share(times, limit, window)
+    assert share >= 0.8, f"sustained {share:.4f} of the limit"
 
-    The bucket is sized as the client's default for 1000, whose ``burst`` (5) lets the first
-    requests leave together; the share is measured from the last of them on. Two windows
-    rather than four: at 333 requests a second client and fake share one process, and a
-    longer run only adds seconds to the suite.
-    """
-    limit, window, windows = 1000, 3.0, 2
+
+async def test_counting_at_send_time_meets_429s_under_the_same_jitter() -> None:
+    """The control for the test above: the same run with requests counted at their send
+    time overfills the fake's window, so that test can fail."""
+    limit, window = 20, 0.5
+    fake, _, stats = await jittered_run(
+        SendTimeCounting(limit, window), limit=limit, window=window, jitter=0.15, retry_after=0
+    )
+    assert fake.stats.rate_limited >= 1
+    assert stats.rate_limited >= 1
+
+
+class HeldFor:
+    """Spies on a limiter: how long each permit was held, from its grant to its settle (the
+    round trip as the limiter sees it, event-loop delays on both sides included)."""
+
+    def __init__(self, inner: lucidgreen.TokenBucket) -> None:
+        self.inner = inner
+        self.held: list[float] = []
+
+    async def acquire(
+        self, *, hold: float | None = None, max_wait: float | None = None
+    ) -> lucidgreen.ratelimit.Permit:
+        permit = await self.inner.acquire(hold=hold, max_wait=max_wait)
+        granted = time.monotonic()
+        spy = self
+
+        class Timed:
+            waited = permit.waited
+
+            async def settle(self) -> None:
+                spy.held.append(time.monotonic() - granted)
+                await permit.settle()
+
+            async def release(self) -> None:
+                await permit.release()
+
+        return Timed()
+
+    async def pause(self, seconds: float) -> None:
+        await self.inner.pause(seconds)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_sustained_run_loses_only_the_round_trip_per_window_without_a_429() -> None:
+    """A minute compressed to 0.5 s, 40 requests in it (low enough that a loaded 2-core
+    machine serving client and fake in one process is not the bottleneck), 20 tasks, three
+    windows: zero 429s, and from the second window on the rate is the exact window's
+    ``limit`` per ``per + round trip``, the round trip being how long permits were held in
+    the same run (a busy loop serving client and fake stretches it to tens of ms here; at a
+    real minute it is a fraction of a per cent)."""
+    limit, window, windows = 40, 0.5, 3
     async with small_fake(retail_limit=RateLimit(limit, window)) as fake:
-        bucket = lucidgreen.TokenBucket(limit=limit, per=window)
+        spy = HeldFor(lucidgreen.TokenBucket(limit=limit, per=window))
         async with lucidgreen.RetailClient(
-            *fake.retail_credentials, base_url=fake.url, rate_limiter=bucket
+            *fake.retail_credentials, base_url=fake.url, rate_limiter=spy
         ) as retail:
-            calls = int(windows * limit * 0.974)
-            await sustained_run(retail, product_uuids(fake, 10), calls=calls, tasks=50)
+            await sustained_run(retail, product_uuids(fake, 10), calls=windows * limit, tasks=20)
         times = [r.time for r in api_requests(fake)]
         assert fake.stats.rate_limited == 0
         assert retail.stats.rate_limited == 0
-        assert len(times) == calls
+        assert len(times) == windows * limit
         assert max_in_window(times, window) <= limit
-        burst = bucket.sizing.burst
-        share = sustained_share(times[burst - 1 :], limit, window)
-        assert share >= 0.97, f"sustained {share:.4f} of the limit"
+        share = sustained_share(times[limit:], limit, window)
+        round_trip = sum(spy.held) / len(spy.held)
+        ceiling = window / (window + round_trip)
+        assert share >= 0.95 * ceiling, f"sustained {share:.4f}, ceiling {ceiling:.4f}"
 
 
 async def test_a_429_pauses_the_whole_budget_for_retry_after(
@@ -183,24 +263,6 @@ async def test_a_429_pauses_the_whole_budget_for_retry_after(
     assert stats.retries == 1
 
 
-class CountingLimiter:
-    """A lifted bucket that counts its acquires (a spy for the product's budget)."""
-
-    def __init__(self) -> None:
-        self.inner = lifted_limiter()
-        self.acquired = 0
-
-    async def acquire(self) -> float:
-        self.acquired += 1
-        return await self.inner.acquire()
-
-    async def pause(self, seconds: float) -> None:
-        await self.inner.pause(seconds)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 async def test_public_lookup_is_unauthenticated_and_spends_the_public_budget(
     lucidgreen_fake: FakeLucidGreen,
 ) -> None:
@@ -211,7 +273,7 @@ async def test_public_lookup_is_unauthenticated_and_spends_the_public_budget(
     fake.state.inventory_collections["INV-0001"] = InventoryCollection(
         "INV-0001", case_uuid, [lucid_id]
     )
-    product_budget = CountingLimiter()
+    product_budget = Unlimited()
     async with lucidgreen.RetailClient(
         *fake.retail_credentials, base_url=fake.url, rate_limiter=product_budget
     ) as retail:

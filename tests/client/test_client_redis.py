@@ -63,12 +63,19 @@ async def run_workers(arguments: list[list[str]], timeout: float) -> list[dict[s
 
 @pytest.mark.redis
 async def test_two_processes_share_one_budget_end_to_end(redis_url: str) -> None:
-    """Two processes' clients on one Redis key: zero 429s, and together ~the whole limit."""
-    limit, window, windows = 60, 3.0, 2
-    calls_each = int(windows * limit * 0.978) // 2
+    """Two processes' clients on one Redis key, against a fake that counts each request a
+    random 0-0.1 s after it left (4 s on a real minute): zero 429s, and together most of
+    the limit (the ceiling under this jitter is per / (per + 0.05) = 0.976)."""
+    limit, window, windows = 40, 2.0, 2
+    calls_each = windows * limit // 2
     key = f"lucidgreen-test:client-e2e:{uuid.uuid4().hex}"
     async with FakeLucidGreen(
-        products=20, brands=2, batches=6, items=30, source_limit=RateLimit(limit, window)
+        products=20,
+        brands=2,
+        batches=6,
+        items=30,
+        source_limit=RateLimit(limit, window),
+        arrival_jitter=0.1,
     ) as fake:
         client_id, client_secret = fake.source_credentials
         args = [
@@ -99,4 +106,4 @@ async def test_two_processes_share_one_budget_end_to_end(redis_url: str) -> None
     times = [r.time for r in calls]
     assert max_in_window(times, window) <= limit
     share = sustained_share(times, limit, window)
-    assert share >= 0.95, f"together the processes sustained {share:.4f} of the limit"
+    assert share >= 0.9, f"together the processes sustained {share:.4f} of the limit"

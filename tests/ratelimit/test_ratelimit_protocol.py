@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lucidgreen import ratelimit
+from lucidgreen import errors, ratelimit
 from lucidgreen.errors import LucidGreenError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 WITHOUT_REDIS = """
 import sys
 sys.modules["redis"] = None  # as if the extra were not installed
-from lucidgreen import ratelimit
+from lucidgreen import errors, ratelimit
 ratelimit.TokenBucket()
 try:
     ratelimit.RedisRateLimiter("redis://localhost", "key")
@@ -25,17 +25,26 @@ except ImportError as exc:
 
 
 def test_exports() -> None:
-    """The package exports the protocol, both limiters, the error and the sizing."""
+    """The package exports the protocols, the three limiters, the error, the pacing and
+    the documented limits; the dead sizing and product constructors are gone."""
     for name in (
         "RateLimiter",
+        "Permit",
         "TokenBucket",
         "RedisRateLimiter",
+        "Unlimited",
         "RateLimiterUnavailable",
-        "Sizing",
+        "Pacing",
+        "SOURCE_LIMIT",
     ):
         assert name in ratelimit.__all__
         assert hasattr(ratelimit, name)
     assert issubclass(ratelimit.RateLimiterUnavailable, LucidGreenError)
+    assert ratelimit.RateLimiterUnavailable is errors.RateLimiterUnavailable
+    for gone in ("Sizing", "DEFAULT_UTILIZATION"):
+        assert not hasattr(ratelimit, gone)
+    for gone in ("for_source", "for_retail", "for_public_lookup"):
+        assert not hasattr(ratelimit.TokenBucket, gone)
 
 
 def test_redis_limiter_without_redis_names_the_extra() -> None:

@@ -91,12 +91,15 @@ async def test_cancelling_1000_concurrent_gets_at_random_points_leaks_nothing(fi
 
                 # No connection is still checked out of the pool.
                 assert not connector._acquired
-                # The limiter: nobody holds or waits for the turn, and the next acquire
-                # waits no longer than one request's share of the rate.
+                # The limiter: nobody holds or waits for the turn, every permit was settled
+                # or released, and the next acquire waits no longer than one request's
+                # share of the rate.
                 assert bucket.waiting == 0
+                assert bucket.in_flight == 0
                 async with asyncio.timeout(5):
-                    waited = await bucket.acquire()
-                assert waited <= 1 / bucket.sizing.rate + 0.05
+                    permit = await bucket.acquire()
+                await permit.release()
+                assert permit.waited <= 1 / bucket.pacing.rate + 0.05
                 # The token: nobody holds the renewal lock; the next call succeeds.
                 assert client._auth._renewal is None
                 async with asyncio.timeout(5):
