@@ -265,9 +265,10 @@ class Pipeline:
                 prior_outcome_unknown=call.outcome_unknown,
             )
         except BaseException:
-            # Cancelled mid-exchange: it may still reach the server. With a timeout the
-            # permit keeps counting it until send + hold; without one, it counts from now.
-            if permit is not None and timeout.total is None:
+            # Cancelled mid-exchange (often still waiting for a pooled connection): count it
+            # from now rather than hold the budget until send + timeout for a request that
+            # most likely never left.
+            if permit is not None:
                 await permit.settle()
             raise
         if isinstance(outcome, TransportError) and not outcome.request_sent:
