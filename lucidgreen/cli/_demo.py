@@ -23,8 +23,8 @@ import attrs
 
 from .. import _config
 from .._client import RetailClient, SourceClient
-from .._pager import AsyncPager
 from .._events import Hooks, RequestSent, RetryScheduled
+from .._pager import AsyncPager
 from ..errors import DecodeError
 from ..ratelimit import TokenBucket
 from ..retry import RetryPolicy

@@ -11,6 +11,7 @@ import lucidgreen.cli._waits as waits
 from lucidgreen._pipeline import RequestSent, RetryScheduled
 from lucidgreen.cli._progress import Progress
 from lucidgreen.cli._waits import AnnouncingLimiter, WaitReporter, describe_retry
+from lucidgreen.ratelimit import Permit, Unlimited
 
 
 def retry(status: int | None, number: int = 3, delay: float = 4.0) -> RetryScheduled:
@@ -58,13 +59,18 @@ def test_with_progress_the_wait_is_drawn_at_once_and_cleared_by_the_next_request
 
 
 class _SlowLimiter:
+    """Grants an ``Unlimited`` permit once ``release`` is set, remembering what it granted."""
+
     def __init__(self) -> None:
         self.release = asyncio.Event()
         self.closed = False
+        self.granted: list[Permit] = []
 
-    async def acquire(self) -> float:
+    async def acquire(self, *, hold: float | None = None, max_wait: float | None = None) -> Permit:
         await self.release.wait()
-        return 1.0
+        permit = await Unlimited().acquire(hold=hold, max_wait=max_wait)
+        self.granted.append(permit)
+        return permit
 
     async def pause(self, seconds: float) -> None:
         del seconds
@@ -86,7 +92,7 @@ async def test_a_long_limiter_wait_is_announced_while_it_lasts(monkeypatch):
         await asyncio.sleep(0)
     assert stream.getvalue() == "lucidgreen: waiting for the rate limit (60 per 60 s)\n"
     inner.release.set()
-    assert await task == 1.0
+    assert await task is inner.granted[0]
     await limiter.aclose()
     assert inner.closed
 
@@ -98,6 +104,6 @@ async def test_a_quick_limiter_acquire_says_nothing(monkeypatch):
     inner = _SlowLimiter()
     inner.release.set()
     limiter = AnnouncingLimiter(inner, WaitReporter(None, 5, stream=stream), "60 per 60 s")
-    assert await limiter.acquire() == 1.0
+    assert await limiter.acquire() is inner.granted[0]
     await asyncio.sleep(0)  # a timer that was not cancelled would have had its turn
     assert stream.getvalue() == ""
