@@ -60,10 +60,10 @@ class Api:
         api_version: str,
         public_limiter: RateLimiter | None = None,
     ) -> None:
-        self.pipeline = pipeline
-        self.base_url = base_url
-        self.prefix = f"/api/{api_version}/"
-        self.public_limiter = public_limiter
+        self.pipeline: Pipeline = pipeline
+        self.base_url: str = base_url
+        self.prefix: str = f"/api/{api_version}/"
+        self.public_limiter: RateLimiter | None = public_limiter
 
     def using(self, pipeline: Pipeline) -> Api:
         """The same surface sending through ``pipeline`` (a client's ``with_options`` view)."""
@@ -101,6 +101,7 @@ class Api:
         return full
 
     def url(self, path: str) -> str:
+        """The absolute URL of ``path`` on the configured origin."""
         return self.base_url + path
 
     async def get(self, path: str, *, params: Params = None, public: bool = False) -> Response:
@@ -117,16 +118,19 @@ class Api:
         return await self.pipeline.send(request, limiter=limiter)
 
     async def post(self, path: str, body: Any, *, replay: Replay = Replay.UNSAFE) -> Response:
+        """POST ``body`` as JSON to ``path``; ``replay`` says whether it may be resent."""
         request = Request("POST", self.url(path), json=body, headers={"Accept": "application/json"})
         return await self.pipeline.send(request, replay=replay)
 
     async def delete(self, path: str) -> Response:
+        """DELETE ``path`` (safe to resend: deleting twice leaves the same state)."""
         request = Request("DELETE", self.url(path), headers={"Accept": "application/json"})
         return await self.pipeline.send(request)
 
     async def get_object(
         self, path: str, *, params: Params = None, public: bool = False
     ) -> dict[str, Any]:
+        """GET ``path`` and decode its body as one JSON object."""
         response = await self.get(path, params=params, public=public)
         return _envelopes.decode_object(response.status, response.headers, response.body)
 

@@ -31,6 +31,8 @@ USER_AGENT = f"lucidgreen-python/{__version__} (Python {platform.python_version(
 
 
 class _Unset(enum.Enum):
+    """Marks a ``with_options`` argument the caller did not pass."""
+
     UNSET = enum.auto()
 
 
@@ -44,36 +46,6 @@ def _checked(value: object, kind: type, name: str) -> None:
 
 class BaseClient:
     """What both product clients share. Use :class:`SourceClient` or :class:`RetailClient`.
-
-    :param client_id: OAuth2 client id. With ``client_secret``, the client asks
-        ``/o/token/`` for bearer tokens and renews them itself.
-    :param client_secret: OAuth2 client secret (never shown in reprs, logs or errors).
-        When neither credentials nor ``token`` are passed, they are read from the
-        environment: ``LUCIDGREEN_SOURCE_CLIENT_ID`` / ``LUCIDGREEN_SOURCE_CLIENT_SECRET``
-        (``RETAIL`` for LucidRetail), then ``LUCIDGREEN_CLIENT_ID`` /
-        ``LUCIDGREEN_CLIENT_SECRET``, or a ``..._TOKEN``.
-    :param environment: ``"production"`` or ``"test"``, the documented hosts (default: the
-        ``LUCIDGREEN_SOURCE_ENVIRONMENT`` / ``LUCIDGREEN_ENVIRONMENT`` variable, else
-        production).
-    :param base_url: an origin (``https://host[:port]``, no path) overriding
-        ``environment``; plain ``http://`` only for loopback hosts.
-    :param token: a ready bearer token instead of client credentials (not renewable).
-    :param rate_limiter: the product's budget; default a :class:`~lucidgreen.TokenBucket`
-        sized for the documented limit. Pass your own for a raised limit, or a
-        :class:`~lucidgreen.RedisRateLimiter` shared by processes.
-    :param retry: a :class:`~lucidgreen.RetryPolicy` (default: the documented 1, 2, 4, 8,
-        16 s schedule); its ``deadline`` bounds each call in total.
-    :param timeout: seconds one HTTP exchange may take, or a :class:`~lucidgreen.Timeout`
-        with a separate ``connect`` bound; ``None`` for no bound. Retries come on top.
-    :param session: a caller's ``aiohttp.ClientSession``, used as is and never closed here.
-    :param transport: a :class:`~lucidgreen._http.Transport` instead of aiohttp, e.g.
-        :class:`lucidgreen.testing.MockTransport` for unit tests (not with ``session=``).
-    :param api_version: the API version in paths (default: the documented one).
-    :param hooks: :class:`~lucidgreen.Hooks` called on every exchange, retry and limiter wait.
-    :param max_body_size: the most bytes of one answer the client reads, counted after
-        decompression (default 64 MiB; ``None``: no cap); past it a
-        :class:`~lucidgreen.DecodeError` is raised and the connection dropped. Applies to the
-        built-in aiohttp transport.
 
     Use it as ``async with``, or call :meth:`aclose`. :meth:`with_options` gives a view with
     another timeout or retry policy that shares everything else.
@@ -101,6 +73,38 @@ class BaseClient:
         hooks: Hooks | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
+        """Configure a client; nothing is sent until the first call.
+
+        :param client_id: OAuth2 client id. With ``client_secret``, the client asks
+            ``/o/token/`` for bearer tokens and renews them itself.
+        :param client_secret: OAuth2 client secret (never shown in reprs, logs or errors).
+            When neither credentials nor ``token`` are passed, they are read from the
+            environment: ``LUCIDGREEN_SOURCE_CLIENT_ID`` / ``LUCIDGREEN_SOURCE_CLIENT_SECRET``
+            (``RETAIL`` for LucidRetail), then ``LUCIDGREEN_CLIENT_ID`` /
+            ``LUCIDGREEN_CLIENT_SECRET``, or a ``..._TOKEN``.
+        :param environment: ``"production"`` or ``"test"``, the documented hosts (default: the
+            ``LUCIDGREEN_SOURCE_ENVIRONMENT`` / ``LUCIDGREEN_ENVIRONMENT`` variable, else
+            production).
+        :param base_url: an origin (``https://host[:port]``, no path) overriding
+            ``environment``; plain ``http://`` only for loopback hosts.
+        :param token: a ready bearer token instead of client credentials (not renewable).
+        :param rate_limiter: the product's budget; default a :class:`~lucidgreen.TokenBucket`
+            sized for the documented limit. Pass your own for a raised limit, or a
+            :class:`~lucidgreen.RedisRateLimiter` shared by processes.
+        :param retry: a :class:`~lucidgreen.RetryPolicy` (default: the documented 1, 2, 4, 8,
+            16 s schedule); its ``deadline`` bounds each call in total.
+        :param timeout: seconds one HTTP exchange may take, or a :class:`~lucidgreen.Timeout`
+            with a separate ``connect`` bound; ``None`` for no bound. Retries come on top.
+        :param session: a caller's ``aiohttp.ClientSession``, used as is and never closed here.
+        :param transport: a :class:`~lucidgreen._http.Transport` instead of aiohttp, e.g.
+            :class:`lucidgreen.testing.MockTransport` for unit tests (not with ``session=``).
+        :param api_version: the API version in paths (default: the documented one).
+        :param hooks: :class:`~lucidgreen.Hooks` called on every exchange, retry and limiter wait.
+        :param max_body_size: the most bytes of one answer the client reads, counted after
+            decompression (default 64 MiB; ``None``: no cap); past it a
+            :class:`~lucidgreen.DecodeError` is raised and the connection dropped. Applies to the
+            built-in aiohttp transport.
+        """
         spec = self._spec
         _checked(rate_limiter, RateLimiter, "rate_limiter")
         _checked(retry, RetryPolicy, "retry")

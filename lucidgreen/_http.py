@@ -81,6 +81,7 @@ class Request:
     authenticated: bool = True
 
     def with_headers(self, extra: Mapping[str, str]) -> Request:
+        """This request with ``extra`` headers added (or replacing ones of the same name)."""
         return attrs.evolve(self, headers={**self.headers, **extra})
 
     @property
@@ -145,4 +146,6 @@ class Transport(Protocol):
         """Send ``request`` and hand back the body as a stream; released on exit."""
         ...
 
-    async def aclose(self) -> None: ...
+    async def aclose(self) -> None:
+        """Release connections the transport owns; a caller's session is left open."""
+        ...

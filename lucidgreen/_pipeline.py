@@ -57,6 +57,8 @@ T = TypeVar("T")
 
 
 class _Budget(enum.Enum):
+    """Marks the product's own budget as ``send``'s default ``limiter``."""
+
     PRODUCT = enum.auto()
 
 
@@ -154,6 +156,8 @@ class Pipeline:
     def with_options(
         self, *, retry_policy: retry.RetryPolicy | None = None, timeout: Timeout | None = None
     ) -> Pipeline:
+        """A pipeline sharing this one's exchange, token and budget, with another retry
+        policy or timeout."""
         return Pipeline(
             self.exchange,
             auth=self.auth,

@@ -64,13 +64,16 @@ class StaticToken:
         self._token = token
 
     async def token(self) -> str:
+        """The token, as given."""
         return self._token
 
     async def invalidate(self, failed: str) -> bool:
+        """A static token cannot be renewed: a 401 is final."""
         del failed
         return False
 
     def is_current(self, token: str) -> bool:
+        """Whether ``token`` is the static token."""
         return token == self._token
 
     async def aclose(self) -> None:
@@ -169,6 +172,7 @@ class ClientCredentials:
         return None
 
     async def token(self) -> str:
+        """A fresh token: the cached one, or the outcome of the one renewal in progress."""
         fresh = self._fresh()
         if fresh is not None:
             return fresh
@@ -191,14 +195,17 @@ class ClientCredentials:
         return self._current.value
 
     async def invalidate(self, failed: str) -> bool:
+        """Drop ``failed`` if it is still the current token; a renewal may help."""
         if self._current is not None and self._current.value == failed:
             self._current = None
         return True
 
     def is_current(self, token: str) -> bool:
+        """Whether ``token`` is the cached token and no renewal is due yet."""
         return self._fresh() == token
 
     async def aclose(self) -> None:
+        """Cancel a renewal still running (the client is closing)."""
         renewal, self._renewal = self._renewal, None
         if renewal is not None and not renewal.done():
             renewal.cancel()

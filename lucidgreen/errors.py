@@ -163,6 +163,7 @@ class APIError(LucidGreenError):
     Every field is set when the error is built (see :func:`retyped` to change its type).
     """
 
+    outcome_unknown: bool
     prior_outcome_unknown: bool = False
     method: str | None
     url: str | None

@@ -63,6 +63,7 @@ def set_testing(enabled: bool) -> None:
 
 
 def is_testing() -> bool:
+    """Whether :func:`set_testing` removed every SDK sleep."""
     return _testing
 
 

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def _dev_pins() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     pins = {}
-    for requirement in project["project"]["optional-dependencies"]["dev"]:
+    extras = project["project"]["optional-dependencies"]
+    for requirement in extras["dev"] + extras["test"]:
         match = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", requirement)
         if match:
             pins[match.group(1).lower()] = match.group(2)

@@ -85,6 +85,7 @@ def _resume_options(parser: argparse.ArgumentParser, resume_help: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``lucidgreen`` command's argument parser."""
     parser = argparse.ArgumentParser(
         prog="lucidgreen",
         description="Command-line tools of the lucidgreen SDK (LucidSource and LucidRetail).",

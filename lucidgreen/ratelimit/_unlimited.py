@@ -45,7 +45,7 @@ class Unlimited:
 
     def __init__(self) -> None:
         #: Permits handed out so far.
-        self.acquired = 0
+        self.acquired: int = 0
         #: Seconds of every pause asked for (a 429's Retry-After), in order.
         self.paused: list[float] = []
 

@@ -149,6 +149,7 @@ def _describe(summary: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the fake as a process until interrupted; print its summary on exit."""
     args = _parser().parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))

@@ -65,6 +65,7 @@ class ExportSettings:
     url_ttl: float = 3600.0
 
     def current_day(self) -> date:
+        """The date the fake's latest package-UID export belongs to."""
         return self.today or datetime.now(UTC).date()
 
 

@@ -142,6 +142,7 @@ class Faults:
         )
 
     def clear_scripts(self) -> None:
+        """Forget every scripted step not consumed yet."""
         self._scripts.clear()
 
     def reset(self) -> None:
@@ -157,6 +158,7 @@ class Faults:
     # -- decisions (used by the server) -------------------------------------------------------
 
     def take_script(self, method: str, path: str) -> Injection | None:
+        """The next scripted step for a request, if a script matches it (consumed)."""
         for script in self._scripts:
             if script.steps and path.startswith(script.prefix):
                 if script.method is not None and script.method != method:
@@ -170,6 +172,7 @@ class Faults:
         return None
 
     def latency_for(self, path: str, *, token: bool) -> float:
+        """Seconds to delay the answer to a request on ``path``."""
         if token:
             return self.token_latency
         matches = [prefix for prefix in self.path_latency if path.startswith(prefix)]

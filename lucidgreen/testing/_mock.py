@@ -79,7 +79,7 @@ class MockTransport:
         self.handler = handler
         #: Every request sent, oldest first.
         self.requests: list[Request] = []
-        self.closed = False
+        self.closed: bool = False
 
     async def _answer(self, request: Request) -> Response:
         self.requests.append(request)
@@ -94,13 +94,16 @@ class MockTransport:
         return Response(response.status, headers, response.body, response.url or request.url)
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:
+        """The handler's response to ``request`` (recorded in :attr:`requests`)."""
         del timeout  # nothing here takes time
         return await self._answer(request)
 
     @asynccontextmanager
     async def stream(self, request: Request, *, timeout: Timeout) -> AsyncIterator[_Streamed]:
+        """The handler's response to ``request``, its body handed out as a stream."""
         del timeout
         yield _Streamed(await self._answer(request))
 
     async def aclose(self) -> None:
+        """Mark the transport closed (nothing else to release)."""
         self.closed = True

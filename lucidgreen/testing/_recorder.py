@@ -54,6 +54,7 @@ class RequestLog:
         self._entries: deque[RecordedRequest] = deque(maxlen=maxlen)
 
     def append(self, entry: RecordedRequest) -> None:
+        """Record one request (the oldest is dropped past ``max_recorded``)."""
         self._entries.append(entry)
 
     def __len__(self) -> int:
@@ -85,6 +86,7 @@ class RequestLog:
         ]
 
     def clear(self) -> None:
+        """Forget every recorded request."""
         self._entries.clear()
 
 
@@ -128,6 +130,7 @@ class Stats:
         }
 
     def reset(self) -> None:
+        """Set every counter back to zero."""
         self.requests = self.tokens_issued = self.throttled = self.rate_limited = 0
         self.dropped = 0
         self.by_status.clear()

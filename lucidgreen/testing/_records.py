@@ -44,6 +44,8 @@ class MediaFile:
 
 @attrs.define
 class Brand:
+    """A brand of the fake's data set."""
+
     uuid: str
     name: str
     company: str
@@ -64,6 +66,8 @@ class Brand:
 
 @attrs.define
 class Product:
+    """A product of the fake's data set, owned by a brand."""
+
     uuid: str
     brand_uuid: str
     name: str
@@ -108,6 +112,8 @@ class Product:
 
 @attrs.define
 class Lab:
+    """A testing lab that issues digital COAs."""
+
     uuid: str
     name: str
     logo_path: str
@@ -148,6 +154,8 @@ class Batch:
 
 @attrs.define
 class DigitalCOA:
+    """A digital certificate of analysis for one batch."""
+
     uuid: str
     batch_uuid: str
     lab_uuid: str
@@ -178,6 +186,8 @@ class Item:
 
 @attrs.define
 class Membership:
+    """A LucidID's time in a collection (``removed_on`` None while it is there)."""
+
     lucid_id: str
     added_on: datetime
     removed_on: datetime | None = None
@@ -205,6 +215,7 @@ class Collection:
     sub_case_uuids: list[str] = attrs.field(factory=list)
 
     def current_ids(self) -> list[str]:
+        """The LucidIDs in the collection now, in the order they were added."""
         return [m.lucid_id for m in self.members if m.removed_on is None]
 
 
@@ -250,6 +261,8 @@ class Transaction:
 
 @attrs.define
 class InventoryCollection:
+    """A case in the dispensary's inventory: its LucidIDs can be sold."""
+
     identifier: str
     case_uuid: str
     lucid_ids: list[str]

@@ -30,14 +30,17 @@ class Reply:
 
     @classmethod
     def json(cls, status: int, data: Any, headers: Mapping[str, str] | None = None) -> Reply:
+        """A JSON answer."""
         return cls(status, dumps(data), {"Content-Type": "application/json", **(headers or {})})
 
     @classmethod
     def empty(cls, status: int, headers: Mapping[str, str] | None = None) -> Reply:
+        """An answer with no body."""
         return cls(status, b"", dict(headers or {}))
 
     @classmethod
     def text(cls, status: int, text: str, content_type: str = "text/plain") -> Reply:
+        """A plain-text answer."""
         return cls(status, text.encode(), {"Content-Type": f"{content_type}; charset=utf-8"})
 
     @classmethod

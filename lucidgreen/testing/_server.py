@@ -121,9 +121,9 @@ class FakeLucidGreen:
         #: The data; read it to assert on effects, change it to set up a scenario.
         self.state: FakeState = self._generator.state(counts)
         #: Fault injection knobs (see :class:`Faults`).
-        self.faults = Faults(seed=seed)
+        self.faults: Faults = Faults(seed=seed)
         #: Rate-limit knobs and windows (see :class:`Throttle`).
-        self.limits = Throttle(
+        self.limits: Throttle = Throttle(
             clock=clock,
             source=source_limit,
             retail=retail_limit,
@@ -133,11 +133,11 @@ class FakeLucidGreen:
             rng=random.Random(f"{seed}:arrival"),
         )
         #: Package-UID export knobs (see :class:`ExportSettings`).
-        self.export = ExportSettings(packages=export_packages)
+        self.export: ExportSettings = ExportSettings(packages=export_packages)
         #: Every request received, oldest first.
-        self.requests = RequestLog(max_recorded)
+        self.requests: RequestLog = RequestLog(max_recorded)
         #: Counters.
-        self.stats = Stats()
+        self.stats: Stats = Stats()
         secrets_rng = random.Random(f"{seed}:credentials")
         self._tokens = TokenStore(clock=clock, rng=secrets_rng, ttl=token_ttl)
         self.source_credentials: Credentials = self._tokens.add_client(

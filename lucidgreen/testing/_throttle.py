@@ -83,6 +83,7 @@ class Throttle:
         return self.rng.uniform(0.0, jitter) if jitter > 0 else 0.0
 
     def limit_for(self, scope: str) -> RateLimit | None:
+        """The rate limit that applies to a request of ``scope``."""
         return {"source": self.source, "retail": self.retail, "public": self.public}[scope]
 
     def check(self, scope: str, ident: str) -> tuple[bool, int | None]:

@@ -63,6 +63,7 @@ FAST_DEFAULTS: dict[str, Any] = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``lucidgreen_fake`` marker."""
     config.addinivalue_line(
         "markers",
         "lucidgreen_fake(**kwargs): FakeLucidGreen arguments for the lucidgreen_fake fixture",
