@@ -36,7 +36,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from aiohttp import web  # noqa: E402
 
-from lucidgreen._export_file import ExportFileParser  # noqa: E402
+from lucidgreen.retail._export_file import ExportFileParser  # noqa: E402
 
 MIB = 2**20
 CHUNK = 65536
@@ -79,7 +79,7 @@ def linear_parse(*, quick: bool) -> dict[str, float]:
 
 _CHILD = """
 import asyncio, json, resource, sys
-from lucidgreen._http import Request, Timeout
+from lucidgreen._transport import Request, Timeout
 from lucidgreen._transport import AiohttpTransport
 
 async def main(url, cap):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from ._client import RetailClient, SourceClient
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
-from ._http import Timeout
 from ._pager import AsyncPager, Page
+from ._transport import Timeout
 from ._version import __version__
 from .errors import (
     APIError,

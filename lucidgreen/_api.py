@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from . import _cursors, _envelopes
-from ._http import Request, Response
 from ._pager import AsyncPager
 from ._pipeline import PRODUCT_BUDGET, Pipeline
+from ._transport import Request, Response
 from .ratelimit import RateLimiter
 from .retry import Replay
 

@@ -13,9 +13,8 @@ from . import _config, _settings, retail, source
 from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange
-from ._http import Timeout, Transport
 from ._pipeline import Pipeline
-from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport
+from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transport
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
 from .ratelimit import RateLimiter, TokenBucket
@@ -96,7 +95,7 @@ class BaseClient:
         :param timeout: seconds one HTTP exchange may take, or a :class:`~lucidgreen.Timeout`
             with a separate ``connect`` bound; ``None`` for no bound. Retries come on top.
         :param session: a caller's ``aiohttp.ClientSession``, used as is and never closed here.
-        :param transport: a :class:`~lucidgreen._http.Transport` instead of aiohttp, e.g.
+        :param transport: a :class:`~lucidgreen._transport.Transport` instead of aiohttp, e.g.
             :class:`lucidgreen.testing.MockTransport` for unit tests (not with ``session=``).
         :param api_version: the API version in paths (default: the documented one).
         :param hooks: :class:`~lucidgreen.Hooks` called on every exchange, retry and limiter wait.

@@ -17,7 +17,7 @@ import attrs
 
 from . import _envelopes
 from ._events import Hooks, RequestSent, Stats
-from ._http import Request, Response, Timeout, Transport
+from ._transport import Request, Response, Timeout, Transport
 from .errors import DecodeError, LucidGreenError, ServerError, TransportError
 
 __all__ = ["READS", "Exchange", "redact"]

@@ -9,7 +9,7 @@ Built in one phase, bottom up, by the client::
 
 It lives in our code, not in aiohttp middleware, so that it behaves the same under
 aioresponses (which patches the session method where aiohttp runs middleware) and under any
-other :class:`~lucidgreen._http.Transport`.
+other :class:`~lucidgreen._transport.Transport`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import attrs
 from . import retry
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._exchange import READS, Exchange, may_have_applied, redact
-from ._http import Request, Response, StreamedResponse, Timeout
+from ._transport import Request, Response, StreamedResponse, Timeout
 from .auth import Auth
 from .errors import (
     APIError,

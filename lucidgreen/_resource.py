@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from . import _envelopes
 from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
-from ._http import Request, Response
 from ._pager import AsyncPager
+from ._transport import Request, Response
 from .errors import DecodeError
 from .retry import Replay
 

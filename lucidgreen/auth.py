@@ -24,7 +24,7 @@ from typing import Protocol
 
 import attrs
 
-from ._http import Request, Response
+from ._transport import Request, Response
 from .errors import AuthenticationError, BadRequest, DecodeError, retyped
 
 __all__ = ["Auth", "ClientCredentials", "StaticToken"]

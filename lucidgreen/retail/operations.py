@@ -26,8 +26,8 @@ from typing import Any
 from .. import _envelopes
 from .._api import Api, segment, surface_warning
 from .._converter import structure
-from .._http import Response
 from .._resource import WRITE_METHODS, Resource, write_decoding
+from .._transport import Response
 from ..ids import validate_lucid_id
 from ..retry import Replay
 from ..source.models import Case

@@ -17,9 +17,8 @@ from urllib.parse import urlsplit
 from .. import _envelopes, retry
 from .._api import Api
 from .._converter import structure
-from .._export_file import ExportEntry, ExportFileParser, check_package
-from .._http import Request
 from .._resource import Resource
+from .._transport import Request
 from ..errors import (
     APIError,
     DecodeError,
@@ -29,6 +28,7 @@ from ..errors import (
     ExportUnavailable,
     retyped,
 )
+from ._export_file import ExportEntry, ExportFileParser, check_package
 from .models import PackageUIDExport
 
 __all__ = ["ExportEntry", "PackageExport", "PackageUIDMap", "PackageUIDs"]

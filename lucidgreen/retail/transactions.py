@@ -20,8 +20,8 @@ import attrs
 
 from .. import _envelopes
 from .._api import surface_warning
-from .._http import Response
 from .._resource import Resource, write_decoding
+from .._transport import Response
 from ..errors import NaiveDatetimeError, TransactionAlreadyProcessed
 from ..ids import validate_lucid_id
 from ..retry import Replay

@@ -29,7 +29,7 @@ The fake imports only aiohttp, attrs, shortuuid and the standard library (never 
 client), so it serves any HTTP client.
 """
 
-from .._http import Request, Response
+from .._transport import Request, Response
 from ._auth import Credentials, TokenInfo
 from ._data import EXAMPLE_PRODUCT_UUID
 from ._export import ExportSettings

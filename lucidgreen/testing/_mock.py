@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from .._http import Request, Response, Timeout
+from .._transport import Request, Response, Timeout
 
 __all__ = ["Handler", "MockTransport", "json_response"]
 
@@ -67,7 +67,7 @@ class _Streamed:
 
 
 class MockTransport:
-    """A :class:`lucidgreen._http.Transport` that answers with ``handler(request)``.
+    """A :class:`lucidgreen._transport.Transport` that answers with ``handler(request)``.
 
     Pass it as ``transport=`` to :class:`~lucidgreen.SourceClient` or
     :class:`~lucidgreen.RetailClient`. Retries, token renewal, rate limiting and error mapping

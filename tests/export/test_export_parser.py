@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lucidgreen import DecodeError
-from lucidgreen._export_file import ExportEntry, ExportFileParser, check_package
+from lucidgreen.retail._export_file import ExportEntry, ExportFileParser, check_package
 
 Mapping = dict[str, dict[str, list[str]]]
 

@@ -50,8 +50,7 @@ from lucidgreen import (
     SourceClient,
     TransportError,
 )
-from lucidgreen._http import Request, Timeout
-from lucidgreen._transport import redirect_target
+from lucidgreen._transport import Request, Timeout, redirect_target
 from lucidgreen.errors import ConnectError, RequestTimeout, UnexpectedStatus
 from lucidgreen.retry import without_sleeping
 

@@ -18,7 +18,7 @@ import attrs
 
 from lucidgreen import Hooks, RetailClient, RetryPolicy, RetryScheduled, SourceClient, TokenBucket
 from lucidgreen._client import BaseClient
-from lucidgreen._http import Request, Response, StreamedResponse, Timeout, Transport
+from lucidgreen._transport import Request, Response, StreamedResponse, Timeout, Transport
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
 

@@ -14,7 +14,7 @@ import aiohttp
 from reliability_helpers import SpyTransport, source_client
 
 from lucidgreen import TokenBucket
-from lucidgreen._http import Request
+from lucidgreen._transport import Request
 from lucidgreen.source.models import Product
 from lucidgreen.testing import FakeLucidGreen
 

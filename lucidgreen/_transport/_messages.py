@@ -1,7 +1,7 @@
 """Plain values that cross the transport boundary, and the transport protocol itself.
 
 Everything above the transport speaks in :class:`Request` and :class:`Response`; only
-``_transport.py`` knows they travel over aiohttp.
+``_aiohttp.py`` knows they travel over aiohttp.
 """
 
 from __future__ import annotations

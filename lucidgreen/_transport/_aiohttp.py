@@ -29,14 +29,14 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ._http import Request, Response, Timeout
-from .errors import (
+from ..errors import (
     ConnectError,
     DecodeError,
     LucidGreenError,
     RequestTimeout,
     TransportError,
 )
+from ._messages import Request, Response, Timeout
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "AiohttpTransport"]
 

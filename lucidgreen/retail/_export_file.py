@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import attrs
 
-from .errors import DecodeError
+from ..errors import DecodeError
 
 __all__ = ["DEFAULT_MAX_PACKAGE_SIZE", "ExportEntry", "ExportFileParser", "check_package"]
 
