@@ -5,7 +5,7 @@ bytes — and either returns plain data or raises an exception from :mod:`lucidg
 Nothing here performs I/O or reads a clock (``now`` is passed in), so the whole table of
 shapes is tested without an event loop.
 
-Shapes (reference §5.0, §9 and seed 003):
+Shapes (the API's documented responses, error bodies and the ``returnCode`` envelopes):
 
 - only a 2xx is a success; 1xx and 3xx are ``UnexpectedStatus`` (redirects are not followed)
 - DRF page ``{"count", "next", "previous", "results"}`` and bare-array lists
@@ -152,7 +152,7 @@ def _optional_str(data: Mapping[str, Any], key: str) -> str | None:
 
 
 def decode_return_code(status: int, headers: Headers, body: bytes) -> ReturnCodeResult:
-    """The ``returnCode`` family (seed 003). A negative code raises ``ReturnCodeError``."""
+    """The ``returnCode`` family of envelopes. A negative code raises ``ReturnCodeError``."""
     data = decode_json(status, headers, body)
     code = data.get("returnCode") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(code, int) or isinstance(code, bool):

@@ -1,7 +1,8 @@
 """Helpers for the push APIs: the calls LucidRetail makes to your POS (the "3PP").
 
 LucidRetail POSTs each scanned case to your Receive Case webhook and queries your Retail
-Transactions endpoint; both send ``Authorization: Token <token>`` (reference §2.3, §6).
+Transactions endpoint; both send ``Authorization: Token <token>``, as the push APIs
+document.
 
 .. code-block:: python
 

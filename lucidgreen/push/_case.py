@@ -1,7 +1,7 @@
 """Reading the Receive Case JSON document, and finding a case's current regulator IDs.
 
-Pure functions, no I/O. The document's full example was cut off in the docs (reference §6.1,
-§9 item 9), so :func:`parse_case` first reshapes the documented variants into the one shape
+Pure functions, no I/O. The document's full example was cut off in the API's
+documentation, so :func:`parse_case` first reshapes the documented variants into the one shape
 of :class:`~lucidgreen.push.models.CaseDocument`, then lets the SDK's converter apply its
 lenient datetime and string rules. Keys it does not know are left in ``raw`` and never
 break parsing.

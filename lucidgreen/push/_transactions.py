@@ -1,4 +1,4 @@
-"""The POS side of LucidRetail's Retail Transactions query (reference §6.2), without I/O.
+"""The POS side of LucidRetail's Retail Transactions query, without I/O.
 
 LucidRetail asks the POS for its sales between ``start_date`` and ``end_date`` (both
 inclusive). When a bound is absent the docs fix a default: the previous UTC day, from
@@ -17,7 +17,7 @@ from .models import PosTransaction
 
 __all__ = ["build_transactions_response", "parse_transactions_query", "transactions_window"]
 
-# The documented example URL spells the end bound ``end_datetime`` (reference §9 item 10).
+# The documented example URL spells the end bound ``end_datetime``.
 _END_NAMES = ("end_date", "end_datetime")
 # A ``+HH:MM`` offset sent unencoded in a query string arrives with the ``+`` read as a space.
 _SPACE_FOR_PLUS = re.compile(r"^(\S+[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")

@@ -1,6 +1,6 @@
-"""aiohttp.web handlers for the two push APIs LucidRetail calls on the POS (reference §6).
+"""aiohttp.web handlers for the two push APIs LucidRetail calls on the POS.
 
-Both check ``Authorization: Token <token>`` (reference §2.3) before anything else, so an
+Both check ``Authorization: Token <token>`` (as the push APIs document) before anything else, so an
 unauthenticated caller learns nothing but 401. Answers are small JSON bodies shaped like
 LucidGreen's own (``{"status": ...}``, DRF's ``{"detail": ...}``); they never contain the
 token or the text of an exception raised by your callback, which is logged instead on the
@@ -50,7 +50,7 @@ _ACCEPTED_TYPES = frozenset(
 
 
 def webhook_handler(token: str | Sequence[str], on_case: CaseCallback) -> Handler:
-    """An aiohttp.web handler for the Receive Case webhook (``POST``; reference §6.1).
+    """An aiohttp.web handler for the Receive Case webhook (``POST``).
 
     ``token`` is the token (or the tokens, for example during a rotation) the POS showed
     the retailer. Answers:
@@ -99,7 +99,7 @@ def transactions_handler(
     *,
     clock: Callable[[], datetime] | None = None,
 ) -> Handler:
-    """An aiohttp.web handler for the Retail Transactions query (``GET``; reference §6.2).
+    """An aiohttp.web handler for the Retail Transactions query (``GET``).
 
     Reads the window with :func:`~lucidgreen.push.parse_transactions_query` (``clock``
     decides "today" for the default window, for tests), awaits

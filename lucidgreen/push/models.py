@@ -1,7 +1,7 @@
 """Typed documents of the push APIs, which LucidRetail calls on the POS (the "3PP").
 
-Layer 1: attrs only. The Receive Case document is known only in fragments (reference §6.1:
-the example was cut off), so only what the docs show is typed and everything else stays
+Layer 1: attrs only. The Receive Case document is known only in fragments (the documented
+example was cut off), so only what the docs show is typed and everything else stays
 reachable through :attr:`CaseDocument.raw`. The wire rules (both item shapes, singular or
 plural brand/product/batch sections, lenient datetimes) live in :mod:`lucidgreen.push._case`.
 """
@@ -101,7 +101,7 @@ def _check_total(instance: PosTransaction, _: Any, total: int) -> None:
 
 @attrs.frozen(kw_only=True)
 class PosTransaction:
-    """One sale the POS reports to LucidRetail's Retail Transactions query (reference §6.2).
+    """One sale the POS reports to LucidRetail's Retail Transactions query.
 
     ``items`` lists only the LucidIDs sold; ``total_items_count`` counts every item of the
     sale, with or without a LucidID (3 tagged plus 2 untagged: ``items`` of 3, count 5).

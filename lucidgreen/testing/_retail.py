@@ -1,4 +1,4 @@
-"""LucidRetail v1.2 routes (reference §5.2), with the documented error bodies.
+"""LucidRetail v1.2 routes, with the documented error bodies.
 
 Where the docs show no body (or no path), the choice made here is marked *inferred* in the
 handler's docstring.

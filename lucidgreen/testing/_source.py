@@ -1,4 +1,4 @@
-"""LucidSource v1.5 routes (reference §5.1)."""
+"""LucidSource v1.5 routes, as the API documents them."""
 
 from __future__ import annotations
 

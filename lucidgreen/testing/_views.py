@@ -418,7 +418,7 @@ def collection_detail(collection: Collection) -> JSON:
 
 
 def case_document(case: Collection, state: FakeState) -> JSON:
-    """The self-contained case record (inferred shape, see the reference §6.1 and §8).
+    """The self-contained case record (inferred from the documented fragments).
 
     ``regulator_ids`` are the regulator-type collections holding the case's items, oldest
     first; each item lists the ``regulator_id_uuids`` that tag it.
