@@ -1,8 +1,8 @@
 """The documented integration flows, as helpers that save real work.
 
 **CaseID → collection → items → brand / product / batch**, the flow LucidRetail documents for
-a scanned case: a retailer scans the QR code on a received case, looks the case up, then each LucidID in it, then the brand,
-product and batch of every item. A case of *N* items holding one product costs *N* + 4
+a scanned case: a retailer scans the QR code on a received case, looks the case up, then
+each LucidID in it, then the brand, product and batch of every item. A case of *N* items holding one product costs *N* + 4
 calls; at LucidSource's 60 requests a minute that is slow, so every brand, product and
 batch is fetched once however many items share it.
 

@@ -1,7 +1,8 @@
 """When to send a request again, and after how long.
 
 LucidGreen's published retry strategy: 429, 500-504 and transport failures are retried after
-1, 2, 4, 8, 16 s (doubling from ``initial_delay``, capped at ``max_delay``), at most ``max_retries`` times.
+1, 2, 4, 8, 16 s (doubling from ``initial_delay``, capped at ``max_delay``), at most
+``max_retries`` times.
 A ``Retry-After`` from the server wins over the computed delay. 400/401/403/404/405 are never
 retried here (401 is handled once by the token renewal, not by this policy).
 ``asyncio.CancelledError`` is never caught, so it is never retried or swallowed.
