@@ -2,9 +2,9 @@
 
 **CaseID → collection → items → brand / product / batch**, the flow LucidRetail documents for
 a scanned case: a retailer scans the QR code on a received case, looks the case up, then
-each LucidID in it, then the brand, product and batch of every item. A case of *N* items holding one product costs *N* + 4
-calls; at LucidSource's 60 requests a minute that is slow, so every brand, product and
-batch is fetched once however many items share it.
+each LucidID in it, then the brand, product and batch of every item. A case of *N* items
+holding one product costs *N* + 4 calls; at LucidSource's 60 requests a minute that is slow,
+so every brand, product and batch is fetched once however many items share it.
 
 .. code-block:: python
 
