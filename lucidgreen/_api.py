@@ -1,4 +1,8 @@
-"""What every resource method uses: URLs on the configured host, sending, decoding, paging."""
+"""One product's HTTP surface: paths and URLs on the configured host, verbs, envelopes, pagers.
+
+:class:`Api` speaks HTTP and plain JSON; :class:`lucidgreen._resource.Resource` turns what it
+returns into typed models. Nothing below a resource namespace builds a request but this.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,10 @@ from ._transport import Request, Response
 from .ratelimit import RateLimiter
 from .retry import Replay
 
-__all__ = ["Api", "segment"]
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+"""The verbs :meth:`Api.write` sends (GET goes through :meth:`Api.get`)."""
+
+__all__ = ["WRITE_METHODS", "Api", "segment"]
 
 T = TypeVar("T")
 logger = logging.getLogger("lucidgreen")
@@ -119,13 +126,22 @@ class Api:
 
     async def post(self, path: str, body: Any, *, replay: Replay = Replay.UNSAFE) -> Response:
         """POST ``body`` as JSON to ``path``; ``replay`` says whether it may be resent."""
-        request = Request("POST", self.url(path), json=body, headers={"Accept": "application/json"})
-        return await self.pipeline.send(request, replay=replay)
+        return await self.write("POST", path, body, replay=replay)
 
     async def delete(self, path: str) -> Response:
         """DELETE ``path`` (safe to resend: deleting twice leaves the same state)."""
-        request = Request("DELETE", self.url(path), headers={"Accept": "application/json"})
-        return await self.pipeline.send(request)
+        return await self.write("DELETE", path, replay=Replay.SAFE)
+
+    async def write(
+        self, method: str, path: str, body: Any = None, *, replay: Replay = Replay.UNSAFE
+    ) -> Response:
+        """A write with any verb of :data:`WRITE_METHODS`, sent as that verb (``body`` as
+        JSON, if any); any other verb raises ``ValueError`` before sending."""
+        verb = method.upper()
+        if verb not in WRITE_METHODS:
+            raise ValueError(f"cannot send {method!r}: use GET or one of {sorted(WRITE_METHODS)}")
+        request = Request(verb, self.url(path), json=body, headers={"Accept": "application/json"})
+        return await self.pipeline.send(request, replay=replay)
 
     async def get_object(
         self, path: str, *, params: Params = None, public: bool = False

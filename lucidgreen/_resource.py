@@ -1,4 +1,8 @@
-"""The base of every resource namespace: typed GETs, lists and writes over :class:`Api`."""
+"""The base of every resource namespace: typed GETs, lists and writes over :class:`Api`.
+
+:class:`Api` speaks HTTP and plain JSON; a :class:`Resource` structures answers into the
+product's models and unstructures the models it sends.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +14,13 @@ from . import _envelopes
 from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
 from ._pager import AsyncPager
-from ._transport import Request, Response
+from ._transport import Response
 from .errors import DecodeError
 from .retry import Replay
 
-__all__ = ["WRITE_METHODS", "Resource", "write_decoding"]
+__all__ = ["Resource", "write_decoding"]
 
 T = TypeVar("T")
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-"""The verbs :meth:`Resource._send` sends with a JSON body (GET goes through ``Api.get``)."""
 
 
 @contextmanager
@@ -87,14 +88,3 @@ class Resource:
         with write_decoding(replay):
             data = _envelopes.decode_object(response.status, response.headers, response.body)
             return structure(data, model, status=response.status)
-
-    async def _send(
-        self, method: str, path: str, json: Any = None, *, replay: Replay = Replay.UNSAFE
-    ) -> Response:
-        """A write with any verb of :data:`WRITE_METHODS`, sent as that verb (``json`` as is)."""
-        verb = method.upper()
-        if verb not in WRITE_METHODS:
-            raise ValueError(f"cannot send {method!r}: use GET or one of {sorted(WRITE_METHODS)}")
-        headers = {"Accept": "application/json"}
-        request = Request(verb, self._api.url(path), json=json, headers=headers)
-        return await self._api.pipeline.send(request, replay=replay)

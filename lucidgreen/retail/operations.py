@@ -24,9 +24,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import _envelopes
-from .._api import Api, segment, surface_warning
+from .._api import WRITE_METHODS, Api, segment, surface_warning
 from .._converter import structure
-from .._resource import WRITE_METHODS, Resource, write_decoding
+from .._resource import Resource, write_decoding
 from .._transport import Response
 from ..ids import validate_lucid_id
 from ..retry import Replay
@@ -77,7 +77,7 @@ class Operations(Resource):
         return _result(await self._api.get(path, public=public))
 
     async def _write(self, method: str, path: str, body: Any = None) -> OperationResult:
-        return _result(await self._send(method, path, body), Replay.UNSAFE)
+        return _result(await self._api.write(method, path, body), Replay.UNSAFE)
 
     async def request(
         self,
