@@ -20,7 +20,6 @@ Three rules hold for every request it sends:
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -29,6 +28,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
+from .._config import is_loopback
 from ..errors import (
     ConnectError,
     DecodeError,
@@ -129,14 +129,7 @@ def _body_kwargs(request: Request) -> dict[str, Any]:
 
 
 def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return bool(host) and is_loopback(host or "")
 
 
 def redirect_target(request: Request, status: int, location: str | None, base: str) -> str | None:
