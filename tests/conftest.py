@@ -12,10 +12,10 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from support import free_port
 
 from lucidgreen import RetailClient, SourceClient, TokenBucket
 from lucidgreen.testing import FakeLucidGreen
+from tests.support import free_port
 
 
 class CountingBucket(TokenBucket):

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pager_helpers import N_PRODUCTS, PAGE_SIZE, MakeClient
 
 import lucidgreen.testing.plugin
 from lucidgreen import SourceClient, TokenBucket
 from lucidgreen.testing import FakeLucidGreen
+from tests.pager.helpers import N_PRODUCTS, PAGE_SIZE, MakeClient
 
 
 def pytest_configure(config: pytest.Config) -> None:

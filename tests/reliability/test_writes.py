@@ -15,12 +15,12 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from reliability_helpers import retail_client
 
 from lucidgreen import RetryPolicy, ServerError, WriteOutcomeUnknown
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import Collection, FakeLucidGreen
+from tests.reliability.helpers import retail_client
 
 COMPLETE = "/api/v1.2/transactions/complete/"
 VOID = "/api/v1.2/transactions/void/"

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import retail_args, source_args
 
 from lucidgreen.cli._export import CursorFile
+from tests.cli.helpers import retail_args, source_args
 
 PRODUCTS = "/api/v1.5/products/"
 

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import pytest
-from endpoints_helpers import Scripted
 
 from lucidgreen import (
     DecodeError,
@@ -27,6 +26,7 @@ from lucidgreen.ids import from_uuid
 from lucidgreen.retail.models import Brand, OperationResult
 from lucidgreen.source.models import Case
 from lucidgreen.testing import FakeLucidGreen
+from tests.endpoints.helpers import Scripted
 
 R = "/api/v1.2"
 S = "/api/v1.5"

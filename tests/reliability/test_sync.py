@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reliability_helpers import (
+from tests.reliability.helpers import (
     DROP_RATE,
     ERROR_RATE,
     SPURIOUS_429_RATE,

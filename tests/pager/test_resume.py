@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pager_helpers import (
+
+from lucidgreen import _converter
+from lucidgreen.source.models import ProductSummary
+from lucidgreen.testing import FakeLucidGreen
+from tests.pager.helpers import (
     IMAGES,
     N_PAGES,
     PAGE_SIZE,
@@ -16,10 +20,6 @@ from pager_helpers import (
     page_numbers,
     uuids,
 )
-
-from lucidgreen import _converter
-from lucidgreen.source.models import ProductSummary
-from lucidgreen.testing import FakeLucidGreen
 
 
 async def _cursor_after(pages: Any, k: int) -> str:

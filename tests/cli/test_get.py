@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from cli_helpers import retail_args, source_args
 
 from lucidgreen import __version__
 from lucidgreen.testing import FakeLucidGreen
+from tests.cli.helpers import retail_args, source_args
 
 
 def source_ids(fake: FakeLucidGreen) -> dict[str, tuple[str, str]]:

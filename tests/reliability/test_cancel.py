@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import aiohttp
-from reliability_helpers import SpyTransport, source_client
 
 from lucidgreen import TokenBucket
 from lucidgreen._http import Request
 from lucidgreen.source.models import Product
 from lucidgreen.testing import FakeLucidGreen
+from tests.reliability.helpers import SpyTransport, source_client
 
 PRODUCTS = "/api/v1.5/products/"
 TOKEN = "/o/token/"

@@ -8,7 +8,12 @@ import logging
 from typing import Any
 
 import pytest
-from pager_helpers import (
+
+from lucidgreen import SourceClient
+from lucidgreen.errors import DecodeError
+from lucidgreen.retry import without_sleeping
+from lucidgreen.testing import FakeLucidGreen, ScriptStep
+from tests.pager.helpers import (
     N_PAGES,
     N_PRODUCTS,
     PAGE_SIZE,
@@ -21,11 +26,6 @@ from pager_helpers import (
     page_numbers,
     uuids,
 )
-
-from lucidgreen import SourceClient
-from lucidgreen.errors import DecodeError
-from lucidgreen.retry import without_sleeping
-from lucidgreen.testing import FakeLucidGreen, ScriptStep
 
 
 async def test_errors_on_page_5_are_retried_there_not_from_page_1(

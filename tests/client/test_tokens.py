@@ -7,10 +7,10 @@ import time
 import traceback
 
 import pytest
-from client_helpers import api_requests, lifted_limiter, product_uuids, token_requests
 
 import lucidgreen
 from lucidgreen.testing import FakeLucidGreen
+from tests.client.helpers import api_requests, lifted_limiter, product_uuids, token_requests
 
 
 async def test_a_thousand_concurrent_calls_cause_one_token_request(

@@ -16,11 +16,11 @@ import pytest
 from aiohttp.client_reqrep import ConnectionKey
 from aioresponses import aioresponses
 from aioresponses.core import RequestCall
-from client_helpers import lifted_limiter
 from yarl import URL
 
 import lucidgreen
 from lucidgreen.retry import without_sleeping
+from tests.client.helpers import lifted_limiter
 
 BASE = "https://source.lucidgreen.io"
 RETAIL_BASE = "https://retail.lucidgreen.io"

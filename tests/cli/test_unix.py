@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import retail_args, source_args
 
 import lucidgreen.cli._export
 from lucidgreen.cli._export import CursorFile
+from tests.cli.helpers import retail_args, source_args
 
 PRODUCTS = "/api/v1.5/products/"
 

@@ -8,10 +8,10 @@ import warnings
 
 import aiohttp
 import pytest
-from client_helpers import api_requests, lifted_limiter, product_uuids
 
 import lucidgreen
 from lucidgreen.testing import FakeLucidGreen
+from tests.client.helpers import api_requests, lifted_limiter, product_uuids
 
 
 def unclosed_reports(

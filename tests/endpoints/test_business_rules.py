@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from endpoints_helpers import Scripted
 
 import lucidgreen
 from lucidgreen import (
@@ -27,6 +26,7 @@ from lucidgreen import (
 from lucidgreen.ids import from_uuid
 from lucidgreen.retail._rules import business_rule
 from lucidgreen.testing import FakeLucidGreen
+from tests.endpoints.helpers import Scripted
 
 R = "/api/v1.2"
 WHEN = datetime(2025, 3, 4, 15, 30, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Property tests: whatever status, headers and bytes arrive, the envelope decoders answer with
 a valid result or a ``LucidGreenError``, never another exception.
 
-The model converter is fuzzed on arbitrary JSON by ``tests/models/test_models_fuzz.py``;
+The model converter is fuzzed on arbitrary JSON by ``tests/models/test_fuzz.py``;
 these tests cover the layer in front of it, which sees the raw bytes.
 """
 

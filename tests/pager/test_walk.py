@@ -5,7 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from pager_helpers import (
+
+from lucidgreen import AsyncPager, Page, SourceClient
+from lucidgreen.testing import FakeLucidGreen
+from tests.pager.helpers import (
     BATCHES,
     IMAGES,
     N_PAGES,
@@ -17,9 +20,6 @@ from pager_helpers import (
     page_numbers,
     uuids,
 )
-
-from lucidgreen import AsyncPager, Page, SourceClient
-from lucidgreen.testing import FakeLucidGreen
 
 
 async def test_products_come_exactly_once_across_pages(

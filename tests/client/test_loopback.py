@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from client_helpers import api_requests, importable_case, product_uuids, token_requests
 
 import lucidgreen
 from lucidgreen.testing import FakeLucidGreen
+from tests.client.helpers import api_requests, importable_case, product_uuids, token_requests
 
 
 async def test_source_round_trip_sends_the_documented_headers(

@@ -28,7 +28,6 @@ import email.utils
 import time
 
 import pytest
-from reliability_helpers import source_client
 
 from lucidgreen import (
     BadRequest,
@@ -40,6 +39,7 @@ from lucidgreen import (
 )
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
+from tests.reliability.helpers import source_client
 
 PRODUCTS = "/api/v1.5/products/"
 BRANDS = "/api/v1.5/brands/"

@@ -1,7 +1,8 @@
 """Shared pieces of the reliability suite: client factories and the full-sync fault scenario.
 
-Imported by the tests in this directory and by ``benchmarks/reliability.py`` (which puts this
-directory on ``sys.path``), so the benchmark runs exactly the scenario the test checks.
+Imported by the tests in this directory and by ``benchmarks/reliability.py`` (as
+``tests.reliability.helpers``), so the benchmark runs exactly the scenario the
+test checks.
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ import socket
 import sys
 
 import pytest
-from cli_helpers import Outcome, source_args
 
 from lucidgreen.cli import EXIT_CODES, main
 from lucidgreen.testing import Faults
 from lucidgreen.testing._faults import Injection
+from tests.cli.helpers import Outcome, source_args
 
 PRODUCT_ID = "Dg9VE6nVPr2SWWwYuxQkuq"  # well-formed, not in the fake
 

@@ -8,7 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from pager_helpers import (
+
+import lucidgreen
+from lucidgreen import SourceClient
+from lucidgreen.testing import FakeLucidGreen
+from tests.pager.helpers import (
     N_PAGES,
     PAGE_SIZE,
     PRODUCTS,
@@ -20,10 +24,6 @@ from pager_helpers import (
     uuids,
     wait_until,
 )
-
-import lucidgreen
-from lucidgreen import SourceClient
-from lucidgreen.testing import FakeLucidGreen
 
 _SDK = Path(lucidgreen.__file__).parent
 _FAKE = _SDK / "testing"

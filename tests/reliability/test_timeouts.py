@@ -7,11 +7,11 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from reliability_helpers import retail_client, source_client
 
 from lucidgreen import RetryPolicy, TransportError, WriteOutcomeUnknown
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
+from tests.reliability.helpers import retail_client, source_client
 
 PRODUCTS = "/api/v1.5/products/"
 VOID = "/api/v1.2/transactions/void/"
