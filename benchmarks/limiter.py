@@ -21,20 +21,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks._redis import redis_server  # noqa: E402
 from lucidgreen.ratelimit import RedisRateLimiter, TokenBucket  # noqa: E402
 
 
@@ -82,40 +80,6 @@ async def memory_sustained(quick: bool) -> dict[str, float]:
     figures = window_figures(grants, bucket.limit, bucket.per)
     figures["designed"] = bucket.sizing.sustained_share
     return {f"memory_{name}": value for name, value in figures.items()}
-
-
-@contextmanager
-def redis_server() -> Iterator[str | None]:
-    """A throwaway redis-server's URL, or None when the binary is missing."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(64).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 async def redis_worker(url: str, key: str, limit: int, per: float, seconds: float) -> None:
