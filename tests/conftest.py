@@ -40,10 +40,7 @@ async def source(
     lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket
 ) -> AsyncIterator[SourceClient]:
     """A SourceClient talking to the loopback fake with its generated credentials."""
-    client_id, secret = lucidgreen_fake.source_credentials
-    async with SourceClient(
-        client_id, secret, base_url=lucidgreen_fake.url, rate_limiter=limiter
-    ) as client:
+    async with lucidgreen_fake.source_client(rate_limiter=limiter) as client:
         yield client
 
 
@@ -52,10 +49,7 @@ async def retail(
     lucidgreen_fake: FakeLucidGreen, limiter: CountingBucket
 ) -> AsyncIterator[RetailClient]:
     """A RetailClient talking to the loopback fake with its generated credentials."""
-    client_id, secret = lucidgreen_fake.retail_credentials
-    async with RetailClient(
-        client_id, secret, base_url=lucidgreen_fake.url, rate_limiter=limiter
-    ) as client:
+    async with lucidgreen_fake.retail_client(rate_limiter=limiter) as client:
         yield client
 
 

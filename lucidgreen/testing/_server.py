@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from aiohttp import web
 
@@ -34,6 +34,9 @@ from ._reply import Reply
 from ._routing import Backend
 from ._state import FakeState
 from ._throttle import RateLimit, Throttle
+
+if TYPE_CHECKING:
+    from .._client import RetailClient, SourceClient
 
 __all__ = ["SUMMARY_PATH", "FakeLucidGreen"]
 
@@ -207,6 +210,19 @@ class FakeLucidGreen:
         return self.state.dispensary_uuid
 
     # -- helpers for tests --------------------------------------------------------------------
+
+    def source_client(self, **options: Any) -> SourceClient:
+        """A SourceClient on this fake with its credentials and a budget matching its limits
+        (unopened: ``async with fake.source_client() as client``); ``options`` go to it."""
+        from ._clients import source_client
+
+        return source_client(self, **options)
+
+    def retail_client(self, **options: Any) -> RetailClient:
+        """A RetailClient on this fake, built like :meth:`source_client`."""
+        from ._clients import retail_client
+
+        return retail_client(self, **options)
 
     def issue_token(self, product: Product = "source") -> str:
         """A valid bearer token for ``product`` without an HTTP round trip."""

@@ -39,7 +39,7 @@ async def test_a_client_never_closed_keeps_its_session_open(
     """Control for the tests below: without aclose() the session and connector stay open, so
     only closing (not garbage collection) releases them."""
     fake = lucidgreen_fake
-    source = lucidgreen.SourceClient(*fake.source_credentials, base_url=fake.url)
+    source = fake.source_client()
     await source.products.get(product_uuids(fake)[0])
     session = source._transport._session
     assert session is not None
@@ -54,7 +54,7 @@ async def test_async_with_leaves_nothing_unclosed(
 ) -> None:
     """Leaving ``async with`` closes the session and connector: gc finds nothing unclosed."""
     fake = lucidgreen_fake
-    async with lucidgreen.SourceClient(*fake.source_credentials, base_url=fake.url) as source:
+    async with fake.source_client() as source:
         await source.products.get(product_uuids(fake)[0])
     holder: list[lucidgreen.SourceClient | lucidgreen.RetailClient] = [source]
     del source
@@ -66,7 +66,7 @@ async def test_aclose_leaves_nothing_unclosed_and_is_idempotent(
 ) -> None:
     """aclose() (twice) closes a RetailClient's session: gc finds nothing unclosed."""
     fake = lucidgreen_fake
-    retail = lucidgreen.RetailClient(*fake.retail_credentials, base_url=fake.url)
+    retail = fake.retail_client()
     await retail.products.get(product_uuids(fake)[0])
     await retail.aclose()
     await retail.aclose()
@@ -79,9 +79,7 @@ async def test_a_caller_session_is_used_and_left_open(lucidgreen_fake: FakeLucid
     """With session=, requests go through the caller's session, which the client never closes."""
     fake = lucidgreen_fake
     async with aiohttp.ClientSession(headers={"X-Caller-Session": "mine"}) as session:
-        async with lucidgreen.SourceClient(
-            *fake.source_credentials, base_url=fake.url, session=session
-        ) as source:
+        async with fake.source_client(session=session) as source:
             await source.products.get(product_uuids(fake)[0])
         assert not session.closed
         async with session.get(f"{fake.url}/api/v1.5/products/") as response:
@@ -93,9 +91,7 @@ async def test_a_closed_client_raises_a_clear_error(lucidgreen_fake: FakeLucidGr
     """A call on a closed client raises RuntimeError saying so, and sends nothing."""
     fake = lucidgreen_fake
     uuid = product_uuids(fake)[0]
-    async with lucidgreen.SourceClient(
-        *fake.source_credentials, base_url=fake.url, rate_limiter=lifted_limiter()
-    ) as source:
+    async with fake.source_client(rate_limiter=lifted_limiter()) as source:
         await source.products.get(uuid)
     sent = len(fake.requests)
     with pytest.raises(RuntimeError, match="client is closed"):
@@ -110,6 +106,7 @@ async def test_a_closed_client_fails_without_waiting_for_budget(
     the second a new token would take."""
     fake = lucidgreen_fake
     uuid = product_uuids(fake)[0]
+    # The client's own default bucket, not the fake's: closing must not wait for it.
     async with lucidgreen.SourceClient(*fake.source_credentials, base_url=fake.url) as source:
         await source.products.get(uuid)  # spends the bucket's one token of burst
     loop = asyncio.get_running_loop()

@@ -17,7 +17,7 @@ async def test_source_round_trip_sends_the_documented_headers(
     """A SourceClient gets a token, then a product, sending bearer, UA, Accept and request id."""
     fake = lucidgreen_fake
     (uuid,) = product_uuids(fake)
-    async with lucidgreen.SourceClient(*fake.source_credentials, base_url=fake.url) as source:
+    async with fake.source_client() as source:
         product = await source.products.get(uuid)
     assert product.uuid == uuid
     assert product.name == fake.state.products[uuid].name
@@ -48,7 +48,7 @@ async def test_retail_write_sends_a_json_body(lucidgreen_fake: FakeLucidGreen) -
     """caseids.import_case POSTs its fields as JSON with Content-Type, and the fake applies it."""
     fake = lucidgreen_fake
     arguments = importable_case(fake)
-    async with lucidgreen.RetailClient(*fake.retail_credentials, base_url=fake.url) as retail:
+    async with fake.retail_client() as retail:
         result = await retail.caseids.import_case(**arguments)
     assert result.case_uuid == arguments["case_uuid"]
     (post,) = api_requests(fake)
@@ -65,9 +65,7 @@ async def test_every_call_gets_its_own_request_id(lucidgreen_fake: FakeLucidGree
     """Each call carries a fresh X-Request-ID, and the server's echo reaches the error."""
     fake = lucidgreen_fake
     uuids = product_uuids(fake, 3)
-    async with lucidgreen.SourceClient(
-        *fake.source_credentials, base_url=fake.url, rate_limiter=lucidgreen.TokenBucket(10**6)
-    ) as source:
+    async with fake.source_client(rate_limiter=lucidgreen.TokenBucket(10**6)) as source:
         for uuid in uuids:
             await source.products.get(uuid)
         del fake.state.products[uuids[0]]
@@ -85,7 +83,7 @@ async def test_debug_log_redacts_the_authorization_header(
     fake = lucidgreen_fake
     (uuid,) = product_uuids(fake)
     caplog.set_level(logging.DEBUG, logger="lucidgreen.http")
-    async with lucidgreen.SourceClient(*fake.source_credentials, base_url=fake.url) as source:
+    async with fake.source_client() as source:
         await source.products.get(uuid)
     (get,) = api_requests(fake)
     token = (get.authorization or "").removeprefix("Bearer ")

@@ -105,9 +105,7 @@ async def test_a_view_shares_budget_token_and_stats_but_has_its_own_policy(
     fake = lucidgreen_fake
     uuid = next(iter(fake.state.products))
     bucket = lucidgreen.TokenBucket(limit=1000, per=1.0)
-    async with SourceClient(
-        *fake.source_credentials, base_url=fake.url, rate_limiter=bucket
-    ) as source:
+    async with fake.source_client(rate_limiter=bucket) as source:
         view = source.with_options(retry=RetryPolicy.none(), timeout=Timeout(total=5, connect=1))
         assert view.rate_limiter is source.rate_limiter
         await view.products.get(uuid)
@@ -142,9 +140,7 @@ async def test_hooks_carry_the_request_id_and_the_retry_status(
     bucket = lucidgreen.TokenBucket(limit=1000, per=1.0)
     fake.faults.script(f"/api/v1.5/products/{uuid}/", [(503, {"detail": "busy"})])
     with without_sleeping():
-        async with SourceClient(
-            *fake.source_credentials, base_url=fake.url, rate_limiter=bucket, hooks=hooks
-        ) as source:
+        async with fake.source_client(rate_limiter=bucket, hooks=hooks) as source:
             await source.products.get(uuid)
     token, *attempts = sent
     assert token.url.endswith("/o/token/")

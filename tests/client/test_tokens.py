@@ -19,9 +19,7 @@ async def test_a_thousand_concurrent_calls_cause_one_token_request(
     """1,000 calls started at once on a fresh client share a single POST /o/token/."""
     fake = lucidgreen_fake
     uuids = product_uuids(fake, 10)
-    async with lucidgreen.SourceClient(
-        *fake.source_credentials, base_url=fake.url, rate_limiter=lifted_limiter()
-    ) as source:
+    async with fake.source_client(rate_limiter=lifted_limiter()) as source:
         products = await asyncio.gather(
             *(source.products.get(uuids[i % len(uuids)]) for i in range(1000))
         )
@@ -52,9 +50,7 @@ async def test_expiry_mid_run_costs_exactly_one_renewal(lucidgreen_fake: FakeLuc
             # lock or the connection pool, or on the wire): every token now dies at once.
             expired_at_answer.append(fake.expire_tokens())
 
-    async with lucidgreen.SourceClient(
-        *fake.source_credentials,
-        base_url=fake.url,
+    async with fake.source_client(
         rate_limiter=lifted_limiter(),
         hooks=lucidgreen.Hooks(on_request=on_request),
     ) as source:
@@ -87,9 +83,7 @@ async def test_a_short_lived_token_is_renewed_before_it_expires(
 
     # The bucket paces ~39 calls a second, so 100 calls span ~2.5 s: past the first expiry.
     paced = lucidgreen.TokenBucket(limit=40, per=1.0)
-    async with lucidgreen.SourceClient(
-        *fake.source_credentials,
-        base_url=fake.url,
+    async with fake.source_client(
         rate_limiter=paced,
         hooks=lucidgreen.Hooks(on_request=on_request),
     ) as source:

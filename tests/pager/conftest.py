@@ -39,14 +39,8 @@ async def make_client(lucidgreen_fake: FakeLucidGreen) -> AsyncIterator[MakeClie
     clients: list[SourceClient] = []
 
     def make() -> SourceClient:
-        client_id, client_secret = lucidgreen_fake.source_credentials
-        client = SourceClient(
-            client_id,
-            client_secret,
-            base_url=lucidgreen_fake.url,
-            # Far above anything these tests send: the limiter never paces them.
-            rate_limiter=TokenBucket(limit=1_000_000, per=60.0),
-        )
+        # Far above anything these tests send: the limiter never paces them.
+        client = lucidgreen_fake.source_client(rate_limiter=TokenBucket(limit=1_000_000, per=60.0))
         clients.append(client)
         return client
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the reliability suite: client factories and the full-sync fault scenario.
+"""Shared pieces of the reliability suite: a spy transport and the full-sync fault scenario.
 
 Imported by the tests in this directory and by ``benchmarks/reliability.py`` (as
 ``tests.reliability.helpers``), so the benchmark runs exactly the scenario the
@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from lucidgreen import Hooks, RetailClient, RetryPolicy, RetryScheduled, SourceClient, TokenBucket
+from lucidgreen import Hooks, RetryPolicy, RetryScheduled
 from lucidgreen._client import BaseClient
 from lucidgreen._http import Request, Response, StreamedResponse, Timeout, Transport
 from lucidgreen.retry import without_sleeping
@@ -27,25 +27,6 @@ from lucidgreen.testing import FakeLucidGreen
 ERROR_RATE = 0.10
 DROP_RATE = 0.03
 SPURIOUS_429_RATE = 0.02
-
-
-def unlimited_bucket() -> TokenBucket:
-    """A limiter that never makes a request wait (the fake's limits are off too)."""
-    return TokenBucket(limit=1_000_000, per=1.0, burst=100_000)
-
-
-def source_client(fake: FakeLucidGreen, **options: Any) -> SourceClient:
-    """A SourceClient on the fake with the fake's credentials and no client-side throttling."""
-    options.setdefault("rate_limiter", unlimited_bucket())
-    client_id, client_secret = fake.source_credentials
-    return SourceClient(client_id, client_secret, base_url=fake.url, **options)
-
-
-def retail_client(fake: FakeLucidGreen, **options: Any) -> RetailClient:
-    """A RetailClient on the fake with the fake's credentials and no client-side throttling."""
-    options.setdefault("rate_limiter", unlimited_bucket())
-    client_id, client_secret = fake.retail_credentials
-    return RetailClient(client_id, client_secret, base_url=fake.url, **options)
 
 
 class SpyTransport:
@@ -210,8 +191,8 @@ async def full_sync(
         products=products, page_size=page_size, rate_limits=False, seed=seed
     ) as fake:
         set_marginal_fault_rates(fake)
-        client = source_client(
-            fake, retry=RetryPolicy(max_retries=budget), hooks=Hooks(on_retry=on_retry)
+        client = fake.source_client(
+            retry=RetryPolicy(max_retries=budget), hooks=Hooks(on_retry=on_retry)
         )
         listed: list[str] = []
         detailed: list[str] = []

@@ -16,7 +16,7 @@ from lucidgreen import TokenBucket
 from lucidgreen._http import Request
 from lucidgreen.source.models import Product
 from lucidgreen.testing import FakeLucidGreen
-from tests.reliability.helpers import SpyTransport, source_client
+from tests.reliability.helpers import SpyTransport
 
 PRODUCTS = "/api/v1.5/products/"
 TOKEN = "/o/token/"
@@ -57,7 +57,7 @@ async def test_cancelling_1000_concurrent_gets_at_random_points_leaks_nothing(fi
             uuids = list(fake.state.products)
             async with (
                 aiohttp.ClientSession(connector=connector) as session,
-                source_client(fake, rate_limiter=bucket, session=session) as client,
+                fake.source_client(rate_limiter=bucket, session=session) as client,
             ):
                 loop = asyncio.get_running_loop()
                 tasks = [
@@ -114,7 +114,7 @@ async def test_cancelling_a_call_while_its_token_request_is_in_flight() -> None:
             uuid = next(iter(fake.state.products))
             # The token endpoint answers only when the fake closes, until the knob is reset.
             fake.faults.token_latency = 3600.0
-            async with source_client(fake) as client:
+            async with fake.source_client() as client:
                 spy = SpyTransport.install(client)
                 first = asyncio.create_task(client.products.get(uuid))
                 async with asyncio.timeout(5):

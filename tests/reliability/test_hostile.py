@@ -39,7 +39,6 @@ from lucidgreen import (
 )
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
-from tests.reliability.helpers import source_client
 
 PRODUCTS = "/api/v1.5/products/"
 BRANDS = "/api/v1.5/brands/"
@@ -70,14 +69,14 @@ async def test_a_body_cut_short_of_its_length_is_a_transport_error_and_retried(f
     uuid, path = _detail(fake)
     fake.faults.truncate_mode = "content_length"
     fake.faults.script(path, ["truncate"])
-    async with source_client(fake) as client:
+    async with fake.source_client() as client:
         with without_sleeping():
             product = await client.products.get(uuid)
         assert product.uuid == uuid
         assert client.stats.transport_errors == 1
         assert client.stats.retries == 1
     fake.faults.script(path, ["truncate"] * 3)
-    async with source_client(fake, retry=RetryPolicy(max_retries=2)) as client:
+    async with fake.source_client(retry=RetryPolicy(max_retries=2)) as client:
         with without_sleeping(), pytest.raises(TransportError) as caught:
             await client.products.get(uuid)
     assert "Payload" in str(caught.value)
@@ -89,7 +88,7 @@ async def test_cut_json_with_a_consistent_length_is_a_decode_error_with_the_raw_
     uuid, path = _detail(fake)
     fake.faults.truncate_mode = "cut_json"
     fake.faults.script(path, ["truncate"])
-    async with source_client(fake) as client:
+    async with fake.source_client() as client:
         with pytest.raises(DecodeError) as caught:
             await client.products.get(uuid)
     assert caught.value.status == 200
@@ -103,7 +102,7 @@ async def test_wrong_types_in_a_resource_raise_decode_error_with_the_body(fake) 
     uuid, path = _detail(fake)
     body = {"uuid": 5, "name": "Hostile", "published_on": "garbage"}
     fake.faults.script(path, [(200, body)])
-    async with source_client(fake) as client:
+    async with fake.source_client() as client:
         with pytest.raises(DecodeError) as caught:
             await client.products.get(uuid)
     message = str(caught.value)
@@ -117,7 +116,7 @@ async def test_a_wrong_item_in_a_page_raises_decode_error(fake) -> None:
     """A page whose item has a wrong-typed field fails the listing with DecodeError."""
     page = {"count": 1, "next": None, "previous": None, "results": [{"uuid": ["x"]}]}
     fake.faults.script(PRODUCTS, [(200, page)])
-    async with source_client(fake) as client:
+    async with fake.source_client() as client:
         with pytest.raises(DecodeError) as caught:
             _ = [p async for p in client.products.list()]
     assert "uuid" in str(caught.value)
@@ -128,7 +127,7 @@ async def test_html_502_pages_are_readable_server_errors_and_retried(fake) -> No
     uuid, path = _detail(fake)
     page = (502, NGINX_502, {"Content-Type": "text/html"})
     fake.faults.script(path, [page, page])
-    async with source_client(fake, retry=RetryPolicy(max_retries=2)) as client:
+    async with fake.source_client(retry=RetryPolicy(max_retries=2)) as client:
         with without_sleeping():
             assert (await client.products.get(uuid)).uuid == uuid
             fake.faults.script(path, [page] * 3)
@@ -152,7 +151,7 @@ async def test_huge_bodies_are_decoded_or_refused_promptly(fake, figures) -> Non
     fake.faults.script(path, [(200, product)])
     # Scripts match by prefix in the order given: the detail GET takes the first one.
     fake.faults.script(PRODUCTS, [json_string])
-    async with source_client(fake, timeout=10) as client:
+    async with fake.source_client(timeout=10) as client:
         started = time.monotonic()
         async with asyncio.timeout(10):
             got = await client.products.get(uuid)
@@ -187,7 +186,7 @@ async def test_json_nested_deeper_than_the_stack_is_a_typed_error(fake, status, 
     """Hostile nesting depth gives DecodeError or the status's error, never RecursionError."""
     uuid, path = _detail(fake)
     fake.faults.script(path, [(status, body, {"Content-Type": "application/json"})])
-    async with source_client(fake, retry=RetryPolicy.none()) as client:
+    async with fake.source_client(retry=RetryPolicy.none()) as client:
         with pytest.raises(error) as caught:
             await client.products.get(uuid)
     assert len(str(caught.value)) < 1000
@@ -196,7 +195,7 @@ async def test_json_nested_deeper_than_the_stack_is_a_typed_error(fake, status, 
 async def test_a_next_link_to_another_host_is_followed_on_the_configured_origin(fake) -> None:
     """``next`` links naming the CDN host are fetched from the API origin; nothing goes there."""
     fake.faults.next_host = fake.cdn_url
-    async with source_client(fake) as client:
+    async with fake.source_client() as client:
         plain = [p.uuid async for p in client.products.list()]
         prefetched = [p.uuid async for p in client.products.list(prefetch=2)]
     assert plain == prefetched == list(fake.state.products)
@@ -211,7 +210,7 @@ async def test_a_next_link_leaving_the_endpoint_is_refused_unrequested(fake) -> 
     hostile = "http://127.0.0.2:9/api/v1.5/brands/?page=2"  # loopback: never reached
     page = {"count": 20, "next": hostile, "previous": None, "results": []}
     fake.faults.script(PRODUCTS, [(200, page)])
-    async with source_client(fake) as client:
+    async with fake.source_client() as client:
         with pytest.raises(DecodeError) as caught:
             _ = [p async for p in client.products.list()]
     assert caught.value.text == hostile
@@ -227,7 +226,7 @@ async def test_a_retry_after_of_a_year_raises_rate_limited_at_once(fake, form) -
         str(YEAR) if form == "seconds" else email.utils.formatdate(time.time() + YEAR, usegmt=True)
     )
     fake.faults.script(path, [(429, {"detail": "Request was throttled."}, {"Retry-After": value})])
-    async with source_client(fake) as client:
+    async with fake.source_client() as client:
         started = time.monotonic()
         with pytest.raises(RateLimited) as caught:
             async with asyncio.timeout(5):
@@ -245,7 +244,7 @@ async def test_a_throttling_server_with_a_year_long_retry_after_does_not_hang(fa
     """The fake's throttle answering every call with Retry-After of a year: RateLimited, fast."""
     fake.faults.rate_limit_rate = 1.0
     fake.faults.retry_after = YEAR
-    async with source_client(fake) as client:
+    async with fake.source_client() as client:
         with pytest.raises(RateLimited):
             async with asyncio.timeout(5):
                 _ = [p async for p in client.products.list()]

@@ -11,7 +11,6 @@ import pytest
 from lucidgreen import RetryPolicy, TransportError, WriteOutcomeUnknown
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
-from tests.reliability.helpers import retail_client, source_client
 
 PRODUCTS = "/api/v1.5/products/"
 VOID = "/api/v1.2/transactions/void/"
@@ -29,7 +28,7 @@ async def test_a_stalled_read_times_out_and_is_retried_per_policy(fake, figures)
     fake.faults.stall_rate = 1.0
     uuid = next(iter(fake.state.products))
     policy = RetryPolicy(max_retries=3)
-    async with source_client(fake, timeout=TIMEOUT, retry=policy) as client:
+    async with fake.source_client(timeout=TIMEOUT, retry=policy) as client:
         started = time.monotonic()
         with without_sleeping(), pytest.raises(TransportError) as caught:
             async with asyncio.timeout(5):
@@ -54,7 +53,7 @@ async def test_the_overall_deadline_bounds_the_whole_call(fake, figures) -> None
     # left, under the 0.4 s floor (half the deadline), so it is not sent. Real sleeps.
     deadline = 0.8
     policy = RetryPolicy(max_retries=50, initial_delay=0.05, max_delay=0.05, deadline=deadline)
-    async with source_client(fake, timeout=0.3, retry=policy) as client:
+    async with fake.source_client(timeout=0.3, retry=policy) as client:
         started = time.monotonic()
         with pytest.raises(TransportError):
             async with asyncio.timeout(5):
@@ -70,7 +69,7 @@ async def test_the_overall_deadline_bounds_the_whole_call(fake, figures) -> None
 async def test_a_stalled_write_raises_write_outcome_unknown_without_a_resend(fake) -> None:
     """A void whose answer never comes is reported as maybe-applied and sent exactly once."""
     fake.faults.script(VOID, ["stall"])
-    async with retail_client(fake, timeout=TIMEOUT) as client:
+    async with fake.retail_client(timeout=TIMEOUT) as client:
         with without_sleeping(), pytest.raises(WriteOutcomeUnknown) as caught:
             async with asyncio.timeout(5):
                 await client.transactions.void(

@@ -20,7 +20,6 @@ from lucidgreen import RetryPolicy, ServerError, WriteOutcomeUnknown
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import Collection, FakeLucidGreen
-from tests.reliability.helpers import retail_client
 
 COMPLETE = "/api/v1.2/transactions/complete/"
 VOID = "/api/v1.2/transactions/void/"
@@ -62,7 +61,7 @@ async def test_a_complete_whose_answer_is_lost_after_applying_is_replayed(fake) 
     """The resend is refused as already processed, so complete reports replayed=True, once."""
     case, packaged, ids = _cases(fake)[0]
     fake.faults.script(COMPLETE, ["drop_after_apply"])
-    async with retail_client(fake) as client:
+    async with fake.retail_client() as client:
         await _import(client, case, packaged)
         with without_sleeping():
             result = await client.transactions.complete(
@@ -79,7 +78,7 @@ async def test_a_complete_whose_answer_is_lost_after_applying_is_replayed(fake) 
 async def test_an_unsafe_write_whose_answer_is_lost_raises_outcome_unknown(fake, write) -> None:
     """A lost answer to an unsafe write raises WriteOutcomeUnknown after one request (applied)."""
     case, packaged, ids = _cases(fake)[0]
-    async with retail_client(fake) as client:
+    async with fake.retail_client() as client:
         await _import(client, case, packaged)
         await client.transactions.complete(order_id="O-2", items=ids[:1], performed_at=WHEN)
         path = IMPORT if write == "import_case" else VOID
@@ -103,7 +102,7 @@ async def test_a_503_on_an_unsafe_write_raises_server_error_after_one_request(fa
     """A 5xx may mean the write applied, so import_case is not resent: ServerError, sent once."""
     case, packaged, _ = _cases(fake)[0]
     fake.faults.script(IMPORT, [(503, None)])
-    async with retail_client(fake) as client:
+    async with fake.retail_client() as client:
         with without_sleeping(), pytest.raises(ServerError) as caught:
             await _import(client, case, packaged)
     assert caught.value.status == 503
@@ -116,7 +115,7 @@ async def test_a_429_on_an_unsafe_write_is_retried_and_applied_once(fake) -> Non
     case, packaged, _ = _cases(fake)[0]
     throttled = (429, {"detail": "Request was throttled."}, {"Retry-After": "1"})
     fake.faults.script(IMPORT, [throttled, throttled])
-    async with retail_client(fake) as client:
+    async with fake.retail_client() as client:
         with without_sleeping():
             result = await _import(client, case, packaged)
     assert result.case_uuid == case.uuid
@@ -128,7 +127,7 @@ async def test_the_write_rule_holds_under_random_faults(fake, figures) -> None:
     """Under 5xx, 429s and answers lost after applying, completes land exactly once each and
     voids are never sent to the handler twice: each returns, or says it may have applied."""
     case, packaged, ids = _cases(fake)[0]
-    async with retail_client(fake, retry=RetryPolicy(max_retries=10)) as client:
+    async with fake.retail_client(retry=RetryPolicy(max_retries=10)) as client:
         await _import(client, case, packaged)
         faults = fake.faults
         faults.paths = (COMPLETE, VOID)
