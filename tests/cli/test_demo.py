@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 
 from lucidgreen.cli import main
 
 
-def run_demo_json(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, object]:
+def run_demo_json(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
     code = main(["demo", "--no-progress", "--json", *extra])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    summary: dict[str, object] = json.loads(captured.out)
+    summary: dict[str, Any] = json.loads(captured.out)
     return summary
 
 
@@ -55,7 +56,9 @@ def test_demo_text_summary_states_the_time_compression(capsys):
     assert code == 0, captured.err
     assert "time-compressed 30x" in captured.out
     assert re.search(r"products\s+7 listed\s+7 details fetched", captured.out)
-    requests = int(re.search(r"requests\s+(\d+)", captured.out).group(1))
+    found = re.search(r"requests\s+(\d+)", captured.out)
+    assert found is not None, captured.out
+    requests = int(found.group(1))
     assert requests >= 7 + 4 + 1
     assert "time-compressed 30x" in captured.err  # the opening line on stderr
 

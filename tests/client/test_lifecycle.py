@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 import lucidgreen
+from lucidgreen._transport import AiohttpTransport
 from lucidgreen.testing import FakeLucidGreen
 from tests.client.helpers import api_requests, lifted_limiter, product_uuids
 
@@ -41,7 +42,9 @@ async def test_a_client_never_closed_keeps_its_session_open(
     fake = lucidgreen_fake
     source = fake.source_client()
     await source.products.get(product_uuids(fake)[0])
-    session = source._transport._session
+    transport = source._transport
+    assert isinstance(transport, AiohttpTransport)
+    session = transport._session
     assert session is not None
     assert not session.closed
     assert session.connector is not None

@@ -23,7 +23,9 @@ async def test_a_thousand_concurrent_calls_cause_one_token_request(
         products = await asyncio.gather(
             *(source.products.get(uuids[i % len(uuids)]) for i in range(1000))
         )
-        issued_by_client = source._auth.tokens_issued  # type: ignore[attr-defined]
+        auth = source._auth
+        assert isinstance(auth, lucidgreen.auth.ClientCredentials)
+        issued_by_client = auth.tokens_issued
     assert [p.uuid for p in products] == [uuids[i % len(uuids)] for i in range(1000)]
     assert fake.stats.tokens_issued == 1
     assert len(token_requests(fake)) == 1

@@ -183,7 +183,7 @@ async def test_remove_import_succeeds_then_400_detail(
     case, packaged = _case(fake)
     await _import(retail, fake)
     assert (
-        await retail.caseids.remove_import(
+        await retail.caseids.remove_import(  # type: ignore[func-returns-value]
             case_uuid=case.uuid,
             package_uid="1A4060300000000000000001",
             packaged_product_uuid=packaged,

@@ -183,7 +183,7 @@ async def test_remove_import_request_and_400(
     detail = "POS Package UID not found for package_uid=PKG-001."
     mocked.post(url, status=400, payload={"detail": detail})
     assert (
-        await retail_unit.caseids.remove_import(
+        await retail_unit.caseids.remove_import(  # type: ignore[func-returns-value]
             case_uuid=U1, package_uid="PKG-001", packaged_product_uuid=U2
         )
         is None

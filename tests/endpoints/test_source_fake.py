@@ -352,7 +352,7 @@ async def test_assets_delete_returns_none_on_204(
     """assets.delete sends DELETE to the documented text/<uuid>/delete/ path and returns None."""
     fake = lucidgreen_fake
     record = next(iter(fake.state.assets["texts"].values()))
-    result = await source.assets.delete(record.uuid)
+    result = await source.assets.delete(record.uuid)  # type: ignore[func-returns-value]
     assert result is None
     assert record.uuid not in fake.state.assets["texts"]
     (request,) = fake.requests.matching(f"{S}/assets/", method="DELETE")

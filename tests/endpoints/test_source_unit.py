@@ -323,7 +323,7 @@ async def test_assets_delete_request(
 ) -> None:
     """assets.delete sends DELETE to assets/text/<uuid>/delete/ and a 204 gives None."""
     mocked.delete(f"{HOST}{P}/assets/text/{U1}/delete/", status=204)
-    assert await source_unit.assets.delete(U1) is None
+    assert await source_unit.assets.delete(U1) is None  # type: ignore[func-returns-value]
     (request,) = sent()
     assert (request.method, request.raw_path, request.body) == (
         "DELETE",

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable, Callable
 from typing import Any, TypeVar
 
 from lucidgreen import SourceClient
+from lucidgreen._transport import AiohttpTransport
 from lucidgreen.testing import FakeLucidGreen, RecordedRequest
 
 T = TypeVar("T")
@@ -38,9 +39,12 @@ def page_numbers(fake: FakeLucidGreen, endpoint: str = PRODUCTS) -> list[int]:
 
 def acquired_connections(client: SourceClient) -> int:
     """Connections the client's aiohttp connector has handed out and not got back."""
-    session = client._transport._session
+    transport = client._transport
+    assert isinstance(transport, AiohttpTransport)
+    session = transport._session
     assert session is not None
-    return len(session.connector._acquired)  # type: ignore[union-attr]
+    assert session.connector is not None
+    return len(session.connector._acquired)
 
 
 async def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0) -> None:

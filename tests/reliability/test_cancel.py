@@ -13,13 +13,22 @@ from typing import Any
 import aiohttp
 
 from lucidgreen import TokenBucket
+from lucidgreen._client import BaseClient
 from lucidgreen._http import Request
+from lucidgreen.auth import ClientCredentials
 from lucidgreen.source.models import Product
 from lucidgreen.testing import FakeLucidGreen
 from tests.reliability.helpers import SpyTransport
 
 PRODUCTS = "/api/v1.5/products/"
 TOKEN = "/o/token/"
+
+
+def credentials(client: BaseClient) -> ClientCredentials:
+    """The client's token renewer (a client built with client_id/client_secret has one)."""
+    auth = client._auth
+    assert isinstance(auth, ClientCredentials)
+    return auth
 
 
 @contextmanager
@@ -98,7 +107,7 @@ async def test_cancelling_1000_concurrent_gets_at_random_points_leaks_nothing(fi
                     waited = await bucket.acquire()
                 assert waited <= 1 / bucket.sizing.rate + 0.05
                 # The token: nobody holds the renewal lock; the next call succeeds.
-                assert client._auth._renewal is None
+                assert credentials(client)._renewal is None
                 async with asyncio.timeout(5):
                     product = await client.products.get(uuids[0])
                 assert product.uuid == uuids[0]
@@ -122,18 +131,18 @@ async def test_cancelling_a_call_while_its_token_request_is_in_flight() -> None:
                 # Others queue behind the token request in flight, then the first is cancelled.
                 waiters = [asyncio.create_task(client.products.get(uuid)) for _ in range(5)]
                 await asyncio.sleep(0)
-                assert client._auth._renewal is not None
+                assert credentials(client)._renewal is not None
                 fake.faults.token_latency = 0.0
                 first.cancel()
                 async with asyncio.timeout(5):
                     results = await asyncio.gather(first, *waiters, return_exceptions=True)
                 assert isinstance(results[0], asyncio.CancelledError)
                 assert [r.uuid for r in results[1:] if isinstance(r, Product)] == [uuid] * 5
-                assert client._auth._renewal is None
+                assert credentials(client)._renewal is None
                 async with asyncio.timeout(5):
                     assert (await client.products.get(uuid)).uuid == uuid
             # The renewal outlived the call that started it and served every call after.
-            assert client._auth.tokens_issued == 1
+            assert credentials(client).tokens_issued == 1
             token_requests = [r for r in spy.seen if isinstance(r, Request) and r.form]
             assert len(token_requests) == 1
     assert leaks == []

@@ -174,9 +174,8 @@ def test_decoded_pages_have_the_documented_types(
     except LucidGreenError:
         return
     assert isinstance(decoded.results, list)
-    assert decoded.count is None or (
-        isinstance(decoded.count, int) and not isinstance(decoded.count, bool)
-    )
+    # type() rather than isinstance(): a JSON true must not pass as a count of 1.
+    assert decoded.count is None or type(decoded.count) is int
     assert decoded.next is None or isinstance(decoded.next, str)
     assert decoded.previous is None or isinstance(decoded.previous, str)
 
