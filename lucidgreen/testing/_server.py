@@ -4,6 +4,10 @@ Two sites on two ports, so two origins: ``fake.url`` serves LucidSource (``/api/
 LucidRetail (``/api/v1.2/``) and the token endpoint (``/o/token/``); ``fake.cdn_url`` serves
 presigned export files and media. Per request, in order: record it, apply latency, consume a
 scripted step or roll the random faults, then let the application answer (see ``_app.py``).
+
+Long because: it is the fake's one public face, the constructor's documented knobs, the
+properties and test helpers over them, and the per-request fault pipeline; the routes, data,
+auth, throttle and faults themselves live in their own modules.
 """
 
 from __future__ import annotations
