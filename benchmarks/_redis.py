@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from benchmarks._common import stop
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -55,9 +57,4 @@ def redis_server(*, start_timeout: float = 10.0) -> Iterator[str | None]:
             time.sleep(0.02)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
