@@ -53,6 +53,16 @@ def machine() -> dict[str, Any]:
     }
 
 
+def stop(process: subprocess.Popen[Any], *, timeout: float = 5) -> None:
+    """Terminate ``process`` and wait for it; kill it when it outlives ``timeout``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def fake_process(**options: object) -> Iterator[dict[str, str]]:
     """``python -m lucidgreen.testing`` in its own process, so its CPU is not ours.
@@ -76,12 +86,7 @@ def fake_process(**options: object) -> Iterator[dict[str, str]]:
             raise RuntimeError(f"the fake server did not start: {' '.join(command)}")
         yield json.loads(line)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
         if process.stdout is not None:
             process.stdout.close()
 

@@ -7,8 +7,8 @@ of connections, expires every token halfway through, and lists every product (wi
 prefetch) while workers fetch each product's detail. It prints the figures: items, lost,
 duplicated, requests, retries, 429s, faults injected, token renewals.
 
-The scenario itself lives in ``tests/reliability/reliability_helpers.py`` (``full_sync``), so
-these figures come from exactly what ``tests/reliability/test_reliability_sync.py`` checks.
+The scenario itself lives in ``tests/reliability/helpers.py`` (``full_sync``), so
+these figures come from exactly what ``tests/reliability/test_sync.py`` checks.
 A run with a lost or duplicated product, or an exception, exits non-zero.
 
 ``run(quick=...)`` returns the figures as numbers, for ``benchmarks/run.py``.
@@ -22,11 +22,10 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-for entry in (REPO_ROOT, REPO_ROOT / "tests" / "reliability"):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 
-from reliability_helpers import SyncRun, full_sync  # noqa: E402
+from tests.reliability.helpers import SyncRun, full_sync  # noqa: E402
 
 
 def _numbers(result: SyncRun) -> dict[str, float]:

@@ -5,15 +5,12 @@ the tests marked ``redis``."""
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
+from typing import NoReturn
 
 import pytest
-from support import free_port
 
+from benchmarks._redis import redis_server
 from lucidgreen import RetailClient, SourceClient
 from lucidgreen.ratelimit import Unlimited
 from lucidgreen.testing import FakeLucidGreen
@@ -30,10 +27,7 @@ async def source(
     lucidgreen_fake: FakeLucidGreen, limiter: Unlimited
 ) -> AsyncIterator[SourceClient]:
     """A SourceClient talking to the loopback fake with its generated credentials."""
-    client_id, secret = lucidgreen_fake.source_credentials
-    async with SourceClient(
-        client_id, secret, base_url=lucidgreen_fake.url, rate_limiter=limiter
-    ) as client:
+    async with lucidgreen_fake.source_client(rate_limiter=limiter) as client:
         yield client
 
 
@@ -42,57 +36,25 @@ async def retail(
     lucidgreen_fake: FakeLucidGreen, limiter: Unlimited
 ) -> AsyncIterator[RetailClient]:
     """A RetailClient talking to the loopback fake with its generated credentials."""
-    client_id, secret = lucidgreen_fake.retail_credentials
-    async with RetailClient(
-        client_id, secret, base_url=lucidgreen_fake.url, rate_limiter=limiter
-    ) as client:
+    async with lucidgreen_fake.retail_client(rate_limiter=limiter) as client:
         yield client
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     # CI installs redis-server; there a missing binary is a broken setup, not a skip.
     if os.environ.get("CI"):
         pytest.fail(f"{reason} (CI is set, so the redis tests may not be skipped)")
     pytest.skip(reason)
 
 
-def _answers_ping(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(64).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """The URL of a redis-server started for this test session, stopped afterwards."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        _unavailable("redis-server is not on PATH (apt-get install redis-server)")
     try:
         import redis  # noqa: F401
     except ImportError:
         _unavailable("the redis package is missing (pip install 'lucidgreen[redis]')")
-    assert binary is not None
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not _answers_ping(port):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"redis-server on port {port} did not answer PING")
-            time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with redis_server() as url:
+        if url is None:
+            _unavailable("redis-server is not on PATH (apt-get install redis-server)")
+        yield url

@@ -1,5 +1,4 @@
-"""Helpers shared by test directories (importable because ``tests/conftest.py`` puts this
-folder on ``sys.path``)."""
+"""Helpers shared by test directories (``from tests.support import ...``)."""
 
 from __future__ import annotations
 

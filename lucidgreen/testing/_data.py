@@ -3,6 +3,9 @@
 Every value comes from one ``random.Random(seed)`` consumed in a fixed order, so the same
 seed and counts always give the same uuids, names and dates, and a test can hard-code what
 it saw once. Ids are 22-character base57 shortuuids made from RNG bits, like the real ones.
+
+Long because: one generator consumes one RNG in one fixed order for every record type;
+splitting it would spread that order (which fixes every seeded value) over several files.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ Two sites on two ports, so two origins: ``fake.url`` serves LucidSource (``/api/
 LucidRetail (``/api/v1.2/``) and the token endpoint (``/o/token/``); ``fake.cdn_url`` serves
 presigned export files and media. Per request, in order: record it, apply latency, consume a
 scripted step or roll the random faults, then let the application answer (see ``_app.py``).
+
+Long because: it is the fake's one public face, the constructor's documented knobs, the
+properties and test helpers over them, and the per-request fault pipeline; the routes, data,
+auth, throttle and faults themselves live in their own modules.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from aiohttp import web
 
@@ -35,6 +39,9 @@ from ._reply import Reply
 from ._routing import Backend
 from ._state import FakeState
 from ._throttle import RateLimit, Throttle
+
+if TYPE_CHECKING:
+    from .._client import RetailClient, SourceClient
 
 __all__ = ["SUMMARY_PATH", "FakeLucidGreen"]
 
@@ -214,6 +221,19 @@ class FakeLucidGreen:
         return self.state.dispensary_uuid
 
     # -- helpers for tests --------------------------------------------------------------------
+
+    def source_client(self, **options: Any) -> SourceClient:
+        """A SourceClient on this fake with its credentials and a budget matching its limits
+        (unopened: ``async with fake.source_client() as client``); ``options`` go to it."""
+        from ._clients import source_client
+
+        return source_client(self, **options)
+
+    def retail_client(self, **options: Any) -> RetailClient:
+        """A RetailClient on this fake, built like :meth:`source_client`."""
+        from ._clients import retail_client
+
+        return retail_client(self, **options)
 
     def issue_token(self, product: Product = "source") -> str:
         """A valid bearer token for ``product`` without an HTTP round trip."""

@@ -5,6 +5,9 @@ LucidSource: nested ``brand`` object, date-only ``published_on``, ``Z`` datetime
 comma-separated string, ``produced_on`` ``null`` in lists but ``""`` in the batch detail.
 LucidRetail: ``brand_uuid``, ``MM/DD/YYYY`` dates, ``-08:00`` datetimes, ``expected_total_*``,
 title-case ``product_type``. Decimal quantities are strings everywhere (``"40.0000"``).
+
+Long because: one rendering per record type and product, side by side, so each documented
+quirk sits next to its sibling rendering; split, the two products' differences would hide.
 """
 
 from __future__ import annotations

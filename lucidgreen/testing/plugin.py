@@ -27,7 +27,7 @@ that does not use it: without pytest-asyncio, the fixture fails only when reques
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -35,7 +35,6 @@ from ._server import FakeLucidGreen
 
 if TYPE_CHECKING:
     from .._client import RetailClient, SourceClient
-    from ..ratelimit import RateLimiter
 
 __all__ = [
     "FAST_DEFAULTS",
@@ -109,16 +108,6 @@ async def lucidgreen_fake(
         yield fake
 
 
-def _limiter_for(fake: FakeLucidGreen, scope: Literal["source", "retail"]) -> RateLimiter:
-    """A budget matching the fake: its limit and window when its limiter is on, else none."""
-    from ..ratelimit import TokenBucket, Unlimited
-
-    rate = fake.limits.limit_for(scope)
-    if not fake.limits.enabled or rate is None:
-        return Unlimited()
-    return TokenBucket(limit=rate.limit, per=rate.window, name=f"fake-{scope}")
-
-
 @_async_fixture
 async def source_client(lucidgreen_fake: FakeLucidGreen) -> AsyncIterator[SourceClient]:
     """A :class:`~lucidgreen.SourceClient` on ``lucidgreen_fake`` with its credentials.
@@ -126,15 +115,7 @@ async def source_client(lucidgreen_fake: FakeLucidGreen) -> AsyncIterator[Source
     Its rate limiter matches the fake: none while the fake's limiter is off (the default),
     a :class:`~lucidgreen.TokenBucket` of the fake's limit and window when it is on.
     """
-    from .._client import SourceClient  # the fake itself never needs the SDK
-
-    client_id, client_secret = lucidgreen_fake.source_credentials
-    async with SourceClient(
-        client_id,
-        client_secret,
-        base_url=lucidgreen_fake.url,
-        rate_limiter=_limiter_for(lucidgreen_fake, "source"),
-    ) as client:
+    async with lucidgreen_fake.source_client() as client:
         yield client
 
 
@@ -144,15 +125,7 @@ async def retail_client(lucidgreen_fake: FakeLucidGreen) -> AsyncIterator[Retail
 
     The two unauthenticated lookups keep the client's own 60-a-minute budget.
     """
-    from .._client import RetailClient
-
-    client_id, client_secret = lucidgreen_fake.retail_credentials
-    async with RetailClient(
-        client_id,
-        client_secret,
-        base_url=lucidgreen_fake.url,
-        rate_limiter=_limiter_for(lucidgreen_fake, "retail"),
-    ) as client:
+    async with lucidgreen_fake.retail_client() as client:
         yield client
 
 

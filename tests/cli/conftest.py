@@ -6,10 +6,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
-from cli_helpers import Outcome
 
 import lucidgreen.testing.plugin
 from lucidgreen.cli import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TOKEN, main
+from tests.cli.helpers import Outcome
 
 
 def pytest_configure(config: pytest.Config) -> None:

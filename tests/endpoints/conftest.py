@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
-from endpoints_helpers import Scripted
 
 from lucidgreen import RetailClient, RetryPolicy, SourceClient, TokenBucket
+from tests.endpoints.helpers import Scripted
 
 SOURCE_HOST = "https://source.lucidgreen.io"
 RETAIL_HOST = "https://retail.lucidgreen.io"

@@ -47,15 +47,8 @@ async def source(
     trace.on_request_start.append(in_flight.start)
     trace.on_request_end.append(in_flight.end)
     trace.on_request_exception.append(in_flight.end)
-    client_id, secret = lucidgreen_fake.source_credentials
     async with (
         aiohttp.ClientSession(trace_configs=[trace]) as session,
-        SourceClient(
-            client_id,
-            secret,
-            base_url=lucidgreen_fake.url,
-            rate_limiter=limiter,
-            session=session,
-        ) as client,
+        lucidgreen_fake.source_client(rate_limiter=limiter, session=session) as client,
     ):
         yield client

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pager_helpers import N_PRODUCTS, PAGE_SIZE, MakeClient
 
 import lucidgreen.testing.plugin
 from lucidgreen import SourceClient, TokenBucket
 from lucidgreen.testing import FakeLucidGreen
+from tests.pager.helpers import N_PRODUCTS, PAGE_SIZE, MakeClient
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,14 +39,8 @@ async def make_client(lucidgreen_fake: FakeLucidGreen) -> AsyncIterator[MakeClie
     clients: list[SourceClient] = []
 
     def make() -> SourceClient:
-        client_id, client_secret = lucidgreen_fake.source_credentials
-        client = SourceClient(
-            client_id,
-            client_secret,
-            base_url=lucidgreen_fake.url,
-            # Far above anything these tests send: the limiter never paces them.
-            rate_limiter=TokenBucket(limit=1_000_000, per=60.0),
-        )
+        # Far above anything these tests send: the limiter never paces them.
+        client = lucidgreen_fake.source_client(rate_limiter=TokenBucket(limit=1_000_000, per=60.0))
         clients.append(client)
         return client
 

@@ -1,4 +1,4 @@
-"""A user's program, type-checked by ``test_pager_typing.py`` under ``mypy --strict``.
+"""A user's program, type-checked by ``test_typing.py`` under ``mypy --strict``.
 
 It is never run: it only has to type-check, the way a user's code using pagers would.
 """

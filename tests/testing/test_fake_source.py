@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -18,7 +19,9 @@ def _auth(fake: FakeLucidGreen) -> dict[str, str]:
 
 
 async def _walk(session, fake, url):
-    seen, pages, count = [], [], None
+    seen: list[str] = []
+    pages: list[dict[str, Any]] = []
+    count: int | None = None
     while url:
         async with session.get(url, headers=_auth(fake)) as resp:
             assert resp.status == 200

@@ -1,0 +1,216 @@
+"""Client lifecycle and configuration: closing, a caller's session, hosts, credentials, repr."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import warnings
+
+import aiohttp
+import pytest
+
+import lucidgreen
+from lucidgreen._transport import AiohttpTransport
+from lucidgreen.testing import FakeLucidGreen
+from tests.client.helpers import api_requests, lifted_limiter, product_uuids
+
+
+def unclosed_reports(
+    holder: list[lucidgreen.SourceClient | lucidgreen.RetailClient],
+    caplog: pytest.LogCaptureFixture,
+) -> list[str]:
+    """Drop the clients in ``holder``, collect garbage, and return what aiohttp reported.
+
+    aiohttp reports a session or connector collected unclosed twice: a ``ResourceWarning``
+    from ``__del__`` and an error logged through the loop's exception handler. Both are
+    gathered here. The last reference goes inside the recording block because ``__del__``
+    may run at once, without waiting for the gc pass.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        holder.clear()
+        gc.collect()
+    messages = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    return [m for m in messages if "Unclosed" in m]
+
+
+async def test_a_client_never_closed_keeps_its_session_open(
+    lucidgreen_fake: FakeLucidGreen,
+) -> None:
+    """Control for the tests below: without aclose() the session and connector stay open, so
+    only closing (not garbage collection) releases them."""
+    fake = lucidgreen_fake
+    source = fake.source_client()
+    await source.products.get(product_uuids(fake)[0])
+    transport = source._transport
+    assert isinstance(transport, AiohttpTransport)
+    session = transport._session
+    assert session is not None
+    assert not session.closed
+    assert session.connector is not None
+    assert not session.connector.closed
+    await session.close()  # the test's own cleanup: what aclose() would have done
+
+
+async def test_async_with_leaves_nothing_unclosed(
+    lucidgreen_fake: FakeLucidGreen, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Leaving ``async with`` closes the session and connector: gc finds nothing unclosed."""
+    fake = lucidgreen_fake
+    async with fake.source_client() as source:
+        await source.products.get(product_uuids(fake)[0])
+    holder: list[lucidgreen.SourceClient | lucidgreen.RetailClient] = [source]
+    del source
+    assert unclosed_reports(holder, caplog) == []
+
+
+async def test_aclose_leaves_nothing_unclosed_and_is_idempotent(
+    lucidgreen_fake: FakeLucidGreen, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aclose() (twice) closes a RetailClient's session: gc finds nothing unclosed."""
+    fake = lucidgreen_fake
+    retail = fake.retail_client()
+    await retail.products.get(product_uuids(fake)[0])
+    await retail.aclose()
+    await retail.aclose()
+    holder: list[lucidgreen.SourceClient | lucidgreen.RetailClient] = [retail]
+    del retail
+    assert unclosed_reports(holder, caplog) == []
+
+
+async def test_a_caller_session_is_used_and_left_open(lucidgreen_fake: FakeLucidGreen) -> None:
+    """With session=, requests go through the caller's session, which the client never closes."""
+    fake = lucidgreen_fake
+    async with aiohttp.ClientSession(headers={"X-Caller-Session": "mine"}) as session:
+        async with fake.source_client(session=session) as source:
+            await source.products.get(product_uuids(fake)[0])
+        assert not session.closed
+        async with session.get(f"{fake.url}/api/v1.5/products/") as response:
+            assert response.status == 401  # still usable by its owner
+    assert [r.headers.get("X-Caller-Session") for r in fake.requests] == ["mine"] * 3
+
+
+async def test_a_closed_client_raises_a_clear_error(lucidgreen_fake: FakeLucidGreen) -> None:
+    """A call on a closed client raises RuntimeError saying so, and sends nothing."""
+    fake = lucidgreen_fake
+    uuid = product_uuids(fake)[0]
+    async with fake.source_client(rate_limiter=lifted_limiter()) as source:
+        await source.products.get(uuid)
+    sent = len(fake.requests)
+    with pytest.raises(RuntimeError, match="client is closed"):
+        await source.products.get(uuid)
+    assert len(fake.requests) == sent
+
+
+async def test_a_closed_client_fails_without_waiting_for_budget(
+    lucidgreen_fake: FakeLucidGreen,
+) -> None:
+    """A closed client with its default 60/min budget spent raises at once, without waiting
+    the second a new token would take."""
+    fake = lucidgreen_fake
+    uuid = product_uuids(fake)[0]
+    # The client's own default bucket, not the fake's: closing must not wait for it.
+    async with lucidgreen.SourceClient(*fake.source_credentials, base_url=fake.url) as source:
+        await source.products.get(uuid)  # spends the bucket's one token of burst
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(RuntimeError, match="client is closed"):
+        await source.products.get(uuid)
+    assert loop.time() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("client_class", "host"),
+    [
+        (lucidgreen.SourceClient, "https://source-test.lucidgreen.io"),
+        (lucidgreen.RetailClient, "https://retail-test.lucidgreen.io"),
+    ],
+)
+def test_test_environment_picks_the_test_host(
+    client_class: type[lucidgreen.SourceClient | lucidgreen.RetailClient], host: str
+) -> None:
+    """environment="test" selects the documented test host of each product."""
+    assert client_class("id", "secret", environment="test").base_url == host
+    production = host.replace("-test", "")
+    assert client_class("id", "secret").base_url == production
+
+
+def test_an_unknown_environment_is_refused() -> None:
+    """An environment other than production/test is refused with the valid choices."""
+    with pytest.raises(ValueError, match="production"):
+        lucidgreen.SourceClient("id", "secret", environment="staging")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://example.com", "http://10.0.0.5:8000", "http://source.lucidgreen.io/"],
+)
+def test_plain_http_to_a_remote_host_is_refused(url: str) -> None:
+    """base_url with http:// on a non-loopback host is refused with an explanation."""
+    with pytest.raises(ValueError, match="unencrypted"):
+        lucidgreen.SourceClient("id", "secret", base_url=url)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:1", "http://127.0.0.1:1"),
+        ("http://localhost", "http://localhost"),
+        ("http://[::1]", "http://[::1]"),
+        ("http://[::1]:8080/", "http://[::1]:8080"),
+        ("https://proxy.example.com/", "https://proxy.example.com"),
+    ],
+)
+def test_loopback_http_and_any_https_are_accepted(url: str, expected: str) -> None:
+    """http:// on loopback hosts and https:// anywhere are accepted (trailing slash dropped)."""
+    assert lucidgreen.RetailClient("id", "secret", base_url=url).base_url == expected
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1", "127.0.0.1:8000", "https://u:p@host.io"])
+def test_malformed_base_urls_are_refused(url: str) -> None:
+    """A base_url that is not a plain absolute http(s) URL is refused."""
+    with pytest.raises(ValueError, match="base_url"):
+        lucidgreen.SourceClient("id", "secret", base_url=url)
+
+
+def test_token_and_credentials_together_are_refused() -> None:
+    """token= with client_id/client_secret is ambiguous and refused."""
+    with pytest.raises(ValueError, match="either token= or client_id"):
+        lucidgreen.SourceClient("id", "secret", token="tok")
+    with pytest.raises(ValueError, match="either token= or client_id"):
+        lucidgreen.RetailClient(client_secret="secret", token="tok")
+
+
+@pytest.mark.parametrize(
+    ("client_id", "client_secret"), [(None, None), ("id", None), (None, "secret"), ("", "s")]
+)
+def test_missing_credentials_are_refused(client_id: str | None, client_secret: str | None) -> None:
+    """Without a complete credential pair (and no token=), the client refuses to start."""
+    with pytest.raises(ValueError, match="credentials missing"):
+        lucidgreen.SourceClient(client_id, client_secret)
+
+
+def test_an_empty_static_token_is_refused() -> None:
+    """token="" is refused rather than sent as an empty bearer."""
+    with pytest.raises(ValueError, match="token"):
+        lucidgreen.SourceClient(token="")
+
+
+async def test_repr_never_shows_the_secret_or_the_token(lucidgreen_fake: FakeLucidGreen) -> None:
+    """repr/str of a client and of its auth hide the client secret and the live token."""
+    fake = lucidgreen_fake
+    client_id, secret = fake.source_credentials
+    async with lucidgreen.SourceClient(client_id, secret, base_url=fake.url) as source:
+        await source.products.get(product_uuids(fake)[0])
+        (get,) = api_requests(fake)
+        token = (get.authorization or "").removeprefix("Bearer ")
+        assert token
+        shown = [repr(source), str(source), repr(source._auth), str(source._auth)]
+    assert client_id in repr(source)  # the id is not a secret and helps debugging
+    for text in shown:
+        assert secret not in text
+        assert token not in text
+    static = lucidgreen.SourceClient(token=token, base_url=fake.url)
+    assert token not in repr(static)
+    assert token not in repr(static._auth)
+    await static.aclose()
