@@ -1,4 +1,8 @@
-"""``AsyncPager[T]``: every list endpoint's result, iterated lazily across pages."""
+"""``AsyncPager[T]``: every list endpoint's result, iterated lazily across pages.
+
+Long because: the sequential walk, the prefetch window and the walk bounds share one state
+(:class:`_Walk`), and splitting them would pass it across modules.
+"""
 
 from __future__ import annotations
 

@@ -40,6 +40,9 @@ and the request id; never from request headers or a URL's query, so a bearer tok
 secret or presigned signature cannot leak through ``str()``. No exception is chained to an
 aiohttp exception (whose ``request_info.headers`` holds ``Authorization``): not as
 ``__cause__``, not as ``__context__``.
+
+Long because: the error tree is one module by design, every class drawn above and defined
+here, so ``except`` clauses have one place to look.
 """
 
 from __future__ import annotations
