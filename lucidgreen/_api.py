@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from . import _envelopes, _paging
 from ._http import Request, Response
+from ._instrument import CallName, call_name, current_call_name
 from ._pager import AsyncPager
 from ._pipeline import PRODUCT_BUDGET, Pipeline
 from .ratelimit import RateLimiter
@@ -104,16 +105,23 @@ class Api:
         resume_from: str | None = None,
     ) -> AsyncPager[T]:
         """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array)."""
+        first_path = _paging.query_path(path, _pairs(params))
+        named = current_call_name()  # the list method's, kept for every page
 
         async def fetch(page_path: str) -> _envelopes.DrfPage:
-            response = await self.pipeline.send(
+            sent = self.pipeline.send(
                 Request("GET", self.url(page_path), headers={"Accept": "application/json"})
             )
+            if named is None or self.pipeline.exchange.instrument is None:
+                response = await sent
+            else:
+                page = _paging.page_number(page_path) or (1 if page_path == first_path else None)
+                response = await call_name(CallName(named.name, page), sent)
             return _envelopes.decode_page(response.status, response.headers, response.body)
 
         return AsyncPager(
             endpoint=path,
-            first_path=_paging.query_path(path, _pairs(params)),
+            first_path=first_path,
             fetch=fetch,
             decode=decode,
             limit=limit,

@@ -18,6 +18,7 @@ import attrs
 from . import _envelopes
 from ._events import Hooks, RequestSent, Stats
 from ._http import Request, Response, Timeout, Transport
+from ._instrument import Instrumentation
 from .errors import APIError, LucidGreenError, ServerError, TransportError
 
 __all__ = ["READS", "Exchange", "redact"]
@@ -55,7 +56,8 @@ class Exchange:
     """Sends single requests for one product and keeps its totals.
 
     ``closed`` is the client's one closed state: a closed exchange sends nothing, so every
-    path (calls, token requests, downloads) fails the same way.
+    path (calls, token requests, downloads) fails the same way. ``instrument`` (tracing,
+    metrics) is told about every call made through it when set.
     """
 
     transport: Transport
@@ -63,6 +65,7 @@ class Exchange:
     hooks: Hooks = attrs.field(factory=Hooks)
     stats: Stats = attrs.field(factory=Stats)
     closed: bool = False
+    instrument: Instrumentation | None = None
 
     def check_open(self) -> None:
         """Raise ``RuntimeError`` once the client is closed."""

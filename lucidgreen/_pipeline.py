@@ -20,7 +20,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Final, Literal, TypeVar
+from typing import Final, Literal, NoReturn, TypeVar
 
 import attrs
 
@@ -28,6 +28,7 @@ from . import retry
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._exchange import READS, Exchange, may_have_applied, redact
 from ._http import Request, Response, StreamedResponse, Timeout
+from ._instrument import CallName, CallObserver, current_call_name
 from .auth import Auth
 from .errors import (
     APIError,
@@ -77,6 +78,7 @@ class _Call:
     renewed_after_401: bool = False
     sent: bool = False
     outcome_unknown: bool = False
+    observer: CallObserver | None = None
 
     def elapsed(self) -> float:
         return asyncio.get_running_loop().time() - self.started
@@ -133,7 +135,8 @@ class Pipeline:
     """Sends requests for one product: one rate-limit budget, one credential.
 
     ``with_options`` gives a pipeline with another retry policy or timeout that shares
-    everything else (exchange, stats, closed state, token, budget).
+    everything else (exchange, stats, closed state, token, budget). ``name`` names every
+    call it sends for tracing (the token pipeline's); otherwise the resource method's name.
     """
 
     def __init__(
@@ -144,12 +147,15 @@ class Pipeline:
         limiter: RateLimiter | None,
         retry_policy: retry.RetryPolicy,
         timeout: Timeout,
+        name: str | None = None,
     ) -> None:
         self.exchange: Final = exchange
         self.auth: Final = auth
         self.limiter: Final = limiter
         self.retry_policy: Final = retry_policy
         self.timeout: Final = timeout
+        self.name: Final = name
+        self._call_name: Final = None if name is None else CallName(name)
 
     def with_options(
         self, *, retry_policy: retry.RetryPolicy | None = None, timeout: Timeout | None = None
@@ -160,6 +166,7 @@ class Pipeline:
             limiter=self.limiter,
             retry_policy=retry_policy or self.retry_policy,
             timeout=timeout or self.timeout,
+            name=self.name,
         )
 
     @property
@@ -190,26 +197,38 @@ class Pipeline:
             self.retry_policy,
             asyncio.get_running_loop().time(),
         )
-        while True:
-            outcome = await self._attempt(call, budget)
-            if isinstance(outcome, Response):
-                return outcome
-            call.retries += 1
-            delay = self.retry_policy.next_delay(
-                outcome, retry_number=call.retries, replay=replay, elapsed=call.elapsed()
-            )
-            call.note_failure(outcome)
-            if delay is None:
-                final = _final(outcome, call.request)
-                if final is outcome:
-                    raise outcome
-                raise final from outcome
-            self._note_retry(call, outcome, delay)
-            if isinstance(outcome, RateLimited) and budget is not None:
-                # The whole product's budget pauses; the next acquire does the waiting.
-                await budget.pause(0.0 if retry.is_testing() else delay)
-            else:
-                await retry.sleep(delay)
+        instrument = self.exchange.instrument
+        if instrument is not None:
+            name = self._call_name or current_call_name() or CallName(f"{self.product}.request")
+            call.observer = instrument.call_started(name, self.product, call.request)
+        try:
+            while True:
+                outcome = await self._attempt(call, budget)
+                if isinstance(outcome, Response):
+                    response = outcome
+                    break
+                call.retries += 1
+                delay = self.retry_policy.next_delay(
+                    outcome, retry_number=call.retries, replay=replay, elapsed=call.elapsed()
+                )
+                call.note_failure(outcome)
+                if delay is None:
+                    _give_up(outcome, call.request)
+                self._note_retry(call, outcome, delay)
+                if isinstance(outcome, RateLimited) and budget is not None:
+                    # The whole product's budget pauses; the next acquire does the waiting.
+                    if call.observer is not None:
+                        call.observer.paused(delay)
+                    await budget.pause(0.0 if retry.is_testing() else delay)
+                else:
+                    await retry.sleep(delay)
+        except BaseException as exc:
+            if call.observer is not None:
+                call.observer.call_ended(exc)
+            raise
+        if call.observer is not None:
+            call.observer.call_ended(None)
+        return response
 
     @asynccontextmanager
     async def stream(self, request: Request) -> AsyncIterator[StreamedResponse]:
@@ -231,6 +250,8 @@ class Pipeline:
         ):
             call.renewed_after_401 = True
             self.stats.replays_after_401 += 1
+            if call.observer is not None:
+                call.observer.token_renewed("401")
             outcome, _ = await self._authorised_exchange(call, budget)
         return outcome
 
@@ -239,6 +260,7 @@ class Pipeline:
     ) -> tuple[Response | LucidGreenError, str | None]:
         token = None
         auth = self.auth if call.request.authenticated else None
+        issued = _tokens_issued(auth) if call.observer is not None else 0
         if auth is not None:
             # The token first, so the budget is not held while a renewal runs ...
             token = await call.within_allowance(auth.token, "waiting for a token")
@@ -250,13 +272,26 @@ class Pipeline:
         timeout = call.attempt_timeout(self.timeout)
         call.attempts += 1
         sent_before, call.sent = call.sent, True
-        outcome = await self.exchange.send(
-            call.request,
-            timeout=timeout,
-            attempt=call.attempts,
-            token=token,
-            prior_outcome_unknown=call.outcome_unknown,
-        )
+        request = call.request
+        observer = call.observer
+        if observer is not None:
+            if _tokens_issued(auth) != issued and not call.renewed_after_401:
+                observer.token_renewed("expired")
+            request = observer.attempt_started(request, call.attempts)
+        try:
+            outcome = await self.exchange.send(
+                request,
+                timeout=timeout,
+                attempt=call.attempts,
+                token=token,
+                prior_outcome_unknown=call.outcome_unknown,
+            )
+        except BaseException as exc:
+            if observer is not None:
+                observer.attempt_ended(exc)
+            raise
+        if observer is not None:
+            observer.attempt_ended(outcome)
         if isinstance(outcome, TransportError) and not outcome.request_sent:
             call.sent = sent_before
         return outcome, token
@@ -266,11 +301,15 @@ class Pipeline:
         if waited > 0:
             self.stats.limiter_waits += 1
             self.stats.limiter_wait_seconds += waited
+            if call.observer is not None:
+                call.observer.limiter_waited(waited)
             if self.exchange.hooks.on_limiter_wait is not None:
                 self.exchange.hooks.on_limiter_wait(LimiterWait(self.product, waited))
 
     def _note_retry(self, call: _Call, error: LucidGreenError, delay: float) -> None:
         self.stats.retries += 1
+        if call.observer is not None:
+            call.observer.retry_scheduled(call.retries, delay, error)
         status = error.status if isinstance(error, APIError) else None
         reason = f"HTTP {status}" if status is not None else f"{type(error).__name__}: {error}"
         request = call.request
@@ -297,6 +336,20 @@ class Pipeline:
                     max_retries=self.retry_policy.max_retries,
                 )
             )
+
+
+def _tokens_issued(auth: Auth | None) -> int:
+    """How many tokens ``auth`` has been issued (0 for credentials that do not renew)."""
+    issued = getattr(auth, "tokens_issued", 0)
+    return issued if isinstance(issued, int) else 0
+
+
+def _give_up(error: LucidGreenError, request: Request) -> NoReturn:
+    """Raise the error retrying stopped on (or what it stands for)."""
+    final = _final(error, request)
+    if final is error:
+        raise error
+    raise final from error
 
 
 def _final(error: LucidGreenError, request: Request) -> LucidGreenError:

@@ -9,6 +9,7 @@ from . import _envelopes
 from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
 from ._http import Response
+from ._instrument import name_calls
 from ._pager import AsyncPager
 from .retry import Replay
 
@@ -22,6 +23,11 @@ class Resource:
 
     def __init__(self, api: Api) -> None:
         self._api = api
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each public method names its calls for tracing: ``source.products.get``.
+        super().__init_subclass__(**kwargs)
+        name_calls(cls, cls.__module__.removeprefix("lucidgreen."), _instrumented)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {self._api.base_url}>"
@@ -58,3 +64,7 @@ class Resource:
         response = await self._post(path, body, replay=replay)
         data = _envelopes.decode_object(response.status, response.headers, response.body)
         return structure(data, model)
+
+
+def _instrumented(resource: Resource) -> bool:
+    return resource._api.pipeline.exchange.instrument is not None

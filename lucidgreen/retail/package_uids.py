@@ -19,6 +19,7 @@ from .._api import Api
 from .._converter import structure
 from .._export_file import ExportEntry, ExportFileParser, check_package
 from .._http import Request
+from .._instrument import name_calls
 from .._resource import Resource
 from ..errors import (
     APIError,
@@ -101,6 +102,14 @@ class PackageExport:
                 for entry in parser.feed(chunk):
                     yield entry
             parser.close()
+
+
+# Its download is a call of its own in traces: ``retail.package_uids.download``.
+name_calls(
+    PackageExport,
+    "retail.package_uids",
+    lambda export: export._api.pipeline.exchange.instrument is not None,
+)
 
 
 class PackageUIDs(Resource):
