@@ -66,7 +66,8 @@ class CallObserver(Protocol):
         ...
 
     def token_renewed(self, reason: str) -> None:
-        """A new bearer token was issued while the call waited, or after its 401."""
+        """A token was renewed for the call: ``"initial"`` or ``"expired"`` (issued while
+        it waited), ``"401"`` (dropped after its 401; the replay waits for the new one)."""
         ...
 
     def retry_scheduled(self, retry_number: int, delay: float, error: LucidGreenError) -> None:

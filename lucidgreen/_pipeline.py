@@ -276,7 +276,7 @@ class Pipeline:
         observer = call.observer
         if observer is not None:
             if _tokens_issued(auth) != issued and not call.renewed_after_401:
-                observer.token_renewed("expired")
+                observer.token_renewed("initial" if issued == 0 else "expired")
             request = observer.attempt_started(request, call.attempts)
         try:
             outcome = await self.exchange.send(
