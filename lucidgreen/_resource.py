@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from . import _envelopes
+from . import _envelopes, _instrument
 from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
 from ._http import Response
-from ._instrument import name_calls
 from ._pager import AsyncPager
 from .retry import Replay
 
@@ -27,7 +26,7 @@ class Resource:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Each public method names its calls for tracing: ``source.products.get``.
         super().__init_subclass__(**kwargs)
-        name_calls(cls, cls.__module__.removeprefix("lucidgreen."), _instrumented)
+        _instrument.name_calls(cls, cls.__module__.removeprefix("lucidgreen."), _instrumented)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {self._api.base_url}>"

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import inspect
+
 import attrs
 import pytest
 from opentelemetry import trace
@@ -30,6 +32,8 @@ from lucidgreen import (
     TokenBucket,
 )
 from lucidgreen._http import Request
+from lucidgreen._instrument import CallName, current_call_name
+from lucidgreen.source.products import Products
 from lucidgreen.errors import TransportError
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
@@ -467,3 +471,32 @@ def test_url_full_drops_user_and_password_and_an_unauthenticated_query() -> None
         Request("GET", "https://cdn.example/f?X-Amz-Signature=s", authenticated=False)
     ) == ("https://cdn.example/f")
     assert shown(Request("GET", "https://api.example/x/?page=2")) == "https://api.example/x/?page=2"
+
+
+async def test_call_names_are_recorded_only_while_the_client_is_instrumented(
+    telemetry: Telemetry,
+) -> None:
+    """Without instrumentation a resource method only forwards (no call name in the
+    context); with it, the call runs as ``source.products.get`` and counts as in flight.
+    The wrapped methods stay coroutine functions with their signature and docstring."""
+    names: list[CallName | None] = []
+    in_flight: list[int] = []
+
+    def seen(event: Any) -> None:
+        names.append(current_call_name())
+        if source._pipeline.exchange.instrument is not None:
+            [active] = telemetry.points("lucidgreen.client.calls.active")
+            in_flight.append(active.value)
+
+    async with FakeLucidGreen(products=3, rate_limits=False) as fake:
+        uuid = next(iter(fake.state.products))
+        async with _source(fake, hooks=Hooks(on_request=seen)) as source:
+            await source.products.get(uuid)  # the token request, then the get
+            telemetry.instrument(source)
+            await source.products.get(uuid)
+
+    assert names == [None, None, CallName("source.products.get")]
+    assert in_flight == [1]
+    assert inspect.iscoroutinefunction(Products.get)
+    assert list(inspect.signature(Products.get).parameters) == ["self", "uuid"]
+    assert Products.get.__doc__ == "One product with its nested brand (products_get)."
