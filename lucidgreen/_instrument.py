@@ -33,6 +33,7 @@ __all__ = [
     "call_name",
     "current_call_name",
     "name_calls",
+    "sends_instrumented",
 ]
 
 T = TypeVar("T")
@@ -111,7 +112,12 @@ Instrumented = Callable[[Any], bool]
 """Whether the object a method is called on sends through an instrumented client."""
 
 
-def name_calls(cls: type, prefix: str, instrumented: Instrumented) -> None:
+def sends_instrumented(namespace: Any) -> bool:
+    """Whether ``namespace`` (anything holding an ``Api`` as ``_api``) is instrumented."""
+    return namespace._api.pipeline.exchange.instrument is not None
+
+
+def name_calls(cls: type, prefix: str, instrumented: Instrumented = sends_instrumented) -> None:
     """Wrap ``cls``'s own public methods so calls record ``<prefix>.<method>`` as their name.
 
     A coroutine method records it while it runs; a plain method (one that returns a pager)

@@ -26,7 +26,7 @@ class Resource:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Each public method names its calls for tracing: ``source.products.get``.
         super().__init_subclass__(**kwargs)
-        _instrument.name_calls(cls, cls.__module__.removeprefix("lucidgreen."), _instrumented)
+        _instrument.name_calls(cls, cls.__module__.removeprefix("lucidgreen."))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {self._api.base_url}>"
@@ -63,7 +63,3 @@ class Resource:
         response = await self._post(path, body, replay=replay)
         data = _envelopes.decode_object(response.status, response.headers, response.body)
         return structure(data, model)
-
-
-def _instrumented(resource: Resource) -> bool:
-    return resource._api.pipeline.exchange.instrument is not None

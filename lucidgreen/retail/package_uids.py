@@ -105,11 +105,7 @@ class PackageExport:
 
 
 # Its download is a call of its own in traces: ``retail.package_uids.download``.
-name_calls(
-    PackageExport,
-    "retail.package_uids",
-    lambda export: export._api.pipeline.exchange.instrument is not None,
-)
+name_calls(PackageExport, "retail.package_uids")
 
 
 class PackageUIDs(Resource):
