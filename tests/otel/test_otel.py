@@ -3,12 +3,11 @@ opentelemetry-sdk's in-memory span exporter and metric reader."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-
-import inspect
 
 import attrs
 import pytest
@@ -33,9 +32,9 @@ from lucidgreen import (
 )
 from lucidgreen._http import Request
 from lucidgreen._instrument import CallName, current_call_name
-from lucidgreen.source.products import Products
 from lucidgreen.errors import TransportError
 from lucidgreen.retry import without_sleeping
+from lucidgreen.source.products import Products
 from lucidgreen.testing import FakeLucidGreen
 
 PRODUCTS = "/api/v1.5/products/"
