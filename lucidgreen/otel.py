@@ -36,10 +36,15 @@ import time
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit, urlunsplit
 
-from opentelemetry import context, propagate, trace
-from opentelemetry.metrics import MeterProvider, get_meter
-from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
-from opentelemetry.util.types import AttributeValue
+try:
+    from opentelemetry import context, propagate, trace
+    from opentelemetry.metrics import MeterProvider, get_meter
+    from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
+    from opentelemetry.util.types import AttributeValue
+except ImportError as exc:
+    raise ImportError(
+        "lucidgreen.otel needs opentelemetry-api; install it with: pip install 'lucidgreen[otel]'"
+    ) from exc
 
 from ._http import Request, Response, origin_of
 from ._instrument import CallName, CallObserver

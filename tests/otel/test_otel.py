@@ -3,7 +3,11 @@ opentelemetry-sdk's in-memory span exporter and metric reader."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import os
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -499,3 +503,27 @@ async def test_call_names_are_recorded_only_while_the_client_is_instrumented(
     assert inspect.iscoroutinefunction(Products.get)
     assert list(inspect.signature(Products.get).parameters) == ["self", "uuid"]
     assert Products.get.__doc__ == "One product with its nested brand (products_get)."
+
+
+def test_only_lucidgreen_otel_imports_opentelemetry() -> None:
+    """``import lucidgreen`` and a client leave opentelemetry unimported (one home for it)."""
+    code = (
+        "import sys, lucidgreen, lucidgreen.testing;"
+        "lucidgreen.SourceClient(token='t', base_url='http://127.0.0.1:1');"
+        "print(sorted(m for m in sys.modules if m.startswith('opentelemetry')))"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_without_the_extra_the_import_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With opentelemetry missing, ``import lucidgreen.otel`` names ``lucidgreen[otel]``."""
+    monkeypatch.setitem(sys.modules, "opentelemetry", None)
+    monkeypatch.delitem(sys.modules, "lucidgreen.otel")
+    with pytest.raises(ImportError, match=r"pip install 'lucidgreen\[otel\]'"):
+        importlib.import_module("lucidgreen.otel")
