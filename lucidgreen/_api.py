@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from . import _envelopes, _paging
 from ._http import Request, Response
-from ._instrument import CallName, call_name, current_call_name
+from ._instrument import CallName, call_name, current_call_name, page_of
 from ._pager import AsyncPager
 from ._pipeline import PRODUCT_BUDGET, Pipeline
 from .ratelimit import RateLimiter
@@ -105,7 +105,6 @@ class Api:
         resume_from: str | None = None,
     ) -> AsyncPager[T]:
         """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array)."""
-        first_path = _paging.query_path(path, _pairs(params))
         named = current_call_name()  # the list method's, kept for every page
 
         async def fetch(page_path: str) -> _envelopes.DrfPage:
@@ -115,13 +114,12 @@ class Api:
             if named is None or self.pipeline.exchange.instrument is None:
                 response = await sent
             else:
-                page = _paging.page_number(page_path) or (1 if page_path == first_path else None)
-                response = await call_name(CallName(named.name, page), sent)
+                response = await call_name(CallName(named.name, page_of(page_path)), sent)
             return _envelopes.decode_page(response.status, response.headers, response.body)
 
         return AsyncPager(
             endpoint=path,
-            first_path=first_path,
+            first_path=_paging.query_path(path, _pairs(params)),
             fetch=fetch,
             decode=decode,
             limit=limit,

@@ -15,10 +15,9 @@ from typing import Final
 
 import attrs
 
-from . import _envelopes
+from . import _envelopes, _instrument
 from ._events import Hooks, RequestSent, Stats
 from ._http import Request, Response, Timeout, Transport
-from ._instrument import Instrumentation
 from .errors import APIError, LucidGreenError, ServerError, TransportError
 
 __all__ = ["READS", "Exchange", "redact"]
@@ -65,7 +64,7 @@ class Exchange:
     hooks: Hooks = attrs.field(factory=Hooks)
     stats: Stats = attrs.field(factory=Stats)
     closed: bool = False
-    instrument: Instrumentation | None = None
+    instrument: _instrument.Instrumentation | None = None
 
     def check_open(self) -> None:
         """Raise ``RuntimeError`` once the client is closed."""

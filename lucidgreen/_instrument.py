@@ -20,6 +20,7 @@ import inspect
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
@@ -33,6 +34,7 @@ __all__ = [
     "call_name",
     "current_call_name",
     "name_calls",
+    "page_of",
     "sends_instrumented",
 ]
 
@@ -106,6 +108,14 @@ async def call_name(name: CallName, awaitable: Coroutine[Any, Any, T]) -> T:
         return await awaitable
     finally:
         _CALL_NAME.reset(token)
+
+
+def page_of(path: str) -> int | None:
+    """A pager page's number: its ``page`` parameter, else 1 (DRF leaves it off page 1)."""
+    for key, value in parse_qsl(urlsplit(path).query):
+        if key == "page":
+            return int(value) if value.isdigit() else None
+    return 1
 
 
 Instrumented = Callable[[Any], bool]

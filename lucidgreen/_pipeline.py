@@ -20,7 +20,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Final, Literal, NoReturn, TypeVar
+from typing import Final, Literal, TypeVar
 
 import attrs
 
@@ -205,7 +205,6 @@ class Pipeline:
             while True:
                 outcome = await self._attempt(call, budget)
                 if isinstance(outcome, Response):
-                    response = outcome
                     break
                 call.retries += 1
                 delay = self.retry_policy.next_delay(
@@ -213,22 +212,23 @@ class Pipeline:
                 )
                 call.note_failure(outcome)
                 if delay is None:
-                    _give_up(outcome, call.request)
+                    break
                 self._note_retry(call, outcome, delay)
-                if isinstance(outcome, RateLimited) and budget is not None:
-                    # The whole product's budget pauses; the next acquire does the waiting.
-                    if call.observer is not None:
-                        call.observer.paused(delay)
-                    await budget.pause(0.0 if retry.is_testing() else delay)
-                else:
-                    await retry.sleep(delay)
+                await _wait_to_retry(call, outcome, delay, budget)
         except BaseException as exc:
             if call.observer is not None:
                 call.observer.call_ended(exc)
             raise
+        if isinstance(outcome, Response):
+            if call.observer is not None:
+                call.observer.call_ended(None)
+            return outcome
+        final = _final(outcome, call.request)  # retrying stopped on this error
         if call.observer is not None:
-            call.observer.call_ended(None)
-        return response
+            call.observer.call_ended(final)
+        if final is outcome:
+            raise outcome
+        raise final from outcome
 
     @asynccontextmanager
     async def stream(self, request: Request) -> AsyncIterator[StreamedResponse]:
@@ -338,18 +338,22 @@ class Pipeline:
             )
 
 
+async def _wait_to_retry(
+    call: _Call, error: LucidGreenError, delay: float, budget: RateLimiter | None
+) -> None:
+    if isinstance(error, RateLimited) and budget is not None:
+        # The whole product's budget pauses; the next acquire does the waiting.
+        if call.observer is not None:
+            call.observer.paused(delay)
+        await budget.pause(0.0 if retry.is_testing() else delay)
+    else:
+        await retry.sleep(delay)
+
+
 def _tokens_issued(auth: Auth | None) -> int:
     """How many tokens ``auth`` has been issued (0 for credentials that do not renew)."""
     issued = getattr(auth, "tokens_issued", 0)
     return issued if isinstance(issued, int) else 0
-
-
-def _give_up(error: LucidGreenError, request: Request) -> NoReturn:
-    """Raise the error retrying stopped on (or what it stands for)."""
-    final = _final(error, request)
-    if final is error:
-        raise error
-    raise final from error
 
 
 def _final(error: LucidGreenError, request: Request) -> LucidGreenError:
