@@ -8,9 +8,11 @@ synchronous and runs in the task making the call, so a tracer can make the call'
 current (attempt spans, and a token renewal started by the call, become its children).
 With no instrumentation set the send path skips all of it: one ``is None`` test per call.
 
-The call's name (``source.products.get``) comes from :func:`name_calls`, which wraps the
-public methods of a resource class to record it in a context variable while they run, and
-only while an instrumentation is set.
+:func:`name_calls` wraps the public methods of a resource class: an instrumented client's
+coroutine method is one observed call (``source.products.get``) from its start to what the
+caller gets, whatever it sends (``export()`` polls); every ``Pipeline.send`` inside reports
+its attempts and waits to it. A send outside any method (a pager's page, named after the
+``list`` method that made the pager, or a token request) is a call of its own.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ __all__ = [
     "Instrumentation",
     "call_name",
     "current_call_name",
+    "current_observer",
     "name_calls",
     "page_of",
-    "sends_instrumented",
 ]
 
 T = TypeVar("T")
@@ -50,6 +52,7 @@ class CallName:
 
 
 _CALL_NAME: ContextVar[CallName | None] = ContextVar("lucidgreen_call_name", default=None)
+_OBSERVER: ContextVar[CallObserver | None] = ContextVar("lucidgreen_call", default=None)
 
 
 class CallObserver(Protocol):
@@ -60,8 +63,10 @@ class CallObserver(Protocol):
         e.g. ``traceparent``). ``request`` has no ``Authorization`` header yet."""
         ...
 
-    def attempt_ended(self, outcome: Response | BaseException) -> None:
-        """The attempt's answer, or the error it stands for (also ``CancelledError``)."""
+    def attempt_ended(self, request: Request, outcome: Response | BaseException) -> None:
+        """The attempt of ``request`` (as :meth:`attempt_started` returned it) ended with
+        this answer, or the error it stands for (also ``CancelledError``). Attempts of
+        requests sent side by side in one call may overlap."""
         ...
 
     def limiter_waited(self, seconds: float) -> None:
@@ -89,14 +94,19 @@ class CallObserver(Protocol):
 class Instrumentation(Protocol):
     """Set on a client's exchange (``lucidgreen.otel.instrument(client)`` does it)."""
 
-    def call_started(self, call: CallName, product: str, request: Request) -> CallObserver:
-        """The call ``call`` starts sending ``request``; observe it to its end."""
+    def call_started(self, call: CallName, product: str) -> CallObserver:
+        """The call ``call`` starts; observe it to its end."""
         ...
 
 
 def current_call_name() -> CallName | None:
     """The name of the SDK call running in this context, if one was recorded."""
     return _CALL_NAME.get()
+
+
+def current_observer() -> CallObserver | None:
+    """The observer of the resource method running in this context, if one is observed."""
+    return _OBSERVER.get()
 
 
 async def call_name(name: CallName, awaitable: Coroutine[Any, Any, T]) -> T:
@@ -118,21 +128,21 @@ def page_of(path: str) -> int | None:
     return 1
 
 
-Instrumented = Callable[[Any], bool]
-"""Whether the object a method is called on sends through an instrumented client."""
+def _instrument_of(namespace: Any) -> tuple[Instrumentation, str] | None:
+    """The instrumentation and product of ``namespace``'s client (it holds an ``Api``)."""
+    pipeline = namespace._api.pipeline
+    instrument: Instrumentation | None = pipeline.exchange.instrument
+    return None if instrument is None else (instrument, pipeline.product)
 
 
-def sends_instrumented(namespace: Any) -> bool:
-    """Whether ``namespace`` (anything holding an ``Api`` as ``_api``) is instrumented."""
-    return namespace._api.pipeline.exchange.instrument is not None
+def name_calls(cls: type, prefix: str) -> None:
+    """Wrap ``cls``'s own public methods so each call is observed as ``<prefix>.<method>``.
 
-
-def name_calls(cls: type, prefix: str, instrumented: Instrumented = sends_instrumented) -> None:
-    """Wrap ``cls``'s own public methods so calls record ``<prefix>.<method>`` as their name.
-
-    A coroutine method records it while it runs; a plain method (one that returns a pager)
-    while it builds its result, which keeps the name. When ``instrumented(self)`` is false
-    the wrapper only forwards the call.
+    ``cls`` holds an ``Api`` as ``_api``. A coroutine method is one observed call from its
+    start to what it returns or raises (the error the caller sees, after any retyping),
+    whatever it sends; a plain method (one that returns a pager) records the name while it
+    builds the pager, which keeps it for its pages. When the client is not instrumented the
+    wrapper only forwards the call.
     """
     for attribute, method in list(vars(cls).items()):
         if (
@@ -143,29 +153,39 @@ def name_calls(cls: type, prefix: str, instrumented: Instrumented = sends_instru
             continue
         name = CallName(f"{prefix}.{attribute}")
         if inspect.iscoroutinefunction(method):
-            setattr(cls, attribute, _named_coroutine(method, name, instrumented))
+            setattr(cls, attribute, _observed_coroutine(method, name))
         else:
-            setattr(cls, attribute, _named_function(method, name, instrumented))
+            setattr(cls, attribute, _named_function(method, name))
 
 
-def _named_coroutine(
-    method: Callable[..., Coroutine[Any, Any, T]], name: CallName, instrumented: Instrumented
+def _observed_coroutine(
+    method: Callable[..., Coroutine[Any, Any, T]], name: CallName
 ) -> Callable[..., Coroutine[Any, Any, T]]:
     @functools.wraps(method)
-    async def named(self: Any, *args: Any, **kwargs: Any) -> T:
-        if not instrumented(self):
+    async def observed(self: Any, *args: Any, **kwargs: Any) -> T:
+        instrumented = _instrument_of(self)
+        if instrumented is None or _OBSERVER.get() is not None:  # off, or inside a call
             return await method(self, *args, **kwargs)
-        return await call_name(name, method(self, *args, **kwargs))
+        instrument, product = instrumented
+        observer = instrument.call_started(name, product)
+        token = _OBSERVER.set(observer)
+        try:
+            result = await method(self, *args, **kwargs)
+        except BaseException as exc:
+            _OBSERVER.reset(token)
+            observer.call_ended(exc)
+            raise
+        _OBSERVER.reset(token)
+        observer.call_ended(None)
+        return result
 
-    return named
+    return observed
 
 
-def _named_function(
-    method: Callable[..., T], name: CallName, instrumented: Instrumented
-) -> Callable[..., T]:
+def _named_function(method: Callable[..., T], name: CallName) -> Callable[..., T]:
     @functools.wraps(method)
     def named(self: Any, *args: Any, **kwargs: Any) -> T:
-        if not instrumented(self) or _CALL_NAME.get() is not None:
+        if _instrument_of(self) is None or _CALL_NAME.get() is not None:
             return method(self, *args, **kwargs)
         token = _CALL_NAME.set(name)
         try:

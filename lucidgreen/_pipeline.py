@@ -28,7 +28,7 @@ from . import retry
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._exchange import READS, Exchange, may_have_applied, redact
 from ._http import Request, Response, StreamedResponse, Timeout
-from ._instrument import CallName, CallObserver, current_call_name
+from ._instrument import CallName, CallObserver, current_call_name, current_observer
 from .auth import Auth
 from .errors import (
     APIError,
@@ -79,6 +79,7 @@ class _Call:
     sent: bool = False
     outcome_unknown: bool = False
     observer: CallObserver | None = None
+    owns_observer: bool = False
 
     def elapsed(self) -> float:
         return asyncio.get_running_loop().time() - self.started
@@ -199,8 +200,13 @@ class Pipeline:
         )
         instrument = self.exchange.instrument
         if instrument is not None:
-            name = self._call_name or current_call_name() or CallName(f"{self.product}.request")
-            call.observer = instrument.call_started(name, self.product, call.request)
+            # Inside an observed resource method, report to it; otherwise (a page, a token
+            # request, which always stands alone) this send is a call of its own.
+            call.observer = None if self._call_name is not None else current_observer()
+            if call.observer is None:
+                call.owns_observer = True
+                name = self._call_name or current_call_name() or CallName(f"{self.product}.request")
+                call.observer = instrument.call_started(name, self.product)
         try:
             while True:
                 outcome = await self._attempt(call, budget)
@@ -216,15 +222,15 @@ class Pipeline:
                 self._note_retry(call, outcome, delay)
                 await _wait_to_retry(call, outcome, delay, budget)
         except BaseException as exc:
-            if call.observer is not None:
+            if call.owns_observer and call.observer is not None:
                 call.observer.call_ended(exc)
             raise
         if isinstance(outcome, Response):
-            if call.observer is not None:
+            if call.owns_observer and call.observer is not None:
                 call.observer.call_ended(None)
             return outcome
         final = _final(outcome, call.request)  # retrying stopped on this error
-        if call.observer is not None:
+        if call.owns_observer and call.observer is not None:
             call.observer.call_ended(final)
         if final is outcome:
             raise outcome
@@ -288,10 +294,10 @@ class Pipeline:
             )
         except BaseException as exc:
             if observer is not None:
-                observer.attempt_ended(exc)
+                observer.attempt_ended(request, exc)
             raise
         if observer is not None:
-            observer.attempt_ended(outcome)
+            observer.attempt_ended(request, outcome)
         if isinstance(outcome, TransportError) and not outcome.request_sent:
             call.sent = sent_before
         return outcome, token

@@ -36,6 +36,8 @@ import time
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit, urlunsplit
 
+import attrs
+
 try:
     from opentelemetry import context, propagate, trace
     from opentelemetry.metrics import MeterProvider, get_meter
@@ -134,23 +136,21 @@ class OpenTelemetry:
         )
         self.propagate_to: Final = None if propagate_to is None else origin_of(propagate_to)
 
-    def call_started(self, call: CallName, product: str, request: Request) -> CallObserver:
+    def call_started(self, call: CallName, product: str) -> CallObserver:
         return _Call(self, call, product)
+
+
+@attrs.define
+class _Attempt:
+    span: trace.Span
+    metric: Attributes
+    started: float
 
 
 class _Call:
     """One call's span, made current until the call ends, and its attempts' spans."""
 
-    __slots__ = (
-        "_attempt",
-        "_attempt_metric",
-        "_attempt_started",
-        "_attempts",
-        "_context_token",
-        "_otel",
-        "_product",
-        "_span",
-    )
+    __slots__ = ("_attempts", "_context_token", "_open", "_otel", "_product", "_span")
 
     def __init__(self, otel: OpenTelemetry, call: CallName, product: str) -> None:
         self._otel = otel
@@ -163,9 +163,7 @@ class _Call:
         )
         # Attempt spans, and a token renewal this call starts, become its children.
         self._context_token = context.attach(trace.set_span_in_context(self._span))
-        self._attempt: trace.Span | None = None
-        self._attempt_metric: Attributes = {}
-        self._attempt_started = 0.0
+        self._open: dict[str, _Attempt] = {}  # by X-Request-ID: one per send at a time
         self._attempts = 0
         otel.active.add(1, self._product)
 
@@ -181,26 +179,28 @@ class _Call:
         attributes: Attributes = {**metric, "url.full": shown_url(request)}
         if attempt > 1:
             attributes["http.request.resend_count"] = attempt - 1
-        request_id = request.headers.get("X-Request-ID")
-        if request_id is not None:
+        request_id = request.headers.get("X-Request-ID", "")
+        if request_id:
             attributes["lucidgreen.request_id"] = request_id
         span = self._otel.tracer.start_span(
             request.method, kind=SpanKind.CLIENT, attributes=attributes
         )
-        self._attempt, self._attempt_metric, self._attempts = span, metric, attempt
-        self._attempt_started = time.perf_counter()
+        self._open[request_id] = _Attempt(span, metric, time.perf_counter())
+        self._attempts += 1
         if self._otel.propagate_to == origin:
             carrier: dict[str, str] = {}
             propagate.inject(carrier, context=trace.set_span_in_context(span))
             request = request.with_headers(carrier)
         return request
 
-    def attempt_ended(self, outcome: Response | BaseException) -> None:
-        span, self._attempt = self._attempt, None
-        if span is None:
-            return
-        elapsed = time.perf_counter() - self._attempt_started
-        metric = self._attempt_metric
+    def attempt_ended(self, request: Request, outcome: Response | BaseException) -> None:
+        attempt = self._open.pop(request.headers.get("X-Request-ID", ""), None)
+        if attempt is not None:
+            self._end_attempt(attempt, outcome)
+
+    def _end_attempt(self, attempt: _Attempt, outcome: Response | BaseException) -> None:
+        elapsed = time.perf_counter() - attempt.started
+        span, metric = attempt.span, attempt.metric
         status = _status_of(outcome)
         if status is not None:
             metric["http.response.status_code"] = status
@@ -243,8 +243,9 @@ class _Call:
         self._span.add_event("lucidgreen.rate_limit.pause", {"lucidgreen.pause.seconds": seconds})
 
     def call_ended(self, error: BaseException | None) -> None:
-        if self._attempt is not None:  # an attempt cut short by what ended the call
-            self.attempt_ended(error or asyncio.CancelledError())
+        for attempt in self._open.values():  # attempts cut short by what ended the call
+            self._end_attempt(attempt, error or asyncio.CancelledError())
+        self._open.clear()
         span = self._span
         span.set_attribute("lucidgreen.attempts", self._attempts)
         if isinstance(error, asyncio.CancelledError):

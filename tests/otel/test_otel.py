@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,6 +26,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 import lucidgreen.otel
 from lucidgreen import (
     BadRequest,
+    ExportUnavailable,
     Hooks,
     RateLimited,
     RetailClient,
@@ -35,7 +36,7 @@ from lucidgreen import (
     TokenBucket,
 )
 from lucidgreen._http import Request
-from lucidgreen._instrument import CallName, current_call_name
+from lucidgreen._instrument import current_observer
 from lucidgreen.errors import TransportError
 from lucidgreen.retry import without_sleeping
 from lucidgreen.source.products import Products
@@ -479,14 +480,14 @@ def test_url_full_drops_user_and_password_and_an_unauthenticated_query() -> None
 async def test_call_names_are_recorded_only_while_the_client_is_instrumented(
     telemetry: Telemetry,
 ) -> None:
-    """Without instrumentation a resource method only forwards (no call name in the
-    context); with it, the call runs as ``source.products.get`` and counts as in flight.
-    The wrapped methods stay coroutine functions with their signature and docstring."""
-    names: list[CallName | None] = []
+    """Without instrumentation a resource method only forwards (no call observed in the
+    context); with it, the call is observed while it runs and counts as in flight. The
+    wrapped methods stay coroutine functions with their signature and docstring."""
+    observed: list[bool] = []
     in_flight: list[int] = []
 
     def seen(event: Any) -> None:
-        names.append(current_call_name())
+        observed.append(current_observer() is not None)
         if source._pipeline.exchange.instrument is not None:
             [active] = telemetry.points("lucidgreen.client.calls.active")
             in_flight.append(active.value)
@@ -498,7 +499,7 @@ async def test_call_names_are_recorded_only_while_the_client_is_instrumented(
             telemetry.instrument(source)
             await source.products.get(uuid)
 
-    assert names == [None, None, CallName("source.products.get")]
+    assert observed == [False, False, True]
     assert in_flight == [1]
     assert inspect.iscoroutinefunction(Products.get)
     assert list(inspect.signature(Products.get).parameters) == ["self", "uuid"]
@@ -527,3 +528,31 @@ def test_without_the_extra_the_import_error_says_what_to_install(
     monkeypatch.delitem(sys.modules, "lucidgreen.otel")
     with pytest.raises(ImportError, match=r"pip install 'lucidgreen\[otel\]'"):
         importlib.import_module("lucidgreen.otel")
+
+
+async def test_a_polling_export_is_one_call_and_records_the_error_its_caller_sees(
+    telemetry: Telemetry,
+) -> None:
+    """``export()`` polling two 202s is one ``retail.package_uids.export`` span over three
+    attempts; a 404 it retypes records ``ExportUnavailable``, the class the caller gets."""
+    async with FakeLucidGreen(products=3, rate_limits=False) as fake, _retail(fake) as retail:
+        telemetry.instrument(retail)
+        fake.export.pending_polls = 2
+        with without_sleeping():
+            await retail.package_uids.export(poll_interval=0.01)
+        fake.export.missing_dates.add(datetime.now(UTC).date() - timedelta(days=1))
+        with pytest.raises(ExportUnavailable):
+            await retail.package_uids.export(datetime.now(UTC).date() - timedelta(days=1))
+
+    polled, missing = sorted(telemetry.calls("retail.package_uids.export"), key=_start)
+    statuses = [
+        dict(a.attributes or {})["http.response.status_code"]
+        for a in sorted(telemetry.attempts_of(polled), key=_start)
+    ]
+    assert statuses == [202, 202, 200]
+    assert polled.status.status_code is StatusCode.UNSET
+    [exception] = _events(missing, "exception")
+    assert exception["exception.type"] == "lucidgreen.errors.ExportUnavailable"
+    assert dict(missing.attributes or {})["error.type"] == "lucidgreen.errors.ExportUnavailable"
+    [attempt] = telemetry.attempts_of(missing)
+    assert dict(attempt.attributes or {})["error.type"] == "404"
