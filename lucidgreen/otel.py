@@ -10,15 +10,17 @@ It leaves ``hooks=`` alone (both work side by side) and instruments the whole cl
 Traces: one span per SDK call, named after the call (``source.products.get``,
 ``retail.transactions.complete``, ``source.products.list`` for each page of a pager with its
 number in ``lucidgreen.page``, ``source.oauth.token`` for a token request), made current
-while the call runs. Under it, one ``CLIENT`` span per HTTP attempt, named after the method,
-with the HTTP client semantic conventions: ``http.request.method``, ``server.address``,
-``server.port``, ``url.full`` (an unauthenticated request's query left out: a presigned URL's
-signature is a credential), ``http.response.status_code``, ``http.request.resend_count``
-from the second attempt on, and ``error.type`` (the status code, or the error's class when no
-answer came). The call span carries events for limiter waits, 429 pauses, token renewals and
-retries (reason and delay), and records the exception a failed call raises, with the SDK
-error class. ``propagate=True`` adds W3C ``traceparent`` to requests to the client's own
-origin (never to another, such as the presigned export URL).
+while the call runs; a resource method's span ends with the error its caller gets, and
+holds everything the method sent (``export()``'s polls). Under it, one ``CLIENT`` span per
+HTTP attempt, named after the method, with the HTTP client semantic conventions:
+``http.request.method``, ``server.address``, ``server.port``, ``url.full`` (an
+unauthenticated request's query left out: a presigned URL's signature is a credential),
+``http.response.status_code``, ``http.request.resend_count`` from the second attempt on,
+and ``error.type`` (the status code, or the error's class when no answer came). The call
+span carries events for limiter waits, 429 pauses, token renewals and retries (reason and
+delay), and records the exception a failed call raises, with the SDK error class.
+``propagate=True`` adds W3C ``traceparent`` to requests to the client's own origin (never
+to another, such as the presigned export URL).
 
 Metrics: ``http.client.request.duration`` (histogram, seconds, per attempt),
 ``lucidgreen.client.retries`` and ``lucidgreen.client.rate_limited`` (counters by
