@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit, urlunsplit
 
@@ -42,13 +43,13 @@ import attrs
 
 try:
     from opentelemetry import context, propagate, trace
-    from opentelemetry.metrics import MeterProvider, get_meter
+    from opentelemetry.metrics import Histogram, Meter, MeterProvider, get_meter
     from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
     from opentelemetry.util.types import AttributeValue
-except ImportError as exc:
+except ImportError as _missing:
     raise ImportError(
         "lucidgreen.otel needs opentelemetry-api; install it with: pip install 'lucidgreen[otel]'"
-    ) from exc
+    ) from _missing
 
 from ._http import Request, Response, origin_of
 from ._instrument import CallName, CallObserver
@@ -109,11 +110,12 @@ class OpenTelemetry:
     ) -> None:
         self.tracer: Final = trace.get_tracer(_SCOPE, __version__, tracer_provider)
         meter = get_meter(_SCOPE, __version__, meter_provider)
-        self.duration: Final = meter.create_histogram(
+        self.duration: Final = histogram(
+            meter,
             "http.client.request.duration",
             unit="s",
             description="Duration of one HTTP attempt, from sending to the whole answer.",
-            explicit_bucket_boundaries_advisory=_DURATION_BUCKETS,
+            buckets=_DURATION_BUCKETS,
         )
         self.retries: Final = meter.create_counter(
             "lucidgreen.client.retries",
@@ -125,11 +127,12 @@ class OpenTelemetry:
             unit="{response}",
             description="429 answers, by product and whether they said how long to wait.",
         )
-        self.limiter_wait: Final = meter.create_histogram(
+        self.limiter_wait: Final = histogram(
+            meter,
             "lucidgreen.client.limiter.wait",
             unit="s",
             description="Time a call waited for the product's rate-limit budget.",
-            explicit_bucket_boundaries_advisory=_WAIT_BUCKETS,
+            buckets=_WAIT_BUCKETS,
         )
         self.active: Final = meter.create_up_down_counter(
             "lucidgreen.client.calls.active",
@@ -259,6 +262,21 @@ class _Call:
         span.end()
         context.detach(self._context_token)
         self._otel.active.add(-1, self._product)
+
+
+def histogram(
+    meter: Meter, name: str, *, unit: str, description: str, buckets: Sequence[float]
+) -> Histogram:
+    """A histogram advising ``buckets`` (seconds, not the SDK's millisecond defaults).
+
+    An older opentelemetry-api (1.25 has none) takes no advice: there views decide.
+    """
+    try:
+        return meter.create_histogram(
+            name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
+        )
+    except TypeError:
+        return meter.create_histogram(name, unit=unit, description=description)
 
 
 def shown_url(request: Request) -> str:

@@ -556,3 +556,24 @@ async def test_a_polling_export_is_one_call_and_records_the_error_its_caller_see
     assert dict(missing.attributes or {})["error.type"] == "lucidgreen.errors.ExportUnavailable"
     [attempt] = telemetry.attempts_of(missing)
     assert dict(attempt.attributes or {})["error.type"] == "404"
+
+
+def test_histograms_work_with_an_api_that_takes_no_bucket_advice() -> None:
+    """On an opentelemetry-api without ``explicit_bucket_boundaries_advisory`` (1.25,
+    which the extra allows) the histogram is made without the advice."""
+    made: list[dict[str, Any]] = []
+
+    class OldMeter:
+        def create_histogram(self, name: str, unit: str = "", description: str = "") -> str:
+            made.append({"name": name, "unit": unit})
+            return "histogram"
+
+    old = lucidgreen.otel.histogram(
+        OldMeter(),  # type: ignore[arg-type]
+        "x.duration",
+        unit="s",
+        description="d",
+        buckets=(0.1, 1.0),
+    )
+    assert old == "histogram"
+    assert made == [{"name": "x.duration", "unit": "s"}]
