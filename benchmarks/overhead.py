@@ -9,7 +9,11 @@ work, which is the same for all three loops. Each round walks the whole list onc
 - ``bare``: one ``aiohttp.ClientSession`` that follows ``next`` and only ``json.loads`` each
   page (dicts out, nothing checked): the floor any aiohttp-based client pays;
 - ``httpx``: an ``httpx.AsyncClient`` that follows ``next`` and validates each page with a
-  pydantic v2 model (the stack most peer SDKs use), typed items out.
+  pydantic v2 model (the stack most peer SDKs use), typed items out;
+- ``sdk_otel``: the ``sdk`` loop on a second client with ``lucidgreen.otel.instrument``
+  turned on (a span per page and per attempt, metrics), spans kept by opentelemetry-sdk's
+  in-memory exporter. ``otel_on_vs_off_ratio`` is its items/s over ``sdk``'s; ``sdk`` itself
+  never has instrumentation set, so its ratios against the baselines are the "off" figures.
 
 Sessions, clients and tokens are made once and warmed up before timing; the loops run in a
 rotating order each round. A round's ratio compares loops measured seconds apart, and the
@@ -33,6 +37,7 @@ import httpx
 import pydantic
 
 import lucidgreen
+import lucidgreen.otel
 
 from ._common import fake_process, fetch_token, median
 
@@ -95,20 +100,46 @@ async def walk_httpx(client: httpx.AsyncClient, first: str) -> int:
     return n
 
 
+def _in_memory_otel(client: lucidgreen.SourceClient) -> Callable[[], None]:
+    """Instrument ``client`` with in-memory providers; return what clears the kept spans."""
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    lucidgreen.otel.instrument(
+        client, tracer_provider=tracer_provider, meter_provider=meter_provider
+    )
+    return exporter.clear
+
+
 async def measure(url: str, client_id: str, secret: str, rounds: int) -> dict[str, float]:
     first = f"{url}/api/v1.5/products/"
     unlimited = lucidgreen.ratelimit.Unlimited()
     async with (
         aiohttp.ClientSession() as session,
         lucidgreen.SourceClient(client_id, secret, base_url=url, rate_limiter=unlimited) as sdk,
+        lucidgreen.SourceClient(client_id, secret, base_url=url, rate_limiter=unlimited) as traced,
     ):
+        clear_spans = _in_memory_otel(traced)
         token = await fetch_token(session, url, client_id, secret)
         session.headers["Authorization"] = f"Bearer {token}"
+
+        async def walk_traced() -> int:
+            clear_spans()  # memory stays flat across rounds; the spans were made and exported
+            return await walk_sdk(traced)
+
         async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as hx:
             walks: dict[str, Walk] = {
                 "sdk": lambda: walk_sdk(sdk),
                 "bare": lambda: walk_bare(session, first),
                 "httpx": lambda: walk_httpx(hx, first),
+                "sdk_otel": walk_traced,
             }
             counts = {name: await walk() for name, walk in walks.items()}  # warm-up
             if len(set(counts.values())) != 1:
@@ -117,7 +148,8 @@ async def measure(url: str, client_id: str, secret: str, rounds: int) -> dict[st
             cpu: dict[str, list[float]] = {name: [] for name in walks}
             order = list(walks)
             for round_ in range(rounds):
-                for name in order[round_ % 3 :] + order[: round_ % 3]:
+                turn = round_ % len(order)
+                for name in order[turn:] + order[:turn]:
                     started, cpu_started = time.perf_counter(), time.process_time()
                     items = await walks[name]()
                     wall[name].append(items / (time.perf_counter() - started))
@@ -126,6 +158,12 @@ async def measure(url: str, client_id: str, secret: str, rounds: int) -> dict[st
     for name in walks:
         figures[f"{name}_items_per_s"] = median(wall[name])
         figures[f"{name}_cpu_items_per_s"] = median(cpu[name])
+    figures["otel_on_vs_off_ratio"] = median(
+        [on / off for on, off in zip(wall["sdk_otel"], wall["sdk"], strict=True)]
+    )
+    figures["otel_on_vs_off_cpu_ratio"] = median(
+        [on / off for on, off in zip(cpu["sdk_otel"], cpu["sdk"], strict=True)]
+    )
     for base in ("bare", "httpx"):
         figures[f"sdk_vs_{base}_ratio"] = median(
             [s / b for s, b in zip(wall["sdk"], wall[base], strict=True)]

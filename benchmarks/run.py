@@ -142,6 +142,21 @@ def overhead_rows(f: Figures) -> list[Row]:
             "x",
             f"{cpu} vs httpx + pydantic {_rate(f.get('httpx_cpu_items_per_s'))}",
         ),
+        Row(
+            "Overhead",
+            "items/s, OpenTelemetry on vs off",
+            f.get("otel_on_vs_off_ratio"),
+            "x",
+            f"SDK traced (in-memory exporter) {_rate(f.get('sdk_otel_items_per_s'))} "
+            f"vs not instrumented {_rate(f.get('sdk_items_per_s'))}",
+        ),
+        Row(
+            "Overhead",
+            "items per client CPU-second, OpenTelemetry on vs off",
+            f.get("otel_on_vs_off_cpu_ratio"),
+            "x",
+            f"SDK traced {_rate(f.get('sdk_otel_cpu_items_per_s'))} vs not instrumented {cpu}",
+        ),
     ]
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from . import _cursors, _envelopes
+from ._instrument import CallName, call_name, current_call_name, page_of
 from ._pager import AsyncPager
 from ._pipeline import PRODUCT_BUDGET, Pipeline
 from ._transport import Request, Response
@@ -161,11 +162,16 @@ class Api:
         resume_from: str | None = None,
     ) -> AsyncPager[T]:
         """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array)."""
+        named = current_call_name()  # the list method's, kept for every page
 
         async def fetch(page_path: str) -> _envelopes.DrfPage:
-            response = await self.pipeline.send(
+            sent = self.pipeline.send(
                 Request("GET", self.url(page_path), headers={"Accept": "application/json"})
             )
+            if named is None or self.pipeline.exchange.instrument is None:
+                response = await sent
+            else:
+                response = await call_name(CallName(named.name, page_of(page_path)), sent)
             return _envelopes.decode_page(response.status, response.headers, response.body)
 
         return AsyncPager(

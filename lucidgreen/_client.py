@@ -131,7 +131,12 @@ class BaseClient:
             _settings.Credentials(client_id, client_secret, token),
             # Token requests retry on their own schedule and spend no rate-limit budget.
             Pipeline(
-                exchange, auth=None, limiter=None, retry_policy=policy, timeout=attempt_timeout
+                exchange,
+                auth=None,
+                limiter=None,
+                retry_policy=policy,
+                timeout=attempt_timeout,
+                name=f"{spec.name}.oauth.token",
             ),
         )
         limiter = rate_limiter or TokenBucket(

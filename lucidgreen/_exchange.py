@@ -15,7 +15,7 @@ from typing import Final
 
 import attrs
 
-from . import _envelopes
+from . import _envelopes, _instrument
 from ._events import Hooks, RequestSent, Stats
 from ._transport import Request, Response, Timeout, Transport
 from .errors import DecodeError, LucidGreenError, ServerError, TransportError
@@ -60,7 +60,8 @@ class Exchange:
     """Sends single requests for one product and keeps its totals.
 
     ``closed`` is the client's one closed state: a closed exchange sends nothing, so every
-    path (calls, token requests, downloads) fails the same way.
+    path (calls, token requests, downloads) fails the same way. ``instrument`` (tracing,
+    metrics) is told about every call made through it when set.
     """
 
     transport: Transport
@@ -68,6 +69,7 @@ class Exchange:
     hooks: Hooks = attrs.field(factory=Hooks)
     stats: Stats = attrs.field(factory=Stats)
     closed: bool = False
+    instrument: _instrument.Instrumentation | None = None
 
     def check_open(self) -> None:
         """Raise ``RuntimeError`` once the client is closed."""

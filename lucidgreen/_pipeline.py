@@ -18,15 +18,14 @@ import asyncio
 import enum
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Final, Literal, TypeVar
 
-import attrs
-
 from . import retry
+from ._call import Call
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
-from ._exchange import READS, Exchange, may_have_applied, redact
+from ._exchange import READS, Exchange, redact
+from ._instrument import CallName, current_call_name, current_observer
 from ._transport import Request, Response, StreamedResponse, Timeout
 from .auth import Auth
 from .errors import (
@@ -66,76 +65,12 @@ PRODUCT_BUDGET: Final = _Budget.PRODUCT
 """``send(..., limiter=PRODUCT_BUDGET)``: spend the product's own rate-limit budget."""
 
 
-@attrs.define
-class _Call:
-    """One SDK call across its attempts: what it sends, its deadline, what it has done."""
-
-    request: Request
-    replay: retry.Replay
-    policy: retry.RetryPolicy
-    started: float
-    attempts: int = 0
-    retries: int = 0
-    renewed_after_401: bool = False
-    sent: bool = False
-    outcome_unknown: bool = False
-
-    def elapsed(self) -> float:
-        return asyncio.get_running_loop().time() - self.started
-
-    def allowance(self) -> float | None:
-        """Seconds this call may still wait before its next attempt must leave."""
-        if self.policy.deadline is None:
-            return None
-        return self.policy.deadline - self.elapsed() - self.policy.min_attempt_seconds
-
-    def attempt_timeout(self, timeout: Timeout) -> Timeout:
-        """``timeout`` cut to the deadline's remainder; too little left raises."""
-        if self.policy.deadline is None:
-            return timeout
-        left = self.policy.deadline - self.elapsed()
-        if left < self.policy.min_attempt_seconds:
-            raise self.deadline_exceeded("before the next attempt could be sent")
-        return timeout.cut_to(left)
-
-    def deadline_exceeded(self, when: str) -> DeadlineExceeded:
-        error = DeadlineExceeded(
-            f"{self.request.method} {self.request.shown_url.split('?', 1)[0]}: the call's "
-            f"deadline of {self.policy.deadline:g} s ran out {when}"
-            + ("" if self.sent else "; the request was never sent"),
-            request_sent=self.sent,
-        )
-        error.outcome_unknown = self.outcome_unknown
-        return error
-
-    def note_failure(self, error: LucidGreenError) -> None:
-        self.outcome_unknown = self.outcome_unknown or may_have_applied(self.request, error)
-
-    async def within_allowance(self, wait: Callable[[], Awaitable[T]], what: str) -> T:
-        """Await ``wait()``, giving up with ``DeadlineExceeded`` when the allowance runs out.
-
-        What is awaited must be cancel-safe (limiter acquires and token waits are).
-        """
-        allowance = self.allowance()
-        if allowance is None:
-            return await wait()
-        if allowance <= 0:
-            raise self.deadline_exceeded(f"before {what}")
-        timer = asyncio.timeout(allowance)
-        try:
-            async with timer:
-                return await wait()
-        except TimeoutError:
-            if not timer.expired():
-                raise
-        raise self.deadline_exceeded(f"while {what}")
-
-
 class Pipeline:
     """Sends requests for one product: one rate-limit budget, one credential.
 
     ``with_options`` gives a pipeline with another retry policy or timeout that shares
-    everything else (exchange, stats, closed state, token, budget).
+    everything else (exchange, stats, closed state, token, budget). ``name`` names every
+    call it sends for tracing (the token pipeline's); otherwise the resource method's name.
     """
 
     def __init__(
@@ -146,12 +81,15 @@ class Pipeline:
         limiter: RateLimiter | None,
         retry_policy: retry.RetryPolicy,
         timeout: Timeout,
+        name: str | None = None,
     ) -> None:
         self.exchange: Final = exchange
         self.auth: Final = auth
         self.limiter: Final = limiter
         self.retry_policy: Final = retry_policy
         self.timeout: Final = timeout
+        self.name: Final = name
+        self._call_name: Final = None if name is None else CallName(name)
 
     def with_options(
         self, *, retry_policy: retry.RetryPolicy | None = None, timeout: Timeout | None = None
@@ -164,6 +102,7 @@ class Pipeline:
             limiter=self.limiter,
             retry_policy=retry_policy or self.retry_policy,
             timeout=timeout or self.timeout,
+            name=self.name,
         )
 
     @property
@@ -188,32 +127,49 @@ class Pipeline:
         """
         self.exchange.check_open()  # fail now, not after waiting for rate-limit budget
         budget = self.limiter if limiter is PRODUCT_BUDGET else limiter
-        call = _Call(
+        call = Call(
             request.with_headers({"X-Request-ID": uuid.uuid4().hex}),
             replay,
             self.retry_policy,
             asyncio.get_running_loop().time(),
         )
-        while True:
-            outcome = await self._attempt(call, budget)
-            if isinstance(outcome, Response):
-                return outcome
-            call.retries += 1
-            delay = self.retry_policy.next_delay(
-                outcome, retry_number=call.retries, replay=replay, elapsed=call.elapsed()
-            )
-            call.note_failure(outcome)
-            if delay is None:
-                final = _final(outcome, call.request)
-                if final is outcome:
-                    raise outcome
-                raise final from outcome
-            self._note_retry(call, outcome, delay)
-            if isinstance(outcome, RateLimited) and budget is not None:
-                # The whole product's budget pauses; the next acquire does the waiting.
-                await budget.pause(0.0 if retry.is_testing() else delay)
-            else:
-                await retry.sleep(delay)
+        instrument = self.exchange.instrument
+        if instrument is not None:
+            # Inside an observed resource method, report to it; otherwise (a page, a token
+            # request, which always stands alone) this send is a call of its own.
+            call.observer = None if self._call_name is not None else current_observer()
+            if call.observer is None:
+                call.owns_observer = True
+                name = self._call_name or current_call_name() or CallName(f"{self.product}.request")
+                call.observer = instrument.call_started(name, self.product)
+        try:
+            while True:
+                outcome = await self._attempt(call, budget)
+                if isinstance(outcome, Response):
+                    break
+                call.retries += 1
+                delay = self.retry_policy.next_delay(
+                    outcome, retry_number=call.retries, replay=replay, elapsed=call.elapsed()
+                )
+                call.note_failure(outcome)
+                if delay is None:
+                    break
+                self._note_retry(call, outcome, delay)
+                await _wait_to_retry(call, outcome, delay, budget)
+        except BaseException as exc:
+            if call.owns_observer and call.observer is not None:
+                call.observer.call_ended(exc)
+            raise
+        if isinstance(outcome, Response):
+            if call.owns_observer and call.observer is not None:
+                call.observer.call_ended(None)
+            return outcome
+        final = _final(outcome, call.request)  # retrying stopped on this error
+        if call.owns_observer and call.observer is not None:
+            call.observer.call_ended(final)
+        if final is outcome:
+            raise outcome
+        raise final from outcome
 
     def stream(self, request: Request) -> AbstractAsyncContextManager[StreamedResponse, Any]:
         """``request``'s answer as a stream, sent once (no retry, budget or token): for
@@ -225,7 +181,7 @@ class Pipeline:
             request.with_headers({"X-Request-ID": uuid.uuid4().hex}), timeout=self.timeout
         )
 
-    async def _attempt(self, call: _Call, budget: RateLimiter | None) -> Response | LucidGreenError:
+    async def _attempt(self, call: Call, budget: RateLimiter | None) -> Response | LucidGreenError:
         """One try: a token, budget, the exchange. A 401 on a token that is still the
         current one renews it and replays the request, once per call."""
         outcome, token = await self._authorised_exchange(call, budget)
@@ -238,15 +194,18 @@ class Pipeline:
         ):
             call.renewed_after_401 = True
             self.stats.replays_after_401 += 1
+            if call.observer is not None:
+                call.observer.token_renewed("401")
             outcome, _ = await self._authorised_exchange(call, budget)
         return outcome
 
     async def _authorised_exchange(
-        self, call: _Call, budget: RateLimiter | None
+        self, call: Call, budget: RateLimiter | None
     ) -> tuple[Response | LucidGreenError, str | None]:
         """A token, a permit, one exchange. The permit is settled when the exchange ends,
         or released when nothing was sent."""
         auth = self.auth if call.request.authenticated else None
+        issued = _tokens_issued(auth) if call.observer is not None else 0
         timeout = call.attempt_timeout(self.timeout)
         while True:
             # The token first, so no budget is held while a renewal runs.
@@ -260,21 +219,31 @@ class Pipeline:
         timeout = call.attempt_timeout(self.timeout)  # the wait may have cut it further
         call.attempts += 1
         sent_before, call.sent = call.sent, True
+        request = call.request
+        observer = call.observer
+        if observer is not None:
+            if _tokens_issued(auth) != issued and not call.renewed_after_401:
+                observer.token_renewed("initial" if issued == 0 else "expired")
+            request = observer.attempt_started(request, call.attempts)
         try:
             outcome = await self.exchange.send(
-                call.request,
+                request,
                 timeout=timeout,
                 attempt=call.attempts,
                 token=token,
                 prior_outcome_unknown=call.outcome_unknown,
             )
-        except BaseException:
+        except BaseException as exc:
+            if observer is not None:
+                observer.attempt_ended(request, exc)
             # Cancelled mid-exchange (often still waiting for a pooled connection): count it
             # from now rather than hold the budget until send + timeout for a request that
             # most likely never left.
             if permit is not None:
                 await permit.settle()
             raise
+        if observer is not None:
+            observer.attempt_ended(request, outcome)
         if isinstance(outcome, TransportError) and not outcome.request_sent:
             call.sent = sent_before
             if permit is not None:
@@ -283,7 +252,7 @@ class Pipeline:
             await permit.settle()
         return outcome, token
 
-    async def _acquire(self, call: _Call, budget: RateLimiter, timeout: Timeout) -> Permit:
+    async def _acquire(self, call: Call, budget: RateLimiter, timeout: Timeout) -> Permit:
         """A permit counting this attempt as in flight for at most its ``timeout``."""
         allowance = call.allowance()
         if allowance is not None and allowance <= 0:
@@ -295,12 +264,16 @@ class Pipeline:
         if permit.waited > 0:
             self.stats.limiter_waits += 1
             self.stats.limiter_wait_seconds += permit.waited
+            if call.observer is not None:
+                call.observer.limiter_waited(permit.waited)
             if self.exchange.hooks.on_limiter_wait is not None:
                 self.exchange.hooks.on_limiter_wait(LimiterWait(self.product, permit.waited))
         return permit
 
-    def _note_retry(self, call: _Call, error: LucidGreenError, delay: float) -> None:
+    def _note_retry(self, call: Call, error: LucidGreenError, delay: float) -> None:
         self.stats.retries += 1
+        if call.observer is not None:
+            call.observer.retry_scheduled(call.retries, delay, error)
         status = error.status if isinstance(error, APIError) else None
         reason = f"HTTP {status}" if status is not None else f"{type(error).__name__}: {error}"
         request = call.request
@@ -327,6 +300,24 @@ class Pipeline:
                     max_retries=self.retry_policy.max_retries,
                 )
             )
+
+
+async def _wait_to_retry(
+    call: Call, error: LucidGreenError, delay: float, budget: RateLimiter | None
+) -> None:
+    if isinstance(error, RateLimited) and budget is not None:
+        # The whole product's budget pauses; the next acquire does the waiting.
+        if call.observer is not None:
+            call.observer.paused(delay)
+        await budget.pause(0.0 if retry.is_testing() else delay)
+    else:
+        await retry.sleep(delay)
+
+
+def _tokens_issued(auth: Auth | None) -> int:
+    """How many tokens ``auth`` has been issued (0 for credentials that do not renew)."""
+    issued = getattr(auth, "tokens_issued", 0)
+    return issued if isinstance(issued, int) else 0
 
 
 def _final(error: LucidGreenError, request: Request) -> LucidGreenError:

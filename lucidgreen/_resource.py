@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from . import _envelopes
+from . import _envelopes, _instrument
 from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
 from ._pager import AsyncPager
@@ -50,6 +50,11 @@ class Resource:
 
     def __init__(self, api: Api) -> None:
         self._api = api
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each public method names its calls for tracing: ``source.products.get``.
+        super().__init_subclass__(**kwargs)
+        _instrument.name_calls(cls, cls.__module__.removeprefix("lucidgreen."))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {self._api.base_url}>"

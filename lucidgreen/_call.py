@@ -1,0 +1,91 @@
+"""One SDK call across its attempts: its request, deadline, and what it has done so far.
+
+The deadline arithmetic lives here: how long the call may still wait for budget or a token,
+the timeout its next attempt gets, and the ``DeadlineExceeded`` it raises when too little is
+left for another attempt to be worth sending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import attrs
+
+from . import retry
+from ._exchange import may_have_applied
+from ._instrument import CallObserver
+from ._transport import Request, Timeout
+from .errors import DeadlineExceeded, LucidGreenError
+
+__all__ = ["Call"]
+
+T = TypeVar("T")
+
+
+@attrs.define
+class Call:
+    """One SDK call across its attempts: what it sends, its deadline, what it has done."""
+
+    request: Request
+    replay: retry.Replay
+    policy: retry.RetryPolicy
+    started: float
+    attempts: int = 0
+    retries: int = 0
+    renewed_after_401: bool = False
+    sent: bool = False
+    outcome_unknown: bool = False
+    observer: CallObserver | None = None
+    owns_observer: bool = False
+
+    def elapsed(self) -> float:
+        return asyncio.get_running_loop().time() - self.started
+
+    def allowance(self) -> float | None:
+        """Seconds this call may still wait before its next attempt must leave."""
+        if self.policy.deadline is None:
+            return None
+        return self.policy.deadline - self.elapsed() - self.policy.min_attempt_seconds
+
+    def attempt_timeout(self, timeout: Timeout) -> Timeout:
+        """``timeout`` cut to the deadline's remainder; too little left raises."""
+        if self.policy.deadline is None:
+            return timeout
+        left = self.policy.deadline - self.elapsed()
+        if left < self.policy.min_attempt_seconds:
+            raise self.deadline_exceeded("before the next attempt could be sent")
+        return timeout.cut_to(left)
+
+    def deadline_exceeded(self, when: str) -> DeadlineExceeded:
+        error = DeadlineExceeded(
+            f"{self.request.method} {self.request.shown_url.split('?', 1)[0]}: the call's "
+            f"deadline of {self.policy.deadline:g} s ran out {when}"
+            + ("" if self.sent else "; the request was never sent"),
+            request_sent=self.sent,
+        )
+        error.outcome_unknown = self.outcome_unknown
+        return error
+
+    def note_failure(self, error: LucidGreenError) -> None:
+        self.outcome_unknown = self.outcome_unknown or may_have_applied(self.request, error)
+
+    async def within_allowance(self, wait: Callable[[], Awaitable[T]], what: str) -> T:
+        """Await ``wait()``, giving up with ``DeadlineExceeded`` when the allowance runs out.
+
+        What is awaited must be cancel-safe (limiter acquires and token waits are).
+        """
+        allowance = self.allowance()
+        if allowance is None:
+            return await wait()
+        if allowance <= 0:
+            raise self.deadline_exceeded(f"before {what}")
+        timer = asyncio.timeout(allowance)
+        try:
+            async with timer:
+                return await wait()
+        except TimeoutError:
+            if not timer.expired():
+                raise
+        raise self.deadline_exceeded(f"while {what}")

@@ -1,0 +1,196 @@
+"""What the send path tells an instrumentation (tracing, metrics) while it works, and the name
+of the SDK call being made.
+
+:class:`Hooks` report after the fact; a span needs a start and an end. An
+:class:`Instrumentation` set on the client's exchange is told when a call starts, when each
+attempt starts and ends, what the call waited for, and when it ends. Every callback is
+synchronous and runs in the task making the call, so a tracer can make the call's span
+current (attempt spans, and a token renewal started by the call, become its children).
+With no instrumentation set the send path skips all of it: one ``is None`` test per call.
+
+:func:`name_calls` wraps the public methods of a resource class: an instrumented client's
+coroutine method is one observed call (``source.products.get``) from its start to what the
+caller gets, whatever it sends (``export()`` polls); every ``Pipeline.send`` inside reports
+its attempts and waits to it. A send outside any method (a pager's page, named after the
+``list`` method that made the pager, or a token request) is a call of its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
+from typing import Any, Protocol, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+import attrs
+
+from ._transport import Request, Response
+from .errors import LucidGreenError
+
+__all__ = [
+    "CallName",
+    "CallObserver",
+    "Instrumentation",
+    "call_name",
+    "current_call_name",
+    "current_observer",
+    "name_calls",
+    "page_of",
+]
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class CallName:
+    """An SDK call's name (``source.products.list``) and, for a pager's page, its number."""
+
+    name: str
+    page: int | None = None
+
+
+_CALL_NAME: ContextVar[CallName | None] = ContextVar("lucidgreen_call_name", default=None)
+_OBSERVER: ContextVar[CallObserver | None] = ContextVar("lucidgreen_call", default=None)
+
+
+class CallObserver(Protocol):
+    """Told what one SDK call does, from its first attempt to its outcome."""
+
+    def attempt_started(self, request: Request, attempt: int) -> Request:
+        """An HTTP attempt leaves now; return the request to send (it may add headers,
+        e.g. ``traceparent``). ``request`` has no ``Authorization`` header yet."""
+        ...
+
+    def attempt_ended(self, request: Request, outcome: Response | BaseException) -> None:
+        """The attempt of ``request`` (as :meth:`attempt_started` returned it) ended with
+        this answer, or the error it stands for (also ``CancelledError``). Attempts of
+        requests sent side by side in one call may overlap."""
+        ...
+
+    def limiter_waited(self, seconds: float) -> None:
+        """The call waited ``seconds`` for rate-limit budget."""
+        ...
+
+    def token_renewed(self, reason: str) -> None:
+        """A token was renewed for the call: ``"initial"`` or ``"expired"`` (issued while
+        it waited), ``"401"`` (dropped after its 401; the replay waits for the new one)."""
+        ...
+
+    def retry_scheduled(self, retry_number: int, delay: float, error: LucidGreenError) -> None:
+        """The call will try again after ``delay`` seconds because of ``error``."""
+        ...
+
+    def paused(self, seconds: float) -> None:
+        """A 429 paused the product's whole budget for ``seconds``."""
+        ...
+
+    def call_ended(self, error: BaseException | None) -> None:
+        """The call returned (``None``) or raised ``error``."""
+        ...
+
+
+class Instrumentation(Protocol):
+    """Set on a client's exchange (``lucidgreen.otel.instrument(client)`` does it)."""
+
+    def call_started(self, call: CallName, product: str) -> CallObserver:
+        """The call ``call`` starts; observe it to its end."""
+        ...
+
+
+def current_call_name() -> CallName | None:
+    """The name of the SDK call running in this context, if one was recorded."""
+    return _CALL_NAME.get()
+
+
+def current_observer() -> CallObserver | None:
+    """The observer of the resource method running in this context, if one is observed."""
+    return _OBSERVER.get()
+
+
+async def call_name(name: CallName, awaitable: Coroutine[Any, Any, T]) -> T:
+    """Await ``awaitable`` with ``name`` as the current call's name (an outer name wins)."""
+    if _CALL_NAME.get() is not None:
+        return await awaitable
+    token = _CALL_NAME.set(name)
+    try:
+        return await awaitable
+    finally:
+        _CALL_NAME.reset(token)
+
+
+def page_of(path: str) -> int | None:
+    """A pager page's number: its ``page`` parameter, else 1 (DRF leaves it off page 1)."""
+    for key, value in parse_qsl(urlsplit(path).query):
+        if key == "page":
+            return int(value) if value.isdigit() else None
+    return 1
+
+
+def _instrument_of(namespace: Any) -> tuple[Instrumentation, str] | None:
+    """The instrumentation and product of ``namespace``'s client (it holds an ``Api``)."""
+    pipeline = namespace._api.pipeline
+    instrument: Instrumentation | None = pipeline.exchange.instrument
+    return None if instrument is None else (instrument, pipeline.product)
+
+
+def name_calls(cls: type, prefix: str) -> None:
+    """Wrap ``cls``'s own public methods so each call is observed as ``<prefix>.<method>``.
+
+    ``cls`` holds an ``Api`` as ``_api``. A coroutine method is one observed call from its
+    start to what it returns or raises (the error the caller sees, after any retyping),
+    whatever it sends; a plain method (one that returns a pager) records the name while it
+    builds the pager, which keeps it for its pages. When the client is not instrumented the
+    wrapper only forwards the call.
+    """
+    for attribute, method in list(vars(cls).items()):
+        if (
+            attribute.startswith("_")
+            or not inspect.isfunction(method)
+            or inspect.isasyncgenfunction(method)  # streams spend no call of their own
+        ):
+            continue
+        name = CallName(f"{prefix}.{attribute}")
+        if inspect.iscoroutinefunction(method):
+            setattr(cls, attribute, _observed_coroutine(method, name))
+        else:
+            setattr(cls, attribute, _named_function(method, name))
+
+
+def _observed_coroutine(
+    method: Callable[..., Coroutine[Any, Any, T]], name: CallName
+) -> Callable[..., Coroutine[Any, Any, T]]:
+    @functools.wraps(method)
+    async def observed(self: Any, *args: Any, **kwargs: Any) -> T:
+        instrumented = _instrument_of(self)
+        if instrumented is None or _OBSERVER.get() is not None:  # off, or inside a call
+            return await method(self, *args, **kwargs)
+        instrument, product = instrumented
+        observer = instrument.call_started(name, product)
+        token = _OBSERVER.set(observer)
+        try:
+            result = await method(self, *args, **kwargs)
+        except BaseException as exc:
+            _OBSERVER.reset(token)
+            observer.call_ended(exc)
+            raise
+        _OBSERVER.reset(token)
+        observer.call_ended(None)
+        return result
+
+    return observed
+
+
+def _named_function(method: Callable[..., T], name: CallName) -> Callable[..., T]:
+    @functools.wraps(method)
+    def named(self: Any, *args: Any, **kwargs: Any) -> T:
+        if _instrument_of(self) is None or _CALL_NAME.get() is not None:
+            return method(self, *args, **kwargs)
+        token = _CALL_NAME.set(name)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _CALL_NAME.reset(token)
+
+    return named

@@ -1,0 +1,314 @@
+"""OpenTelemetry traces and metrics for a client: ``pip install 'lucidgreen[otel]'``.
+
+Turn it on with one line, before the calls you want to see::
+
+    lucidgreen.otel.instrument(source)   # the global tracer and meter providers
+
+It leaves ``hooks=`` alone (both work side by side) and instruments the whole client: its
+``with_options`` views and its token requests too. :func:`uninstrument` turns it off.
+
+Traces: one span per SDK call, named after the call (``source.products.get``,
+``retail.transactions.complete``, ``source.products.list`` for each page of a pager with its
+number in ``lucidgreen.page``, ``source.oauth.token`` for a token request), made current
+while the call runs; a resource method's span ends with the error its caller gets, and
+holds everything the method sent (``export()``'s polls). Under it, one ``CLIENT`` span per
+HTTP attempt, named after the method, with the HTTP client semantic conventions:
+``http.request.method``, ``server.address``, ``server.port``, ``url.full`` (an
+unauthenticated request's query left out: a presigned URL's signature is a credential),
+``http.response.status_code``, ``http.request.resend_count`` from the second attempt on,
+and ``error.type`` (the status code, or the error's class when no answer came). The call
+span carries events for limiter waits, 429 pauses, token renewals and retries (reason and
+delay), and records the exception a failed call raises, with the SDK error class.
+``propagate=True`` adds W3C ``traceparent`` to requests to the client's own origin (never
+to another, such as the presigned export URL).
+
+Metrics: ``http.client.request.duration`` (histogram, seconds, per attempt),
+``lucidgreen.client.retries`` and ``lucidgreen.client.rate_limited`` (counters by
+``lucidgreen.product`` and ``lucidgreen.reason``), ``lucidgreen.client.limiter.wait``
+(histogram, seconds) and ``lucidgreen.client.calls.active`` (calls in flight).
+
+No attribute or event carries a header, a body, a token, a secret or a presigned query.
+This is the only module that imports ``opentelemetry`` (its API only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+from urllib.parse import urlsplit, urlunsplit
+
+import attrs
+
+try:
+    from opentelemetry import context, propagate, trace
+    from opentelemetry.metrics import Histogram, Meter, MeterProvider, get_meter
+    from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
+    from opentelemetry.util.types import AttributeValue
+except ImportError as _missing:
+    raise ImportError(
+        "lucidgreen.otel needs opentelemetry-api; install it with: pip install 'lucidgreen[otel]'"
+    ) from _missing
+
+from ._instrument import CallName, CallObserver
+from ._transport import Request, Response, origin_of
+from ._version import __version__
+from .errors import APIError, LucidGreenError, RateLimited
+
+if TYPE_CHECKING:
+    from ._client import BaseClient
+
+__all__ = ["OpenTelemetry", "instrument", "uninstrument"]
+
+_SCOPE: Final = "lucidgreen"
+# The semantic conventions' advice for http.client.request.duration.
+_DURATION_BUCKETS: Final = (
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+)  # fmt: skip
+_WAIT_BUCKETS: Final = (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+Attributes = dict[str, AttributeValue]
+
+
+def instrument(
+    client: BaseClient,
+    *,
+    tracer_provider: TracerProvider | None = None,
+    meter_provider: MeterProvider | None = None,
+    propagate: bool = False,
+) -> OpenTelemetry:
+    """Trace and measure every call ``client`` makes (and its views and token requests).
+
+    ``tracer_provider`` and ``meter_provider`` default to the global ones. ``propagate``
+    adds the current propagator's headers (W3C ``traceparent`` by default) to requests to
+    the client's own origin. Instrumenting again replaces the previous instrumentation.
+    """
+    instrumentation = OpenTelemetry(
+        tracer_provider=tracer_provider,
+        meter_provider=meter_provider,
+        propagate_to=client.base_url if propagate else None,
+    )
+    client._pipeline.exchange.instrument = instrumentation
+    return instrumentation
+
+
+def uninstrument(client: BaseClient) -> None:
+    """Stop tracing and measuring ``client`` (calls already running finish their spans)."""
+    client._pipeline.exchange.instrument = None
+
+
+class OpenTelemetry:
+    """The :class:`~lucidgreen._instrument.Instrumentation` that feeds OpenTelemetry."""
+
+    def __init__(
+        self,
+        *,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
+        propagate_to: str | None = None,
+    ) -> None:
+        self.tracer: Final = trace.get_tracer(_SCOPE, __version__, tracer_provider)
+        meter = get_meter(_SCOPE, __version__, meter_provider)
+        self.duration: Final = histogram(
+            meter,
+            "http.client.request.duration",
+            unit="s",
+            description="Duration of one HTTP attempt, from sending to the whole answer.",
+            buckets=_DURATION_BUCKETS,
+        )
+        self.retries: Final = meter.create_counter(
+            "lucidgreen.client.retries",
+            unit="{retry}",
+            description="Retries scheduled, by product and reason (status code or error).",
+        )
+        self.rate_limited: Final = meter.create_counter(
+            "lucidgreen.client.rate_limited",
+            unit="{response}",
+            description="429 answers, by product and whether they said how long to wait.",
+        )
+        self.limiter_wait: Final = histogram(
+            meter,
+            "lucidgreen.client.limiter.wait",
+            unit="s",
+            description="Time a call waited for the product's rate-limit budget.",
+            buckets=_WAIT_BUCKETS,
+        )
+        self.active: Final = meter.create_up_down_counter(
+            "lucidgreen.client.calls.active",
+            unit="{call}",
+            description="SDK calls in flight.",
+        )
+        self.propagate_to: Final = None if propagate_to is None else origin_of(propagate_to)
+
+    def call_started(self, call: CallName, product: str) -> CallObserver:
+        return _Call(self, call, product)
+
+
+@attrs.define
+class _Attempt:
+    span: trace.Span
+    metric: Attributes
+    started: float
+
+
+class _Call:
+    """One call's span, made current until the call ends, and its attempts' spans."""
+
+    __slots__ = ("_attempts", "_context_token", "_open", "_otel", "_product", "_span")
+
+    def __init__(self, otel: OpenTelemetry, call: CallName, product: str) -> None:
+        self._otel = otel
+        self._product: Attributes = {"lucidgreen.product": product}
+        attributes: Attributes = {"lucidgreen.product": product}
+        if call.page is not None:
+            attributes["lucidgreen.page"] = call.page
+        self._span = otel.tracer.start_span(
+            call.name, kind=SpanKind.INTERNAL, attributes=attributes
+        )
+        # Attempt spans, and a token renewal this call starts, become its children.
+        self._context_token = context.attach(trace.set_span_in_context(self._span))
+        self._open: dict[str, _Attempt] = {}  # by X-Request-ID: one per send at a time
+        self._attempts = 0
+        otel.active.add(1, self._product)
+
+    def attempt_started(self, request: Request, attempt: int) -> Request:
+        _scheme, host, port = origin = origin_of(request.url)
+        metric: Attributes = {
+            "http.request.method": request.method,
+            "server.address": host,
+            "lucidgreen.product": self._product["lucidgreen.product"],
+        }
+        if port is not None:
+            metric["server.port"] = port
+        attributes: Attributes = {**metric, "url.full": shown_url(request)}
+        if attempt > 1:
+            attributes["http.request.resend_count"] = attempt - 1
+        request_id = request.headers.get("X-Request-ID", "")
+        if request_id:
+            attributes["lucidgreen.request_id"] = request_id
+        span = self._otel.tracer.start_span(
+            request.method, kind=SpanKind.CLIENT, attributes=attributes
+        )
+        self._open[request_id] = _Attempt(span, metric, time.perf_counter())
+        self._attempts += 1
+        if self._otel.propagate_to == origin:
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier, context=trace.set_span_in_context(span))
+            request = request.with_headers(carrier)
+        return request
+
+    def attempt_ended(self, request: Request, outcome: Response | BaseException) -> None:
+        attempt = self._open.pop(request.headers.get("X-Request-ID", ""), None)
+        if attempt is not None:
+            self._end_attempt(attempt, outcome)
+
+    def _end_attempt(self, attempt: _Attempt, outcome: Response | BaseException) -> None:
+        elapsed = time.perf_counter() - attempt.started
+        span, metric = attempt.span, attempt.metric
+        status = _status_of(outcome)
+        if status is not None:
+            metric["http.response.status_code"] = status
+            span.set_attribute("http.response.status_code", status)
+        error_type = _error_type(outcome, status)
+        if error_type is not None:
+            metric["error.type"] = error_type
+            span.set_attribute("error.type", error_type)
+            span.set_status(Status(StatusCode.ERROR))
+        if status == 429:
+            said = isinstance(outcome, RateLimited) and outcome.retry_after is not None
+            self._otel.rate_limited.add(
+                1, {**self._product, "lucidgreen.reason": "retry-after" if said else "no-wait"}
+            )
+        self._otel.duration.record(elapsed, metric)
+        span.end()
+
+    def limiter_waited(self, seconds: float) -> None:
+        self._span.add_event("lucidgreen.limiter.wait", {"lucidgreen.wait.seconds": seconds})
+        self._otel.limiter_wait.record(seconds, self._product)
+
+    def token_renewed(self, reason: str) -> None:
+        self._span.add_event("lucidgreen.token.renewal", {"lucidgreen.reason": reason})
+
+    def retry_scheduled(self, retry_number: int, delay: float, error: LucidGreenError) -> None:
+        status = error.status if isinstance(error, APIError) else None
+        reason = str(status) if status is not None else type(error).__name__
+        attributes: Attributes = {
+            "lucidgreen.retry.number": retry_number,
+            "lucidgreen.retry.delay": delay,
+            "lucidgreen.reason": reason,
+            "error.type": type(error).__name__,
+        }
+        if status is not None:
+            attributes["http.response.status_code"] = status
+        self._span.add_event("lucidgreen.retry", attributes)
+        self._otel.retries.add(1, {**self._product, "lucidgreen.reason": reason})
+
+    def paused(self, seconds: float) -> None:
+        self._span.add_event("lucidgreen.rate_limit.pause", {"lucidgreen.pause.seconds": seconds})
+
+    def call_ended(self, error: BaseException | None) -> None:
+        for attempt in self._open.values():  # attempts cut short by what ended the call
+            self._end_attempt(attempt, error or asyncio.CancelledError())
+        self._open.clear()
+        span = self._span
+        span.set_attribute("lucidgreen.attempts", self._attempts)
+        if isinstance(error, asyncio.CancelledError):
+            span.set_attribute("lucidgreen.cancelled", True)
+        elif error is not None:
+            span.record_exception(error)
+            span.set_attribute("error.type", _qualified(error))
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+        span.end()
+        context.detach(self._context_token)
+        self._otel.active.add(-1, self._product)
+
+
+def histogram(
+    meter: Meter, name: str, *, unit: str, description: str, buckets: Sequence[float]
+) -> Histogram:
+    """A histogram advising ``buckets`` (seconds, not the SDK's millisecond defaults).
+
+    An older opentelemetry-api (1.25 has none) takes no advice: there views decide.
+    """
+    try:
+        return meter.create_histogram(
+            name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
+        )
+    except TypeError:
+        return meter.create_histogram(name, unit=unit, description=description)
+
+
+def shown_url(request: Request) -> str:
+    """``url.full`` for ``request``: no user or password, no query on unauthenticated ones."""
+    parts = urlsplit(request.shown_url)
+    if parts.username is None and parts.password is None:
+        return request.shown_url
+    netloc = parts.hostname or ""
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+def _status_of(outcome: Response | BaseException) -> int | None:
+    if isinstance(outcome, Response | APIError):
+        return outcome.status
+    return None
+
+
+def _error_type(outcome: Response | BaseException, status: int | None) -> str | None:
+    """The semantic conventions' ``error.type``: an error status, else the error's class."""
+    if status is not None and status >= 400:
+        return str(status)
+    if isinstance(outcome, BaseException):
+        return type(outcome).__name__
+    return None
+
+
+def _qualified(error: BaseException) -> str:
+    kind = type(error)
+    return (
+        kind.__qualname__
+        if kind.__module__ == "builtins"
+        else f"{kind.__module__}.{kind.__qualname__}"
+    )
