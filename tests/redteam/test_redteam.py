@@ -132,6 +132,13 @@ def assert_no_secret(text: str, *secrets: str) -> None:
         assert s not in text, f"secret {s[:8]}... reachable: ...{text[max(0, text.find(s) - 200):text.find(s) + 40]}..."
 
 
+def sdk_logs(caplog: pytest.LogCaptureFixture) -> str:
+    """What the SDK's own loggers recorded (aiohttp's server access log is the test's own)."""
+    return "\n".join(
+        f"{r.getMessage()} {r.args!r}" for r in caplog.records if r.name.startswith("lucidgreen")
+    )
+
+
 def drf(results: list[Any], *, count: Any = None, next: Any = None) -> web.Response:
     return web.json_response({"count": count, "next": next, "previous": None, "results": results})
 
@@ -300,9 +307,12 @@ async def test_queued_writes_past_deadline_are_never_sent_with_a_sliver() -> Non
     """6 voids queued at 1 per 0.4 s, deadline 1 s: every void the server applied returned
     normally; the others raised DeadlineExceeded(request_sent=False), never WriteOutcomeUnknown."""
 
+    arrivals: list[float] = []
+
     async def h(r: web.Request, n: int) -> web.Response:
+        arrivals.append(time.monotonic())
         await asyncio.sleep(0.05)
-        return web.json_response({"returnCode": 0})
+        return web.json_response({"returnCode": 1000, "status": "ok"})
 
     bucket = lucidgreen.TokenBucket(limit=1, per=0.4)
     async with serve(h) as (url, log):
@@ -316,6 +326,8 @@ async def test_queued_writes_past_deadline_are_never_sent_with_a_sliver() -> Non
     bad = [r for r in results if isinstance(r, BaseException)]
     assert len(ok) == len(log)
     assert all(isinstance(b, lucidgreen.DeadlineExceeded) and not b.request_sent for b in bad), bad
+    # limit=1 per 0.4 s: no two arrivals closer than the window
+    assert all(b - a >= 0.39 for a, b in zip(arrivals, arrivals[1:])), arrivals
 
 
 async def test_retry_not_sent_with_sliver_left() -> None:
@@ -424,7 +436,7 @@ async def test_odd_count_is_decode_error_or_works(count: str, prefetch: int) -> 
     assert len(log) <= 8
 
 
-@pytest.mark.parametrize("nxt", ["5", "[]", "{}", "true", '""', '"http://[::1/x"', '"?page=%C2%B2"',
+@pytest.mark.parametrize("nxt", ["5", "[]", "{}", "true", '"http://[::1/x"', '"?page=%C2%B2"',
                                  '"/api/v1.5/products/?page=\\u00b2"', '"/api/v1.5/products/?page=0"'])
 async def test_odd_next_is_decode_error(nxt: str) -> None:
     """next of a wrong type or malformed link: DecodeError, nothing else."""
@@ -526,7 +538,7 @@ async def test_malformed_cursor_is_value_error_and_sends_nothing(cursor: str) ->
         assert path.split("?")[0] == EP
 
 
-@pytest.mark.parametrize("cursor", [5, None, b"abc", ["x"]])
+@pytest.mark.parametrize("cursor", [5, b"abc", ["x"]])
 async def test_cursor_of_wrong_type_is_value_or_type_error(cursor: Any) -> None:
     async with serve(_paged(2, 2)) as (url, log), source(url) as c:
         with pytest.raises((ValueError, TypeError)):
@@ -613,7 +625,7 @@ async def test_malformed_answer_never_exposes_token(answer: bytes, caplog: pytes
             exc_text = ""
         except lucidgreen.LucidGreenError as exc:
             exc_text = reachable_text(exc)
-    assert_no_secret(exc_text + caplog.text + repr(events) + repr(c))
+    assert_no_secret(exc_text + sdk_logs(caplog) + repr(events) + repr(c))
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 429, 500, 503])
@@ -670,7 +682,7 @@ async def test_odd_token_body_never_quoted(body: str, caplog: pytest.LogCaptureF
                 text = ""
             except lucidgreen.LucidGreenError as exc:
                 text = reachable_text(exc)
-    assert_no_secret(text + caplog.text, NEWTOKEN, SECRET)
+    assert_no_secret(text + sdk_logs(caplog), NEWTOKEN, SECRET)
 
 
 async def test_token_endpoint_error_echoing_secret_is_scrubbed() -> None:
@@ -755,7 +767,7 @@ async def test_presigned_query_never_leaks(file_answer: str, caplog: pytest.LogC
                 await reader()
             except lucidgreen.LucidGreenError as exc:
                 texts.append(reachable_text(exc))
-    assert_no_secret("\n".join(texts) + caplog.text + repr(events), SIG)
+    assert_no_secret("\n".join(texts) + sdk_logs(caplog) + repr(events), SIG)
 
 
 # ---------------------------------------------------------------- bodies
@@ -824,7 +836,7 @@ async def test_export_entries_slowloris_ends() -> None:
         await resp.prepare(r)
         await resp.write(b'{"P": {"C": ["')
         try:
-            for _ in range(400):
+            for _ in range(130):
                 await resp.write(b"U")
                 await asyncio.sleep(0.05)
         except (ConnectionError, RuntimeError):
@@ -1087,7 +1099,7 @@ def test_bad_base_url_refused(base: str) -> None:
 
 async def test_naive_datetime_refused_before_sending() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
-        return web.json_response({"returnCode": 0})
+        return web.json_response({"returnCode": 1000, "status": "ok"})
 
     from datetime import tzinfo
 
@@ -1175,3 +1187,144 @@ def test_client_on_second_event_loop_is_clear() -> None:
     assert "Event loop is closed" not in str(info.value)
     asyncio.run(client.aclose())
     loop.call_soon_threadsafe(loop.stop)
+
+
+# ---------------------------------------------------------------- second wave
+
+
+async def test_write_timeout_in_flight_is_write_outcome_unknown_sent_once() -> None:
+    """void: the server applies it and never answers; timeout 0.3 s: WriteOutcomeUnknown,
+    outcome_unknown True, one request, even with retries configured."""
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        await asyncio.sleep(0.8)
+        return web.json_response({})
+
+    async with serve(h) as (url, log):
+        async with retail(url, timeout=0.3, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
+            with pytest.raises(lucidgreen.WriteOutcomeUnknown) as info:
+                await c.transactions.void(performed_at=NOW, order_id="o")
+    assert info.value.outcome_unknown is True and len(log) == 1
+
+
+async def test_deadline_after_a_sent_attempt_says_request_sent() -> None:
+    """POST answered 429 Retry-After 5 under a 1 s deadline: DeadlineExceeded/RateLimited,
+    request_sent True if DeadlineExceeded, outcome_unknown False (a 429 applied nothing)."""
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        return web.Response(status=429, headers={"Retry-After": "5"})
+
+    async with serve(h) as (url, log):
+        async with retail(url, rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
+                          retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05)) as c:
+            with pytest.raises(lucidgreen.LucidGreenError) as info:
+                await asyncio.wait_for(c.operations.request("POST", "x/", json={}), 5)
+    if isinstance(info.value, lucidgreen.DeadlineExceeded):
+        assert info.value.request_sent is True
+    assert info.value.outcome_unknown is False
+    assert len(log) == 1
+
+
+@pytest.mark.parametrize("ra", ["NaN", "inf", "-inf", "1e308", "-5", "Fri, 01 Jan 1999 00:00:00 GMT",
+                                "Fri, 01 Jan 9999 00:00:00 GMT", "0x10", "\u00b2", "1" * 400])
+async def test_odd_retry_after_neither_crashes_nor_hangs(ra: str) -> None:
+    """429 with an odd Retry-After then 200: the call succeeds or raises RateLimited within 5 s."""
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        if n == 1:
+            return web.Response(status=429, headers={"Retry-After": ra})
+        return web.json_response(product(n))
+
+    async with serve(h) as (url, log):
+        async with source(url, rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
+                          retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0, max_retry_after=2)) as c:
+            try:
+                await asyncio.wait_for(c.products.get(LID), 5)
+            except lucidgreen.RateLimited:
+                pass
+
+
+async def test_same_cursor_link_repeating_is_a_loop() -> None:
+    async def h(r: web.Request, n: int) -> web.Response:
+        return drf([product(n)], next="/api/v1.5/products/?cursor=same")
+
+    async with serve(h) as (url, log), source(url) as c:
+        with pytest.raises(lucidgreen.DecodeError):
+            await asyncio.wait_for(collect(c.products.list()), 5)
+    assert len(log) <= 3
+
+
+async def test_prefetch_link_jump_matches_sequential() -> None:
+    """Links jump 1 -> 3 -> 4 (page 2 skipped) with count 8, size 2: prefetch yields what
+    sequential yields."""
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        page = int(r.query.get("page", "1"))
+        nxt = {1: 3, 3: 4}.get(page)
+        return drf([product(page * 10), product(page * 10 + 1)], count=8,
+                   next=f"/api/v1.5/products/?page={nxt}" if nxt else None)
+
+    async with serve(h) as (url, log), source(url) as c:
+        seq = [p.name for p in await collect(c.products.list())]
+        pre = [p.name for p in await collect(c.products.list(prefetch=4))]
+    assert pre == seq
+
+
+async def test_break_out_of_prefetch_leaves_no_task() -> None:
+    async def h(r: web.Request, n: int) -> web.Response:
+        page = int(r.query.get("page", "1"))
+        await asyncio.sleep(0.05 * (page % 3))
+        return drf([product(page)], count=100, next=f"/api/v1.5/products/?page={page + 1}")
+
+    async with serve(h) as (url, log), source(url) as c:
+        def sdk_tasks() -> list[asyncio.Task[Any]]:
+            return [t for t in asyncio.all_tasks() if not t.done() and "web_protocol" not in repr(t)
+                    and t is not asyncio.current_task()]
+
+        before = len(sdk_tasks())
+        async for _ in c.products.list(prefetch=8):
+            break
+        await asyncio.sleep(0.1)  # let the loop's async-generator finaliser run
+        leftover = sdk_tasks()
+        assert len(leftover) <= before, leftover
+
+
+async def test_raising_limiter_hook_leaks_no_permit() -> None:
+    """A careless on_limiter_wait hook that raises: the permit it interrupted is not held
+    until its 30 s hold runs out (a third call gets budget within ~1 s)."""
+
+    def bad(event: Any) -> None:
+        raise RuntimeError("hook bug")
+
+    bucket = lucidgreen.TokenBucket(limit=1, per=0.3)
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        return web.json_response(product(n))
+
+    async with serve(h) as (url, log), source(url, rate_limiter=bucket, hooks=lucidgreen.Hooks(on_limiter_wait=bad)) as c:
+        await c.products.get(LID)
+        with pytest.raises(RuntimeError):
+            await c.products.get(LID)
+        in_flight = bucket.in_flight
+        # it waits again (the hook fires again): within ~0.3 s, not the leaked 30 s hold
+        with pytest.raises(RuntimeError):
+            await asyncio.wait_for(c.products.get(LID), 2)
+        assert in_flight == 0
+
+
+async def test_raising_request_hook_on_applied_write() -> None:
+    """A careless on_request hook that raises after a void the server applied: the caller
+    must not be told nothing happened (the error says outcome unknown or is the hook's own,
+    and the write is not resent)."""
+
+    def bad(event: Any) -> None:
+        raise RuntimeError("hook bug")
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        return web.json_response({"returnCode": 1000, "status": "ok"})
+
+    async with serve(h) as (url, log), retail(url, hooks=lucidgreen.Hooks(on_request=bad),
+                                               retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
+        with pytest.raises(RuntimeError):
+            await c.transactions.void(performed_at=NOW, order_id="o")
+    assert len(log) == 1
