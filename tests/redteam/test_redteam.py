@@ -1328,3 +1328,176 @@ async def test_raising_request_hook_on_applied_write() -> None:
         with pytest.raises(RuntimeError):
             await c.transactions.void(performed_at=NOW, order_id="o")
     assert len(log) == 1
+
+
+# ---------------------------------------------------------------- third wave
+
+
+def _deep_repr(obj: Any, depth: int = 3) -> str:
+    out: list[str] = []
+    seen: set[int] = set()
+
+    def walk(o: Any, d: int) -> None:
+        if id(o) in seen or d < 0:
+            return
+        seen.add(id(o))
+        try:
+            out.append(repr(o))
+        except Exception:
+            return
+        attrs_: dict[str, Any] = {}
+        try:
+            attrs_ = dict(vars(o))
+        except TypeError:
+            for slot in getattr(type(o), "__slots__", ()):
+                if hasattr(o, slot):
+                    attrs_[slot] = getattr(o, slot)
+        for v in attrs_.values():
+            walk(v, d - 1)
+
+    walk(obj, depth)
+    return "\n".join(out)
+
+
+async def test_reprs_of_client_and_parts_hide_token_and_secret(caplog: pytest.LogCaptureFixture) -> None:
+    """repr of the client, its pipeline, auth, pager, permit (and its attributes one level down) and
+    every hook event / DEBUG log of a token-flow run hide the secret and the bearer token."""
+    caplog.set_level(logging.DEBUG)
+    events: list[Any] = []
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        if r.path.endswith("/o/token/"):
+            return web.json_response({"access_token": NEWTOKEN, "expires_in": 3600})
+        return drf([product(1)], count=1)
+
+    bucket = lucidgreen.TokenBucket(limit=10, per=1.0)
+    async with serve(h) as (url, log):
+        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=bucket,
+                                           hooks=lucidgreen.Hooks(on_request=events.append)) as c:
+            pager = c.products.list()
+            await collect(pager)
+            permit = await bucket.acquire(hold=1.0)
+            text = "\n".join([repr(c), repr(pager), repr(permit), repr(c.with_options(timeout=3)), _deep_repr(c, 1)])
+            await permit.release()
+    assert_no_secret(text, SECRET, NEWTOKEN)
+    assert_no_secret(repr(events) + sdk_logs(caplog), SECRET, NEWTOKEN)
+
+
+@pytest.mark.parametrize("kw", [{"timeout": 0}, {"timeout": -1}, {"timeout": float("nan")}, {"retry": 5}, {"timeout": "3"}])
+async def test_with_options_checks_its_arguments(kw: dict[str, Any]) -> None:
+    c = source("http://127.0.0.1:1")
+    try:
+        with pytest.raises((ValueError, TypeError)):
+            c.with_options(**kw)
+    finally:
+        await c.aclose()
+
+
+@pytest.mark.parametrize("kw", [{"deadline": 0}, {"deadline": -1}, {"deadline": float("nan")},
+                                {"max_retry_after": float("nan")}, {"max_retry_after": -1},
+                                {"min_attempt_time": float("nan")}, {"initial_delay": float("nan")},
+                                {"max_retries": 1.5}, {"jitter": "bogus"}])
+def test_retry_policy_checks_its_arguments(kw: dict[str, Any]) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        lucidgreen.RetryPolicy(**kw)
+
+
+@pytest.mark.parametrize("kw", [{"limit": 0, "per": 1.0}, {"limit": -1, "per": 1.0}, {"limit": 1, "per": 0},
+                                {"limit": 1, "per": float("nan")}, {"limit": 1, "per": float("inf")},
+                                {"limit": 1.5, "per": 1.0}, {"limit": True, "per": 1.0}])
+def test_token_bucket_checks_its_arguments(kw: dict[str, Any]) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        lucidgreen.TokenBucket(**kw)
+
+
+async def test_api_error_headers_case_insensitive_and_str_names_the_call() -> None:
+    async def h(r: web.Request, n: int) -> web.Response:
+        return web.json_response({"detail": "bad"}, status=400, headers={"X-Thing": "v"})
+
+    async with serve(h) as (url, log), source(url) as c:
+        with pytest.raises(lucidgreen.BadRequest) as info:
+            await c.products.get(LID)
+    e = info.value
+    assert e.headers.get("Content-Type", "").startswith("application/json")
+    assert e.headers.get("x-thing") == "v" and e.headers.get("X-THING") == "v"
+    assert "GET" in str(e) and "/api/v1.5/products/" in str(e)
+
+
+CURSOR_TAMPER = [
+    "size-mid-line", "size-zero", "size-str", "size-huge", "lines-neg", "deep-json", "cursor-brands",
+    "not-json", "count-bool", "size-float",
+]
+
+
+@pytest.mark.parametrize("how", CURSOR_TAMPER)
+async def test_cli_tampered_cursor_exits_2(how: str, tmp_path: Any) -> None:
+    """A tampered FILE.cursor: exit 2 with a message, never 0 or a traceback."""
+    state = {"total": 4}
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        page = int(r.query.get("page", "1"))
+        if page > 2:
+            return web.json_response({"detail": "Invalid page."}, status=404)
+        return drf([product(page * 10), product(page * 10 + 1)], count=state["total"],
+                   next=f"/api/v1.5/products/?page={page + 1}" if page < 2 else None)
+
+    out = tmp_path / "p.jsonl"
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "LUCIDGREEN_TOKEN": TOKEN, "PYTHONPATH": os.getcwd()}
+        return subprocess.run([sys.executable, "-m", "lucidgreen", "export", "source", "products",
+                               "--out", str(out), "--base-url", url, *extra],
+                              env=env, capture_output=True, text=True, timeout=30)
+
+    async with serve(h) as (url, log):
+        first = await asyncio.to_thread(run)
+        assert first.returncode == 0, first.stderr
+        cur = out.with_name(out.name + ".cursor")
+        payload = json.loads(cur.read_text())
+        if how == "size-mid-line":
+            payload["size"] = payload["size"] - 3
+        elif how == "size-zero":
+            payload["size"] = 0
+        elif how == "size-str":
+            payload["size"] = "12"
+        elif how == "size-huge":
+            payload["size"] = 10**30
+        elif how == "lines-neg":
+            payload["lines"] = -1
+        elif how == "cursor-brands":
+            payload["cursor"] = _cursor({"v": 1, "e": EP, "n": "/api/v1.5/brands/", "c": 1, "y": 0, "s": 0})
+        elif how == "count-bool":
+            payload["count"] = True
+        elif how == "size-float":
+            payload["size"] = float(payload["size"])
+        text = json.dumps(payload)
+        if how == "deep-json":
+            text = "[" * 100_000 + "]" * 100_000
+        elif how == "not-json":
+            text = text[:-5]
+        cur.write_text(text)
+        second = await asyncio.to_thread(run, "--resume")
+    assert second.returncode == 2, (second.returncode, second.stderr[-500:])
+    assert "Traceback" not in second.stderr
+    assert all(p.split("?")[0] == EP for _, p, _ in log)
+
+
+async def test_short_deadline_still_sends_first_attempt() -> None:
+    """RetryPolicy(deadline=0.5) with the default min_attempt_time (1 s): a fast call works."""
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        return web.json_response(product(1))
+
+    async with serve(h) as (url, log), source(url, retry=lucidgreen.RetryPolicy(deadline=0.5)) as c:
+        await c.products.get(LID)
+    assert len(log) == 1
+
+
+async def test_deep_repr_two_levels_reaches_client_secret() -> None:
+    """Informative: two attribute levels below the client (client -> auth -> field) the
+    client secret is a plain str (no SecretStr-style wrapper)."""
+    c = lucidgreen.SourceClient("cid", SECRET, base_url="http://127.0.0.1:1")
+    try:
+        assert_no_secret(_deep_repr(c, 2), SECRET)
+    finally:
+        await c.aclose()
