@@ -845,8 +845,15 @@ async def test_export_entries_slowloris_ends() -> None:
 
     async with serve(h) as (url, log), retail(url, timeout=0.5) as c:
         export = await c.package_uids.export()
+
+        async def read_all() -> None:
+            from contextlib import aclosing
+            async with aclosing(export.entries()) as it:
+                async for _ in it:
+                    pass
+
         with pytest.raises(lucidgreen.LucidGreenError):
-            await asyncio.wait_for(collect(export.entries()), 5)
+            await asyncio.wait_for(read_all(), 5)
 
 
 ODD_EXPORTS = [
@@ -1160,11 +1167,13 @@ async def test_env_token_with_trailing_newline(monkeypatch: pytest.MonkeyPatch) 
 
 def test_client_on_second_event_loop_is_clear() -> None:
     """A client used in a second asyncio.run: a clear RuntimeError (or works), no aiohttp
-    'Event loop is closed'."""
+    'Event loop is closed', and closing it leaks no socket (ResourceWarning)."""
+    import gc
     import threading
+    import warnings
 
     loop = asyncio.new_event_loop()
-    ready: list[str] = []
+    ready: list[Any] = []
 
     async def start() -> None:
         async def h(r: web.Request) -> web.Response:
@@ -1176,17 +1185,30 @@ def test_client_on_second_event_loop_is_clear() -> None:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         ready.append(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}")  # type: ignore[union-attr]
+        ready.append(runner)
 
     th = threading.Thread(target=loop.run_forever, daemon=True)
     th.start()
-    asyncio.run_coroutine_threadsafe(start(), loop).result(5)
-    client = source(ready[0])
-    asyncio.run(client.products.get(LID))
-    with pytest.raises(RuntimeError) as info:
+    try:
+        asyncio.run_coroutine_threadsafe(start(), loop).result(5)
+        client = source(ready[0])
         asyncio.run(client.products.get(LID))
-    assert "Event loop is closed" not in str(info.value)
-    asyncio.run(client.aclose())
-    loop.call_soon_threadsafe(loop.stop)
+        with pytest.raises(RuntimeError) as info:
+            asyncio.run(client.products.get(LID))
+        assert "Event loop is closed" not in str(info.value)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            asyncio.run(client.aclose())
+            del client
+            gc.collect()
+        leaks = [w for w in caught if issubclass(w.category, ResourceWarning)]
+        assert not leaks, [str(w.message) for w in leaks]
+    finally:
+        if len(ready) > 1:
+            asyncio.run_coroutine_threadsafe(ready[1].cleanup(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        th.join(5)
+        loop.close()
 
 
 # ---------------------------------------------------------------- second wave
