@@ -1,3 +1,4 @@
+# ruff: noqa: RUF059, SIM105, PT018, SIM117, E501, PLW1510, RUF007, B905, B007
 """Red-team attacks on issues 12/13/14, written from scratch as hostile loopback servers.
 
 These tests may fail: each states the behaviour the issue demands."""
@@ -6,10 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import gzip
 import json
 import logging
-import math
 import os
 import random
 import resource
@@ -27,7 +26,6 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from lucidgreen import errors
 from lucidgreen.ratelimit import Unlimited
 
 TOKEN = "SECRETTOKENabc123XYZ"
@@ -62,7 +60,9 @@ async def serve(handler: Handler) -> AsyncIterator[tuple[str, list[tuple[str, st
 
 
 @asynccontextmanager
-async def raw_server(answer: bytes | Callable[..., Awaitable[None]]) -> AsyncIterator[tuple[str, list[bytes]]]:
+async def raw_server(
+    answer: bytes | Callable[..., Awaitable[None]],
+) -> AsyncIterator[tuple[str, list[bytes]]]:
     seen: list[bytes] = []
 
     async def cb(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -129,7 +129,9 @@ def reachable_text(exc: BaseException) -> str:
 
 def assert_no_secret(text: str, *secrets: str) -> None:
     for s in secrets or (TOKEN, SECRET):
-        assert s not in text, f"secret {s[:8]}... reachable: ...{text[max(0, text.find(s) - 200):text.find(s) + 40]}..."
+        assert s not in text, (
+            f"secret {s[:8]}... reachable: ...{text[max(0, text.find(s) - 200) : text.find(s) + 40]}..."
+        )
 
 
 def sdk_logs(caplog: pytest.LogCaptureFixture) -> str:
@@ -185,8 +187,11 @@ async def test_import_case_503_reports_outcome_unknown_and_is_not_resent() -> No
         async with retail(url, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
             with pytest.raises(lucidgreen.LucidGreenError) as info:
                 await c.caseids.import_case(
-                    case_uuid=LID, packaged_product_uuid=LID2, pos_product_id="p",
-                    pos_inventory_id="i", package_uid="u",
+                    case_uuid=LID,
+                    packaged_product_uuid=LID2,
+                    pos_product_id="p",
+                    pos_inventory_id="i",
+                    package_uid="u",
                 )
     assert info.value.outcome_unknown is True
     assert len(log) == 1
@@ -210,7 +215,9 @@ async def test_void_answer_dropped_mid_body_is_write_outcome_unknown_sent_once()
     """The server applies void and drops the connection mid-body: WriteOutcomeUnknown, 1 send."""
 
     async def answer(w: asyncio.StreamWriter) -> None:
-        w.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ret")
+        w.write(
+            b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ret'
+        )
         await w.drain()
 
     async with raw_server(answer) as (url, seen):
@@ -256,14 +263,19 @@ async def test_deadline_bounds_limiter_wait_and_never_sends() -> None:
         return web.json_response(product(1))
 
     bucket = lucidgreen.TokenBucket(limit=1, per=30.0)
-    async with serve(h) as (url, log):
-        async with source(url, rate_limiter=bucket,
-                          retry=lucidgreen.RetryPolicy(max_retries=0, deadline=0.5, min_attempt_time=0.05)) as c:
+    async with (
+        serve(h) as (url, log),
+        source(
+            url,
+            rate_limiter=bucket,
+            retry=lucidgreen.RetryPolicy(max_retries=0, deadline=0.5, min_attempt_time=0.05),
+        ) as c,
+    ):
+        await c.products.get(LID)
+        t = time.monotonic()
+        with pytest.raises(lucidgreen.DeadlineExceeded) as info:
             await c.products.get(LID)
-            t = time.monotonic()
-            with pytest.raises(lucidgreen.DeadlineExceeded) as info:
-                await c.products.get(LID)
-            assert time.monotonic() - t < 2.0
+        assert time.monotonic() - t < 2.0
     assert info.value.request_sent is False
     assert len(log) == 1
     assert bucket.waiting == 0
@@ -277,13 +289,20 @@ async def test_deadline_bounds_token_acquisition() -> None:
             await asyncio.sleep(5)
         return web.json_response({"access_token": NEWTOKEN, "expires_in": 3600})
 
-    async with serve(h) as (url, log):
-        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=Unlimited(),
-                                           retry=lucidgreen.RetryPolicy(deadline=0.5, min_attempt_time=0.05)) as c:
-            t = time.monotonic()
-            with pytest.raises(lucidgreen.DeadlineExceeded) as info:
-                await c.products.get(LID)
-            assert time.monotonic() - t < 2.0
+    async with (
+        serve(h) as (url, log),
+        lucidgreen.SourceClient(
+            "cid",
+            SECRET,
+            base_url=url,
+            rate_limiter=Unlimited(),
+            retry=lucidgreen.RetryPolicy(deadline=0.5, min_attempt_time=0.05),
+        ) as c,
+    ):
+        t = time.monotonic()
+        with pytest.raises(lucidgreen.DeadlineExceeded) as info:
+            await c.products.get(LID)
+        assert time.monotonic() - t < 2.0
     assert info.value.request_sent is False
     assert all(p.endswith("/o/token/") for _, p, _ in log)
 
@@ -294,13 +313,18 @@ async def test_deadline_bounds_429_pause() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         return web.Response(status=429, headers={"Retry-After": "20"})
 
-    async with serve(h) as (url, log):
-        async with source(url, rate_limiter=lucidgreen.TokenBucket(limit=100, per=1.0),
-                          retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05)) as c:
-            t = time.monotonic()
-            with pytest.raises(lucidgreen.LucidGreenError):
-                await asyncio.wait_for(c.products.get(LID), 10)
-            assert time.monotonic() - t < 3.0
+    async with (
+        serve(h) as (url, log),
+        source(
+            url,
+            rate_limiter=lucidgreen.TokenBucket(limit=100, per=1.0),
+            retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05),
+        ) as c,
+    ):
+        t = time.monotonic()
+        with pytest.raises(lucidgreen.LucidGreenError):
+            await asyncio.wait_for(c.products.get(LID), 10)
+        assert time.monotonic() - t < 3.0
 
 
 async def test_queued_writes_past_deadline_are_never_sent_with_a_sliver() -> None:
@@ -315,13 +339,19 @@ async def test_queued_writes_past_deadline_are_never_sent_with_a_sliver() -> Non
         return web.json_response({"returnCode": 1000, "status": "ok"})
 
     bucket = lucidgreen.TokenBucket(limit=1, per=0.4)
-    async with serve(h) as (url, log):
-        async with retail(url, rate_limiter=bucket, timeout=5,
-                          retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.2)) as c:
-            results = await asyncio.gather(
-                *(c.transactions.void(performed_at=NOW, order_id=f"o{i}") for i in range(6)),
-                return_exceptions=True,
-            )
+    async with (
+        serve(h) as (url, log),
+        retail(
+            url,
+            rate_limiter=bucket,
+            timeout=5,
+            retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.2),
+        ) as c,
+    ):
+        results = await asyncio.gather(
+            *(c.transactions.void(performed_at=NOW, order_id=f"o{i}") for i in range(6)),
+            return_exceptions=True,
+        )
     ok = [r for r in results if not isinstance(r, BaseException)]
     bad = [r for r in results if isinstance(r, BaseException)]
     assert len(ok) == len(log)
@@ -337,10 +367,14 @@ async def test_retry_not_sent_with_sliver_left() -> None:
         await asyncio.sleep(0.8)
         return web.Response(status=503)
 
-    async with serve(h) as (url, log):
-        async with retail(url, retry=lucidgreen.RetryPolicy(deadline=1.0, initial_delay=0.0, min_attempt_time=0.5)) as c:
-            with pytest.raises(lucidgreen.LucidGreenError):
-                await c.transactions.complete(order_id="o", items=[LID], performed_at=NOW)
+    async with (
+        serve(h) as (url, log),
+        retail(
+            url, retry=lucidgreen.RetryPolicy(deadline=1.0, initial_delay=0.0, min_attempt_time=0.5)
+        ) as c,
+    ):
+        with pytest.raises(lucidgreen.LucidGreenError):
+            await c.transactions.complete(order_id="o", items=[LID], performed_at=NOW)
     assert len(log) == 1
 
 
@@ -436,8 +470,19 @@ async def test_odd_count_is_decode_error_or_works(count: str, prefetch: int) -> 
     assert len(log) <= 8
 
 
-@pytest.mark.parametrize("nxt", ["5", "[]", "{}", "true", '"http://[::1/x"', '"?page=%C2%B2"',
-                                 '"/api/v1.5/products/?page=\\u00b2"', '"/api/v1.5/products/?page=0"'])
+@pytest.mark.parametrize(
+    "nxt",
+    [
+        "5",
+        "[]",
+        "{}",
+        "true",
+        '"http://[::1/x"',
+        '"?page=%C2%B2"',
+        '"/api/v1.5/products/?page=\\u00b2"',
+        '"/api/v1.5/products/?page=0"',
+    ],
+)
 async def test_odd_next_is_decode_error(nxt: str) -> None:
     """next of a wrong type or malformed link: DecodeError, nothing else."""
 
@@ -454,7 +499,10 @@ async def test_odd_next_is_decode_error(nxt: str) -> None:
 @pytest.mark.parametrize("results", ['{"a": 1}', '"x"', "[1, 2]", "[null]", "null"])
 async def test_odd_results_is_decode_error(results: str) -> None:
     async def h(r: web.Request, n: int) -> web.Response:
-        return web.Response(body=f'{{"count": 1, "next": null, "results": {results}}}', content_type="application/json")
+        return web.Response(
+            body=f'{{"count": 1, "next": null, "results": {results}}}',
+            content_type="application/json",
+        )
 
     async with serve(h) as (url, log), source(url) as c:
         with pytest.raises(lucidgreen.DecodeError):
@@ -494,7 +542,11 @@ async def test_prefetch_huge_count_makes_few_requests() -> None:
 
     async def h(r: web.Request, n: int) -> web.Response:
         page = int(r.query.get("page", "1"))
-        return drf([product(page)], count=10**9, next=f"/api/v1.5/products/?page={page + 1}" if page < 3 else None)
+        return drf(
+            [product(page)],
+            count=10**9,
+            next=f"/api/v1.5/products/?page={page + 1}" if page < 3 else None,
+        )
 
     async with serve(h) as (url, log), source(url) as c:
         items = await asyncio.wait_for(collect(c.products.list(prefetch=8)), 10)
@@ -522,7 +574,11 @@ CURSORS = [
     _cursor([[[[[[[[[[[]]]]]]]]]]]),
     base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode(),
     base64.urlsafe_b64encode(b'{"v":1,"e":' + b"[" * 3000 + b"]" * 3000 + b"}").decode(),
-    "!!!!", "", "\x00", "é" * 10, "a" * 100_000,
+    "!!!!",
+    "",
+    "\x00",
+    "é" * 10,
+    "a" * 100_000,
 ]
 
 
@@ -549,7 +605,21 @@ async def test_cursor_of_wrong_type_is_value_or_type_error(cursor: Any) -> None:
 
 # ---------------------------------------------------------------- identifiers
 
-IDS = [".", "..", "", "%2e%2e", "%2E", "a/..", "../..", "..%2f..", "./", "/", ".%2e", "..;", "\\..\\.."]
+IDS = [
+    ".",
+    "..",
+    "",
+    "%2e%2e",
+    "%2E",
+    "a/..",
+    "../..",
+    "..%2f..",
+    "./",
+    "/",
+    ".%2e",
+    "..;",
+    "\\..\\..",
+]
 
 
 @pytest.mark.parametrize("ident", IDS)
@@ -560,9 +630,11 @@ async def test_dot_identifiers_never_escape(ident: str) -> None:
         return web.json_response({})
 
     async with serve(h) as (url, log), source(url) as s, retail(url) as r:
-        for call in (lambda: s.collections.get(ident),
-                     lambda: r.operations.inventory_collection_delete(LID, ident),
-                     lambda: r.operations.collection_details(ident)):
+        for call in (
+            lambda: s.collections.get(ident),
+            lambda: r.operations.inventory_collection_delete(LID, ident),
+            lambda: r.operations.collection_details(ident),
+        ):
             try:
                 await call()
             except (ValueError, lucidgreen.LucidGreenError):
@@ -574,9 +646,18 @@ async def test_dot_identifiers_never_escape(ident: str) -> None:
         assert not path.endswith("/inventory-pos/"), path
 
 
-REL = ["../../o/token/", "../v1.5/products/", "%2e%2e/%2e%2e/o/token/", "..%2f..%2fo/token/",
-       "http://evil.invalid/x", "//evil.invalid/x", "a/../../../o/token/", "\\..\\..\\o\\token\\",
-       ".%2E/.%2E/o/token/", "x/%2e%2e/%2e%2e/%2e%2e/o/token/"]
+REL = [
+    "../../o/token/",
+    "../v1.5/products/",
+    "%2e%2e/%2e%2e/o/token/",
+    "..%2f..%2fo/token/",
+    "http://evil.invalid/x",
+    "//evil.invalid/x",
+    "a/../../../o/token/",
+    "\\..\\..\\o\\token\\",
+    ".%2E/.%2E/o/token/",
+    "x/%2e%2e/%2e%2e/%2e%2e/o/token/",
+]
 
 
 @pytest.mark.parametrize("rel", REL)
@@ -609,12 +690,16 @@ MALFORMED = [
     b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 200",
     b"HTTP/1.1 500 " + TOKEN.encode() + b"\r\nContent-Length: 0\r\n\r\n",
-    b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer " + TOKEN.encode() + b"\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer "
+    + TOKEN.encode()
+    + b"\r\nContent-Length: 0\r\n\r\n",
 ]
 
 
 @pytest.mark.parametrize("answer", MALFORMED, ids=range(len(MALFORMED)))
-async def test_malformed_answer_never_exposes_token(answer: bytes, caplog: pytest.LogCaptureFixture) -> None:
+async def test_malformed_answer_never_exposes_token(
+    answer: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     """Malformed HTTP: an SDK error; the token unreachable from chain, logs, hook events."""
     caplog.set_level(logging.DEBUG)
     events: list[Any] = []
@@ -635,11 +720,10 @@ async def test_raise_for_status_session_keeps_error_tree(status: int) -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         return web.json_response({"detail": "no"}, status=status, headers={"Retry-After": "0"})
 
-    async with serve(h) as (url, log):
-        async with aiohttp.ClientSession(raise_for_status=True) as session:
-            async with source(url, session=session) as c:
-                with pytest.raises(lucidgreen.APIError) as info:
-                    await c.products.get(LID)
+    async with serve(h) as (url, log), aiohttp.ClientSession(raise_for_status=True) as session:
+        async with source(url, session=session) as c:
+            with pytest.raises(lucidgreen.APIError) as info:
+                await c.products.get(LID)
     assert info.value.status == status
     assert_no_secret(reachable_text(info.value))
 
@@ -648,7 +732,9 @@ async def test_api_error_body_echoing_token_is_scrubbed() -> None:
     """A 401 whose body echoes the bearer token: the token is not in the error."""
 
     async def h(r: web.Request, n: int) -> web.Response:
-        return web.json_response({"detail": f"token {r.headers.get('Authorization')} expired"}, status=401)
+        return web.json_response(
+            {"detail": f"token {r.headers.get('Authorization')} expired"}, status=401
+        )
 
     async with serve(h) as (url, log), source(url) as c:
         with pytest.raises(lucidgreen.LucidGreenError) as info:
@@ -656,15 +742,18 @@ async def test_api_error_body_echoing_token_is_scrubbed() -> None:
     assert_no_secret(reachable_text(info.value))
 
 
-@pytest.mark.parametrize("body", [
-    f"access_token={NEWTOKEN}&token_type=Bearer&expires_in=3600",
-    f'{{"access_token": "{NEWTOKEN}", "expires_in',
-    f'["{NEWTOKEN}"]',
-    f'{{"token": "{NEWTOKEN}"}}',
-    f'{{"access_token": ["{NEWTOKEN}"]}}',
-    f'{{"access_token": "{NEWTOKEN}", "expires_in": "soon"}}',
-    f"<html>{NEWTOKEN}</html>",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"access_token={NEWTOKEN}&token_type=Bearer&expires_in=3600",
+        f'{{"access_token": "{NEWTOKEN}", "expires_in',
+        f'["{NEWTOKEN}"]',
+        f'{{"token": "{NEWTOKEN}"}}',
+        f'{{"access_token": ["{NEWTOKEN}"]}}',
+        f'{{"access_token": "{NEWTOKEN}", "expires_in": "soon"}}',
+        f"<html>{NEWTOKEN}</html>",
+    ],
+)
 async def test_odd_token_body_never_quoted(body: str, caplog: pytest.LogCaptureFixture) -> None:
     """Token endpoint 200 with an odd body holding the token: not in the error or logs."""
     caplog.set_level(logging.DEBUG)
@@ -674,35 +763,69 @@ async def test_odd_token_body_never_quoted(body: str, caplog: pytest.LogCaptureF
             return web.Response(body=body, content_type="application/x-www-form-urlencoded")
         return web.json_response(product(1))
 
-    async with serve(h) as (url, log):
-        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=Unlimited(),
-                                           retry=lucidgreen.RetryPolicy(max_retries=0)) as c:
-            try:
-                await c.products.get(LID)
-                text = ""
-            except lucidgreen.LucidGreenError as exc:
-                text = reachable_text(exc)
+    async with (
+        serve(h) as (url, log),
+        lucidgreen.SourceClient(
+            "cid",
+            SECRET,
+            base_url=url,
+            rate_limiter=Unlimited(),
+            retry=lucidgreen.RetryPolicy(max_retries=0),
+        ) as c,
+    ):
+        try:
+            await c.products.get(LID)
+            text = ""
+        except lucidgreen.LucidGreenError as exc:
+            text = reachable_text(exc)
     assert_no_secret(text + sdk_logs(caplog), NEWTOKEN, SECRET)
 
 
 async def test_token_endpoint_error_echoing_secret_is_scrubbed() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         form = await r.post()
-        return web.json_response({"error": "invalid_client", "error_description": f"bad {form.get('client_secret')}"}, status=401)
+        return web.json_response(
+            {"error": "invalid_client", "error_description": f"bad {form.get('client_secret')}"},
+            status=401,
+        )
 
-    async with serve(h) as (url, log):
-        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=Unlimited(),
-                                           retry=lucidgreen.RetryPolicy(max_retries=0)) as c:
-            with pytest.raises(lucidgreen.LucidGreenError) as info:
-                await c.products.get(LID)
+    async with (
+        serve(h) as (url, log),
+        lucidgreen.SourceClient(
+            "cid",
+            SECRET,
+            base_url=url,
+            rate_limiter=Unlimited(),
+            retry=lucidgreen.RetryPolicy(max_retries=0),
+        ) as c,
+    ):
+        with pytest.raises(lucidgreen.LucidGreenError) as info:
+            await c.products.get(LID)
     assert_no_secret(reachable_text(info.value))
 
 
 def _run_cli(url: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, **env, "PYTHONPATH": os.getcwd()}
-    return subprocess.run([sys.executable, "-m", "lucidgreen", "get", "source", "product", LID,
-                           "--base-url", url, "--max-retries", "0", *args],
-                          env=full, capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lucidgreen",
+            "get",
+            "source",
+            "product",
+            LID,
+            "--base-url",
+            url,
+            "--max-retries",
+            "0",
+            *args,
+        ],
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
 
 
 @pytest.mark.parametrize("answer", [MALFORMED[0], MALFORMED[12], MALFORMED[13]], ids=range(3))
@@ -718,7 +841,9 @@ async def test_cli_never_prints_token_from_odd_token_body() -> None:
         return web.Response(body=f"access_token={NEWTOKEN}&x=1", content_type="text/plain")
 
     async with serve(h) as (url, log):
-        proc = await asyncio.to_thread(_run_cli, url, {"LUCIDGREEN_CLIENT_ID": "cid", "LUCIDGREEN_CLIENT_SECRET": SECRET})
+        proc = await asyncio.to_thread(
+            _run_cli, url, {"LUCIDGREEN_CLIENT_ID": "cid", "LUCIDGREEN_CLIENT_SECRET": SECRET}
+        )
     assert proc.returncode != 0
     assert_no_secret(proc.stdout + proc.stderr, NEWTOKEN, SECRET)
 
@@ -746,20 +871,31 @@ SIG = "SIGNATUREsecretQUERY77"
 
 
 @pytest.mark.parametrize("file_answer", ["500", "403", "garbage", "redirect-http-evil"])
-async def test_presigned_query_never_leaks(file_answer: str, caplog: pytest.LogCaptureFixture) -> None:
+async def test_presigned_query_never_leaks(
+    file_answer: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     events: list[Any] = []
 
     async def h(r: web.Request, n: int) -> web.Response:
         if "package-uids-export" in r.path:
-            return web.json_response({"export_url": f"{str(r.url.origin())}/file.json?X-Amz-Signature={SIG}&X-Amz-Credential=AKIA{SIG}"})
+            return web.json_response(
+                {
+                    "export_url": f"{r.url.origin()!s}/file.json?X-Amz-Signature={SIG}&X-Amz-Credential=AKIA{SIG}"
+                }
+            )
         if file_answer == "garbage":
             return web.Response(body=b"{oops", content_type="application/json")
         if file_answer == "redirect-http-evil":
-            return web.Response(status=302, headers={"Location": f"http://evil.invalid/f?sig={SIG}"})
+            return web.Response(
+                status=302, headers={"Location": f"http://evil.invalid/f?sig={SIG}"}
+            )
         return web.Response(status=int(file_answer), text=f"<Error><Url>{r.path_qs}</Url></Error>")
 
-    async with serve(h) as (url, log), retail(url, hooks=lucidgreen.Hooks(on_request=events.append)) as c:
+    async with (
+        serve(h) as (url, log),
+        retail(url, hooks=lucidgreen.Hooks(on_request=events.append)) as c,
+    ):
         export = await c.package_uids.export()
         texts = [repr(export)]
         for reader in (export.download, lambda: collect(export.entries())):
@@ -802,7 +938,9 @@ async def test_compression_bomb_capped_in_memory(kind: str) -> None:
     bomb = await asyncio.to_thread(_bomb, kind, 1536 * 2**20)
 
     async def h(r: web.Request, n: int) -> web.Response:
-        return web.Response(body=bomb, headers={"Content-Encoding": kind, "Content-Type": "application/json"})
+        return web.Response(
+            body=bomb, headers={"Content-Encoding": kind, "Content-Type": "application/json"}
+        )
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     async with serve(h) as (url, log), source(url, max_body_size=2**20) as c:
@@ -814,7 +952,9 @@ async def test_compression_bomb_capped_in_memory(kind: str) -> None:
 
 async def test_slowloris_answer_times_out() -> None:
     async def answer(w: asyncio.StreamWriter) -> None:
-        w.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+        w.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+        )
         for _ in range(200):
             w.write(b" ")
             await w.drain()
@@ -831,7 +971,7 @@ async def test_export_entries_slowloris_ends() -> None:
 
     async def h(r: web.Request, n: int) -> web.StreamResponse:
         if "package-uids-export" in r.path:
-            return web.json_response({"export_url": f"{str(r.url.origin())}/file.json?sig=x"})
+            return web.json_response({"export_url": f"{r.url.origin()!s}/file.json?sig=x"})
         resp = web.StreamResponse()
         await resp.prepare(r)
         await resp.write(b'{"P": {"C": ["')
@@ -848,6 +988,7 @@ async def test_export_entries_slowloris_ends() -> None:
 
         async def read_all() -> None:
             from contextlib import aclosing
+
             async with aclosing(export.entries()) as it:
                 async for _ in it:
                     pass
@@ -886,14 +1027,17 @@ async def test_export_download_and_entries_agree_on_odd_json(body: bytes) -> Non
 
     async def h(r: web.Request, n: int) -> web.Response:
         if "package-uids-export" in r.path:
-            return web.json_response({"export_url": f"{str(r.url.origin())}/file.json?sig=x"})
+            return web.json_response({"export_url": f"{r.url.origin()!s}/file.json?sig=x"})
         return web.Response(body=body, content_type="application/json")
 
     async with serve(h) as (url, log), retail(url) as c:
         export = await c.package_uids.export()
         try:
             whole: Any = await export.download()
-            whole = {uid: {case: list(ids) for case, ids in cases.items()} for uid, cases in whole.items()}
+            whole = {
+                uid: {case: list(ids) for case, ids in cases.items()}
+                for uid, cases in whole.items()
+            }
         except lucidgreen.DecodeError:
             whole = "DecodeError"
         try:
@@ -915,7 +1059,7 @@ async def test_export_parser_is_linear() -> None:
         p = ExportFileParser()
         t = time.perf_counter()
         for i in range(0, len(body), 65536):
-            list(p.feed(body[i:i + 65536]))
+            list(p.feed(body[i : i + 65536]))
         p.close()
         return time.perf_counter() - t
 
@@ -939,7 +1083,9 @@ async def test_drf_sliding_window_with_arrival_jitter_never_429() -> None:
             arrivals.pop(0)
         if len(arrivals) >= 20:
             rejected += 1
-            return web.json_response({"detail": "throttled"}, status=429, headers={"Retry-After": "1"})
+            return web.json_response(
+                {"detail": "throttled"}, status=429, headers={"Retry-After": "1"}
+            )
         arrivals.append(now)
         await asyncio.sleep(random.uniform(0, 0.1))
         return web.json_response(product(n))
@@ -947,8 +1093,11 @@ async def test_drf_sliding_window_with_arrival_jitter_never_429() -> None:
     bucket = lucidgreen.TokenBucket(limit=20, per=1.0)
     async with serve(h) as (url, log), source(url, rate_limiter=bucket) as c:
         view = c.with_options(timeout=10)
-        await asyncio.gather(*(c.products.get(LID) for _ in range(35)),
-                             *(view.products.get(LID) for _ in range(35)), return_exceptions=True)
+        await asyncio.gather(
+            *(c.products.get(LID) for _ in range(35)),
+            *(view.products.get(LID) for _ in range(35)),
+            return_exceptions=True,
+        )
     assert rejected == 0
     assert bucket.in_flight == 0 and bucket.waiting == 0
 
@@ -998,24 +1147,36 @@ async def test_direct_acquire_cancellation_leaks_nothing() -> None:
 # ---------------------------------------------------------------- token endpoint
 
 
-@pytest.mark.parametrize("expires", ["0", "-5", '"3600"', "1e308", "1e400", "NaN", "true", "null", "99999999999999999999999"])
+@pytest.mark.parametrize(
+    "expires",
+    ["0", "-5", '"3600"', "1e308", "1e400", "NaN", "true", "null", "99999999999999999999999"],
+)
 async def test_odd_expires_in_neither_crashes_nor_loops(expires: str) -> None:
     """expires_in games: 3 calls finish (or DecodeError), <= 6 token requests, no crash."""
 
     async def h(r: web.Request, n: int) -> web.Response:
         if r.path.endswith("/o/token/"):
-            return web.Response(body=f'{{"access_token": "{NEWTOKEN}", "token_type": "Bearer", "expires_in": {expires}}}',
-                                content_type="application/json")
+            return web.Response(
+                body=f'{{"access_token": "{NEWTOKEN}", "token_type": "Bearer", "expires_in": {expires}}}',
+                content_type="application/json",
+            )
         return web.json_response(product(n))
 
-    async with serve(h) as (url, log):
-        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=Unlimited(),
-                                           retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0)) as c:
-            for _ in range(3):
-                try:
-                    await asyncio.wait_for(c.products.get(LID), 5)
-                except lucidgreen.DecodeError:
-                    pass
+    async with (
+        serve(h) as (url, log),
+        lucidgreen.SourceClient(
+            "cid",
+            SECRET,
+            base_url=url,
+            rate_limiter=Unlimited(),
+            retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0),
+        ) as c,
+    ):
+        for _ in range(3):
+            try:
+                await asyncio.wait_for(c.products.get(LID), 5)
+            except lucidgreen.DecodeError:
+                pass
     assert sum(p.endswith("/o/token/") for _, p, _ in log) <= 6
 
 
@@ -1026,19 +1187,26 @@ async def test_failing_token_endpoint_fails_waiters_together() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         return web.Response(status=503)
 
-    async with serve(h) as (url, log):
-        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=Unlimited(),
-                                           retry=lucidgreen.RetryPolicy(max_retries=2, initial_delay=0.3)) as c:
-            start = time.monotonic()
-            ends: list[float] = []
+    async with (
+        serve(h) as (url, log),
+        lucidgreen.SourceClient(
+            "cid",
+            SECRET,
+            base_url=url,
+            rate_limiter=Unlimited(),
+            retry=lucidgreen.RetryPolicy(max_retries=2, initial_delay=0.3),
+        ) as c,
+    ):
+        start = time.monotonic()
+        ends: list[float] = []
 
-            async def call() -> None:
-                try:
-                    await c.products.get(LID)
-                finally:
-                    ends.append(time.monotonic() - start)
+        async def call() -> None:
+            try:
+                await c.products.get(LID)
+            finally:
+                ends.append(time.monotonic() - start)
 
-            res = await asyncio.gather(*(call() for _ in range(10)), return_exceptions=True)
+        res = await asyncio.gather(*(call() for _ in range(10)), return_exceptions=True)
     assert all(isinstance(r, lucidgreen.LucidGreenError) for r in res)
     assert max(ends) - min(ends) < 0.5, ends
     assert len(log) <= 6
@@ -1053,10 +1221,19 @@ async def test_401_storm_is_bounded() -> None:
             return web.json_response({"access_token": f"{NEWTOKEN}{n}", "expires_in": 3600})
         return web.json_response({"detail": "no"}, status=401)
 
-    async with serve(h) as (url, log):
-        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=Unlimited(),
-                                           retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
-            res = await asyncio.gather(*(c.products.get(LID) for _ in range(10)), return_exceptions=True)
+    async with (
+        serve(h) as (url, log),
+        lucidgreen.SourceClient(
+            "cid",
+            SECRET,
+            base_url=url,
+            rate_limiter=Unlimited(),
+            retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0),
+        ) as c,
+    ):
+        res = await asyncio.gather(
+            *(c.products.get(LID) for _ in range(10)), return_exceptions=True
+        )
     assert all(isinstance(r, lucidgreen.AuthenticationError) for r in res), res
     assert sum(p.endswith("/o/token/") for _, p, _ in log) <= 11
     assert len(log) <= 40
@@ -1066,16 +1243,26 @@ async def test_401_storm_is_bounded() -> None:
 async def test_odd_access_token_is_sdk_error(tok: str) -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         if r.path.endswith("/o/token/"):
-            return web.Response(body=f'{{"access_token": {tok}, "expires_in": 3600}}', content_type="application/json")
+            return web.Response(
+                body=f'{{"access_token": {tok}, "expires_in": 3600}}',
+                content_type="application/json",
+            )
         return web.json_response(product(n))
 
-    async with serve(h) as (url, log):
-        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=Unlimited(),
-                                           retry=lucidgreen.RetryPolicy(max_retries=0)) as c:
-            try:
-                await c.products.get(LID)
-            except lucidgreen.LucidGreenError:
-                pass
+    async with (
+        serve(h) as (url, log),
+        lucidgreen.SourceClient(
+            "cid",
+            SECRET,
+            base_url=url,
+            rate_limiter=Unlimited(),
+            retry=lucidgreen.RetryPolicy(max_retries=0),
+        ) as c,
+    ):
+        try:
+            await c.products.get(LID)
+        except lucidgreen.LucidGreenError:
+            pass
     assert all("X-Injected" not in h for _, _, (h, _) in log)
 
 
@@ -1088,17 +1275,37 @@ def test_bad_timeout_refused_at_construction(timeout: Any) -> None:
         lucidgreen.SourceClient(token=TOKEN, base_url="http://127.0.0.1:1", timeout=timeout)
 
 
-@pytest.mark.parametrize("kw", [{"rate_limiter": 5}, {"retry": 5}, {"hooks": {}}, {"session": "s"},
-                                {"rate_limiter": lucidgreen.TokenBucket}, {"max_body_size": 0},
-                                {"max_body_size": 1.5}, {"api_version": "../o"}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"rate_limiter": 5},
+        {"retry": 5},
+        {"hooks": {}},
+        {"session": "s"},
+        {"rate_limiter": lucidgreen.TokenBucket},
+        {"max_body_size": 0},
+        {"max_body_size": 1.5},
+        {"api_version": "../o"},
+    ],
+)
 def test_bad_kinds_refused_at_construction(kw: dict[str, Any]) -> None:
     with pytest.raises((ValueError, TypeError)):
         lucidgreen.SourceClient(token=TOKEN, base_url="http://127.0.0.1:1", **kw)
 
 
-@pytest.mark.parametrize("base", ["http://127.0.0.1:1/api", "http://127.0.0.1:1?x=1", "http://example.com",
-                                  "ftp://127.0.0.1", "127.0.0.1:1", "http://user:pw@127.0.0.1:1",
-                                  "http://127.0.0.1:1#frag", "https://"])
+@pytest.mark.parametrize(
+    "base",
+    [
+        "http://127.0.0.1:1/api",
+        "http://127.0.0.1:1?x=1",
+        "http://example.com",
+        "ftp://127.0.0.1",
+        "127.0.0.1:1",
+        "http://user:pw@127.0.0.1:1",
+        "http://127.0.0.1:1#frag",
+        "https://",
+    ],
+)
 def test_bad_base_url_refused(base: str) -> None:
     with pytest.raises(ValueError):
         lucidgreen.SourceClient(token=TOKEN, base_url=base)
@@ -1125,14 +1332,19 @@ async def test_naive_datetime_refused_before_sending() -> None:
     assert log == []
 
 
-@pytest.mark.parametrize(("env", "needle"), [
-    ({"LUCIDGREEN_SOURCE_ENVIRONMENT": "staging"}, "LUCIDGREEN_SOURCE_ENVIRONMENT"),
-    ({"LUCIDGREEN_ENVIRONMENT": "Production "}, "LUCIDGREEN_ENVIRONMENT"),
-    ({"LUCIDGREEN_SOURCE_CLIENT_ID": "cid"}, "LUCIDGREEN_SOURCE_CLIENT_SECRET"),
-    ({"LUCIDGREEN_CLIENT_SECRET": SECRET}, "LUCIDGREEN_CLIENT_ID"),
-    ({}, "LUCIDGREEN_SOURCE_CLIENT_ID"),
-])
-def test_env_oddities_give_clear_errors(env: dict[str, str], needle: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"LUCIDGREEN_SOURCE_ENVIRONMENT": "staging"}, "LUCIDGREEN_SOURCE_ENVIRONMENT"),
+        ({"LUCIDGREEN_ENVIRONMENT": "Production "}, "LUCIDGREEN_ENVIRONMENT"),
+        ({"LUCIDGREEN_SOURCE_CLIENT_ID": "cid"}, "LUCIDGREEN_SOURCE_CLIENT_SECRET"),
+        ({"LUCIDGREEN_CLIENT_SECRET": SECRET}, "LUCIDGREEN_CLIENT_ID"),
+        ({}, "LUCIDGREEN_SOURCE_CLIENT_ID"),
+    ],
+)
+def test_env_oddities_give_clear_errors(
+    env: dict[str, str], needle: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for k in list(os.environ):
         if k.startswith("LUCIDGREEN"):
             monkeypatch.delenv(k)
@@ -1178,6 +1390,7 @@ def test_client_on_second_event_loop_is_clear() -> None:
     async def start() -> None:
         async def h(r: web.Request) -> web.Response:
             return web.json_response(product(1))
+
         app = web.Application()
         app.router.add_route("*", "/{t:.*}", h)
         runner = web.AppRunner(app, handle_signals=False)
@@ -1222,10 +1435,12 @@ async def test_write_timeout_in_flight_is_write_outcome_unknown_sent_once() -> N
         await asyncio.sleep(0.8)
         return web.json_response({})
 
-    async with serve(h) as (url, log):
-        async with retail(url, timeout=0.3, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
-            with pytest.raises(lucidgreen.WriteOutcomeUnknown) as info:
-                await c.transactions.void(performed_at=NOW, order_id="o")
+    async with (
+        serve(h) as (url, log),
+        retail(url, timeout=0.3, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c,
+    ):
+        with pytest.raises(lucidgreen.WriteOutcomeUnknown) as info:
+            await c.transactions.void(performed_at=NOW, order_id="o")
     assert info.value.outcome_unknown is True and len(log) == 1
 
 
@@ -1236,19 +1451,37 @@ async def test_deadline_after_a_sent_attempt_says_request_sent() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         return web.Response(status=429, headers={"Retry-After": "5"})
 
-    async with serve(h) as (url, log):
-        async with retail(url, rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
-                          retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05)) as c:
-            with pytest.raises(lucidgreen.LucidGreenError) as info:
-                await asyncio.wait_for(c.operations.request("POST", "x/", json={}), 5)
+    async with (
+        serve(h) as (url, log),
+        retail(
+            url,
+            rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
+            retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05),
+        ) as c,
+    ):
+        with pytest.raises(lucidgreen.LucidGreenError) as info:
+            await asyncio.wait_for(c.operations.request("POST", "x/", json={}), 5)
     if isinstance(info.value, lucidgreen.DeadlineExceeded):
         assert info.value.request_sent is True
     assert info.value.outcome_unknown is False
     assert len(log) == 1
 
 
-@pytest.mark.parametrize("ra", ["NaN", "inf", "-inf", "1e308", "-5", "Fri, 01 Jan 1999 00:00:00 GMT",
-                                "Fri, 01 Jan 9999 00:00:00 GMT", "0x10", "\u00b2", "1" * 400])
+@pytest.mark.parametrize(
+    "ra",
+    [
+        "NaN",
+        "inf",
+        "-inf",
+        "1e308",
+        "-5",
+        "Fri, 01 Jan 1999 00:00:00 GMT",
+        "Fri, 01 Jan 9999 00:00:00 GMT",
+        "0x10",
+        "\u00b2",
+        "1" * 400,
+    ],
+)
 async def test_odd_retry_after_neither_crashes_nor_hangs(ra: str) -> None:
     """429 with an odd Retry-After then 200: the call succeeds or raises RateLimited within 5 s."""
 
@@ -1257,13 +1490,18 @@ async def test_odd_retry_after_neither_crashes_nor_hangs(ra: str) -> None:
             return web.Response(status=429, headers={"Retry-After": ra})
         return web.json_response(product(n))
 
-    async with serve(h) as (url, log):
-        async with source(url, rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
-                          retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0, max_retry_after=2)) as c:
-            try:
-                await asyncio.wait_for(c.products.get(LID), 5)
-            except lucidgreen.RateLimited:
-                pass
+    async with (
+        serve(h) as (url, log),
+        source(
+            url,
+            rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
+            retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0, max_retry_after=2),
+        ) as c,
+    ):
+        try:
+            await asyncio.wait_for(c.products.get(LID), 5)
+        except lucidgreen.RateLimited:
+            pass
 
 
 async def test_same_cursor_link_repeating_is_a_loop() -> None:
@@ -1283,8 +1521,11 @@ async def test_prefetch_link_jump_matches_sequential() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         page = int(r.query.get("page", "1"))
         nxt = {1: 3, 3: 4}.get(page)
-        return drf([product(page * 10), product(page * 10 + 1)], count=8,
-                   next=f"/api/v1.5/products/?page={nxt}" if nxt else None)
+        return drf(
+            [product(page * 10), product(page * 10 + 1)],
+            count=8,
+            next=f"/api/v1.5/products/?page={nxt}" if nxt else None,
+        )
 
     async with serve(h) as (url, log), source(url) as c:
         seq = [p.name for p in await collect(c.products.list())]
@@ -1299,9 +1540,15 @@ async def test_break_out_of_prefetch_leaves_no_task() -> None:
         return drf([product(page)], count=100, next=f"/api/v1.5/products/?page={page + 1}")
 
     async with serve(h) as (url, log), source(url) as c:
+
         def sdk_tasks() -> list[asyncio.Task[Any]]:
-            return [t for t in asyncio.all_tasks() if not t.done() and "web_protocol" not in repr(t)
-                    and t is not asyncio.current_task()]
+            return [
+                t
+                for t in asyncio.all_tasks()
+                if not t.done()
+                and "web_protocol" not in repr(t)
+                and t is not asyncio.current_task()
+            ]
 
         before = len(sdk_tasks())
         async for _ in c.products.list(prefetch=8):
@@ -1323,7 +1570,10 @@ async def test_raising_limiter_hook_leaks_no_permit() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         return web.json_response(product(n))
 
-    async with serve(h) as (url, log), source(url, rate_limiter=bucket, hooks=lucidgreen.Hooks(on_limiter_wait=bad)) as c:
+    async with (
+        serve(h) as (url, log),
+        source(url, rate_limiter=bucket, hooks=lucidgreen.Hooks(on_limiter_wait=bad)) as c,
+    ):
         await c.products.get(LID)
         with pytest.raises(RuntimeError):
             await c.products.get(LID)
@@ -1345,8 +1595,14 @@ async def test_raising_request_hook_on_applied_write() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         return web.json_response({"returnCode": 1000, "status": "ok"})
 
-    async with serve(h) as (url, log), retail(url, hooks=lucidgreen.Hooks(on_request=bad),
-                                               retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
+    async with (
+        serve(h) as (url, log),
+        retail(
+            url,
+            hooks=lucidgreen.Hooks(on_request=bad),
+            retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0),
+        ) as c,
+    ):
         with pytest.raises(RuntimeError):
             await c.transactions.void(performed_at=NOW, order_id="o")
     assert len(log) == 1
@@ -1381,7 +1637,9 @@ def _deep_repr(obj: Any, depth: int = 3) -> str:
     return "\n".join(out)
 
 
-async def test_reprs_of_client_and_parts_hide_token_and_secret(caplog: pytest.LogCaptureFixture) -> None:
+async def test_reprs_of_client_and_parts_hide_token_and_secret(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """repr of the client, its pipeline, auth, pager, permit (and its attributes one level down) and
     every hook event / DEBUG log of a token-flow run hide the secret and the bearer token."""
     caplog.set_level(logging.DEBUG)
@@ -1393,19 +1651,37 @@ async def test_reprs_of_client_and_parts_hide_token_and_secret(caplog: pytest.Lo
         return drf([product(1)], count=1)
 
     bucket = lucidgreen.TokenBucket(limit=10, per=1.0)
-    async with serve(h) as (url, log):
-        async with lucidgreen.SourceClient("cid", SECRET, base_url=url, rate_limiter=bucket,
-                                           hooks=lucidgreen.Hooks(on_request=events.append)) as c:
-            pager = c.products.list()
-            await collect(pager)
-            permit = await bucket.acquire(hold=1.0)
-            text = "\n".join([repr(c), repr(pager), repr(permit), repr(c.with_options(timeout=3)), _deep_repr(c, 1)])
-            await permit.release()
+    async with (
+        serve(h) as (url, log),
+        lucidgreen.SourceClient(
+            "cid",
+            SECRET,
+            base_url=url,
+            rate_limiter=bucket,
+            hooks=lucidgreen.Hooks(on_request=events.append),
+        ) as c,
+    ):
+        pager = c.products.list()
+        await collect(pager)
+        permit = await bucket.acquire(hold=1.0)
+        text = "\n".join(
+            [
+                repr(c),
+                repr(pager),
+                repr(permit),
+                repr(c.with_options(timeout=3)),
+                _deep_repr(c, 1),
+            ]
+        )
+        await permit.release()
     assert_no_secret(text, SECRET, NEWTOKEN)
     assert_no_secret(repr(events) + sdk_logs(caplog), SECRET, NEWTOKEN)
 
 
-@pytest.mark.parametrize("kw", [{"timeout": 0}, {"timeout": -1}, {"timeout": float("nan")}, {"retry": 5}, {"timeout": "3"}])
+@pytest.mark.parametrize(
+    "kw",
+    [{"timeout": 0}, {"timeout": -1}, {"timeout": float("nan")}, {"retry": 5}, {"timeout": "3"}],
+)
 async def test_with_options_checks_its_arguments(kw: dict[str, Any]) -> None:
     c = source("http://127.0.0.1:1")
     try:
@@ -1415,18 +1691,37 @@ async def test_with_options_checks_its_arguments(kw: dict[str, Any]) -> None:
         await c.aclose()
 
 
-@pytest.mark.parametrize("kw", [{"deadline": 0}, {"deadline": -1}, {"deadline": float("nan")},
-                                {"max_retry_after": float("nan")}, {"max_retry_after": -1},
-                                {"min_attempt_time": float("nan")}, {"initial_delay": float("nan")},
-                                {"max_retries": 1.5}, {"jitter": "bogus"}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"deadline": 0},
+        {"deadline": -1},
+        {"deadline": float("nan")},
+        {"max_retry_after": float("nan")},
+        {"max_retry_after": -1},
+        {"min_attempt_time": float("nan")},
+        {"initial_delay": float("nan")},
+        {"max_retries": 1.5},
+        {"jitter": "bogus"},
+    ],
+)
 def test_retry_policy_checks_its_arguments(kw: dict[str, Any]) -> None:
     with pytest.raises((ValueError, TypeError)):
         lucidgreen.RetryPolicy(**kw)
 
 
-@pytest.mark.parametrize("kw", [{"limit": 0, "per": 1.0}, {"limit": -1, "per": 1.0}, {"limit": 1, "per": 0},
-                                {"limit": 1, "per": float("nan")}, {"limit": 1, "per": float("inf")},
-                                {"limit": 1.5, "per": 1.0}, {"limit": True, "per": 1.0}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"limit": 0, "per": 1.0},
+        {"limit": -1, "per": 1.0},
+        {"limit": 1, "per": 0},
+        {"limit": 1, "per": float("nan")},
+        {"limit": 1, "per": float("inf")},
+        {"limit": 1.5, "per": 1.0},
+        {"limit": True, "per": 1.0},
+    ],
+)
 def test_token_bucket_checks_its_arguments(kw: dict[str, Any]) -> None:
     with pytest.raises((ValueError, TypeError)):
         lucidgreen.TokenBucket(**kw)
@@ -1446,8 +1741,16 @@ async def test_api_error_headers_case_insensitive_and_str_names_the_call() -> No
 
 
 CURSOR_TAMPER = [
-    "size-mid-line", "size-zero", "size-str", "size-huge", "lines-neg", "deep-json", "cursor-brands",
-    "not-json", "count-bool", "size-float",
+    "size-mid-line",
+    "size-zero",
+    "size-str",
+    "size-huge",
+    "lines-neg",
+    "deep-json",
+    "cursor-brands",
+    "not-json",
+    "count-bool",
+    "size-float",
 ]
 
 
@@ -1460,16 +1763,35 @@ async def test_cli_tampered_cursor_exits_2(how: str, tmp_path: Any) -> None:
         page = int(r.query.get("page", "1"))
         if page > 2:
             return web.json_response({"detail": "Invalid page."}, status=404)
-        return drf([product(page * 10), product(page * 10 + 1)], count=state["total"],
-                   next=f"/api/v1.5/products/?page={page + 1}" if page < 2 else None)
+        return drf(
+            [product(page * 10), product(page * 10 + 1)],
+            count=state["total"],
+            next=f"/api/v1.5/products/?page={page + 1}" if page < 2 else None,
+        )
 
     out = tmp_path / "p.jsonl"
 
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "LUCIDGREEN_TOKEN": TOKEN, "PYTHONPATH": os.getcwd()}
-        return subprocess.run([sys.executable, "-m", "lucidgreen", "export", "source", "products",
-                               "--out", str(out), "--base-url", url, *extra],
-                              env=env, capture_output=True, text=True, timeout=30)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "lucidgreen",
+                "export",
+                "source",
+                "products",
+                "--out",
+                str(out),
+                "--base-url",
+                url,
+                *extra,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
 
     async with serve(h) as (url, log):
         first = await asyncio.to_thread(run)
@@ -1487,7 +1809,9 @@ async def test_cli_tampered_cursor_exits_2(how: str, tmp_path: Any) -> None:
         elif how == "lines-neg":
             payload["lines"] = -1
         elif how == "cursor-brands":
-            payload["cursor"] = _cursor({"v": 1, "e": EP, "n": "/api/v1.5/brands/", "c": 1, "y": 0, "s": 0})
+            payload["cursor"] = _cursor(
+                {"v": 1, "e": EP, "n": "/api/v1.5/brands/", "c": 1, "y": 0, "s": 0}
+            )
         elif how == "count-bool":
             payload["count"] = True
         elif how == "size-float":
@@ -1523,3 +1847,60 @@ async def test_deep_repr_two_levels_reaches_client_secret() -> None:
         assert_no_secret(_deep_repr(c, 2), SECRET)
     finally:
         await c.aclose()
+
+
+@pytest.mark.parametrize("answer", MALFORMED[:11] + MALFORMED[12:13], ids=range(12))
+async def test_malformed_answer_to_a_write_is_outcome_unknown_sent_once(answer: bytes) -> None:
+    """void answered with malformed HTTP (the server may have applied it): an SDK error with
+    outcome_unknown True, sent once even with retries configured."""
+    async with raw_server(answer) as (url, seen):
+        async with retail(url, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
+            with pytest.raises(lucidgreen.LucidGreenError) as info:
+                await c.transactions.void(performed_at=NOW, order_id="o")
+    assert info.value.outcome_unknown is True, repr(info.value)
+    assert len(seen) == 1
+
+
+async def test_unexpected_429_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    """Server window 8 per 1 s, client configured 16 per 1 s: 429s are met; the SDK logs one
+    WARNING about the unexpected 429s (not one per 429) and every call ends."""
+    caplog.set_level(logging.WARNING)
+    arrivals: list[float] = []
+    rejected = 0
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        nonlocal rejected
+        now = time.monotonic()
+        while arrivals and arrivals[0] <= now - 1.0:
+            arrivals.pop(0)
+        if len(arrivals) >= 8:
+            rejected += 1
+            return web.json_response(
+                {"detail": "throttled"}, status=429, headers={"Retry-After": "1"}
+            )
+        arrivals.append(now)
+        return web.json_response(product(n))
+
+    async with (
+        serve(h) as (url, log),
+        source(
+            url,
+            rate_limiter=lucidgreen.TokenBucket(limit=16, per=1.0),
+            retry=lucidgreen.RetryPolicy(max_retries=5, initial_delay=0.1),
+        ) as c,
+    ):
+        res = await asyncio.wait_for(
+            asyncio.gather(*(c.products.get(LID) for _ in range(24)), return_exceptions=True), 20
+        )
+    warnings_ = [
+        r
+        for r in caplog.records
+        if r.name.startswith("lucidgreen")
+        and r.levelno == logging.WARNING
+        and "429" in r.getMessage()
+    ]
+    assert rejected > 0
+    assert len(warnings_) == 1, [r.getMessage() for r in warnings_]
+    assert all(not isinstance(r, BaseException) for r in res), [
+        r for r in res if isinstance(r, BaseException)
+    ][:2]
