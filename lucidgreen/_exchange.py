@@ -12,13 +12,14 @@ import logging
 import time
 from collections.abc import Mapping
 from typing import Final
+from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
 from . import _envelopes, _instrument
 from ._events import Hooks, RequestSent, Stats
 from ._transport import Request, Response, Timeout, Transport
-from .errors import DecodeError, LucidGreenError, ServerError, TransportError
+from .errors import APIError, DecodeError, LucidGreenError, ServerError, TransportError, scrubbed
 
 __all__ = ["READS", "Exchange", "redact"]
 
@@ -28,6 +29,7 @@ READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing on the server: their outcome is never in doubt."""
 
 _CLOSED = "this lucidgreen client is closed; create a new one"
+_SECRET_VALUE = 8  # query values this long may be signatures or credentials; shorter ones are not
 
 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:
@@ -36,6 +38,19 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
         name: "<redacted>" if name.lower() in ("authorization", "cookie") else value
         for name, value in headers.items()
     }
+
+
+def echoed_secrets(request: Request, token: str | None, error: APIError) -> list[str]:
+    """What an error answer to ``request`` must not repeat: the bearer token it carried and,
+    for an unauthenticated (presigned) request, its query, the query's values and the query
+    of any ``Location`` it names (a signature too)."""
+    secrets = [token] if token else []
+    if not request.authenticated:
+        queries = [urlsplit(request.url).query, urlsplit(error.headers.get("location", "")).query]
+        for query in filter(None, queries):
+            secrets.append(query)
+            secrets += [value for _, value in parse_qsl(query) if len(value) >= _SECRET_VALUE]
+    return secrets
 
 
 def _write_failed(request: Request, status: int) -> bool:
@@ -118,6 +133,8 @@ class Exchange:
                 prior_outcome_unknown=prior_outcome_unknown,
                 outcome_unknown=prior_outcome_unknown or _write_failed(request, response.status),
             )
+            if failure is not None:
+                failure = scrubbed(failure, echoed_secrets(request, token, failure))
             outcome = response if failure is None else failure
             request_id = response.request_id or sent_id
             if status == 429:

@@ -216,15 +216,20 @@ class Pipeline:
             if permit is None or token is None or auth is None or auth.is_current(token):
                 break
             await permit.release()  # the wait outlived the token: renew before spending
-        timeout = call.attempt_timeout(self.timeout)  # the wait may have cut it further
+        try:
+            # Nothing has left yet: whatever fails here (the deadline, a user's hook) gives
+            # the permit back.
+            timeout = call.attempt_timeout(self.timeout)  # the wait may have cut it further
+            if permit is not None:
+                self._report_wait(call, permit.waited)
+            request = _attempt_started(call, auth, issued)
+        except BaseException:
+            if permit is not None:
+                await permit.release()
+            raise
         call.attempts += 1
         sent_before, call.sent = call.sent, True
-        request = call.request
         observer = call.observer
-        if observer is not None:
-            if _tokens_issued(auth) != issued and not call.renewed_after_401:
-                observer.token_renewed("initial" if issued == 0 else "expired")
-            request = observer.attempt_started(request, call.attempts)
         try:
             outcome = await self.exchange.send(
                 request,
@@ -244,12 +249,11 @@ class Pipeline:
             raise
         if observer is not None:
             observer.attempt_ended(request, outcome)
-        if isinstance(outcome, TransportError) and not outcome.request_sent:
+        unsent = isinstance(outcome, TransportError) and not outcome.request_sent
+        if unsent:
             call.sent = sent_before
-            if permit is not None:
-                await permit.release()
-        elif permit is not None:
-            await permit.settle()
+        if permit is not None:
+            await (permit.release() if unsent else permit.settle())
         return outcome, token
 
     async def _acquire(self, call: Call, budget: RateLimiter, timeout: Timeout) -> Permit:
@@ -261,14 +265,16 @@ class Pipeline:
             permit = await budget.acquire(hold=timeout.total, max_wait=allowance)
         except DeadlineExceeded:
             raise call.deadline_exceeded("while waiting for rate-limit budget") from None
-        if permit.waited > 0:
-            self.stats.limiter_waits += 1
-            self.stats.limiter_wait_seconds += permit.waited
-            if call.observer is not None:
-                call.observer.limiter_waited(permit.waited)
-            if self.exchange.hooks.on_limiter_wait is not None:
-                self.exchange.hooks.on_limiter_wait(LimiterWait(self.product, permit.waited))
         return permit
+
+    def _report_wait(self, call: Call, waited: float) -> None:
+        if waited > 0:
+            self.stats.limiter_waits += 1
+            self.stats.limiter_wait_seconds += waited
+            if call.observer is not None:
+                call.observer.limiter_waited(waited)
+            if self.exchange.hooks.on_limiter_wait is not None:
+                self.exchange.hooks.on_limiter_wait(LimiterWait(self.product, waited))
 
     def _note_retry(self, call: Call, error: LucidGreenError, delay: float) -> None:
         self.stats.retries += 1
@@ -312,6 +318,17 @@ async def _wait_to_retry(
         await budget.pause(0.0 if retry.is_testing() else delay)
     else:
         await retry.sleep(delay)
+
+
+def _attempt_started(call: Call, auth: Auth | None, issued: int) -> Request:
+    """Tell the call's observer an attempt starts (and whether a token was issued for it);
+    the request to send, with whatever the observer adds (``traceparent``)."""
+    observer = call.observer
+    if observer is None:
+        return call.request
+    if _tokens_issued(auth) != issued and not call.renewed_after_401:
+        observer.token_renewed("initial" if issued == 0 else "expired")
+    return observer.attempt_started(call.request, call.attempts + 1)
 
 
 def _tokens_issued(auth: Auth | None) -> int:

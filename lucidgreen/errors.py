@@ -83,6 +83,7 @@ __all__ = [
     "UnknownLucidIDs",
     "WriteOutcomeUnknown",
     "retyped",
+    "scrubbed",
 ]
 
 _BODY_EXCERPT = 500
@@ -418,6 +419,35 @@ def retyped(error: APIError, cls: type[_E], /, **overrides: Any) -> _E:
     fields.update(overrides)
     message = fields.pop("message", error.message)
     return cls(message, **fields)
+
+
+def scrubbed(error: _E, secrets: Iterable[str]) -> _E:
+    """``error`` with every one of ``secrets`` hidden from its message, body and headers.
+
+    For answers that echo what they were sent (a 401 repeating the bearer token, an S3 error
+    page quoting the presigned URL): the error is rebuilt only when one of them shows.
+    Parsed ``data`` that holds one is dropped rather than rewritten.
+    """
+    found = [secret for secret in secrets if secret]
+    shown = [error.message, error.body, *error.headers.values()]
+    if not any(secret in text for secret in found for text in shown) and not any(
+        secret in repr(error.data) for secret in found
+    ):
+        return error
+
+    def hide(text: str) -> str:
+        for secret in found:
+            text = text.replace(secret, "<hidden>")
+        return text
+
+    return retyped(
+        error,
+        type(error),
+        message=hide(error.message),
+        body=hide(error.body),
+        data=None if any(secret in repr(error.data) for secret in found) else error.data,
+        headers={name: hide(value) for name, value in error.headers.items()},
+    )
 
 
 def excerpt(text: str) -> str:

@@ -165,19 +165,33 @@ async def _read_capped(response: aiohttp.ClientResponse, cap: int | None) -> byt
         chunks.append(chunk)
 
 
+MIN_STREAM_RATE: Final = 1024
+"""Bytes per second a streamed body must average over each ``timeout.total`` seconds.
+
+A silent stretch is bounded by the read timeout; this bounds a body that dribbles a byte at
+a time, which never falls silent long enough to time out (curl's ``--speed-limit``)."""
+
+
 class _Stream:
     """A streamed aiohttp response seen through the ``StreamedResponse`` protocol."""
 
     def __init__(
-        self, response: aiohttp.ClientResponse, request: Request, max_body_size: int | None
+        self,
+        response: aiohttp.ClientResponse,
+        request: Request,
+        max_body_size: int | None,
+        speed_window: float | None,
     ) -> None:
         self._response = response
         self._request = request
         self._max_body_size = max_body_size
+        self._speed_window = speed_window
         self.status = response.status
         self.headers = _lower_headers(response.headers)
 
     async def iter_chunks(self, size: int = 65536) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        window_started, window_bytes = loop.time(), 0
         while True:
             failure: TransportError | None = None
             try:
@@ -188,6 +202,17 @@ class _Stream:
                 raise failure
             if not chunk:
                 return
+            window_bytes += len(chunk)
+            elapsed = loop.time() - window_started
+            if self._speed_window is not None and elapsed >= self._speed_window:
+                if window_bytes < MIN_STREAM_RATE * elapsed:
+                    self._response.close()
+                    raise RequestTimeout(
+                        f"{self._request.method} {_without_query(self._request.url)}: the body "
+                        f"arrived at {window_bytes / elapsed:.0f} bytes/s over {elapsed:.1f} s, "
+                        f"under {MIN_STREAM_RATE} bytes/s"
+                    )
+                window_started, window_bytes = loop.time(), 0
             yield chunk
 
     async def read(self) -> bytes:
@@ -347,7 +372,7 @@ class AiohttpTransport:
         if failure is not None:
             raise failure
         try:
-            yield _Stream(response, request, self._max_body_size)
+            yield _Stream(response, request, self._max_body_size, timeout.total)
         finally:
             response.release()
 

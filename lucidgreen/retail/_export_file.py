@@ -21,7 +21,14 @@ import attrs
 
 from ..errors import DecodeError
 
-__all__ = ["DEFAULT_MAX_PACKAGE_SIZE", "ExportEntry", "ExportFileParser", "check_package"]
+__all__ = [
+    "DEFAULT_MAX_PACKAGE_SIZE",
+    "ExportEntry",
+    "ExportFileParser",
+    "check_package",
+    "decode_file",
+    "unique_keys",
+]
 
 DEFAULT_MAX_PACKAGE_SIZE: Final = 64 * 2**20
 """The largest single package (its JSON text, in characters) the parser holds: 64 Mi."""
@@ -119,6 +126,46 @@ class _Scanner:
         return -1
 
 
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``'s ``object_pairs_hook`` for a package: a CaseID named twice in one
+    package is a ``DecodeError`` (which of its LucidID lists holds is ambiguous)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DecodeError(f"the export file names CaseID {key!r} twice in one package")
+        found[key] = value
+    return found
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its key-value pairs, in order, repeats kept."""
+
+
+def decode_file(body: bytes, *, status: int) -> dict[str, Any]:
+    """The whole file at once, read as :class:`ExportFileParser` reads it: a leading
+    byte-order mark is skipped, a CaseID repeated in one package is a ``DecodeError``, and a
+    package listed twice has the CaseIDs of both (as the streamed entries do). Memory grows
+    with the file, unlike the parser's."""
+    try:
+        text = body.decode("utf-8-sig")
+        data = json.loads(text, object_pairs_hook=_Pairs)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"HTTP {status}: the export file is not UTF-8 ({exc})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise DecodeError(f"HTTP {status}: the export file is not JSON ({exc})", text=text) from exc
+    if not isinstance(data, _Pairs):
+        raise DecodeError(f"HTTP {status}: the export file is not a JSON object", text=text)
+    packages: dict[str, Any] = {}
+    for package_uid, value in data:
+        cases = unique_keys(value) if isinstance(value, _Pairs) else value
+        earlier = packages.get(package_uid)
+        if isinstance(earlier, dict) and isinstance(cases, dict):
+            earlier.update(cases)
+        else:
+            packages[package_uid] = cases
+    return packages
+
+
 class ExportFileParser:
     """Feed the file's bytes in chunks; collect the entries each chunk completes.
 
@@ -127,7 +174,8 @@ class ExportFileParser:
     """
 
     def __init__(self, *, max_package_size: int = DEFAULT_MAX_PACKAGE_SIZE) -> None:
-        self._text = codecs.getincrementaldecoder("utf-8")()
+        # utf-8-sig: a byte-order mark at the start is read past, as json.loads does.
+        self._text = codecs.getincrementaldecoder("utf-8-sig")()
         self._max_package_size = max_package_size
         self._buffer = ""
         self._pos = 0
@@ -226,7 +274,7 @@ class ExportFileParser:
     def _decode(self, token: str) -> Any:
         self.chars_decoded += len(token)
         try:
-            return json.loads(token)
+            return json.loads(token, object_pairs_hook=unique_keys)
         except (ValueError, RecursionError) as exc:
             raise DecodeError(
                 f"the export file is malformed before character {self._offset()}: {exc}",

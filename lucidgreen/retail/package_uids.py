@@ -17,19 +17,20 @@ from urllib.parse import urlsplit
 from .. import _envelopes, retry
 from .._api import Api
 from .._converter import structure
+from .._exchange import echoed_secrets
 from .._instrument import name_calls
 from .._resource import Resource
 from .._transport import Request
 from ..errors import (
     APIError,
-    DecodeError,
     DispensaryNotConfigured,
     ExportFailed,
     ExportNotReady,
     ExportUnavailable,
     retyped,
+    scrubbed,
 )
-from ._export_file import ExportEntry, ExportFileParser, check_package
+from ._export_file import ExportEntry, ExportFileParser, check_package, decode_file
 from .models import PackageUIDExport
 
 __all__ = ["ExportEntry", "PackageExport", "PackageUIDMap", "PackageUIDs"]
@@ -85,7 +86,7 @@ class PackageExport:
         (or a loopback host), never with the Authorization header.
         """
         response = await self._api.pipeline.send(self._request(), limiter=None)
-        data = _envelopes.decode_object(response.status, response.headers, response.body)
+        data = decode_file(response.body, status=response.status)
         return {uid: check_package(uid, value) for uid, value in data.items()}
 
     async def entries(self, *, chunk_size: int = 65536) -> AsyncIterator[ExportEntry]:
@@ -94,7 +95,8 @@ class PackageExport:
 
         Not retried: a failure mid-stream raises, since entries were already handed out.
         """
-        async with self._api.pipeline.stream(self._request()) as stream:
+        request = self._request()
+        async with self._api.pipeline.stream(request) as stream:
             if not 200 <= stream.status < 300:
                 body = await stream.read()
                 error = _envelopes.error_for(
@@ -105,7 +107,8 @@ class PackageExport:
                     method="GET",
                     url=self.url,
                 )
-                raise error or DecodeError(f"HTTP {stream.status}", status=stream.status)
+                if error is not None:  # always: error_for answers None only for a 2xx
+                    raise scrubbed(error, echoed_secrets(request, None, error))
             parser = ExportFileParser()
             async for chunk in stream.iter_chunks(chunk_size):
                 for entry in parser.feed(chunk):
