@@ -39,8 +39,10 @@ _UNSET: Final = _Unset.UNSET
 
 
 def _checked(value: object, kind: type, name: str) -> None:
-    if value is not None and not isinstance(value, kind):
-        raise TypeError(f"{name}= must be a {kind.__name__}, not {type(value).__name__}")
+    # A class passes a runtime protocol check (its methods are there): it must be an instance.
+    if value is not None and (isinstance(value, type) or not isinstance(value, kind)):
+        shown = value.__name__ if isinstance(value, type) else type(value).__name__
+        raise TypeError(f"{name}= must be a {kind.__name__} instance, not {shown}")
 
 
 class BaseClient:

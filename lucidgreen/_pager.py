@@ -21,7 +21,14 @@ from ._cursors import Cursor
 from ._envelopes import DrfPage
 from .errors import DecodeError, NotFound
 
-__all__ = ["MAX_EMPTY_PAGES", "PAGE_SLACK", "YIELD_SLACK_PAGES", "AsyncPager", "Page"]
+__all__ = [
+    "MAX_EMPTY_PAGES",
+    "MAX_UNCOUNTED_PAGES",
+    "PAGE_SLACK",
+    "YIELD_SLACK_PAGES",
+    "AsyncPager",
+    "Page",
+]
 
 T = TypeVar("T")
 _Gen = TypeVar("_Gen", bound=AsyncGenerator[Any, None])
@@ -41,6 +48,13 @@ PAGE_SLACK = 1
 """Pages a ``next`` link may point past what ``count`` allows (``ceil(count / page size)``).
 
 One page absorbs a count taken a moment before an insertion; a link further out is refused.
+"""
+
+MAX_UNCOUNTED_PAGES = 1000
+"""Pages a walk follows when they report no ``count`` (LucidGreen's lists always do).
+
+Without a count nothing says where the list ends, so a server whose links never repeat
+could lead the walk on forever; past this many pages the walk ends with DecodeError.
 """
 
 YIELD_SLACK_PAGES = 1
@@ -76,6 +90,7 @@ class _Walk:
     received: int = 0
     page_size: int = 0
     empty_run: int = 0
+    uncounted: int = 0
     warned_count: bool = False
     last_page: int = 0
     seen_links: set[str] = attrs.field(factory=set)
@@ -154,7 +169,8 @@ class AsyncPager(Generic[T]):
     pages are followed, so a walk following ``P`` pages makes at most ``P * (N + 1)``
     requests (each page once, ``N`` fetched ahead after each page but the last, and one more
     ask for a page that answered 404 before the page linking to it had answered).
-    A list without ``count`` whose links never repeat is bounded only by ``limit``.
+    A list whose pages report no ``count`` is followed for at most
+    :data:`MAX_UNCOUNTED_PAGES` (1000) pages.
     """
 
     def __init__(
@@ -341,6 +357,10 @@ class AsyncPager(Generic[T]):
         if walk.empty_run >= MAX_EMPTY_PAGES:
             self._refuse(raw, f"{walk.empty_run} empty pages in a row still link to a next page")
         size, count = walk.page_size, raw.count
+        if count is None:
+            walk.uncounted += 1
+            if walk.uncounted >= MAX_UNCOUNTED_PAGES:
+                self._refuse(raw, f"{walk.uncounted} pages without a count still link onward")
         if count is not None and size > 0:
             if number is not None and (number - 1) * size >= count + PAGE_SLACK * size:
                 self._refuse(

@@ -22,6 +22,7 @@ import attrs
 __all__ = ["Credentials", "credentials_from", "environment_from", "variable_names"]
 
 _PREFIX = "LUCIDGREEN"
+ENVIRONMENTS = ("production", "test")
 
 
 @attrs.frozen
@@ -59,10 +60,15 @@ def credentials_from(environ: Mapping[str, str], product: str) -> Credentials:
 
 
 def environment_from(environ: Mapping[str, str], product: str) -> str:
-    """The environment named in ``environ``, else ``"production"``."""
+    """The environment named in ``environ``, else ``"production"``; a value that names no
+    environment raises ``ValueError`` naming the variable it came from."""
     for name in variable_names(product, "ENVIRONMENT"):
         value = environ.get(name)
         if value:
+            if value not in ENVIRONMENTS:
+                raise ValueError(
+                    f"{name}={value!r} names no environment: use one of {list(ENVIRONMENTS)}"
+                )
             return value
     return "production"
 

@@ -27,7 +27,7 @@ import attrs
 from ._transport import Request, Response
 from .errors import AuthenticationError, BadRequest, DecodeError, retyped
 
-__all__ = ["Auth", "ClientCredentials", "StaticToken"]
+__all__ = ["Auth", "ClientCredentials", "Secret", "StaticToken"]
 
 _MAX_MARGIN = 300.0
 _MARGIN_FRACTION = 0.1
@@ -55,17 +55,27 @@ class Auth(Protocol):
         ...
 
 
+@attrs.frozen(repr=False)
+class Secret:
+    """A credential held so that no repr, however deep a debugger or log walks, shows it."""
+
+    value: str
+
+    def __repr__(self) -> str:
+        return "Secret(<hidden>)"
+
+
 class StaticToken:
     """A ready bearer token (``token=`` on a client). It cannot be renewed."""
 
     def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("token= must be a non-empty bearer token")
-        self._token = token
+        self._token = Secret(token)
 
     async def token(self) -> str:
         """The token, as given."""
-        return self._token
+        return self._token.value
 
     async def invalidate(self, failed: str) -> bool:
         """A static token cannot be renewed: a 401 is final."""
@@ -74,7 +84,7 @@ class StaticToken:
 
     def is_current(self, token: str) -> bool:
         """Whether ``token`` is the static token."""
-        return token == self._token
+        return token == self._token.value
 
     async def aclose(self) -> None:
         """Nothing runs in the background for a static token."""
@@ -154,7 +164,7 @@ class ClientCredentials:
         if not client_id or not client_secret:
             raise ValueError("client_id and client_secret must both be non-empty")
         self.client_id: str = client_id
-        self._client_secret = client_secret
+        self._client_secret = Secret(client_secret)
         self._token_url = token_url
         self._send = send
         self._clock = clock
@@ -212,7 +222,7 @@ class ClientCredentials:
             await asyncio.gather(renewal, return_exceptions=True)
 
     def _hide_secret(self, text: str) -> str:
-        return text.replace(self._client_secret, "<hidden>")
+        return text.replace(self._client_secret.value, "<hidden>")
 
     async def _request_token(self) -> _Token:
         request = Request(
@@ -221,7 +231,7 @@ class ClientCredentials:
             form={
                 "grant_type": "client_credentials",
                 "client_id": self.client_id,
-                "client_secret": self._client_secret,
+                "client_secret": self._client_secret.value,
             },
             headers={"Accept": "application/json"},
             authenticated=False,
@@ -239,7 +249,7 @@ class ClientCredentials:
                 message=f"LucidGreen refused the client credentials for client_id "
                 f"{self.client_id!r}: {hide(exc.message)}",
                 body=hide(exc.body),
-                data=None if self._client_secret in repr(exc.data) else exc.data,
+                data=None if self._client_secret.value in repr(exc.data) else exc.data,
             )
         else:
             value, expires_in = parse_token_answer(response)

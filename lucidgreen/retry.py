@@ -111,6 +111,26 @@ def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: 
         raise ValueError(f"{attribute.name} must be > 0 seconds, not {value!r}")
 
 
+def _seconds(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """A finite number of seconds >= 0 (NaN would make every comparison false)."""
+    del instance
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"{attribute.name} must be a finite number of seconds, not {value!r}")
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0 seconds, not {value!r}")
+
+
+def _count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    del instance
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be an int, not {value!r}")
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be >= 0, not {value!r}")
+
+
+_JITTERS: tuple[Jitter, ...] = ("none", "full", "random")
+
+
 @attrs.frozen
 class RetryPolicy:
     """How the SDK retries. Pass ``retry=RetryPolicy(...)`` to a client.
@@ -128,13 +148,13 @@ class RetryPolicy:
     exceeds half the deadline).
     """
 
-    max_retries: int = attrs.field(default=5, validator=attrs.validators.ge(0))
-    initial_delay: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
-    max_delay: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    jitter: Jitter = "none"
-    max_retry_after: float = 300.0
+    max_retries: int = attrs.field(default=5, validator=_count)
+    initial_delay: float = attrs.field(default=1.0, validator=_seconds)
+    max_delay: float = attrs.field(default=60.0, validator=_seconds)
+    jitter: Jitter = attrs.field(default="none", validator=attrs.validators.in_(_JITTERS))
+    max_retry_after: float = attrs.field(default=300.0, validator=_seconds)
     deadline: float | None = attrs.field(default=None, validator=_positive_or_none)
-    min_attempt_time: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+    min_attempt_time: float = attrs.field(default=1.0, validator=_seconds)
 
     @property
     def min_attempt_seconds(self) -> float:

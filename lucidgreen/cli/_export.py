@@ -104,7 +104,7 @@ class CursorFile:
             payload = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # RecursionError: deep nesting
             raise UsageError(f"cannot read the resume state {path}: {exc}") from None
         state = cls._parse(payload)
         if state is None:
@@ -123,7 +123,7 @@ class CursorFile:
             return None
         if (size == 0) != (lines == 0):  # lines need bytes, and bytes are lines
             return None
-        if count is not None and not isinstance(count, int):
+        if count is not None and not _natural(count):
             return None
         return cls(what, cursor, size, lines, count)
 
