@@ -64,8 +64,12 @@ async def raw_server(
     answer: bytes | Callable[..., Awaitable[None]],
 ) -> AsyncIterator[tuple[str, list[bytes]]]:
     seen: list[bytes] = []
+    handlers: set[asyncio.Task[Any]] = set()
 
     async def cb(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            handlers.add(task)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             seen.append(head)
@@ -74,8 +78,9 @@ async def raw_server(
             else:
                 writer.write(answer)
                 await writer.drain()
-            writer.close()
         except Exception:
+            pass
+        finally:
             writer.close()
 
     server = await asyncio.start_server(cb, "127.0.0.1", 0)
@@ -84,6 +89,11 @@ async def raw_server(
         yield f"http://127.0.0.1:{port}", seen
     finally:
         server.close()
+        # A handler still dribbling its answer is stopped, its socket closed, before the
+        # loop goes (otherwise the next test meets its ResourceWarning).
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
         await server.wait_closed()
 
 
