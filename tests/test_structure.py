@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "lucidgreen"
+import lucidgreen
+
+# The package as imported: the source tree, or an installed wheel when CI tests that.
+PACKAGE = Path(lucidgreen.__file__).resolve().parent
 
 #: A module longer than this needs a docstring line starting with ``LONG_BECAUSE``.
 MAX_LINES = 400

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
@@ -26,8 +27,6 @@ __all__ = [
     "ExportEntry",
     "ExportFileParser",
     "check_package",
-    "decode_file",
-    "unique_keys",
 ]
 
 DEFAULT_MAX_PACKAGE_SIZE: Final = 64 * 2**20
@@ -126,57 +125,26 @@ class _Scanner:
         return -1
 
 
-def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``json.loads``'s ``object_pairs_hook`` for a package: a CaseID named twice in one
-    package is a ``DecodeError`` (which of its LucidID lists holds is ambiguous)."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise DecodeError(f"the export file names CaseID {key!r} twice in one package")
-        found[key] = value
-    return found
-
-
-class _Pairs(list[tuple[str, Any]]):
-    """A JSON object as its key-value pairs, in order, repeats kept."""
-
-
-def decode_file(body: bytes, *, status: int) -> dict[str, Any]:
-    """The whole file at once, read as :class:`ExportFileParser` reads it: a leading
-    byte-order mark is skipped, a CaseID repeated in one package is a ``DecodeError``, and a
-    package listed twice has the CaseIDs of both (as the streamed entries do). Memory grows
-    with the file, unlike the parser's."""
-    try:
-        text = body.decode("utf-8-sig")
-        data = json.loads(text, object_pairs_hook=_Pairs)
-    except UnicodeDecodeError as exc:
-        raise DecodeError(f"HTTP {status}: the export file is not UTF-8 ({exc})") from exc
-    except (ValueError, RecursionError) as exc:
-        raise DecodeError(f"HTTP {status}: the export file is not JSON ({exc})", text=text) from exc
-    if not isinstance(data, _Pairs):
-        raise DecodeError(f"HTTP {status}: the export file is not a JSON object", text=text)
-    packages: dict[str, Any] = {}
-    for package_uid, value in data:
-        cases = unique_keys(value) if isinstance(value, _Pairs) else value
-        earlier = packages.get(package_uid)
-        if isinstance(earlier, dict) and isinstance(cases, dict):
-            earlier.update(cases)
-        else:
-            packages[package_uid] = cases
-    return packages
-
-
 class ExportFileParser:
     """Feed the file's bytes in chunks; collect the entries each chunk completes.
+
+    ``on_package`` is called with each package as it completes (``download()`` builds the
+    whole mapping from it, so both readers read a file alike).
 
     ``chars_scanned`` and ``chars_decoded`` count the work done: each is at most the
     file's length, whatever the chunking (the parse is linear).
     """
 
-    def __init__(self, *, max_package_size: int = DEFAULT_MAX_PACKAGE_SIZE) -> None:
+    def __init__(
+        self,
+        *,
+        max_package_size: int = DEFAULT_MAX_PACKAGE_SIZE,
+        on_package: Callable[[str, dict[str, list[str]]], None] | None = None,
+    ) -> None:
         # utf-8-sig: a byte-order mark at the start is read past, as json.loads does.
         self._text = codecs.getincrementaldecoder("utf-8-sig")()
         self._max_package_size = max_package_size
+        self._on_package = on_package
         self._buffer = ""
         self._pos = 0
         self._consumed = 0  # characters before self._buffer[0]
@@ -274,7 +242,7 @@ class ExportFileParser:
     def _decode(self, token: str) -> Any:
         self.chars_decoded += len(token)
         try:
-            return json.loads(token, object_pairs_hook=unique_keys)
+            return json.loads(token)
         except (ValueError, RecursionError) as exc:
             raise DecodeError(
                 f"the export file is malformed before character {self._offset()}: {exc}",
@@ -329,7 +297,10 @@ class ExportFileParser:
         if token is None:
             return False
         package_uid = self._key or ""
-        for case_id, lucid_ids in check_package(package_uid, self._decode(token)).items():
+        cases = check_package(package_uid, self._decode(token))
+        if self._on_package is not None:
+            self._on_package(package_uid, cases)
+        for case_id, lucid_ids in cases.items():
             entries.append(ExportEntry(package_uid, case_id, tuple(lucid_ids)))
         self._state = "comma_or_end"
         return True

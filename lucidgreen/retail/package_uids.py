@@ -30,7 +30,7 @@ from ..errors import (
     retyped,
     scrubbed,
 )
-from ._export_file import ExportEntry, ExportFileParser, check_package, decode_file
+from ._export_file import ExportEntry, ExportFileParser
 from .models import PackageUIDExport
 
 __all__ = ["ExportEntry", "PackageExport", "PackageUIDMap", "PackageUIDs"]
@@ -86,8 +86,16 @@ class PackageExport:
         (or a loopback host), never with the Authorization header.
         """
         response = await self._api.pipeline.send(self._request(), limiter=None)
-        data = decode_file(response.body, status=response.status)
-        return {uid: check_package(uid, value) for uid, value in data.items()}
+        packages: PackageUIDMap = {}
+
+        def keep(package_uid: str, cases: dict[str, list[str]]) -> None:
+            # A package listed twice has the CaseIDs of both, as entries() yields them.
+            packages.setdefault(package_uid, {}).update(cases)
+
+        parser = ExportFileParser(on_package=keep)
+        parser.feed(response.body)
+        parser.close()
+        return packages
 
     async def entries(self, *, chunk_size: int = 65536) -> AsyncIterator[ExportEntry]:
         """The file's CaseIDs one by one, streamed: memory stays bounded by one package
