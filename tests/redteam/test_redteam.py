@@ -795,7 +795,7 @@ async def test_token_endpoint_error_echoing_secret_is_scrubbed() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         form = await r.post()
         return web.json_response(
-            {"error": "invalid_client", "error_description": f"bad {form.get('client_secret')}"},
+            {"error": "invalid_client", "error_description": f"bad {form.get('client_secret')}"},  # type: ignore[str-bytes-safe]
             status=401,
         )
 
@@ -1001,7 +1001,7 @@ async def test_export_entries_slowloris_ends() -> None:
         async def read_all() -> None:
             from contextlib import aclosing
 
-            async with aclosing(export.entries()) as it:
+            async with aclosing(export.entries()) as it:  # type: ignore[type-var]
                 async for _ in it:
                     pass
 
@@ -1334,7 +1334,7 @@ async def test_naive_datetime_refused_before_sending() -> None:
             return None
 
     async with serve(h) as (url, log), retail(url) as c:
-        for when in (datetime(2026, 1, 1), datetime(2026, 1, 1, tzinfo=NoneTz())):
+        for when in (datetime(2026, 1, 1), datetime(2026, 1, 1, tzinfo=NoneTz())):  # type: ignore[abstract]
             with pytest.raises(lucidgreen.NaiveDatetimeError):
                 await c.transactions.complete(order_id="o", items=[LID], performed_at=when)
             with pytest.raises(lucidgreen.NaiveDatetimeError):
