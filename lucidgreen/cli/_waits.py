@@ -16,10 +16,14 @@ from .._events import Hooks, RequestSent, RetryScheduled
 from ..ratelimit import Permit, RateLimiter
 from ._progress import Progress
 
-__all__ = ["MOMENT", "AnnouncingLimiter", "WaitReporter", "describe_retry"]
+__all__ = ["MOMENT", "TICK", "AnnouncingLimiter", "WaitReporter", "describe_retry"]
 
 #: Seconds of waiting that deserve a word.
 MOMENT = 0.5
+#: Seconds between updates of a long rate-limit wait: in the progress line, and (sparser,
+#: since each is a line of its own) on stderr.
+TICK = 1.0
+TICK_WITHOUT_PROGRESS = 10.0
 
 
 def _seconds(delay: float) -> str:
@@ -58,6 +62,11 @@ class WaitReporter:
             stream.write(f"lucidgreen: {text}\n")
             stream.flush()
 
+    @property
+    def tick(self) -> float:
+        """How often a long wait is worth saying again."""
+        return TICK if self._progress is not None else TICK_WITHOUT_PROGRESS
+
     def clear(self) -> None:
         """The wait is over: the progress line drops its notice."""
         if self._showing and self._progress is not None:
@@ -83,13 +92,24 @@ class AnnouncingLimiter:
 
     async def acquire(self, *, hold: float | None = None, max_wait: float | None = None) -> Permit:
         loop = asyncio.get_running_loop()
-        timer = loop.call_later(
-            MOMENT, self._reporter.show, f"waiting for the rate limit ({self._what})"
-        )
+        started = loop.time()
+        waiting = f"waiting for the rate limit ({self._what})"
+        timer: asyncio.TimerHandle | None = None
+
+        def announce(first: bool) -> None:
+            # The budget gives no end time (another process may hold it), so say how long
+            # the wait has lasted, again every tick.
+            nonlocal timer
+            so_far = "" if first else f", {_seconds(loop.time() - started)} so far"
+            self._reporter.show(waiting + so_far)
+            timer = loop.call_later(self._reporter.tick, announce, False)
+
+        timer = loop.call_later(MOMENT, announce, True)
         try:
             return await self._inner.acquire(hold=hold, max_wait=max_wait)
         finally:
-            timer.cancel()
+            if timer is not None:
+                timer.cancel()
 
     async def pause(self, seconds: float) -> None:
         await self._inner.pause(seconds)

@@ -107,3 +107,33 @@ async def test_a_quick_limiter_acquire_says_nothing(monkeypatch):
     assert await limiter.acquire() is inner.granted[0]
     await asyncio.sleep(0)  # a timer that was not cancelled would have had its turn
     assert stream.getvalue() == ""
+
+
+async def test_a_long_limiter_wait_says_how_long_it_has_lasted(monkeypatch):
+    """Each tick of a wait that goes on repeats the notice with the seconds waited so far."""
+    monkeypatch.setattr(waits, "MOMENT", 0.0)
+    monkeypatch.setattr(waits, "TICK_WITHOUT_PROGRESS", 0.05)
+    three_lines = asyncio.Event()
+
+    class Lines(io.StringIO):
+        def write(self, text: str) -> int:
+            written = super().write(text)
+            if self.getvalue().count("\n") >= 3:
+                three_lines.set()
+            return written
+
+    stream = Lines()
+    inner = _SlowLimiter()
+    limiter = AnnouncingLimiter(inner, WaitReporter(None, 5, stream=stream), "60 per 60 s")
+    task = asyncio.create_task(limiter.acquire())
+    async with asyncio.timeout(5):
+        await three_lines.wait()
+    inner.release.set()
+    await task
+    first, second, *_ = stream.getvalue().splitlines()
+    assert first == "lucidgreen: waiting for the rate limit (60 per 60 s)"
+    assert second.startswith("lucidgreen: waiting for the rate limit (60 per 60 s), ")
+    assert second.endswith(" s so far")
+    lines = stream.getvalue().count("\n")
+    await asyncio.sleep(0.15)
+    assert stream.getvalue().count("\n") == lines  # the notice stops with the wait
