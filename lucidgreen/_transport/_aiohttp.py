@@ -15,6 +15,10 @@ Three rules hold for every request it sends:
   GET (a presigned download) follows at most five, and only to ``https`` or a loopback
   host; it carries no Authorization header to begin with. ``send`` and ``stream`` share
   this rule, so ``download()`` and ``entries()`` agree.
+
+Long because: every aiohttp quirk the SDK guards against (redirects, body caps, slow
+bodies, malformed answers, loop binding, errors that must not chain) is translated here,
+so no other module imports aiohttp.
 """
 
 from __future__ import annotations

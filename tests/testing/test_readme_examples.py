@@ -117,3 +117,14 @@ async def test_an_async_handler_can_fail_then_answer(lucidgreen_no_backoff):
         product = await source.products.get("UNDTMBovdue9tFWfhamnDM")
     assert product.uuid == "UNDTMBovdue9tFWfhamnDM"
     assert source.stats.retries == 1
+
+
+# -- README: a fake of its own ------------------------------------------------------------
+
+from lucidgreen.testing import FakeLucidGreen
+
+
+async def test_a_client_on_a_fake_of_its_own():
+    async with FakeLucidGreen(products=30) as fake, fake.source_client() as source:
+        names = [p.name async for p in source.products.list()]
+    assert len(names) == 30
