@@ -338,7 +338,20 @@ class RequestTimeout(TransportError, TimeoutError):
 
 class DeadlineExceeded(RequestTimeout):
     """The call's ``RetryPolicy.deadline`` ran out. ``request_sent`` says whether any attempt
-    left; when it is False the server never saw the call."""
+    left; when it is False the server never saw the call.
+
+    ``retry_after``: when the deadline ran out waiting for rate-limit budget, the seconds
+    until the limiter expects budget for a new call (a service may answer 503 with
+    ``Retry-After``); None otherwise.
+    """
+
+    retry_after: float | None
+
+    def __init__(
+        self, message: str, *, request_sent: bool = True, retry_after: float | None = None
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, request_sent=request_sent)
 
 
 class WriteOutcomeUnknown(TransportError):

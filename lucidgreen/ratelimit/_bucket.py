@@ -16,7 +16,14 @@ from ._arithmetic import Pacing
 from ._protocol import Permit
 from ._window import Budget, Reservation
 
-__all__ = ["FifoTurn", "TokenBucket", "check_hold", "check_pause_seconds", "deadline_exceeded"]
+__all__ = [
+    "FifoTurn",
+    "Shed",
+    "TokenBucket",
+    "check_hold",
+    "check_pause_seconds",
+    "deadline_exceeded",
+]
 
 logger = logging.getLogger("lucidgreen.ratelimit")
 
@@ -42,11 +49,26 @@ def check_hold(hold: float | None) -> float | None:
     return hold
 
 
-def deadline_exceeded(owner: object, max_wait: float) -> DeadlineExceeded:
+def deadline_exceeded(
+    owner: object, max_wait: float, retry_after: float | None = None
+) -> DeadlineExceeded:
+    expected = "" if retry_after is None else f" (budget expected in {retry_after:.3g} s)"
     return DeadlineExceeded(
-        f"no permit from {owner!r} within max_wait={max_wait:g} s; nothing was sent",
+        f"no permit from {owner!r} within max_wait={max_wait:g} s{expected}; nothing was sent",
         request_sent=False,
+        retry_after=retry_after,
     )
+
+
+class Shed(TimeoutError):
+    """A queued waiter was sent away: its place in the queue makes its deadline impossible.
+
+    ``retry_after``: the seconds until the limiter expected budget for it.
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 def wake(future: asyncio.Future[None]) -> None:
@@ -72,7 +94,7 @@ class FifoTurn:
     from two live loops at once raises :class:`RuntimeError`.
     """
 
-    __slots__ = ("_held", "_loop", "_owner", "_queue", "_waiting")
+    __slots__ = ("_deadlines", "_held", "_loop", "_owner", "_queue", "_waiting")
 
     def __init__(self, owner: str) -> None:
         self._owner = owner
@@ -81,6 +103,8 @@ class FifoTurn:
         self._queue: deque[asyncio.Future[None]] = deque()
         self._waiting = 0
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Loop-clock deadline of each queued ticket that has one (for shed()).
+        self._deadlines: dict[asyncio.Future[None], float] = {}
 
     @property
     def is_free(self) -> bool:
@@ -96,7 +120,8 @@ class FifoTurn:
         """Wait for the turn; True if another task held it first (the caller queued).
 
         The caller must call :meth:`leave` once this returns. Raises :class:`TimeoutError`,
-        holding nothing, if the turn did not come within ``timeout`` seconds.
+        holding nothing, if the turn did not come within ``timeout`` seconds, and
+        :class:`Shed` if :meth:`shed` sent the caller away.
         """
         loop = self._bind(asyncio.get_running_loop())
         if not self._held:
@@ -106,7 +131,10 @@ class FifoTurn:
         self._queue.append(ticket)
         self._waiting += 1
         # The expiry fails the ticket itself, so leave() skips it like a cancelled one.
-        timer = None if timeout is None else loop.call_later(timeout, _expire, ticket)
+        timer = None
+        if timeout is not None:
+            timer = loop.call_later(timeout, _expire, ticket)
+            self._deadlines[ticket] = loop.time() + timeout
         try:
             await ticket
         except asyncio.CancelledError:
@@ -118,7 +146,28 @@ class FifoTurn:
             self._waiting -= 1
             if timer is not None:
                 timer.cancel()
+                del self._deadlines[ticket]
         return True
+
+    def shed(self, expected: Callable[[int], float]) -> int:
+        """Send away every queued waiter whose deadline lies before ``expected(ahead)``
+        seconds from now (``ahead``: the live tasks in front of it, the holder included);
+        how many were sent away."""
+        if not self._deadlines or self._loop is None:
+            return 0
+        now, ahead, shed = self._loop.time(), 1, 0
+        for ticket in self._queue:
+            if ticket.done():
+                continue
+            deadline = self._deadlines.get(ticket)
+            if deadline is not None:
+                wait = expected(ahead)
+                if now + wait > deadline:
+                    ticket.set_exception(Shed(wait))
+                    shed += 1
+                    continue
+            ahead += 1
+        return shed
 
     def leave(self) -> None:
         """Hand the turn to the longest-waiting live task, or free it."""
@@ -201,12 +250,22 @@ class TokenBucket:
     Waiters are served in arrival order, one timer at a time however many wait; a settle
     that can shorten the head's wait wakes it. A task cancelled while waiting takes nothing.
     A 429 that the ledger did not expect (fewer than ``limit`` counted) is logged once at
-    WARNING; the limit is not lowered (see :meth:`pause`). The state is plain numbers, so
-    the bucket may serve one event loop after another; using it from two loops at once
-    raises :class:`RuntimeError`. It is not thread-safe.
+    WARNING and makes the bucket count that window as full (see :meth:`pause`). The state
+    is plain numbers, so the bucket may serve one event loop after another; using it from
+    two loops at once raises :class:`RuntimeError`. It is not thread-safe.
     """
 
-    __slots__ = ("_blocking", "_budget", "_clock", "_name", "_sleep", "_turn", "_wake", "_warned")
+    __slots__ = (
+        "_blocking",
+        "_budget",
+        "_clock",
+        "_name",
+        "_sleep",
+        "_surprises",
+        "_turn",
+        "_wake",
+        "_warned",
+    )
 
     def __init__(
         self,
@@ -227,6 +286,7 @@ class TokenBucket:
         self._wake: asyncio.Future[None] | None = None
         self._blocking: float | None = None
         self._warned = False
+        self._surprises = 0
 
     @property
     def pacing(self) -> Pacing:
@@ -277,13 +337,18 @@ class TokenBucket:
                 return _Permit(self, decision.reservation, 0.0)
         deadline = None
         if max_wait is not None:
-            if self._budget.least_wait(started) > max_wait:
-                raise deadline_exceeded(self, max_wait)
+            # Shed at once a waiter whose place in the queue makes max_wait impossible.
+            expected = self._budget.least_wait(started, self._turn.waiting)
+            if expected > max_wait:
+                raise deadline_exceeded(self, max_wait, expected)
             deadline = started + max_wait
         try:
             await self._turn.enter(max_wait)
+        except Shed as shed:
+            raise deadline_exceeded(self, max_wait or 0.0, shed.retry_after) from None
         except TimeoutError:
-            raise deadline_exceeded(self, max_wait or 0.0) from None
+            expected = self._budget.least_wait(self._clock(), self._turn.waiting)
+            raise deadline_exceeded(self, max_wait or 0.0, expected) from None
         try:
             while True:
                 # Reserve in the waiter's own task: if it is cancelled before this line,
@@ -295,7 +360,8 @@ class TokenBucket:
                 wait = decision.wait
                 if deadline is not None:
                     if now >= deadline or (decision.blocking is None and now + wait > deadline):
-                        raise deadline_exceeded(self, max_wait or 0.0)
+                        expected = wait if math.isfinite(wait) else self._budget.least_wait(now)
+                        raise deadline_exceeded(self, max_wait or 0.0, expected)
                     wait = min(wait, deadline - now)
                 await self._nap(wait, decision.blocking)
         finally:
@@ -340,32 +406,56 @@ class TokenBucket:
 
         A pause never shortens a longer one; when it ends, requests resume one at a time at
         the steady rate. ``seconds <= 0`` pauses nothing (but still counts as a 429).
+        Queued waiters whose ``max_wait`` the pause makes impossible leave at once.
 
-        A 429 while fewer than ``limit`` requests are counted means the server's limit or
-        window is not the configured one, or other clients spend the same credentials: it
-        is logged once at WARNING with what was counted. The limit is *not* lowered: the
-        count cannot tell those causes apart, and a wrong guess would cost throughput for
-        the life of the client; configure ``limit``, or share a
-        :class:`~lucidgreen.RedisRateLimiter` between the clients.
+        A 429 while fewer than ``limit`` requests are counted (a *surprise*) means the
+        server counts requests this bucket never saw: other clients spend the same
+        credentials, or the server's limit differs. The bucket stops trusting its own count
+        for that window: it treats the window as full as of the 429 (the requests it did not
+        see count at now, the latest moment the server can have seen them), so after the
+        pause it admits only as its own counted requests leave, and it returns to its own
+        exact count once those have left a full window later. Logged once at WARNING with
+        what was counted; :attr:`surprises` counts them. The limit itself is not lowered.
         """
         seconds = check_pause_seconds(seconds)
         now = self._clock()
         counted = self._budget.counted(now)
-        if counted < self.limit and not self._warned:
-            self._warned = True
-            logger.warning(
-                "%r got a 429 with only %d requests counted in the last %g s (%d in flight, "
-                "limit %d): the server's limit differs, or other clients share these "
-                "credentials; pausing for %.3f s",
-                self,
-                counted,
-                self.per,
-                self.in_flight,
-                self.limit,
-                seconds,
-            )
+        if counted < self.limit:
+            self._surprise(counted, seconds)
+            self._budget.fill(now)
         self._budget.pause(now, seconds)
         logger.debug("%r paused for %.3f s", self, self._budget.paused_for(now))
+        self._shed_hopeless()
+
+    def _surprise(self, counted: int, seconds: float) -> None:
+        self._surprises += 1
+        if self._warned:
+            return
+        self._warned = True
+        logger.warning(
+            "%r got a 429 with only %d requests counted in the last %g s (%d in flight, "
+            "limit %d): the server's limit differs, or other clients share these "
+            "credentials; pausing for %.3f s, then counting the window as full",
+            self,
+            counted,
+            self.per,
+            self.in_flight,
+            self.limit,
+            seconds,
+        )
+
+    def _shed_hopeless(self) -> None:
+        """Send away now the queued waiters whose deadline the budget can no longer meet,
+        and wake the head so it checks its own."""
+        now = self._clock()
+        self._turn.shed(lambda ahead: self._budget.least_wait(now, ahead))
+        if self._wake is not None:
+            wake(self._wake)
+
+    @property
+    def surprises(self) -> int:
+        """429s that came while fewer than ``limit`` requests were counted (see :meth:`pause`)."""
+        return self._surprises
 
     async def aclose(self) -> None:
         """Nothing to release; present so every limiter closes the same way."""

@@ -158,6 +158,28 @@ class Ledger:
     def settled_times(self) -> Iterator[float]:
         return iter(self._settled)
 
+    def fill(self, now: float, limit: int) -> int:
+        """Count as many requests at ``now`` as it takes for ``limit`` to lie in the window
+        (requests the server holds that this ledger never saw); how many were added."""
+        missing = limit - self.counted(now)
+        if missing <= 0:
+            return 0
+        at = max(now, self._settled[-1]) if self._settled else now
+        self._settled.extend([at] * missing)
+        return missing
+
+
+def _window_wait(settled: list[float], ahead: int, pacing: Pacing, now: float) -> float:
+    """Seconds until the window admits the request behind ``ahead`` others, counting only
+    the ``settled`` times in the window (sorted) and the others' own counts (at or after
+    ``now``, so each ``limit`` of them holds the next ones back a whole window)."""
+    must_leave = len(settled) + ahead + 1 - pacing.limit
+    if must_leave <= 0:
+        return 0.0
+    if must_leave <= len(settled):
+        return settled[must_leave - 1] + pacing.per - now
+    return pacing.per * (1 + (must_leave - len(settled) - 1) // pacing.limit)
+
 
 class Decision(NamedTuple):
     """The answer to "may a request leave now?".
@@ -209,18 +231,23 @@ class Budget:
             return Decision(bucket_wait, None, None)  # no settle can shorten this wait
         return Decision(window_wait, None, at if from_flight else None)
 
-    def least_wait(self, now: float) -> float:
-        """A lower bound on the wait of a request asking at ``now``, whatever settles or
-        releases meanwhile (to refuse a ``max_wait`` up front). Waiters queued ahead are
-        not counted: any of them may still be cancelled."""
+    def least_wait(self, now: float, ahead: int = 0) -> float:
+        """A lower bound on the wait of a request asking at ``now`` behind ``ahead`` waiters
+        that all leave first, whatever settles or releases meanwhile (to shed a waiter
+        whose ``max_wait`` its place in the queue makes impossible)."""
         pacing = self.pacing
-        bucket = wait_for_token(pacing, refill(pacing, self.state, now), now)
+        state = refill(pacing, self.state, now)
+        # The bucket must hand out ahead + 1 tokens, one per waiter.
+        bucket = state.as_of + max(0.0, ahead + 1.0 - state.tokens) / pacing.rate - now
         # Only settled counts are sure to stay: every in-flight request might be released.
         edge = now - pacing.per
         settled = [t for t in self.ledger.settled_times() if t > edge]
-        drop = len(settled) + 1 - pacing.limit
-        window = settled[drop - 1] + pacing.per - now if drop > 0 else 0.0
-        return max(0.0, bucket, window)
+        return max(0.0, bucket, _window_wait(settled, ahead, pacing, now))
+
+    def fill(self, now: float) -> int:
+        """The server's window is full as of ``now`` (an unexpected 429): count the requests
+        it holds that this budget never saw, at ``now``; how many that was."""
+        return self.ledger.fill(now, self.pacing.limit)
 
     def settle(self, entry: Reservation, now: float) -> float | None:
         return self.ledger.settle(entry, now)

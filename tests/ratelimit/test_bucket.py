@@ -234,13 +234,17 @@ async def test_max_wait_leaves_the_queue_when_it_passes() -> None:
 async def test_pause_holds_every_waiter_then_resumes_one_at_a_time() -> None:
     """A pause holds acquires until it ends; then one token, not the whole burst."""
     clock = FakeClock()
-    bucket = bucket_on(clock, limit=10, per=10.0, burst=5)
-    await bucket.pause(3.0)
+    bucket = bucket_on(clock, limit=5, per=10.0, burst=5)
+    for _ in range(5):
+        await (await bucket.acquire(hold=0.0)).settle()
+    clock.now += 9.0
+    await bucket.pause(3.0)  # the window is full: an expected 429
+    assert bucket.surprises == 0
     assert "paused_for=3.00" in repr(bucket)
     first = await bucket.acquire(hold=0.0)
     second = await bucket.acquire(hold=0.0)
     assert first.waited == pytest.approx(3.0)
-    assert second.waited == pytest.approx(1.0, rel=0.05)  # the steady rate after it
+    assert second.waited == pytest.approx(2.0, rel=0.05)  # the steady rate after it
     await bucket.pause(0)
     await bucket.pause(-5)  # nothing: Retry-After 0 or in the past
     for seconds in (math.nan, math.inf):
