@@ -58,12 +58,13 @@ class Call:
             raise self.deadline_exceeded("before the next attempt could be sent")
         return timeout.cut_to(left)
 
-    def deadline_exceeded(self, when: str) -> DeadlineExceeded:
+    def deadline_exceeded(self, when: str, retry_after: float | None = None) -> DeadlineExceeded:
         error = DeadlineExceeded(
             f"{self.request.method} {self.request.shown_url.split('?', 1)[0]}: the call's "
             f"deadline of {self.policy.deadline:g} s ran out {when}"
             + ("" if self.sent else "; the request was never sent"),
             request_sent=self.sent,
+            retry_after=retry_after,
         )
         error.outcome_unknown = self.outcome_unknown
         return error

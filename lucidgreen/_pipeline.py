@@ -263,8 +263,9 @@ class Pipeline:
             raise call.deadline_exceeded("before rate-limit budget was free")
         try:
             permit = await budget.acquire(hold=timeout.total, max_wait=allowance)
-        except DeadlineExceeded:
-            raise call.deadline_exceeded("while waiting for rate-limit budget") from None
+        except DeadlineExceeded as exc:
+            when = "while waiting for rate-limit budget"
+            raise call.deadline_exceeded(when, exc.retry_after) from None
         return permit
 
     def _report_wait(self, call: Call, waited: float) -> None:
