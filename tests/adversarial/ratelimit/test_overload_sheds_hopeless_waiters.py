@@ -57,7 +57,8 @@ async def test_a_pause_sheds_the_queued_waiters_it_dooms_at_once() -> None:
         assert task.done()
         error = task.exception()
         assert isinstance(error, DeadlineExceeded)
-        assert error.retry_after is not None and error.retry_after >= 30.0
+        assert error.retry_after is not None
+        assert error.retry_after >= 30.0
     assert not patient.done()
     patient.cancel()
     await asyncio.gather(patient, return_exceptions=True)
