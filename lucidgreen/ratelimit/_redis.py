@@ -11,6 +11,7 @@ import logging
 import math
 import time
 import uuid
+from collections import deque
 from collections.abc import Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
@@ -28,6 +29,9 @@ __all__ = ["RedisRateLimiter"]
 
 logger = logging.getLogger("lucidgreen.ratelimit")
 
+#: The most permits a head waiter takes from Redis in one round trip for its queue.
+MAX_LEASE: Final = 64
+
 #: The longest a reservation counts as in flight (``hold=None`` included), in seconds.
 DEFAULT_MAX_HOLD: Final = 300.0
 
@@ -39,9 +43,13 @@ _SCRIPT = """
 -- KEYS[1]: hash {tokens, as_of} of the pacing bucket; as_of (µs) is ahead while paused.
 -- KEYS[2]: sorted set of reservations: member 'f:<id>' in flight, scored send + hold;
 --          'f:<id>' becomes 's:<id>', scored at its settle time, once settled.
+-- KEYS[3]: hash {surprises}: 429s that came while fewer than limit were counted.
 -- ARGV: operation, rate (tokens/s), capacity, limit, per (s), then per operation:
---   take: tolerance (s), id, hold (s)   -> {wait (s), blocked by an in-flight bound '1'|'0'}
---   settle: id; release: id; pause: seconds; count  -> {'0', counted in the window}
+--   take: tolerance (s), id, hold (s), want
+--         -> {wait (s), blocked by an in-flight bound '1'|'0', granted}: up to want
+--            reservations 'f:<id>:1' .. 'f:<id>:<granted>' in one round trip
+--   settle: id; release: id; count  -> {'0', counted in the window}
+--   pause: seconds, id -> {'1' if the 429 was a surprise else '0', counted before it}
 if redis.replicate_commands then redis.replicate_commands() end
 local bucket, window = KEYS[1], KEYS[2]
 local operation = ARGV[1]
@@ -71,8 +79,21 @@ end
 local function fmt(x) return string.format('%.17g', x) end
 if operation == 'take' then
   local tolerance, id, hold = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]) * 1e6
-  local wait = (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate
+  local want = tonumber(ARGV[9])
   local counted = redis.call('ZCARD', window)
+  local granted = 0
+  while granted < want and counted < limit do
+    if (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate > tolerance then break end
+    tokens = tokens - 1
+    granted = granted + 1
+    counted = counted + 1
+    redis.call('ZADD', window, now + hold, 'f:' .. id .. ':' .. granted)
+  end
+  if granted > 0 then
+    save()
+    return {'0', '0', tostring(granted)}
+  end
+  local wait = (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate
   if counted >= limit then
     -- Full: no tolerance (the window is the guarantee); the one that must slide out first.
     local oldest = redis.call('ZRANGE', window, counted - limit, counted - limit, 'WITHSCORES')
@@ -80,15 +101,10 @@ if operation == 'take' then
     if window_wait > wait then
       local blocked = '0'
       if string.sub(oldest[1], 1, 2) == 'f:' then blocked = '1' end
-      return {fmt(window_wait), blocked}
+      return {fmt(window_wait), blocked, '0'}
     end
-    return {fmt(wait), '0'}
   end
-  if wait > tolerance then return {fmt(wait), '0'} end
-  tokens = tokens - 1
-  redis.call('ZADD', window, now + hold, 'f:' .. id)
-  save()
-  return {'0', '0'}
+  return {fmt(wait), '0', '0'}
 elseif operation == 'settle' then
   local id = ARGV[6]
   redis.call('ZREM', window, 'f:' .. id)
@@ -104,11 +120,25 @@ elseif operation == 'release' then
   end
 elseif operation == 'pause' then
   local pause_end = now + tonumber(ARGV[6]) * 1e6
+  local counted = redis.call('ZCARD', window)
+  local surprise = '0'
+  if counted < limit then
+    -- The server counts requests this key never saw: count the window as full as of now.
+    surprise = '1'
+    for i = 1, limit - counted do
+      redis.call('ZADD', window, now, 's:n:' .. ARGV[7] .. ':' .. i)
+    end
+    redis.call('HINCRBY', KEYS[3], 'surprises', 1)
+    redis.call('PEXPIRE', KEYS[3], 86400000)
+  end
   if pause_end > as_of then
     tokens = math.min(1, capacity, tokens + rate * (pause_end - as_of) / 1e6)
     as_of = pause_end
-    save()
   end
+  save()
+  return {surprise, tostring(counted)}
+elseif operation == 'surprises' then
+  return {'0', tostring(redis.call('HGET', KEYS[3], 'surprises') or 0)}
 elseif operation ~= 'count' then
   return redis.error_reply('unknown operation ' .. tostring(operation))
 end
@@ -218,6 +248,7 @@ class RedisRateLimiter:
         "_failure",
         "_key",
         "_keys",
+        "_leases",
         "_max_hold",
         "_name",
         "_owns_client",
@@ -276,7 +307,7 @@ class RedisRateLimiter:
         self._script = client.register_script(_SCRIPT)
         self._key = key
         # Identical "{key}" prefixes give both keys the same Cluster hash tag.
-        self._keys = [f"{{{key}}}:bucket", f"{{{key}}}:window"]
+        self._keys = [f"{{{key}}}:bucket", f"{{{key}}}:window", f"{{{key}}}:stats"]
         self._max_hold = float(max_hold)
         self._timeout = float(timeout)
         self._sleep = sleep
@@ -292,6 +323,8 @@ class RedisRateLimiter:
         self._wake: asyncio.Future[None] | None = None
         self._blocked = False
         self._warned = False
+        # Permits the head took from Redis for the waiters behind it: (reservation, hold).
+        self._leases: deque[tuple[str, float]] = deque()
 
     @property
     def pacing(self) -> Pacing:
@@ -320,6 +353,10 @@ class RedisRateLimiter:
         :meth:`lucidgreen.ratelimit.RateLimiter.acquire`); ``hold`` is capped at
         ``max_hold``. Raises :class:`~lucidgreen.ratelimit.RateLimiterUnavailable` if Redis
         fails.
+
+        The head waiter asks Redis for a permit for every waiter of this process queued
+        behind it (at most :data:`MAX_LEASE`) in one round trip, and hands the extra ones
+        down the queue, so a distant Redis costs one round trip per batch, not per permit.
         """
         checked = check_hold(hold)
         hold = self._max_hold if checked is None else min(checked, self._max_hold)
@@ -331,11 +368,10 @@ class RedisRateLimiter:
             raise deadline_exceeded(self, max_wait or 0.0) from None
         try:
             self._raise_if_failed_since(started)
-            while True:
-                self._seq += 1
-                reservation = f"{self._prefix}:{self._seq}"
-                wait, blocked = await self._take(reservation, hold)
-                if wait == 0.0:
+            reservation = self._leased(hold)
+            while reservation is None:
+                reservation, wait, blocked = await self._take(hold)
+                if reservation is not None:
                     break
                 queued = True
                 now = time.monotonic()
@@ -344,14 +380,31 @@ class RedisRateLimiter:
                     wait = min(wait, max(self.per / self.limit, 0.005))
                 if deadline is not None:
                     if now >= deadline or (not blocked and now + wait > deadline):
-                        raise deadline_exceeded(self, max_wait or 0.0)
+                        raise deadline_exceeded(self, max_wait or 0.0, wait)
                     wait = min(wait, deadline - now)
                 await self._nap(wait, blocked)
         finally:
             self._turn.leave()
+            if self._turn.is_free and self._leases:
+                self._return_leases()
         # A lone round trip to Redis is not waiting for the budget.
         waited = max(0.0, time.monotonic() - started) if queued else 0.0
         return _RedisPermit(self, reservation, waited)
+
+    def _leased(self, hold: float) -> str | None:
+        """A permit the previous head leased for this waiter, if it covers ``hold``."""
+        while self._leases:
+            reservation, leased_hold = self._leases.popleft()
+            if leased_hold >= hold:
+                return reservation
+            self._in_background(self._finish("release", reservation))
+        return None
+
+    def _return_leases(self) -> None:
+        """Nobody is left to use the leased permits (their waiters were cancelled)."""
+        while self._leases:
+            reservation, _ = self._leases.popleft()
+            self._in_background(self._finish("release", reservation))
 
     async def _nap(self, seconds: float, blocked: bool) -> None:
         """The head waits ``seconds``, or until one of this process's settles may help."""
@@ -378,11 +431,16 @@ class RedisRateLimiter:
         """Hold every acquire, in every process on this key, until ``seconds`` from now.
 
         Like :meth:`lucidgreen.ratelimit.TokenBucket.pause`: an unexpected 429 (fewer than
-        ``limit`` counted on the key) is logged once at WARNING; the limit is not lowered.
+        ``limit`` counted on the key) makes the key count its window as full as of now, in
+        Redis, so every process learns it at once; it is logged once per process at WARNING
+        and counted in :meth:`surprises`. The limit is not lowered.
         """
         seconds = check_pause_seconds(seconds)
-        _, counted = await self._run("pause", max(0.0, seconds))
-        if counted < self.limit and not self._warned:
+        self._seq += 1
+        surprise, counted, _ = await self._run(
+            "pause", max(0.0, seconds), self._prefix + str(self._seq)
+        )
+        if surprise and not self._warned:
             self._warned = True
             logger.warning(
                 "%r got a 429 with only %d requests counted on the key in the last %g s "
@@ -398,8 +456,14 @@ class RedisRateLimiter:
 
     async def counted(self) -> int:
         """Requests counted on the key in the window a request leaving now would join."""
-        _, counted = await self._run("count")
+        _, counted, _ = await self._run("count")
         return counted
+
+    async def surprises(self) -> int:
+        """429s any process on the key got while fewer than ``limit`` were counted (see
+        :meth:`pause`); kept in Redis for a day."""
+        _, count, _ = await self._run("surprises")
+        return count
 
     async def aclose(self) -> None:
         """Finish settling and releasing in the background, then close a client we created."""
@@ -420,8 +484,8 @@ class RedisRateLimiter:
     ) -> None:
         await self.aclose()
 
-    async def _run(self, operation: str, *extra: str | float) -> tuple[float, int]:
-        """One atomic script call, bounded by ``timeout``: ``(wait, flag_or_count)``."""
+    async def _run(self, operation: str, *extra: str | float) -> tuple[float, int, int]:
+        """One atomic script call, bounded by ``timeout``: ``(wait, flag_or_count, granted)``."""
         p = self._pacing
         args: list[str | int] = [operation, repr(p.rate), repr(p.capacity), p.limit, repr(p.per)]
         args += [repr(x) if isinstance(x, float) else x for x in extra]
@@ -433,26 +497,36 @@ class RedisRateLimiter:
                 f"rate limiter {self._key!r} could not use Redis at {self._where} "
                 f"within {self._timeout:g} s: {type(exc).__name__}: {exc}"
             ) from exc
-        return float(reply[0]), int(reply[1])
+        granted = int(reply[2]) if len(reply) > 2 else 0
+        return float(reply[0]), int(reply[1]), granted
 
-    async def _take(self, reservation: str, hold: float) -> tuple[float, bool]:
+    async def _take(self, hold: float) -> tuple[str | None, float, bool]:
+        """``(reservation, 0, False)`` when granted (extra grants leased to the queue), else
+        ``(None, wait, blocked)``."""
+        self._seq += 1
+        base = f"{self._prefix}:{self._seq}"
+        want = max(1, min(self._turn.waiting, MAX_LEASE))
         # Shielded: if the waiter is cancelled mid-flight, the script call still finishes
-        # and we learn whether it reserved a slot, which we then release.
-        call = asyncio.ensure_future(self._run("take", EARLY_TOLERANCE, reservation, hold))
+        # and we learn whether it reserved slots, which we then release.
+        call = asyncio.ensure_future(self._run("take", EARLY_TOLERANCE, base, hold, want))
         try:
-            wait, blocked = await asyncio.shield(call)
+            wait, blocked, granted = await asyncio.shield(call)
         except asyncio.CancelledError:
-            call.add_done_callback(lambda done: self._release_if_taken(done, reservation))
+            call.add_done_callback(lambda done: self._release_if_taken(done, base))
             raise
         except RateLimiterUnavailable as exc:
             self._failure = (time.monotonic(), exc)
             raise
-        return wait, bool(blocked)
+        if granted == 0:
+            return None, wait, bool(blocked)
+        self._leases.extend((f"{base}:{i}", hold) for i in range(2, granted + 1))
+        return f"{base}:1", 0.0, False
 
-    def _release_if_taken(self, call: asyncio.Future[tuple[float, int]], reservation: str) -> None:
-        if call.cancelled() or call.exception() is not None or call.result()[0] != 0.0:
+    def _release_if_taken(self, call: asyncio.Future[tuple[float, int, int]], base: str) -> None:
+        if call.cancelled() or call.exception() is not None:
             return
-        self._in_background(self._finish("release", reservation))
+        for i in range(1, call.result()[2] + 1):
+            self._in_background(self._finish("release", f"{base}:{i}"))
 
     async def _finish(self, operation: str, reservation: str) -> None:
         """Settle or release ``reservation``; shielded, so a cancelled caller spends nothing
