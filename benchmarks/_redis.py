@@ -6,12 +6,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from benchmarks._common import stop
 
@@ -58,3 +61,60 @@ def redis_server(*, start_timeout: float = 10.0) -> Iterator[str | None]:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         stop(server)
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
+    """Copy ``reader`` to ``writer``, each chunk delivered ``delay`` seconds after it arrived
+    (in order: a slow link, not a reordering one)."""
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+
+    async def deliver() -> None:
+        while (item := await chunks.get()) is not None:
+            due, data = item
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            writer.write(data)
+            await writer.drain()
+
+    delivering = asyncio.create_task(deliver())
+    try:
+        while data := await reader.read(65536):
+            chunks.put_nowait((loop.time() + delay, data))
+    except OSError:
+        pass
+    finally:
+        chunks.put_nowait(None)
+        with contextlib.suppress(OSError):
+            await delivering
+        writer.close()
+
+
+@contextlib.asynccontextmanager
+async def delay_proxy(url: str, rtt: float) -> AsyncIterator[str]:
+    """A ``redis://`` URL on loopback that forwards to ``url`` adding ``rtt`` seconds to
+    every round trip (half each way): Redis at a distance, for tests and benchmarks."""
+    target = urlsplit(url)
+    host, port = target.hostname or "127.0.0.1", target.port or 6379
+
+    open_writers: set[asyncio.StreamWriter] = set()
+
+    async def forward(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        try:
+            server_r, server_w = await asyncio.open_connection(host, port)
+            open_writers.update((client_w, server_w))
+            await asyncio.gather(
+                _pipe(client_r, server_w, rtt / 2), _pipe(server_r, client_w, rtt / 2)
+            )
+        except (OSError, asyncio.CancelledError):
+            # The proxy is closing (or the far end went away): the link just ends.
+            client_w.close()
+
+    server = await asyncio.start_server(forward, "127.0.0.1", 0)
+    listening = server.sockets[0].getsockname()[1]
+    try:
+        yield f"redis://127.0.0.1:{listening}{target.path or '/0'}"
+    finally:
+        server.close()
+        for writer in open_writers:  # Server.close_clients() is Python 3.13+
+            writer.close()
+        await server.wait_closed()

@@ -12,10 +12,11 @@ from lucidgreen.ratelimit import TokenBucket
 from tests.ratelimit.test_bucket import FakeClock, run_ready
 
 
-def gated_bucket(clock: FakeClock, **kwargs: int) -> TokenBucket:
-    """A bucket on ``clock`` whose sleeps never end by themselves (only the test ends them)."""
+def gated_bucket(clock: FakeClock, *, burst: int) -> TokenBucket:
+    """10 per 10 s on ``clock``, whose sleeps never end by themselves (only the test ends
+    them)."""
     clock.gate = asyncio.Event()
-    return TokenBucket(kwargs.pop("limit", 10), 10.0, clock=clock, sleep=clock.sleep, **kwargs)
+    return TokenBucket(10, 10.0, burst=burst, clock=clock, sleep=clock.sleep)
 
 
 async def test_a_waiter_behind_a_long_queue_is_shed_on_arrival() -> None:
