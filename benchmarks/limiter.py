@@ -18,9 +18,18 @@ Figures:
    1.5 s, each permit settled as soon as it is granted (no latency); ``violations`` counts
    grants that ended a window of ``per`` holding more than ``limit`` (would-be 429s).
    Needs redis-server on PATH (the figures are skipped without it).
-4. ``acquire_*``: an acquire plus settle with budget available, in µs, against the no-op
+4. ``neighbour_*``: a neighbour on the same credentials burns 95 of a 100 per 3 s window
+   (one old request, so Retry-After is short, then 94 at once), then one SourceClient makes
+   250 calls at once. ``second_wave`` counts 429s after the first wave (the ones in flight
+   when the first 429 came back, within 0.2 s of it); ``post_pause_share`` is the accepted
+   rate once the neighbour's requests have left the window, as a share of the limit.
+5. ``redis_rtt_*``: 3 ``RedisRateLimiter`` s (own connection and queue each, as processes
+   have) on one key, 100 per 1.5 s, behind a TCP proxy adding 100 ms to every round trip to
+   Redis; ``share`` from the second window on, ``ceiling`` = per / (per + rtt) (a settle
+   reaches Redis a round trip after the grant), ``violations`` as in 3.
+6. ``acquire_*``: an acquire plus settle with budget available, in µs, against the no-op
    ``Unlimited`` limiter and an uncontended ``asyncio.Lock``, measured in the same run.
-5. ``waiters_*``: 10,000 concurrent waiters on a 5,000-per-second bucket (burst 1): wall
+7. ``waiters_*``: 10,000 concurrent waiters on a 5,000-per-second bucket (burst 1): wall
    time, and serving time (first grant to last, without the loop's cost of creating and
    first running 10,000 tasks), as ratios to the ideal ``(n - capacity) / rate``. (Each
    waiter costs tens of µs of event-loop work, so at 10,000 a second on a loaded 2-core
@@ -44,7 +53,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import lucidgreen  # noqa: E402
-from benchmarks._redis import redis_server  # noqa: E402
+from benchmarks._redis import delay_proxy, redis_server  # noqa: E402
 from lucidgreen.ratelimit import RateLimiter, RedisRateLimiter, TokenBucket, Unlimited  # noqa: E402
 from lucidgreen.testing import FakeLucidGreen, RateLimit  # noqa: E402
 
@@ -204,6 +213,65 @@ def redis_processes(quick: bool, processes: int = 4) -> dict[str, float]:
     return {f"redis_{name}": value for name, value in figures.items()}
 
 
+async def neighbour_run() -> dict[str, float]:
+    """The neighbour scenario of module docstring item 4."""
+    limit, per, calls = 100, 3.0, 250
+    async with FakeLucidGreen(
+        products=20, brands=2, batches=6, items=30, source_limit=RateLimit(limit, per)
+    ) as fake:
+        uuids = list(fake.state.products)[:10]
+        bucket = TokenBucket(limit=limit, per=per)
+        async with lucidgreen.SourceClient(
+            *fake.source_credentials, base_url=fake.url, rate_limiter=bucket
+        ) as source:
+            await source.products.get(uuids[0])
+            client_id = fake.source_credentials.client_id
+            fake.limits.check("source", client_id)
+            await asyncio.sleep(per - 0.6)
+            for _ in range(limit - 6):
+                fake.limits.check("source", client_id)
+            neighbour_gone = time.monotonic() + per
+            await asyncio.gather(*(source.products.get(uuids[i % 10]) for i in range(calls)))
+    api = fake.requests.matching("/api/", site="api")
+    refused = [r.time for r in api if r.status == 429]
+    accepted = [r.time for r in api if r.status == 200 and r.time >= neighbour_gone]
+    ordered = sorted(accepted)
+    share = (len(ordered) - 1) / (ordered[-1] - ordered[0]) * per / limit
+    return {
+        "neighbour_first_wave": float(sum(t <= refused[0] + 0.2 for t in refused)),
+        "neighbour_second_wave": float(sum(t > refused[0] + 0.2 for t in refused)),
+        "neighbour_post_pause_share": share,
+        "neighbour_surprises": float(bucket.surprises),
+    }
+
+
+async def redis_rtt_run(url: str, quick: bool) -> dict[str, float]:
+    """Item 5 of the module docstring."""
+    limit, rtt = 100, 0.1
+    seconds = (4 if quick else 8) * PER
+    key = f"lucidgreen-bench:{uuid.uuid4().hex}"
+    async with delay_proxy(url, rtt) as far:
+        limiters = [RedisRateLimiter(far, key, limit=limit, per=PER) for _ in range(3)]
+        try:
+            runs = await asyncio.gather(*(hammer_for(lim, 10, seconds) for lim in limiters))
+        finally:
+            for limiter in limiters:
+                await limiter.aclose()
+    grants = sorted(t for run in runs for t in run)
+    figures = window_figures(grants, limit, PER)
+    figures["ceiling"] = PER / (PER + rtt)
+    figures["vs_ceiling"] = figures["share"] / figures["ceiling"]
+    figures["rtt_s"] = rtt
+    return {f"redis_rtt_{name}": value for name, value in figures.items()}
+
+
+def redis_at_a_distance(quick: bool) -> dict[str, float]:
+    with redis_server() as url:
+        if url is None:
+            return {}
+        return asyncio.run(redis_rtt_run(url, quick))
+
+
 async def acquire_cost(quick: bool) -> dict[str, float]:
     n = 20_000 if quick else 200_000
     bucket = TokenBucket(limit=10**9, per=1.0, burst=10**8)  # always has budget
@@ -273,6 +341,8 @@ def run(*, quick: bool = False) -> dict[str, float]:
     figures.update(asyncio.run(sustained_run(quick)))
     figures.update(asyncio.run(jitter_run(quick)))
     figures.update(redis_processes(quick))
+    figures.update(asyncio.run(neighbour_run()))
+    figures.update(redis_at_a_distance(quick))
     figures.update(asyncio.run(acquire_cost(quick)))
     figures.update(asyncio.run(many_waiters(quick)))
     return figures
