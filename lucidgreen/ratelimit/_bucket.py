@@ -335,20 +335,8 @@ class TokenBucket:
             decision = self._budget.try_take(started, hold)
             if decision.reservation is not None:
                 return _Permit(self, decision.reservation, 0.0)
-        deadline = None
-        if max_wait is not None:
-            # Shed at once a waiter whose place in the queue makes max_wait impossible.
-            expected = self._budget.least_wait(started, self._turn.waiting)
-            if expected > max_wait:
-                raise deadline_exceeded(self, max_wait, expected)
-            deadline = started + max_wait
-        try:
-            await self._turn.enter(max_wait)
-        except Shed as shed:
-            raise deadline_exceeded(self, max_wait or 0.0, shed.retry_after) from None
-        except TimeoutError:
-            expected = self._budget.least_wait(self._clock(), self._turn.waiting)
-            raise deadline_exceeded(self, max_wait or 0.0, expected) from None
+        deadline = None if max_wait is None else started + max_wait
+        await self._queue_up(started, max_wait)
         try:
             while True:
                 # Reserve in the waiter's own task: if it is cancelled before this line,
@@ -367,6 +355,21 @@ class TokenBucket:
         finally:
             self._turn.leave()
         return _Permit(self, decision.reservation, max(0.0, self._clock() - started))
+
+    async def _queue_up(self, started: float, max_wait: float | None) -> None:
+        """Wait for the turn; shed at once if this place in the queue makes ``max_wait``
+        impossible, and leave when it passes or a pause makes it impossible."""
+        if max_wait is not None:
+            expected = self._budget.least_wait(started, self._turn.waiting)
+            if expected > max_wait:
+                raise deadline_exceeded(self, max_wait, expected)
+        try:
+            await self._turn.enter(max_wait)
+        except Shed as shed:
+            raise deadline_exceeded(self, max_wait or 0.0, shed.retry_after) from None
+        except TimeoutError:
+            expected = self._budget.least_wait(self._clock(), self._turn.waiting)
+            raise deadline_exceeded(self, max_wait or 0.0, expected) from None
 
     async def _nap(self, seconds: float, blocking: float | None) -> None:
         """The head waits ``seconds``, or until a settle or release may shorten its wait."""
