@@ -1,4 +1,8 @@
-"""The in-process limiter, :class:`TokenBucket`, and the FIFO turn both limiters queue on."""
+"""The in-process limiter, :class:`TokenBucket`, and the FIFO turn both limiters queue on.
+
+Long because: the FIFO turn (with shedding) and the bucket's cancel-safe acquire loop share
+the wake-up and deadline rules, which read best side by side.
+"""
 
 from __future__ import annotations
 
