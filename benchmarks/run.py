@@ -33,7 +33,9 @@ if __package__ in (None, ""):  # ``python benchmarks/run.py``
 
 from benchmarks._common import REPO_ROOT, machine
 
-MODULES = ("overhead", "structuring", "pagination", "limiter", "reliability", "hardening")
+MODULES = (
+    "overhead", "structuring", "pagination", "limiter", "reliability", "hardening", "exports",
+)  # fmt: skip
 DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 
 Figures = dict[str, float]
@@ -431,6 +433,33 @@ def hardening_rows(f: Figures) -> list[Row]:
     ]  # fmt: skip
 
 
+def exports_rows(f: Figures) -> list[Row]:
+    nan = math.nan
+    bare = f"bare GET + json.loads {f.get('bare_mb_per_s', nan):.0f} MB/s"
+    size = f"{f.get('file_mb', nan):.0f} MB file"
+    imports = (
+        f"{f.get('import_lucidgreen_ms', nan):.0f} ms vs import aiohttp "
+        f"{f.get('import_aiohttp_ms', nan):.0f} ms (fresh processes)"
+    )
+    client = f"{f.get('import_client_ms', nan):.0f} ms vs {f.get('import_aiohttp_ms', nan):.0f} ms"
+    return [
+        Row("Exports", "MB/s, PackageExport.download() / bare GET + json.loads",
+            f.get("download_vs_bare_ratio"), "x",
+            f"{f.get('download_mb_per_s', nan):.0f} MB/s vs {bare}, {size}", Goal(">=", 1.0)),
+        Row("Exports", "MB/s, PackageExport.entries() / bare GET + json.loads",
+            f.get("entries_vs_bare_ratio"), "x",
+            f"{f.get('entries_mb_per_s', nan):.0f} MB/s vs {bare}, {size}", Goal(">=", 1.0)),
+        Row("Exports", "peak RSS streaming entries(), 4x file / 1x file",
+            f.get("entries_rss_ratio"), "x",
+            f"{f.get('entries_rss_large_mib', nan):.1f} MiB vs "
+            f"{f.get('entries_rss_small_mib', nan):.1f} MiB", Goal("<=", 1.1)),
+        Row("Import", "import lucidgreen / import aiohttp",
+            f.get("import_lucidgreen_vs_aiohttp_ratio"), "x", imports, Goal("<=", 1.5)),
+        Row("Import", "import lucidgreen + first SourceClient / import aiohttp",
+            f.get("import_client_vs_aiohttp_ratio"), "x", client),
+    ]  # fmt: skip
+
+
 def memory_rows(f: Figures, source: str) -> list[Row]:
     rows = []
     for suffix, label in (("", "sequential"), ("_prefetch8", "prefetch=8")):
@@ -487,6 +516,7 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
         "structuring": structuring_rows,
         "reliability": reliability_rows,
         "hardening": hardening_rows,
+        "exports": exports_rows,
     }
     sections = {
         "overhead": "Overhead",
@@ -495,8 +525,17 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
         "structuring": "Structuring",
         "reliability": "Reliability",
         "hardening": "Hardening",
+        "exports": "Exports",
     }
-    for name in ("overhead", "pagination", "limiter", "reliability", "structuring", "hardening"):
+    for name in (
+        "overhead",
+        "pagination",
+        "limiter",
+        "reliability",
+        "structuring",
+        "hardening",
+        "exports",
+    ):
         outcome = outcomes.get(name)
         if outcome is None or outcome.status == "skipped":
             continue

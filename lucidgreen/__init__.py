@@ -9,10 +9,8 @@
 
 from __future__ import annotations
 
-from ._client import RetailClient, SourceClient
-from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
-from ._pager import AsyncPager, Page
-from ._transport import Timeout
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 from .errors import (
     APIError,
@@ -46,8 +44,50 @@ from .errors import (
     UnknownLucidIDs,
     WriteOutcomeUnknown,
 )
-from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
-from .retry import RetryPolicy
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
+    from ._client import RetailClient, SourceClient
+    from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
+    from ._pager import AsyncPager, Page
+    from ._transport import Timeout
+    from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
+    from .retry import RetryPolicy
+
+# ``import lucidgreen`` loads the errors alone; each of these loads (with aiohttp, the models
+# and the resources) on first use, so a program that only imports, or a CLI's ``--help``,
+# does not pay for them. ``from lucidgreen import SourceClient`` works as before.
+_LAZY: dict[str, str] = {
+    "AsyncPager": "._pager",
+    "Hooks": "._events",
+    "LimiterWait": "._events",
+    "Page": "._pager",
+    "RateLimiter": ".ratelimit",
+    "RedisRateLimiter": ".ratelimit",
+    "RequestSent": "._events",
+    "RetailClient": "._client",
+    "RetryPolicy": ".retry",
+    "RetryScheduled": "._events",
+    "SourceClient": "._client",
+    "Stats": "._events",
+    "Timeout": "._transport",
+    "TokenBucket": ".ratelimit",
+}
+
+if not TYPE_CHECKING:  # type checkers see the imports above; a typo stays an error there
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'lucidgreen' has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value  # once loaded, a plain module attribute
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "APIError",

@@ -154,7 +154,8 @@ def test_lucidgreen_has_no_import_cycle() -> None:
     """No chain of load-time imports inside lucidgreen/ leads back to where it started."""
     graph = import_graph(PACKAGE)
     assert len(graph) > 50  # the reader found the package's modules
-    assert "lucidgreen._client" in graph["lucidgreen"]  # ... and their imports
+    # ... and their imports (``lucidgreen`` itself loads the clients lazily, on first use)
+    assert "lucidgreen._pipeline" in graph["lucidgreen._client"]
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 

@@ -1,24 +1,25 @@
-"""The package-UID export file, parsed incrementally (pure: feed text, get entries).
+"""The package-UID export file, parsed incrementally (pure: feed bytes, get entries).
 
 The file is one JSON object ``{package_uid: {case_id: [lucid_id, ...]}, ...}`` that can be
-large for a big dispensary. :class:`ExportFileParser` walks the top level itself and
-decodes one package at a time, so memory is bounded by the largest package, not the file.
+hundreds of MB for a big dispensary. ``ijson``'s C tokenizer (the yajl2_c backend) turns the
+bytes into events, and a small state machine over those events builds one package at a
+time, so memory is bounded by the largest package, not the file.
 
-The parse is linear: each character is scanned once to find where a key or package ends
-(however many chunks it spans), then the complete text is decoded once by ``json``. Nothing
-is re-parsed when a chunk arrives, and a package larger than ``max_package_size``
-characters is a ``DecodeError`` rather than unbounded memory.
+Why ``basic_parse`` events and not ``ijson.kvitems``: kvitems keeps the full path of every
+open container, so its memory grows with the *square* of the nesting depth (20 KB of ``[``
+took 250 MB), and it was half as fast here. The events need no path: the only valid depth
+is three (file, package, LucidID list), and anything deeper is refused at the first event.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
-import re
 from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
+import ijson
 
 from ..errors import DecodeError
 
@@ -30,17 +31,15 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PACKAGE_SIZE: Final = 64 * 2**20
-"""The largest single package (its JSON text, in characters) the parser holds: 64 Mi."""
+"""The largest single package (its JSON text, in bytes) the parser holds: 64 MiB."""
 
-_WHITESPACE = " \t\n\r"
-_SKIP_WHITESPACE = re.compile(r"[ \t\n\r]*")
-# Out of a string, the next token that can change the nesting: a whole string or a whole
-# flat array of strings (a package's LucidID list, skipped in one step: the common case),
-# else one structural character (a lone quote opens a string that goes on past this chunk).
-# Possessive quantifiers: a failed match never backtracks, so each attempt is linear.
-_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
-_TOKEN = re.compile(rf'\[(?:[^\[\]{{}}"]++|{_STRING})*+\]|{_STRING}|[{{}}\[\]"]')
-_STRING_BODY = re.compile(r'[^"\\]*')
+# The tokenizer is fed at most this much at a time, whatever the caller's chunk: it bounds
+# the events held at once and how far past max_package_size a package can grow unseen.
+_SLICE: Final = 65536
+_WHITESPACE = b" \t\n\r"
+_EXCERPT = 1000
+
+Cases = dict[str, list[str]]
 
 
 @attrs.frozen
@@ -50,6 +49,21 @@ class ExportEntry:
     package_uid: str
     case_id: str
     lucid_ids: tuple[str, ...]
+
+
+_new_entry = object.__new__
+# Filling the slots directly skips the frozen __init__'s checks: a third of an entry's cost.
+_set_uid, _set_case, _set_ids = (
+    getattr(ExportEntry, field.name).__set__ for field in attrs.fields(ExportEntry)
+)
+
+
+def _entry(package_uid: str, case_id: str, lucid_ids: tuple[str, ...]) -> ExportEntry:
+    entry = _new_entry(ExportEntry)
+    _set_uid(entry, package_uid)
+    _set_case(entry, case_id)
+    _set_ids(entry, lucid_ids)
+    return entry
 
 
 def check_package(package_uid: str, value: Any) -> dict[str, list[str]]:
@@ -67,240 +81,231 @@ def check_package(package_uid: str, value: Any) -> dict[str, list[str]]:
     return value
 
 
-class _Scanner:
-    """Finds where one JSON string, object or array ends, looking at each character once,
-    across as many pieces of text as it takes (state carries over between calls)."""
-
-    __slots__ = ("depth", "escaped", "in_string")
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self.in_string = False
-        self.escaped = False
-
-    def end_in(self, text: str, start: int) -> int | None:
-        """The index just past the value's end in ``text``, or None when it goes on."""
-        pos, size = start, len(text)
-        while pos < size:
-            if self.in_string:
-                pos = self._string_end(text, pos)
-                if pos < 0:
-                    return None
-                if self.depth == 0:
-                    return pos
-                continue
-            found = _TOKEN.search(text, pos)
-            if found is None:
-                return None
-            first, pos = found.start(), found.end()
-            if pos - first > 1:  # a whole string or flat array: the nesting is unchanged
-                if self.depth == 0:
-                    return pos
-                continue
-            char = text[first]
-            if char == '"':
-                self.in_string = True
-                continue
-            self.depth += 1 if char in "{[" else -1
-            if self.depth <= 0:
-                return pos
-        return None
-
-    def _string_end(self, text: str, pos: int) -> int:
-        """Past the closing quote of the string ``pos`` is in, or -1 when it goes on."""
-        size = len(text)
-        while pos < size:
-            if self.escaped:  # the character after a backslash is never structural
-                self.escaped = False
-                pos += 1
-                continue
-            match = _STRING_BODY.match(text, pos)
-            pos = (match.end() if match else pos) + 1
-            if pos > size:
-                return -1
-            if text[pos - 1] == '"':
-                self.in_string = False
-                return pos
-            self.escaped = True
-        return -1
+def _first_line(exc: Exception) -> str:
+    """yajl's message without the context lines it draws under it."""
+    text = str(exc.args[0] if exc.args else exc)
+    if text.startswith(("b'", 'b"')):  # ijson passes some messages on as bytes
+        text = text[2:-1]
+    return text.split("\\n" if "\\n" in text else "\n", 1)[0]
 
 
 class ExportFileParser:
     """Feed the file's bytes in chunks; collect the entries each chunk completes.
 
     ``on_package`` is called with each package as it completes (``download()`` builds the
-    whole mapping from it, so both readers read a file alike).
+    whole mapping from it, so both readers read a file alike); with ``entries=False`` no
+    :class:`ExportEntry` is made and :meth:`feed` returns an empty list.
 
-    ``chars_scanned`` and ``chars_decoded`` count the work done: each is at most the
-    file's length, whatever the chunking (the parse is linear).
+    ``chars_scanned`` and ``chars_decoded`` count the bytes given to the tokenizer, which
+    reads each byte once and builds the values in the same pass: each is the file's length
+    at most, whatever the chunking (the parse is linear).
     """
 
     def __init__(
         self,
         *,
         max_package_size: int = DEFAULT_MAX_PACKAGE_SIZE,
-        on_package: Callable[[str, dict[str, list[str]]], None] | None = None,
+        on_package: Callable[[str, Cases], None] | None = None,
+        entries: bool = True,
     ) -> None:
-        # utf-8-sig: a byte-order mark at the start is read past, as json.loads does.
-        self._text = codecs.getincrementaldecoder("utf-8-sig")()
         self._max_package_size = max_package_size
         self._on_package = on_package
-        self._buffer = ""
-        self._pos = 0
-        self._consumed = 0  # characters before self._buffer[0]
-        self._scanner: _Scanner | None = None  # a key or package in progress
-        self._pieces: list[str] = []  # its text from earlier chunks
-        self._pending = 0
-        self._state = "start"
-        self._key: str | None = None
-        self.chars_scanned = 0
-        self.chars_decoded = 0
+        self._make_entries = entries
+        self._events: list[tuple[str, Any]] = ijson.sendable_list()
+        self._tokens = ijson.basic_parse_coro(self._events)
+        self._lead = b""  # the file's first bytes while a byte-order mark may be split
+        self._bom_checked = False
+        self._started = False  # the opening brace was seen
+        self._done = False  # ... and the closing one
+        self._bytes = 0
+        self._pending = 0  # bytes fed since a package last completed
+        self._head = ""  # the file's beginning, for error excerpts
+        # The state machine: depth 1 in the file, 2 in a package, 3 in a LucidID list.
+        self._depth = 0
+        self._package_uid = ""
+        self._cases: Cases = {}
+        self._case_id = ""
+        self._ids: list[str] | None = None  # the open LucidID list, None outside one
+        self._steps = (self._at_start, self._in_file, self._in_package, self._in_list)
+
+    @property
+    def chars_scanned(self) -> int:
+        return self._bytes
+
+    @property
+    def chars_decoded(self) -> int:
+        return self._bytes
 
     def feed(self, chunk: bytes) -> list[ExportEntry]:
-        return self._advance(self._utf8(chunk))
-
-    def _advance(self, text: str) -> list[ExportEntry]:
-        # Nothing is left over between feeds but the end of the file (trailing whitespace).
-        self._consumed += self._pos
-        self._buffer = self._buffer[self._pos :] + text
-        self._pos = 0
         entries: list[ExportEntry] = []
-        while self._step(entries):
-            pass
-        if self._state == "done" and self._buffer[self._pos :].strip(_WHITESPACE):
-            raise DecodeError(
-                f"the export file has data after its end, at character {self._offset()}",
-                text=self._buffer[self._pos : self._pos + 1000],
-            )
+        if not self._started:
+            chunk = self._opening(chunk)
+        if len(chunk) <= _SLICE:
+            if chunk:
+                self._send(chunk, entries)
+            return entries
+        view = memoryview(chunk)
+        for start in range(0, len(chunk), _SLICE):
+            self._send(view[start : start + _SLICE], entries)
         return entries
 
     def close(self) -> None:
         """The file ended: anything but a complete top-level object is a ``DecodeError``."""
-        self._advance(self._utf8(b"", final=True))
-        rest = self._buffer[self._pos :]
-        if self._state != "done" or self._scanner is not None or rest.strip(_WHITESPACE):
-            excerpt = self._pieces[0][:1000] if self._pieces else rest[:1000]
+        if not self._started:
+            raise self._truncated("no JSON object")
+        try:
+            self._tokens.close()
+        except (ijson.JSONError, ValueError) as exc:
+            raise self._truncated(_first_line(exc)) from exc
+        self._consume([])
+        if not self._done:
+            raise self._truncated("the file ends inside its object")
+
+    # -- the opening: a byte-order mark, whitespace, then ``{`` ---------------------------------
+
+    def _opening(self, chunk: bytes | memoryview) -> bytes:
+        """What follows the file's opening whitespace once ``{`` is seen, else ``b""``."""
+        lead = self._lead + bytes(chunk)
+        if not self._bom_checked:
+            if len(lead) < len(codecs.BOM_UTF8) and codecs.BOM_UTF8.startswith(lead):
+                self._lead = lead  # perhaps a byte-order mark cut short: wait for the rest
+                return b""
+            # A byte-order mark is read past, as json.loads does for bytes (and utf-8-sig).
+            self._bom_checked = True
+            self._bytes += len(lead)
+            lead = lead.removeprefix(codecs.BOM_UTF8)
+            self._bytes -= len(lead)
+        self._lead = b""
+        rest = lead.lstrip(_WHITESPACE)
+        self._bytes += len(lead) - len(rest)
+        if not rest:
+            return b""  # whitespace is insignificant: nothing to keep
+        self._head = rest[:_EXCERPT].decode("utf-8", errors="replace")
+        if rest[:1] != b"{":
+            got = rest[:4].decode("utf-8", errors="replace")[:1]
             raise DecodeError(
-                f"the export file is truncated or malformed near character {self._offset()}",
-                text=excerpt,
+                f"the export file is malformed at byte {self._bytes:,}: "
+                f"expected one of '{{', got {got!r}",
+                text=self._head,
+            )
+        self._started = True
+        return rest
+
+    # -- feeding the tokenizer ------------------------------------------------------------------
+
+    def _send(self, piece: bytes | memoryview, entries: list[ExportEntry]) -> None:
+        try:
+            self._tokens.send(piece)
+        except (ijson.JSONError, ValueError) as exc:  # yajl2_c: bad escapes are ValueErrors
+            self._consume(entries)  # a shape error before the syntax error is the clearer one
+            raise self._syntax_error(exc) from exc
+        self._bytes += len(piece)
+        if self._consume(entries):
+            self._pending = 0
+            return
+        self._pending += len(piece)
+        if self._pending > self._max_package_size:
+            raise DecodeError(
+                f"a package of the export file is larger than max_package_size "
+                f"({self._max_package_size:,} bytes)",
+                text=self._head,
             )
 
-    def _offset(self) -> int:
-        return self._consumed + self._pos + self._pending
+    def _consume(self, entries: list[ExportEntry]) -> bool:
+        """Run the state machine over the events; True when a package completed.
 
-    def _utf8(self, chunk: bytes, *, final: bool = False) -> str:
-        try:
-            return self._text.decode(chunk, final)
-        except UnicodeDecodeError as exc:
-            raise DecodeError(
-                f"the export file is not UTF-8 near character {self._offset()}",
-                text=chunk.decode("utf-8", errors="replace")[:1000],
-            ) from exc
+        The events of a CaseID (its key, its list, the LucidIDs, the list's end) are nearly
+        all of any file: they are handled here with the state in locals; the rest (a
+        package's start and end, the file's, and every error) goes through ``_steps``.
+        """
+        completed = False
+        ids, cases, case_id, depth = self._ids, self._cases, self._case_id, self._depth
+        for event, value in self._events:
+            if ids is not None and event == "string":
+                ids.append(value)
+            elif ids is not None and event == "end_array":
+                # A CaseID listed twice in a package keeps its last list, as json.loads does.
+                cases[case_id] = ids
+                ids, depth = None, 2
+            elif depth == 2 and event == "map_key":
+                case_id = value
+            elif depth == 2 and event == "start_array":
+                ids, depth = [], 3
+            else:
+                self._ids, self._case_id, self._depth = ids, case_id, depth
+                completed = self._steps[depth](event, value, entries) or completed
+                ids, cases, case_id, depth = self._ids, self._cases, self._case_id, self._depth
+        self._ids, self._case_id, self._depth = ids, case_id, depth
+        del self._events[:]
+        return completed
 
-    def _malformed(self, expected: str) -> DecodeError:
-        got = self._buffer[self._pos]
-        return DecodeError(
-            f"the export file is malformed at character {self._offset()}: expected one of "
-            f"{expected!r}, got {got!r}",
-            text=self._buffer[self._pos : self._pos + 1000],
-        )
+    # -- the states: each answers whether a package just completed ------------------------------
 
-    def _expect(self, allowed: str) -> str:
-        char = self._buffer[self._pos]
-        if char not in allowed:
-            raise self._malformed(allowed)
-        self._pos += 1
-        return char
+    def _at_start(self, event: str, value: Any, entries: list[ExportEntry]) -> bool:
+        if event != "start_map":  # unreachable after _opening's check; kept as a guard
+            raise self._malformed(f"expected an object, got {event}")
+        self._depth = 1
+        return False
 
-    def _token(self) -> str | None:
-        """The key or package starting at the position (or begun in an earlier chunk), or
-        None when it goes on past this chunk."""
-        scanner = self._scanner = self._scanner or _Scanner()
-        start = self._pos
-        end = scanner.end_in(self._buffer, start)
-        self.chars_scanned += (len(self._buffer) if end is None else end) - start
-        if end is None:
-            piece = self._buffer[start:]
-            self._pieces.append(piece)
-            self._pending += len(piece)
-            self._consumed += len(self._buffer)
-            self._buffer, self._pos = "", 0
-            if self._pending > self._max_package_size:
-                raise DecodeError(
-                    f"a package of the export file is larger than max_package_size "
-                    f"({self._max_package_size:,} characters)",
-                    text=self._pieces[0][:1000],
-                )
-            return None
-        tail = self._buffer[start:end]
-        token = "".join([*self._pieces, tail]) if self._pieces else tail
-        self._consumed += self._pending
-        self._scanner, self._pieces, self._pending = None, [], 0
-        self._pos = end
-        return token
-
-    def _decode(self, token: str) -> Any:
-        self.chars_decoded += len(token)
-        try:
-            return json.loads(token)
-        except (ValueError, RecursionError) as exc:
-            raise DecodeError(
-                f"the export file is malformed before character {self._offset()}: {exc}",
-                text=token[:1000],
-            ) from exc
-
-    def _step(self, entries: list[ExportEntry]) -> bool:
-        """Advance by one token; False when more input is needed or the object ended."""
-        if self._scanner is None:  # between tokens: whitespace is insignificant
-            match = _SKIP_WHITESPACE.match(self._buffer, self._pos)
-            self._pos = match.end() if match else self._pos
-        if self._state == "done" or self._pos >= len(self._buffer):
-            return False
-        if self._state == "start":
-            self._expect("{")
-            self._state = "key_or_end"
-        elif self._state in ("key_or_end", "key"):
-            return self._key_step()
-        elif self._state == "colon":
-            self._expect(":")
-            self._state = "value"
-        elif self._state == "value":
-            return self._value_step(entries)
-        elif self._expect(",}") == ",":
-            self._state = "key"
+    def _in_file(self, event: str, value: Any, entries: list[ExportEntry]) -> bool:
+        if event == "map_key":
+            self._package_uid = value
+        elif event == "start_map":
+            self._cases, self._depth = {}, 2
+        elif event == "end_map":
+            self._done, self._depth = True, 0
         else:
-            self._state = "done"
-            return False
-        return True
+            raise self._malformed(f"package {self._package_uid!r}: expected an object of CaseIDs")
+        return False
 
-    def _key_step(self) -> bool:
-        if self._scanner is None:
-            if self._state == "key_or_end" and self._buffer[self._pos] == "}":
-                self._pos += 1
-                self._state = "done"
-                return False
-            if self._buffer[self._pos] != '"':
-                raise self._malformed('"')
-        token = self._token()
-        if token is None:
-            return False
-        self._key, self._state = str(self._decode(token)), "colon"
-        return True
+    def _in_package(self, event: str, value: Any, entries: list[ExportEntry]) -> bool:
+        if event == "map_key":
+            self._case_id = value
+        elif event == "start_array":
+            self._ids, self._depth = [], 3
+        elif event == "end_map":
+            self._depth = 1
+            self._complete(entries)
+            return True
+        else:
+            raise self._malformed(self._bad_list())
+        return False
 
-    def _value_step(self, entries: list[ExportEntry]) -> bool:
-        if self._scanner is None and self._buffer[self._pos] not in "{[":
-            raise DecodeError(
-                f"package {self._key!r}: expected an object of CaseIDs",
-                text=self._buffer[self._pos : self._pos + 1000],
-            )
-        token = self._token()
-        if token is None:
-            return False
-        package_uid = self._key or ""
-        cases = check_package(package_uid, self._decode(token))
+    def _in_list(self, event: str, value: Any, entries: list[ExportEntry]) -> bool:
+        # Strings and the list's end never get here: _consume handles them.
+        raise self._malformed(self._bad_list())
+
+    def _complete(self, entries: list[ExportEntry]) -> None:
+        package_uid, cases = self._package_uid, self._cases
         if self._on_package is not None:
             self._on_package(package_uid, cases)
-        for case_id, lucid_ids in cases.items():
-            entries.append(ExportEntry(package_uid, case_id, tuple(lucid_ids)))
-        self._state = "comma_or_end"
-        return True
+        if self._make_entries:
+            entries.extend(_entry(package_uid, case, tuple(ids)) for case, ids in cases.items())
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    def _bad_list(self) -> str:
+        return f"package {self._package_uid!r}, case {self._case_id!r}: expected a list of LucidIDs"
+
+    def _malformed(self, what: str) -> DecodeError:
+        return DecodeError(
+            f"the export file is malformed near byte {self._bytes:,}: {what}",
+            text=self._head,
+        )
+
+    def _syntax_error(self, exc: Exception) -> DecodeError:
+        if self._done:
+            return DecodeError(
+                f"the export file has data after its end, near byte {self._bytes:,}",
+                text=self._head,
+            )
+        return DecodeError(
+            f"the export file is malformed near byte {self._bytes:,}: {_first_line(exc)}",
+            text=self._head,
+        )
+
+    def _truncated(self, why: str) -> DecodeError:
+        return DecodeError(
+            f"the export file is truncated or malformed near byte {self._bytes:,}: {why}",
+            text=self._head,
+        )
