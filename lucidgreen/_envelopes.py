@@ -22,6 +22,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 from http import HTTPStatus
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "decode_page",
     "decode_return_code",
     "error_for",
+    "http_date",
     "parse_retry_after",
 ]
 
@@ -185,21 +187,43 @@ def decode_return_code(status: int, headers: Headers, body: bytes) -> ReturnCode
 # --- errors -----------------------------------------------------------------------------
 
 
-def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """``Retry-After`` as seconds from ``now`` (a Unix time): delta-seconds or an HTTP date."""
+def http_date(value: str | None) -> float | None:
+    """An HTTP date (IMF-fixdate, RFC 850 or asctime) as a Unix time; None if it is not one.
+
+    A date without a zone is GMT: HTTP dates are GMT by definition (asctime has no zone).
+    """
+    if not value or not value.strip():
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def parse_retry_after(value: str | None, *, now: float, date: str | None = None) -> float | None:
+    """``Retry-After`` as seconds to wait: delta-seconds, or an HTTP date.
+
+    An HTTP date is read against the answer's own ``date`` header when it has a usable one:
+    both are the server's clock, so a server running minutes ahead or behind asks for the
+    wait it means. Without one, against ``now`` (the local Unix time).
+    """
     if value is None or not value.strip():
         return None
     value = value.strip()
     try:
         seconds = float(value)
     except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        when = http_date(value)
+        if when is None:
             return None
-        if when.tzinfo is None:  # an HTTP date is GMT by definition
-            return None
-        return max(0.0, when.timestamp() - now)
+        server_now = http_date(date)
+        return max(0.0, when - (now if server_now is None else server_now))
     return None if math.isnan(seconds) else max(0.0, seconds)
 
 
@@ -332,7 +356,9 @@ def error_for(
     if status == 405:
         return errors.MethodNotAllowed(message, **common)
     if status == 429:
-        retry_after = parse_retry_after(headers.get("retry-after"), now=now)
+        retry_after = parse_retry_after(
+            headers.get("retry-after"), now=now, date=headers.get("date")
+        )
         if retry_after is None and detail:
             hinted = _THROTTLE_WAIT.search(detail)
             retry_after = float(hinted.group(1)) if hinted else None

@@ -1,7 +1,11 @@
 """Bearer tokens: OAuth2 client credentials (cached, renewed once), or a static token.
 
 ``ClientCredentials`` asks ``/o/token/`` for a token, keeps it, and renews it a margin
-before ``expires_in`` runs out (10 % of the lifetime, at most 5 minutes). However many tasks
+before ``expires_in`` runs out (10 % of the lifetime, at most 5 minutes), counted from when
+the answer arrived. Every token is used at least once, however short-lived: a token that
+lives less than the endpoint takes to answer must not make each renewal crowd out every
+request. Tokens that expire before anything can send them, a few in a row, end in
+``AuthenticationError`` rather than an endless run of renewals. However many tasks
 find the token missing or stale at once, one renewal runs, with one retry schedule: every
 waiter shares its outcome, so when ``/o/token/`` keeps failing they all fail together when
 the schedule gives up (or each at its own call's deadline), never one schedule after another.
@@ -93,16 +97,25 @@ class StaticToken:
         return "StaticToken(<hidden>)"
 
 
-@attrs.frozen
+@attrs.define
 class _Token:
     value: str = attrs.field(repr=False)
     renew_at: float
+    expires_at: float
+    #: Sent at least once (passed :meth:`ClientCredentials.is_current`).
+    used: bool = False
+    #: Found expired before its first use (counted once towards the renewal bound).
+    wasted: bool = False
 
 
 def renewal_time(issued_at: float, expires_in: float) -> float:
     """When a token issued at ``issued_at`` should be renewed (pure)."""
     return issued_at + expires_in - min(_MAX_MARGIN, expires_in * _MARGIN_FRACTION)
 
+
+#: Tokens in a row that expired before any request could send them: then renewing again
+#: cannot help (the waits between getting a token and sending it outlast its life).
+MAX_WASTED_TOKENS = 3
 
 _DEFAULT_EXPIRES_IN = 36000.0
 # RFC 6750 b64token: anything else could smuggle a header line or spaces into Authorization.
@@ -170,6 +183,8 @@ class ClientCredentials:
         self._clock = clock
         self._current: _Token | None = None
         self._renewal: asyncio.Task[str] | None = None
+        self._wasted_in_a_row = 0
+        self._last_expires_in = 0.0
         self.tokens_issued: int = 0
 
     def __repr__(self) -> str:
@@ -201,6 +216,15 @@ class ClientCredentials:
             task.exception()  # seen by its waiters; retrieved here in case none is left
 
     async def _renew(self) -> str:
+        if self._wasted_in_a_row >= MAX_WASTED_TOKENS:
+            wasted, self._wasted_in_a_row = self._wasted_in_a_row, 0
+            raise AuthenticationError(
+                f"the token endpoint's tokens expire before they can be used: {wasted} tokens "
+                f"in a row (expires_in {self._last_expires_in:g} s) expired before any request "
+                "could send one; the token endpoint, or the waits for rate-limit budget, are "
+                "slower than a token lives",
+                status=200,
+            )
         self._current = await self._request_token()
         return self._current.value
 
@@ -211,8 +235,21 @@ class ClientCredentials:
         return True
 
     def is_current(self, token: str) -> bool:
-        """Whether ``token`` is the cached token and no renewal is due yet."""
-        return self._fresh() == token
+        """Whether ``token`` may be sent now: the cached token, and no renewal due yet or,
+        for its first use, not expired yet (a token is always used at least once, however
+        short-lived, so renewing can never crowd out every request)."""
+        current = self._current
+        if current is None or current.value != token:
+            return False
+        now = self._clock()
+        usable = now < current.renew_at or (not current.used and now < current.expires_at)
+        if usable:
+            current.used = True
+            self._wasted_in_a_row = 0
+        elif not current.used and not current.wasted:
+            current.wasted = True
+            self._wasted_in_a_row += 1
+        return usable
 
     async def aclose(self) -> None:
         """Cancel a renewal still running (the client is closing)."""
@@ -236,7 +273,6 @@ class ClientCredentials:
             headers={"Accept": "application/json"},
             authenticated=False,
         )
-        issued_at = self._clock()
         try:
             response = await self._send(request)
         except (AuthenticationError, BadRequest) as exc:
@@ -253,6 +289,14 @@ class ClientCredentials:
             )
         else:
             value, expires_in = parse_token_answer(response)
+            # Its life counts from its answer's arrival: counted from the request, a token
+            # living less than the endpoint takes to answer would be stale on arrival.
+            arrived = self._clock()
             self.tokens_issued += 1
-            return _Token(value=value, renew_at=renewal_time(issued_at, expires_in))
+            self._last_expires_in = expires_in
+            return _Token(
+                value=value,
+                renew_at=renewal_time(arrived, expires_in),
+                expires_at=arrived + expires_in,
+            )
         raise refused from None

@@ -100,7 +100,8 @@ async def test_a_short_lived_token_is_renewed_before_it_expires(
     assert all(r.status == 200 for r in calls)
     assert len({r.authorization for r in calls}) == 2
     # Renewed once 90 % of the lifetime had passed, counted from when the first token
-    # request left the client; a renewal without a margin would come at 2.0 s or later.
+    # answer arrived (a loopback answer is quick, so about when the request left); a
+    # renewal without a margin would come at 2.0 s or later.
     first, second = token_sent_at
     assert 1.8 - 0.01 <= second - first < 1.99
 
