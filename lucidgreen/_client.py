@@ -115,11 +115,11 @@ class BaseClient:
         if api_version is not None and not _config.is_api_version(api_version):
             raise ValueError(f"api_version must look like 'v1.5', not {api_version!r}")
         attempt_timeout = Timeout.of(timeout)
-        self.base_url = _config.resolve_base_url(
-            spec,
-            environment or _settings.environment_from(os.environ, spec.name),
-            base_url,
+        given = _settings.Credentials(client_id, client_secret, token)
+        settings = _settings.resolve(
+            os.environ, spec.name, credentials=given, environment=environment, base_url=base_url
         )
+        self.base_url = _config.resolve_base_url(spec, settings.environment, settings.base_url)
         self._transport: Transport = transport or AiohttpTransport(
             session,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -130,7 +130,8 @@ class BaseClient:
         policy = retry or RetryPolicy()
         exchange = Exchange(self._transport, spec.name, hooks or Hooks())
         self._auth = self._make_auth(
-            _settings.Credentials(client_id, client_secret, token),
+            given,
+            settings.credentials,
             # Token requests retry on their own schedule and spend no rate-limit budget.
             Pipeline(
                 exchange,
@@ -155,10 +156,9 @@ class BaseClient:
         )
         self._mount(self._api)
 
-    def _make_auth(self, given: _settings.Credentials, tokens: Pipeline) -> Auth:
-        credentials = (
-            given if given.given else _settings.credentials_from(os.environ, self._spec.name)
-        )
+    def _make_auth(
+        self, given: _settings.Credentials, credentials: _settings.Credentials, tokens: Pipeline
+    ) -> Auth:
         if credentials.token is not None:
             if given.token is not None and (given.client_id or given.client_secret):
                 raise ValueError("pass either token= or client_id/client_secret, not both")
