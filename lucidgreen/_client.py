@@ -14,6 +14,7 @@ from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange
 from ._pipeline import Pipeline
+from ._retry_budget import RetryBudget
 from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transport
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
@@ -146,7 +147,13 @@ class BaseClient:
             limit=spec.requests_per_minute, per=60.0, name=spec.name
         )
         self._pipeline = Pipeline(
-            exchange, auth=self._auth, limiter=limiter, retry_policy=policy, timeout=attempt_timeout
+            exchange,
+            auth=self._auth,
+            limiter=limiter,
+            retry_policy=policy,
+            timeout=attempt_timeout,
+            # One budget for every task of this client (and its with_options views).
+            retry_budget=RetryBudget(),
         )
         self._api = Api(
             self._pipeline,
