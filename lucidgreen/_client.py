@@ -9,7 +9,7 @@ import platform
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, Self
 
-from . import _config, _settings, retail, source
+from . import _config, _logging, _settings, retail, source
 from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange
@@ -108,6 +108,7 @@ class BaseClient:
             built-in aiohttp transport.
         """
         spec = self._spec
+        _logging.from_environment(os.environ)
         _checked(rate_limiter, RateLimiter, "rate_limiter")
         _checked(retry, RetryPolicy, "retry")
         _checked(hooks, Hooks, "hooks")

@@ -31,9 +31,9 @@ class RetryBudget:
         window: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not (math.isfinite(ratio) and ratio >= 0):
+        if not ratio >= 0 or not math.isfinite(ratio):
             raise ValueError(f"ratio must be a finite number >= 0, not {ratio!r}")
-        if isinstance(floor, bool) or not isinstance(floor, int) or floor < 0:
+        if type(floor) is not int or floor < 0:  # a bool is no count
             raise ValueError(f"floor must be an int >= 0, not {floor!r}")
         if not (math.isfinite(window) and window > 0):
             raise ValueError(f"window must be a finite number of seconds > 0, not {window!r}")

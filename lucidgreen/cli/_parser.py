@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"lucidgreen {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log the SDK's requests and retries to stderr (as LUCIDGREEN_LOG=debug; no secrets)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     connection = _connection_options()
 
