@@ -6,6 +6,7 @@ import copy
 import enum
 import os
 import platform
+import ssl as ssl_
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, Self
 
@@ -16,6 +17,7 @@ from ._exchange import Exchange
 from ._pipeline import Pipeline
 from ._retry_budget import RetryBudget
 from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transport
+from ._transport._network import network_for
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
 from .ratelimit import RateLimiter, TokenBucket
@@ -74,6 +76,10 @@ class BaseClient:
         api_version: str | None = None,
         hooks: Hooks | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        ssl: ssl_.SSLContext | Literal[False] | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        max_connections: int = 100,
     ) -> None:
         """Configure a client; nothing is sent until the first call.
 
@@ -106,6 +112,13 @@ class BaseClient:
             decompression (default 64 MiB; ``None``: no cap); past it a
             :class:`~lucidgreen.DecodeError` is raised and the connection dropped. Applies to the
             built-in aiohttp transport.
+        :param ssl: an ``ssl.SSLContext`` (e.g. with a corporate CA) for the API, the token
+            endpoint and the export download; ``False`` turns verification off and is allowed
+            only for a loopback ``base_url``. Default: verified against the system's CAs.
+        :param proxy: an ``http://`` (or ``https://``) proxy for every request but loopback ones.
+        :param trust_env: honour ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``
+            (lowercase too) when ``proxy`` is not given; a loopback origin is never proxied.
+        :param max_connections: the most connections open at once (default 100).
         """
         spec = self._spec
         _logging.from_environment(os.environ)
@@ -122,10 +135,19 @@ class BaseClient:
             os.environ, spec.name, credentials=given, environment=environment, base_url=base_url
         )
         self.base_url = _config.resolve_base_url(spec, settings.environment, settings.base_url)
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise TypeError(f"max_connections must be an int, not {max_connections!r}")
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be >= 1, not {max_connections!r}")
+        network = network_for(
+            self.base_url, proxy=proxy, trust_env=trust_env, ssl=ssl, environ=os.environ
+        )
         self._transport: Transport = transport or AiohttpTransport(
             session,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             max_body_size=max_body_size,
+            connection_limit=max_connections,
+            network=network,
         )
         self._owns_resources = True
         self._owns_limiter = rate_limiter is None
