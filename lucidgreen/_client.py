@@ -7,6 +7,7 @@ import enum
 import os
 import platform
 import ssl as ssl_
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, Self
 
@@ -14,6 +15,7 @@ from . import _config, _logging, _settings, retail, source
 from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange
+from ._headers import check_default_headers, user_agent_with
 from ._pipeline import Pipeline
 from ._retry_budget import RetryBudget
 from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transport
@@ -80,6 +82,7 @@ class BaseClient:
         proxy: str | None = None,
         trust_env: bool = True,
         max_connections: int = 100,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         """Configure a client; nothing is sent until the first call.
 
@@ -119,6 +122,8 @@ class BaseClient:
         :param trust_env: honour ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``
             (lowercase too) when ``proxy`` is not given; a loopback origin is never proxied.
         :param max_connections: the most connections open at once (default 100).
+        :param default_headers: headers sent on every request to the API (never to the export
+            CDN; never ``Authorization`` or ``Host``); a ``User-Agent`` is appended to the SDK's.
         """
         spec = self._spec
         _logging.from_environment(os.environ)
@@ -142,12 +147,17 @@ class BaseClient:
         network = network_for(
             self.base_url, proxy=proxy, trust_env=trust_env, ssl=ssl, environ=os.environ
         )
+        user_agent, caller_headers = user_agent_with(
+            USER_AGENT, check_default_headers(default_headers)
+        )
         self._transport: Transport = transport or AiohttpTransport(
             session,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             max_body_size=max_body_size,
             connection_limit=max_connections,
             network=network,
+            api_origin=self.base_url,
+            api_headers={**caller_headers, "User-Agent": user_agent},
         )
         self._owns_resources = True
         self._owns_limiter = rate_limiter is None

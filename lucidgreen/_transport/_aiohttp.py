@@ -258,6 +258,8 @@ class AiohttpTransport:
         connection_limit: int = 100,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         network: Network | None = None,
+        api_origin: str | None = None,
+        api_headers: Mapping[str, str] | None = None,
     ) -> None:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError(
@@ -274,6 +276,9 @@ class AiohttpTransport:
         self._headers = dict(headers or {})
         self._connection_limit = connection_limit
         self._network = network or Network(trust_env=False)
+        # A caller's default_headers go to the API's origin only, never to the export CDN.
+        self._api_prefix = None if api_origin is None else api_origin.rstrip("/") + "/"
+        self._api_headers = dict(api_headers or {})
         self._max_body_size = max_body_size
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -304,7 +309,9 @@ class AiohttpTransport:
         return self._session
 
     def _request_kwargs(self, request: Request, timeout: aiohttp.ClientTimeout) -> dict[str, Any]:
-        headers = {**self._headers, **request.headers}
+        to_api = self._api_prefix is not None and request.url.startswith(self._api_prefix)
+        extra = self._api_headers if to_api else {}
+        headers = {**self._headers, **extra, **request.headers}
         if request.json is not None:
             headers.setdefault("Content-Type", "application/json")
         return {
