@@ -6,15 +6,20 @@ import copy
 import enum
 import os
 import platform
+import ssl as ssl_
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, Self
 
-from . import _config, _settings, retail, source
+from . import _config, _logging, _settings, retail, source
 from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange
+from ._headers import check_default_headers, user_agent_with
 from ._pipeline import Pipeline
+from ._retry_budget import RetryBudget
 from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transport
+from ._transport._network import network_for
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
 from .ratelimit import RateLimiter, TokenBucket
@@ -73,6 +78,11 @@ class BaseClient:
         api_version: str | None = None,
         hooks: Hooks | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        ssl: ssl_.SSLContext | Literal[False] | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+        max_connections: int = 100,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         """Configure a client; nothing is sent until the first call.
 
@@ -105,8 +115,18 @@ class BaseClient:
             decompression (default 64 MiB; ``None``: no cap); past it a
             :class:`~lucidgreen.DecodeError` is raised and the connection dropped. Applies to the
             built-in aiohttp transport.
+        :param ssl: an ``ssl.SSLContext`` (e.g. with a corporate CA) for the API, the token
+            endpoint and the export download; ``False`` turns verification off and is allowed
+            only for a loopback ``base_url``. Default: verified against the system's CAs.
+        :param proxy: an ``http://`` (or ``https://``) proxy for every request but loopback ones.
+        :param trust_env: honour ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``
+            (lowercase too) when ``proxy`` is not given; a loopback origin is never proxied.
+        :param max_connections: the most connections open at once (default 100).
+        :param default_headers: headers sent on every request to the API (never to the export
+            CDN; never ``Authorization`` or ``Host``); a ``User-Agent`` is appended to the SDK's.
         """
         spec = self._spec
+        _logging.from_environment(os.environ)
         _checked(rate_limiter, RateLimiter, "rate_limiter")
         _checked(retry, RetryPolicy, "retry")
         _checked(hooks, Hooks, "hooks")
@@ -115,22 +135,37 @@ class BaseClient:
         if api_version is not None and not _config.is_api_version(api_version):
             raise ValueError(f"api_version must look like 'v1.5', not {api_version!r}")
         attempt_timeout = Timeout.of(timeout)
-        self.base_url = _config.resolve_base_url(
-            spec,
-            environment or _settings.environment_from(os.environ, spec.name),
-            base_url,
+        given = _settings.Credentials(client_id, client_secret, token)
+        settings = _settings.resolve(
+            os.environ, spec.name, credentials=given, environment=environment, base_url=base_url
+        )
+        self.base_url = _config.resolve_base_url(spec, settings.environment, settings.base_url)
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise TypeError(f"max_connections must be an int, not {max_connections!r}")
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be >= 1, not {max_connections!r}")
+        network = network_for(
+            self.base_url, proxy=proxy, trust_env=trust_env, ssl=ssl, environ=os.environ
+        )
+        user_agent, caller_headers = user_agent_with(
+            USER_AGENT, check_default_headers(default_headers)
         )
         self._transport: Transport = transport or AiohttpTransport(
             session,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             max_body_size=max_body_size,
+            connection_limit=max_connections,
+            network=network,
+            api_origin=self.base_url,
+            api_headers={**caller_headers, "User-Agent": user_agent},
         )
         self._owns_resources = True
         self._owns_limiter = rate_limiter is None
         policy = retry or RetryPolicy()
         exchange = Exchange(self._transport, spec.name, hooks or Hooks())
         self._auth = self._make_auth(
-            _settings.Credentials(client_id, client_secret, token),
+            given,
+            settings.credentials,
             # Token requests retry on their own schedule and spend no rate-limit budget.
             Pipeline(
                 exchange,
@@ -145,7 +180,13 @@ class BaseClient:
             limit=spec.requests_per_minute, per=60.0, name=spec.name
         )
         self._pipeline = Pipeline(
-            exchange, auth=self._auth, limiter=limiter, retry_policy=policy, timeout=attempt_timeout
+            exchange,
+            auth=self._auth,
+            limiter=limiter,
+            retry_policy=policy,
+            timeout=attempt_timeout,
+            # One budget for every task of this client (and its with_options views).
+            retry_budget=RetryBudget(),
         )
         self._api = Api(
             self._pipeline,
@@ -155,10 +196,9 @@ class BaseClient:
         )
         self._mount(self._api)
 
-    def _make_auth(self, given: _settings.Credentials, tokens: Pipeline) -> Auth:
-        credentials = (
-            given if given.given else _settings.credentials_from(os.environ, self._spec.name)
-        )
+    def _make_auth(
+        self, given: _settings.Credentials, credentials: _settings.Credentials, tokens: Pipeline
+    ) -> Auth:
         if credentials.token is not None:
             if given.token is not None and (given.client_id or given.client_secret):
                 raise ValueError("pass either token= or client_id/client_secret, not both")

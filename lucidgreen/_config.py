@@ -58,17 +58,36 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_FORBIDDEN_IN_URL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _check_port(url: str, netloc: str) -> None:
+    host_end = netloc.rfind("]") + 1  # an IPv6 literal holds colons of its own
+    _, colon, port = netloc[host_end:].rpartition(":")
+    if not colon:
+        return
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"base_url port must be a number from 1 to 65535, got {url!r}")
+
+
 def check_base_url(url: str) -> str:
     """``url`` without a trailing slash, or ``ValueError`` saying why it cannot be used.
 
     Plain ``http://`` is accepted only for loopback hosts (a local fake or proxy): anywhere
     else the bearer token would cross the network in clear text.
     """
+    if not isinstance(url, str):
+        raise TypeError(f"base_url must be a str, not {type(url).__name__}")
+    if _FORBIDDEN_IN_URL.search(url):
+        raise ValueError(f"base_url must not contain spaces or control characters, got {url!r}")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError(f"base_url must be an absolute http(s) URL, got {url!r}")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError("base_url must not carry credentials, a query or a fragment")
+    # Tested on the text, not on the parsed parts: an empty "?", "#" or "@" parses as
+    # nothing, yet "https://host/?" would put every path (and /o/token/) after a "?".
+    if "@" in parts.netloc or "?" in url or "#" in url:
+        raise ValueError(f"base_url must not carry credentials, a query or a fragment, got {url!r}")
+    _check_port(url, parts.netloc)
     if parts.path not in ("", "/"):
         # Every path, and every next link the server sends, starts at /api/ on the origin.
         raise ValueError(

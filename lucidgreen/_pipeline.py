@@ -26,6 +26,7 @@ from ._call import Call
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._exchange import READS, Exchange, redact
 from ._instrument import CallName, current_call_name, current_observer
+from ._retry_budget import RetryBudget
 from ._transport import Request, Response, StreamedResponse, Timeout
 from .auth import Auth
 from .errors import (
@@ -82,6 +83,7 @@ class Pipeline:
         retry_policy: retry.RetryPolicy,
         timeout: Timeout,
         name: str | None = None,
+        retry_budget: RetryBudget | None = None,
     ) -> None:
         self.exchange: Final = exchange
         self.auth: Final = auth
@@ -89,6 +91,7 @@ class Pipeline:
         self.retry_policy: Final = retry_policy
         self.timeout: Final = timeout
         self.name: Final = name
+        self.retry_budget: Final = retry_budget
         self._call_name: Final = None if name is None else CallName(name)
 
     def with_options(
@@ -103,6 +106,7 @@ class Pipeline:
             retry_policy=retry_policy or self.retry_policy,
             timeout=timeout or self.timeout,
             name=self.name,
+            retry_budget=self.retry_budget,
         )
 
     @property
@@ -133,6 +137,8 @@ class Pipeline:
             self.retry_policy,
             asyncio.get_running_loop().time(),
         )
+        if self.retry_budget is not None:
+            self.retry_budget.first_attempt()
         instrument = self.exchange.instrument
         if instrument is not None:
             # Inside an observed resource method, report to it; otherwise (a page, a token
@@ -152,7 +158,7 @@ class Pipeline:
                     outcome, retry_number=call.retries, replay=replay, elapsed=call.elapsed()
                 )
                 call.note_failure(outcome)
-                if delay is None:
+                if delay is None or not _budget_allows(self.retry_budget, outcome):
                     break
                 self._note_retry(call, outcome, delay)
                 await _wait_to_retry(call, outcome, delay, budget)
@@ -307,6 +313,12 @@ class Pipeline:
                     max_retries=self.retry_policy.max_retries,
                 )
             )
+
+
+def _budget_allows(budget: RetryBudget | None, error: LucidGreenError) -> bool:
+    """Whether the client-wide retry budget pays for one more retry. A 429 is not charged:
+    the rate limiter already paces those, and its pause is what the server asked for."""
+    return budget is None or isinstance(error, RateLimited) or budget.try_retry()
 
 
 async def _wait_to_retry(

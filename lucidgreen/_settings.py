@@ -7,10 +7,15 @@ hold both products' credentials, or one pair for both::
     LUCIDGREEN_SOURCE_CLIENT_SECRET / LUCIDGREEN_CLIENT_SECRET
     LUCIDGREEN_SOURCE_TOKEN / LUCIDGREEN_TOKEN            (a ready bearer token)
     LUCIDGREEN_SOURCE_ENVIRONMENT / LUCIDGREEN_ENVIRONMENT  ("production" or "test")
+    LUCIDGREEN_SOURCE_BASE_URL / LUCIDGREEN_BASE_URL        (an origin overriding the host)
 
 (``RETAIL`` in place of ``SOURCE`` for LucidRetail.) A client id and secret found at one
 level win over a token at the same level; the product's level wins over the generic one.
 Pure: the environment is passed in.
+
+:func:`resolve` is the one order every reader follows — arguments, then the product's
+variables, then the generic ones, then the defaults — and both the clients and the CLI call
+it, so a shell configures them alike.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ from collections.abc import Mapping
 
 import attrs
 
-__all__ = ["Credentials", "credentials_from", "environment_from", "variable_names"]
+__all__ = [
+    "Credentials",
+    "Settings",
+    "base_url_from",
+    "credentials_from",
+    "environment_from",
+    "resolve",
+    "variable_names",
+]
 
 _PREFIX = "LUCIDGREEN"
 ENVIRONMENTS = ("production", "test")
@@ -80,4 +93,43 @@ def missing_credentials_message(product: str) -> str:
     return (
         "credentials missing: pass client_id= and client_secret= (or token=), or set "
         f"{ids} and {secrets} (or {tokens}) in the environment"
+    )
+
+
+def base_url_from(environ: Mapping[str, str], product: str) -> str | None:
+    """The origin named in ``environ`` (product variable first), else None."""
+    for name in variable_names(product, "BASE_URL"):
+        value = environ.get(name)
+        if value:
+            return value
+    return None
+
+
+@attrs.frozen
+class Settings:
+    """Where a client goes and what it authenticates with, once every source is read."""
+
+    credentials: Credentials
+    environment: str
+    base_url: str | None
+
+
+def resolve(
+    environ: Mapping[str, str],
+    product: str,
+    *,
+    credentials: Credentials | None = None,
+    environment: str | None = None,
+    base_url: str | None = None,
+) -> Settings:
+    """Arguments first, then ``LUCIDGREEN_<PRODUCT>_*``, then ``LUCIDGREEN_*``, then defaults.
+
+    Credentials are taken as a whole from the first level that has any (an id from the
+    arguments is never paired with a secret from the environment).
+    """
+    given = credentials or Credentials()
+    return Settings(
+        credentials=given if given.given else credentials_from(environ, product),
+        environment=environment or environment_from(environ, product),
+        base_url=base_url if base_url is not None else base_url_from(environ, product),
     )

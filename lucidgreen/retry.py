@@ -30,7 +30,7 @@ import math
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import attrs
 import backoff
@@ -52,7 +52,7 @@ __all__ = [
     "without_sleeping",
 ]
 
-Jitter = Literal["none", "full", "random"]
+Jitter = Literal["spread", "none", "full", "random"]
 
 _testing = False
 
@@ -128,14 +128,20 @@ def _count(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValueError(f"{attribute.name} must be >= 0, not {value!r}")
 
 
-_JITTERS: tuple[Jitter, ...] = ("none", "full", "random")
+_JITTERS: tuple[Jitter, ...] = ("spread", "none", "full", "random")
+
+SPREAD: Final = 0.25
+"""``jitter="spread"`` draws each delay uniformly from ``[delay, (1 + SPREAD) * delay]``."""
 
 
 @attrs.frozen
 class RetryPolicy:
     """How the SDK retries. Pass ``retry=RetryPolicy(...)`` to a client.
 
-    ``jitter``: ``"none"`` keeps the documented 1, 2, 4, 8, 16 s; ``"full"`` draws each delay
+    ``jitter``: ``"spread"`` (the default) draws each delay uniformly from ``[d, 1.25·d]``
+    around the documented 1, 2, 4, 8, 16 s, never shorter than it, so tasks and processes
+    that failed together do not retry in lockstep; ``"none"`` keeps the documented delays
+    exactly; ``"full"`` draws each delay
     uniformly from ``[0, delay]`` (spreads many workers apart); ``"random"`` adds up to 1 s.
     ``max_retry_after``: a ``Retry-After`` longer than this is not waited for; the
     :class:`~lucidgreen.errors.RateLimited` is raised at once so a caller never hangs for a
@@ -151,7 +157,7 @@ class RetryPolicy:
     max_retries: int = attrs.field(default=5, validator=_count)
     initial_delay: float = attrs.field(default=1.0, validator=_seconds)
     max_delay: float = attrs.field(default=60.0, validator=_seconds)
-    jitter: Jitter = attrs.field(default="none", validator=attrs.validators.in_(_JITTERS))
+    jitter: Jitter = attrs.field(default="spread", validator=attrs.validators.in_(_JITTERS))
     max_retry_after: float = attrs.field(default=300.0, validator=_seconds)
     deadline: float | None = attrs.field(default=None, validator=_positive_or_none)
     min_attempt_time: float = attrs.field(default=1.0, validator=_seconds)
@@ -173,6 +179,8 @@ class RetryPolicy:
         waits = backoff.expo(base=2, factor=self.initial_delay, max_value=self.max_delay)
         next(waits)  # backoff's generators are primed with a first, empty step
         delay: float = next(itertools.islice(waits, retry_number - 1, None))
+        if self.jitter == "spread":
+            return (rng or random).uniform(delay, delay * (1 + SPREAD))
         if self.jitter == "full":
             return (rng or random).uniform(0, delay)
         if self.jitter == "random":
@@ -198,7 +206,8 @@ class RetryPolicy:
     ) -> float | None:
         """Seconds to wait before retry ``retry_number`` (1-based), or ``None`` to give up.
 
-        Pure: the same arguments always give the same answer (with ``jitter="none"``).
+        Pure: the same arguments always give the same answer (with ``jitter="none"``, or the
+        same ``rng`` state). A ``Retry-After`` is obeyed exactly, without jitter.
         """
         if retry_number > self.max_retries or not self.retryable(error, replay):
             return None

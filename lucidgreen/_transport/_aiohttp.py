@@ -41,6 +41,7 @@ from ..errors import (
     TransportError,
 )
 from ._messages import Request, Response, Timeout
+from ._network import Network
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "AiohttpTransport"]
 
@@ -256,6 +257,9 @@ class AiohttpTransport:
         headers: Mapping[str, str] | None = None,
         connection_limit: int = 100,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+        network: Network | None = None,
+        api_origin: str | None = None,
+        api_headers: Mapping[str, str] | None = None,
     ) -> None:
         if session is not None and not isinstance(session, aiohttp.ClientSession):
             raise TypeError(
@@ -271,6 +275,10 @@ class AiohttpTransport:
         self._owns_session = session is None
         self._headers = dict(headers or {})
         self._connection_limit = connection_limit
+        self._network = network or Network(trust_env=False)
+        # A caller's default_headers go to the API's origin only, never to the export CDN.
+        self._api_prefix = None if api_origin is None else api_origin.rstrip("/") + "/"
+        self._api_headers = dict(api_headers or {})
         self._max_body_size = max_body_size
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -293,13 +301,17 @@ class AiohttpTransport:
             )
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connection_limit),
+                connector=aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._network.ssl),
+                # The proxy of each request is chosen by Network (loopback never proxied).
+                trust_env=False,
             )
             self._loop = loop
         return self._session
 
     def _request_kwargs(self, request: Request, timeout: aiohttp.ClientTimeout) -> dict[str, Any]:
-        headers = {**self._headers, **request.headers}
+        to_api = self._api_prefix is not None and request.url.startswith(self._api_prefix)
+        extra = self._api_headers if to_api else {}
+        headers = {**self._headers, **extra, **request.headers}
         if request.json is not None:
             headers.setdefault("Content-Type", "application/json")
         return {
@@ -319,7 +331,10 @@ class AiohttpTransport:
         url: str | URL = request.url
         params = dict(request.params) if request.params else None
         for _ in range(_MAX_REDIRECTS):
-            response = await session.request(request.method, url, params=params, **kwargs)
+            proxy = self._network.proxy_for(str(url))
+            response = await session.request(
+                request.method, url, params=params, proxy=proxy, **kwargs
+            )
             target = redirect_target(
                 request, response.status, response.headers.get("Location"), str(response.url)
             )
@@ -328,7 +343,8 @@ class AiohttpTransport:
             response.release()
             # The signed query of the target is part of it: keep it byte for byte.
             url, params = URL(target, encoded=True), None
-        return await session.request(request.method, url, params=params, **kwargs)
+        proxy = self._network.proxy_for(str(url))
+        return await session.request(request.method, url, params=params, proxy=proxy, **kwargs)
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:
         session = self._session_now()

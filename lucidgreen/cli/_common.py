@@ -6,6 +6,7 @@ import argparse
 import os
 from typing import NamedTuple, TypeVar
 
+from .. import _settings
 from .._client import BaseClient
 from ..ratelimit import RateLimiter, TokenBucket
 from ..retry import RetryPolicy
@@ -59,24 +60,34 @@ class Credentials(NamedTuple):
     token: str | None = None
 
 
-def credentials(args: argparse.Namespace) -> Credentials:
-    """The credentials of a command: flags first, then the environment."""
+def settings(args: argparse.Namespace, product: str) -> _settings.Settings:
+    """A command's configuration: flags first, then the same ``LUCIDGREEN_*`` variables, in
+    the same order, as the clients read (:func:`lucidgreen._settings.resolve`)."""
     token, client_id, client_secret = args.token, args.client_id, args.client_secret
     if token is not None and (client_id is not None or client_secret is not None):
         raise UsageError("pass either --token or --client-id/--client-secret, not both")
-    if token is not None:
-        return Credentials(token=token)
-    client_id = client_id or os.environ.get(ENV_CLIENT_ID)
-    client_secret = client_secret or os.environ.get(ENV_CLIENT_SECRET)
-    if client_id and client_secret:
-        return Credentials(client_id, client_secret)
-    if not (client_id or client_secret) and os.environ.get(ENV_TOKEN):
-        return Credentials(token=os.environ[ENV_TOKEN])
-    missing = "--client-secret" if client_id else "--client-id"
-    raise UsageError(
-        f"credentials missing ({missing}): pass --client-id and --client-secret, or set "
-        f"{ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} (or {ENV_TOKEN})"
-    )
+    try:
+        found = _settings.resolve(
+            os.environ,
+            product,
+            credentials=_settings.Credentials(client_id, client_secret, token),
+            environment=args.environment,
+            base_url=args.base_url,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    given = found.credentials
+    if given.token is None and not (given.client_id and given.client_secret):
+        missing = "--client-secret" if given.client_id else "--client-id"
+        message = _settings.missing_credentials_message(product)
+        raise UsageError(f"{message} ({missing} missing)")
+    return found
+
+
+def credentials(args: argparse.Namespace, product: str = "source") -> Credentials:
+    """The credentials of a command: flags first, then the environment."""
+    found = settings(args, product).credentials
+    return Credentials(found.client_id, found.client_secret, found.token)
 
 
 C = TypeVar("C", bound=BaseClient)
@@ -87,7 +98,8 @@ def make_client(cls: type[C], args: argparse.Namespace, *, waits: WaitReporter |
 
     With ``waits``, retries and rate-limit waits are reported as they start.
     """
-    found = credentials(args)
+    found = settings(args, cls._spec.name)
+    given = found.credentials
     limit, per = args.rate_limit or (cls._spec.requests_per_minute, 60.0)
     limiter: RateLimiter = TokenBucket(limit=limit, per=per, name=cls.__name__)
     hooks = None
@@ -96,11 +108,11 @@ def make_client(cls: type[C], args: argparse.Namespace, *, waits: WaitReporter |
         hooks = waits.hooks()
     try:
         return cls(
-            found.client_id,
-            found.client_secret,
-            token=found.token,
-            environment=args.environment,
-            base_url=args.base_url,
+            given.client_id,
+            given.client_secret,
+            token=given.token,
+            environment=found.environment,  # type: ignore[arg-type]  # checked by resolve
+            base_url=found.base_url,
             timeout=args.timeout,
             retry=RetryPolicy(max_retries=args.max_retries),
             rate_limiter=limiter,

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from .. import _logging
 from ..errors import (
     AuthenticationError,
     InvalidLucidID,
@@ -109,5 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.debug:
+        _logging.enable("debug")
     handler: Handler = args.handler
     return _run(handler, args)

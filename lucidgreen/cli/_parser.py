@@ -26,7 +26,9 @@ def _epilog() -> str:
         "  lucidgreen get source product UNDTMBovdue9tFWfhamnDM\n"
         "\n"
         f"credentials: --client-id/--client-secret or ${ENV_CLIENT_ID}/${ENV_CLIENT_SECRET};\n"
-        f"  or a ready bearer token with --token or ${ENV_TOKEN}. Prefer the environment:\n"
+        f"  or a ready bearer token with --token or ${ENV_TOKEN}. Per product,\n"
+        "  LUCIDGREEN_SOURCE_* / LUCIDGREEN_RETAIL_* win over these (as in the clients).\n"
+        "  Prefer the environment:\n"
         "  command-line arguments are visible to other users of the machine.\n"
         "\n"
         f"exit codes:\n{codes}"
@@ -62,8 +64,16 @@ def _connection_options() -> argparse.ArgumentParser:
     add("--client-id", help=f"OAuth2 client id (default: ${ENV_CLIENT_ID})")
     add("--client-secret", help=f"OAuth2 client secret (default: ${ENV_CLIENT_SECRET})")
     add("--token", help=f"a ready bearer token instead of client credentials (${ENV_TOKEN})")
-    add("--environment", choices=("production", "test"), default="production")
-    add("--base-url", help="API origin overriding --environment (http:// only for loopback)")
+    add(
+        "--environment",
+        choices=("production", "test"),
+        help="default: $LUCIDGREEN_<PRODUCT>_ENVIRONMENT, $LUCIDGREEN_ENVIRONMENT, production",
+    )
+    add(
+        "--base-url",
+        help="API origin overriding --environment (http:// only for loopback; default: "
+        "$LUCIDGREEN_<PRODUCT>_BASE_URL, $LUCIDGREEN_BASE_URL)",
+    )
     add("--timeout", type=float, default=30.0, help="seconds per HTTP exchange (default 30)")
     add("--max-retries", type=_positive, default=5, help="retries per request (default 5)")
     add(
@@ -93,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"lucidgreen {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log the SDK's requests and retries to stderr (as LUCIDGREEN_LOG=debug; no secrets)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     connection = _connection_options()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -26,6 +27,9 @@ Run = Callable[..., Awaitable[Outcome]]
 def _no_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TOKEN):
         monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):  # the product-level names too: the CLI reads them
+        if name.startswith("LUCIDGREEN_"):
+            monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -24,22 +24,47 @@ def api_error(status: int, **extra: object) -> errors.APIError:
 
 
 def test_documented_schedule_is_1_2_4_8_16_then_give_up() -> None:
-    """5xx is retried after 1, 2, 4, 8, 16 s and not a sixth time."""
-    policy = RetryPolicy()
+    """5xx is retried after 1, 2, 4, 8, 16 s (without jitter) and not a sixth time."""
+    policy = RetryPolicy(jitter="none")
     delays = [policy.next_delay(api_error(503), retry_number=n) for n in range(1, 7)]
     assert delays == [1, 2, 4, 8, 16, None]
 
 
+def test_default_jitter_never_shortens_the_documented_delay() -> None:
+    """By default each delay is drawn from [d, 1.25 d]: never under the documented one."""
+    policy = RetryPolicy()
+    for seed in range(200):
+        rng = random.Random(seed)
+        delays = [policy.next_delay(api_error(503), retry_number=n, rng=rng) for n in range(1, 6)]
+        for documented, drawn in zip([1, 2, 4, 8, 16], delays, strict=True):
+            assert drawn is not None
+            assert documented <= drawn <= documented * 1.25
+
+
+def test_default_jitter_spreads_tasks_that_failed_together() -> None:
+    """Many tasks failing at once do not all retry at the same instant (no lockstep)."""
+    policy = RetryPolicy()
+    firsts = {policy.backoff_delay(1) for _ in range(100)}
+    assert len(firsts) > 50
+    assert max(firsts) - min(firsts) > 0.1
+
+
+def test_retry_after_is_obeyed_exactly_despite_jitter() -> None:
+    policy = RetryPolicy()
+    error = api_error(429, retry_after=7.5)
+    assert {policy.next_delay(error, retry_number=n) for n in range(1, 6)} == {7.5}
+
+
 def test_delays_are_capped() -> None:
     """Doubling stops at max_delay."""
-    policy = RetryPolicy(max_retries=10, max_delay=60)
+    policy = RetryPolicy(max_retries=10, max_delay=60, jitter="none")
     assert policy.next_delay(api_error(500), retry_number=8) == 60
 
 
 @pytest.mark.parametrize("status", [429, 500, 501, 502, 503, 504])
 def test_retryable_statuses(status: int) -> None:
     """429 and 500-504 are retried."""
-    assert RetryPolicy().next_delay(api_error(status), retry_number=1) == 1
+    assert RetryPolicy(jitter="none").next_delay(api_error(status), retry_number=1) == 1
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 409, 422, 428, 505])
@@ -63,7 +88,7 @@ def test_absurd_retry_after_fails_fast() -> None:
 
 def test_deadline_stops_retries_that_would_cross_it() -> None:
     """No retry is scheduled when its delay would cross the overall deadline."""
-    policy = RetryPolicy(deadline=10)
+    policy = RetryPolicy(deadline=10, jitter="none")
     assert policy.next_delay(api_error(500), retry_number=3, elapsed=5.0) == 4
     assert policy.next_delay(api_error(500), retry_number=3, elapsed=7.0) is None
 
@@ -71,12 +96,12 @@ def test_deadline_stops_retries_that_would_cross_it() -> None:
 def test_transport_errors_are_retried_for_safe_requests() -> None:
     """A dropped connection or timeout is retried when replay is safe."""
     error = errors.TransportError("dropped", request_sent=True)
-    assert RetryPolicy().next_delay(error, retry_number=1, replay=Replay.SAFE) == 1
+    assert RetryPolicy(jitter="none").next_delay(error, retry_number=1, replay=Replay.SAFE) == 1
 
 
 def test_unsafe_write_retried_only_when_server_cannot_have_acted() -> None:
     """An unsafe write is retried after 429 or a failed connect, never 5xx or a lost answer."""
-    policy = RetryPolicy()
+    policy = RetryPolicy(jitter="none")
     unsafe = Replay.UNSAFE
     assert policy.next_delay(api_error(429), retry_number=1, replay=unsafe) == 1
     not_sent = errors.TransportError("refused", request_sent=False)

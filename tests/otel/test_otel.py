@@ -170,7 +170,11 @@ async def test_a_call_with_two_retries_is_one_call_span_with_three_attempt_spans
     assert [r["lucidgreen.retry.number"] for r in retries] == [1, 2]
     assert [r["lucidgreen.reason"] for r in retries] == ["503", "503"]
     assert [r["error.type"] for r in retries] == ["ServerError", "ServerError"]
-    assert [r["lucidgreen.retry.delay"] for r in retries] == [1.0, 2.0]
+    delays = [r["lucidgreen.retry.delay"] for r in retries]
+    assert len(delays) == 2
+    for delay, documented in zip(delays, (1.0, 2.0), strict=True):  # jittered upward only
+        assert isinstance(delay, float)
+        assert documented <= delay <= documented * 1.25
     # The call's span was current only while the call ran.
     assert trace.get_current_span() is trace.INVALID_SPAN
 

@@ -1,0 +1,48 @@
+"""``default_headers=``: checked once at construction, sent on every request to the API's
+origin only (never to the export CDN), never in place of ``Authorization`` or ``Host``.
+
+A caller's ``User-Agent`` is appended to the SDK's own (``lucidgreen-python/1.0 myapp/2``),
+as botocore's ``user_agent_extra`` does, so the server still sees which SDK sent it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+__all__ = ["check_default_headers", "user_agent_with"]
+
+_RESERVED = frozenset({"authorization", "host", "proxy-authorization", "content-length"})
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_VALUE = re.compile(r"[\x20-\x7e\t]*")
+
+
+def check_default_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """``headers`` as a dict, or ``ValueError`` naming the header that cannot be sent."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"default_headers must be a mapping of str to str, not {headers!r}")
+    checked: dict[str, str] = {}
+    pairs: list[tuple[object, object]] = list(headers.items())  # a caller may pass anything
+    for name, value in pairs:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"default_headers: name and value must be str, got {name!r}")
+        if not _TOKEN.fullmatch(name):
+            raise ValueError(f"default_headers: {name!r} is not a valid header name")
+        if name.lower() in _RESERVED:
+            raise ValueError(f"default_headers must not set {name}: the SDK sets it")
+        if not _VALUE.fullmatch(value):
+            raise ValueError(
+                f"default_headers: the value of {name} holds CR, LF, a control or a "
+                "non-ASCII character"
+            )
+        checked[name] = value
+    return checked
+
+
+def user_agent_with(sdk: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """The User-Agent to send (the SDK's, then the caller's product) and the other headers."""
+    others = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
+    extra = " ".join(v for k, v in headers.items() if k.lower() == "user-agent" and v)
+    return (f"{sdk} {extra}" if extra else sdk), others

@@ -1,0 +1,85 @@
+"""``default_headers=`` reach every API request, never the export CDN, never replace
+``Authorization``; a caller's User-Agent is appended to the SDK's; bad headers are refused."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+
+from lucidgreen import SourceClient
+from lucidgreen._client import USER_AGENT
+from lucidgreen._transport import AiohttpTransport, Request, Timeout
+
+UUID = "UNDTMBovdue9tFWfhamnDM"
+
+
+@pytest.fixture
+async def origins() -> AsyncIterator[tuple[str, str, list[tuple[str, dict[str, str]]]]]:
+    """Two loopback servers (the API and a 'CDN'), recording each request's headers."""
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    async def any_path(request: web.Request) -> web.Response:
+        seen.append((f"{request.host}{request.path}", dict(request.headers)))
+        if request.path == "/o/token/":
+            return web.json_response({"access_token": "tok-abcdef", "expires_in": 3600})
+        return web.json_response({"uuid": UUID})
+
+    runners, urls = [], []
+    for _ in range(2):
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", any_path)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        urls.append(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}")  # type: ignore[union-attr]
+    yield urls[0], urls[1], seen
+    for runner in runners:
+        await runner.cleanup()
+
+
+async def test_api_requests_carry_them_and_the_cdn_does_not(
+    origins: tuple[str, str, list[tuple[str, dict[str, str]]]],
+) -> None:
+    api, cdn, seen = origins
+    headers = {"X-Team": "payments", "User-Agent": "myapp/2.1"}
+    async with SourceClient("id", "secret-xyz", base_url=api, default_headers=headers) as source:
+        await source.products.get(UUID)
+    token, product = seen
+    for _, got in (token, product):
+        assert got["X-Team"] == "payments"
+        assert got["User-Agent"] == f"{USER_AGENT} myapp/2.1"
+    assert product[1]["Authorization"] == "Bearer tok-abcdef"
+    transport = AiohttpTransport(
+        api_origin=api, api_headers={"X-Team": "payments"}, headers={"User-Agent": USER_AGENT}
+    )
+    try:
+        await transport.send(
+            Request("GET", f"{cdn}/exports/p.json", authenticated=False), timeout=Timeout(5)
+        )
+    finally:
+        await transport.aclose()
+    assert "X-Team" not in seen[-1][1]
+    assert seen[-1][1]["User-Agent"] == USER_AGENT
+
+
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        ({"Authorization": "Bearer x"}, "must not set"),
+        ({"host": "evil.example"}, "must not set"),
+        ({"X-A": "one\r\nX-Injected: 1"}, "CR, LF"),
+        ({"X-A": "one\nX"}, "CR, LF"),
+        ({"X-A": "caf\u00e9"}, "non-ASCII"),
+        ({"X A": "v"}, "not a valid header name"),
+        ({"X-A\r\n": "v"}, "not a valid header name"),
+    ],
+)
+def test_bad_default_headers_are_refused_at_construction(
+    headers: dict[str, str], words: str
+) -> None:
+    with pytest.raises(ValueError, match=words):
+        SourceClient(token="t", base_url="http://127.0.0.1:1", default_headers=headers)
