@@ -12,7 +12,7 @@ from __future__ import annotations
 from ._client import RetailClient, SourceClient
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._pager import AsyncPager, Page
-from ._transport import Timeout
+from ._transport import Request, Response, StreamedResponse, Timeout, Transport
 from ._version import __version__
 from .errors import (
     APIError,
@@ -78,8 +78,10 @@ __all__ = [
     "RateLimiter",
     "RateLimiterUnavailable",
     "RedisRateLimiter",
+    "Request",
     "RequestSent",
     "RequestTimeout",
+    "Response",
     "RetailClient",
     "RetryPolicy",
     "RetryScheduled",
@@ -87,9 +89,11 @@ __all__ = [
     "ServerError",
     "SourceClient",
     "Stats",
+    "StreamedResponse",
     "Timeout",
     "TokenBucket",
     "TransactionAlreadyProcessed",
+    "Transport",
     "TransportError",
     "UnexpectedStatus",
     "UnknownLucidIDs",
