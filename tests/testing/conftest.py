@@ -7,16 +7,6 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-import lucidgreen.testing.plugin
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # The pytest11 entry point loads the plugin once lucidgreen is installed; when the tests
-    # run from a bare checkout, register it here instead (never twice).
-    manager = config.pluginmanager
-    if not manager.is_registered(lucidgreen.testing.plugin):
-        manager.register(lucidgreen.testing.plugin, "lucidgreen")
-
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.reliability.helpers import (
+from tests.adversarial.faults.scenario import (
     DROP_RATE,
     ERROR_RATE,
     SPURIOUS_429_RATE,

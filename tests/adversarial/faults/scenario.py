@@ -1,7 +1,7 @@
 """Shared pieces of the reliability suite: a spy transport and the full-sync fault scenario.
 
 Imported by the tests in this directory and by ``benchmarks/reliability.py`` (as
-``tests.reliability.helpers``), so the benchmark runs exactly the scenario the
+``tests.adversarial.faults.scenario``), so the benchmark runs exactly the scenario the
 test checks.
 """
 

@@ -18,7 +18,7 @@ from lucidgreen._transport import Request
 from lucidgreen.auth import ClientCredentials
 from lucidgreen.source.models import Product
 from lucidgreen.testing import FakeLucidGreen
-from tests.reliability.helpers import SpyTransport
+from tests.adversarial.faults.scenario import SpyTransport
 
 PRODUCTS = "/api/v1.5/products/"
 TOKEN = "/o/token/"

@@ -23,7 +23,7 @@ from lucidgreen import (
 )
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
-from tests.reliability.helpers import SpyTransport
+from tests.adversarial.faults.scenario import SpyTransport
 
 PRODUCTS = "/api/v1.5/products/"
 
