@@ -96,34 +96,30 @@ async def token_ok(request: web.Request) -> web.Response:
     return web.json_response({"access_token": TOKEN, "expires_in": 3600})
 
 
+TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
 @asynccontextmanager
-async def raw_server(
-    answer: bytes | Callable[..., Awaitable[None]],
-) -> AsyncIterator[tuple[str, list[bytes]]]:
-    seen: list[bytes] = []
+async def tcp_server(handle: TcpHandler) -> AsyncIterator[str]:
+    """A bare TCP server on 127.0.0.1 (port 0) running ``handle`` per connection, which it
+    closes afterwards; yields ``http://127.0.0.1:<port>``."""
     handlers: set[asyncio.Task[Any]] = set()
 
-    async def cb(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         if task is not None:
             handlers.add(task)
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
-            seen.append(head)
-            if callable(answer):
-                await answer(writer)
-            else:
-                writer.write(answer)
-                await writer.drain()
-        except Exception:
+            await handle(reader, writer)
+        except Exception:  # the attack's own end of the socket may fail in any way
             pass
         finally:
             writer.close()
 
-    server = await asyncio.start_server(cb, "127.0.0.1", 0)
+    server = await asyncio.start_server(connected, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}", seen
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.close()
         # A handler still dribbling its answer is stopped, its socket closed, before the
@@ -132,6 +128,26 @@ async def raw_server(
             task.cancel()
         await asyncio.gather(*handlers, return_exceptions=True)
         await server.wait_closed()
+
+
+@asynccontextmanager
+async def raw_server(
+    answer: bytes | Callable[[asyncio.StreamWriter], Awaitable[None]],
+) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """Reads one request head per connection (kept in the yielded list) and writes ``answer``
+    (bytes, or a coroutine function that writes to the socket itself)."""
+    seen: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readuntil(b"\r\n\r\n"))
+        if callable(answer):
+            await answer(writer)
+        else:
+            writer.write(answer)
+            await writer.drain()
+
+    async with tcp_server(handle) as url:
+        yield url, seen
 
 
 def source(url: str, **kw: Any) -> lucidgreen.SourceClient:
@@ -144,6 +160,13 @@ def retail(url: str, **kw: Any) -> lucidgreen.RetailClient:
     kw.setdefault("rate_limiter", Unlimited())
     kw.setdefault("retry", lucidgreen.RetryPolicy(max_retries=0))
     return lucidgreen.RetailClient(token=kw.pop("token", TOKEN), base_url=url, **kw)
+
+
+def with_credentials(url: str, **kw: Any) -> lucidgreen.SourceClient:
+    """A SourceClient on ``url`` that fetches its token with the client secret :data:`SECRET`."""
+    kw.setdefault("rate_limiter", Unlimited())
+    kw.setdefault("retry", lucidgreen.RetryPolicy(max_retries=0))
+    return lucidgreen.SourceClient("cid", SECRET, base_url=url, **kw)
 
 
 def reachable_text(exc: BaseException) -> str:

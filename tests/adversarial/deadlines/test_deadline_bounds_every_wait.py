@@ -19,7 +19,6 @@ from lucidgreen import (
     SourceClient,
     TokenBucket,
 )
-from lucidgreen.ratelimit import Unlimited
 from tests.adversarial.support import (
     LID,
     NEWTOKEN,
@@ -32,6 +31,7 @@ from tests.adversarial.support import (
     serve,
     serve_routes,
     source,
+    with_credentials,
 )
 
 
@@ -70,12 +70,8 @@ async def test_deadline_bounds_token_acquisition() -> None:
 
     async with (
         serve(h) as (url, log),
-        lucidgreen.SourceClient(
-            "cid",
-            SECRET,
-            base_url=url,
-            rate_limiter=Unlimited(),
-            retry=lucidgreen.RetryPolicy(deadline=0.5, min_attempt_time=0.05),
+        with_credentials(
+            url, retry=lucidgreen.RetryPolicy(deadline=0.5, min_attempt_time=0.05)
         ) as c,
     ):
         t = time.monotonic()

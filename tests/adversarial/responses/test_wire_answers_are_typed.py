@@ -36,7 +36,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from lucidgreen import (
     APIError,
@@ -52,6 +51,7 @@ from lucidgreen import (
 from lucidgreen._transport import Request, Timeout, redirect_target
 from lucidgreen.errors import ConnectError, RequestTimeout, UnexpectedStatus
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.support import running, tcp_server
 from tests.support import free_port
 
 TOKEN = "tok-" + uuid_module.uuid4().hex
@@ -72,8 +72,8 @@ async def web_server(
     """An aiohttp.web server on 127.0.0.1, port 0, answering every path with ``handler``."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
-    async with TestServer(app, host="127.0.0.1", port=0) as server:
-        yield str(server.make_url("")).rstrip("/")
+    async with running(app) as url:
+        yield url
 
 
 RawHandler = Callable[[str, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -81,33 +81,24 @@ RawHandler = Callable[[str, asyncio.StreamReader, asyncio.StreamWriter], Awaitab
 
 @contextlib.asynccontextmanager
 async def raw_server(answer: RawHandler) -> AsyncIterator[str]:
-    """A TCP server on 127.0.0.1, port 0: reads one request head, lets ``answer`` write."""
+    """A TCP server that reads each request on a connection (head and body) and lets
+    ``answer(path, reader, writer)`` write the reply: keep-alive attacks need several."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                if length:
-                    await reader.readexactly(length)
-                path = head.split(b" ", 2)[1].decode()
-                await answer(path, reader, writer)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            if length:
+                await reader.readexactly(length)
+            path = head.split(b" ", 2)[1].decode()
+            await answer(path, reader, writer)
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with tcp_server(serve) as url:
+        yield url
 
 
 TOKEN_ANSWER = json.dumps({"access_token": TOKEN, "expires_in": 3600, "token_type": "Bearer"})

@@ -21,7 +21,6 @@ import lucidgreen
 from lucidgreen import (
     SourceClient,
 )
-from lucidgreen.ratelimit import Unlimited
 from tests.adversarial.support import (
     LID,
     MALFORMED,
@@ -38,6 +37,7 @@ from tests.adversarial.support import (
     serve,
     serve_routes,
     source,
+    with_credentials,
 )
 
 
@@ -117,13 +117,7 @@ async def test_odd_token_body_never_quoted(body: str, caplog: pytest.LogCaptureF
 
     async with (
         serve(h) as (url, log),
-        lucidgreen.SourceClient(
-            "cid",
-            SECRET,
-            base_url=url,
-            rate_limiter=Unlimited(),
-            retry=lucidgreen.RetryPolicy(max_retries=0),
-        ) as c,
+        with_credentials(url) as c,
     ):
         try:
             await c.products.get(LID)
@@ -143,13 +137,7 @@ async def test_token_endpoint_error_echoing_secret_is_scrubbed() -> None:
 
     async with (
         serve(h) as (url, log),
-        lucidgreen.SourceClient(
-            "cid",
-            SECRET,
-            base_url=url,
-            rate_limiter=Unlimited(),
-            retry=lucidgreen.RetryPolicy(max_retries=0),
-        ) as c,
+        with_credentials(url) as c,
     ):
         with pytest.raises(lucidgreen.LucidGreenError) as info:
             await c.products.get(LID)
@@ -300,12 +288,8 @@ async def test_reprs_of_client_and_parts_hide_token_and_secret(
     bucket = lucidgreen.TokenBucket(limit=10, per=1.0)
     async with (
         serve(h) as (url, log),
-        lucidgreen.SourceClient(
-            "cid",
-            SECRET,
-            base_url=url,
-            rate_limiter=bucket,
-            hooks=lucidgreen.Hooks(on_request=events.append),
+        with_credentials(
+            url, rate_limiter=bucket, hooks=lucidgreen.Hooks(on_request=events.append)
         ) as c,
     ):
         pager = c.products.list()

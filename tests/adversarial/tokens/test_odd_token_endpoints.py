@@ -19,7 +19,6 @@ from lucidgreen import (
     ServerError,
     SourceClient,
 )
-from lucidgreen.ratelimit import Unlimited
 from tests.adversarial.support import (
     LID,
     NEWTOKEN,
@@ -29,6 +28,7 @@ from tests.adversarial.support import (
     product,
     serve,
     serve_routes,
+    with_credentials,
 )
 
 
@@ -49,13 +49,7 @@ async def test_odd_expires_in_neither_crashes_nor_loops(expires: str) -> None:
 
     async with (
         serve(h) as (url, log),
-        lucidgreen.SourceClient(
-            "cid",
-            SECRET,
-            base_url=url,
-            rate_limiter=Unlimited(),
-            retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0),
-        ) as c,
+        with_credentials(url, retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0)) as c,
     ):
         for _ in range(3):
             try:
@@ -74,13 +68,7 @@ async def test_failing_token_endpoint_fails_waiters_together() -> None:
 
     async with (
         serve(h) as (url, log),
-        lucidgreen.SourceClient(
-            "cid",
-            SECRET,
-            base_url=url,
-            rate_limiter=Unlimited(),
-            retry=lucidgreen.RetryPolicy(max_retries=2, initial_delay=0.3),
-        ) as c,
+        with_credentials(url, retry=lucidgreen.RetryPolicy(max_retries=2, initial_delay=0.3)) as c,
     ):
         start = time.monotonic()
         ends: list[float] = []
@@ -108,13 +96,7 @@ async def test_401_storm_is_bounded() -> None:
 
     async with (
         serve(h) as (url, log),
-        lucidgreen.SourceClient(
-            "cid",
-            SECRET,
-            base_url=url,
-            rate_limiter=Unlimited(),
-            retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0),
-        ) as c,
+        with_credentials(url, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c,
     ):
         res = await asyncio.gather(
             *(c.products.get(LID) for _ in range(10)), return_exceptions=True
@@ -136,13 +118,7 @@ async def test_odd_access_token_is_sdk_error(tok: str) -> None:
 
     async with (
         serve(h) as (url, log),
-        lucidgreen.SourceClient(
-            "cid",
-            SECRET,
-            base_url=url,
-            rate_limiter=Unlimited(),
-            retry=lucidgreen.RetryPolicy(max_retries=0),
-        ) as c,
+        with_credentials(url) as c,
     ):
         try:
             await c.products.get(LID)
