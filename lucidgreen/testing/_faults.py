@@ -22,8 +22,8 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from ._reply import Reply
-from ._throttle import throttle_detail
+from ._app.reply import Reply
+from ._middleware.throttle import throttle_detail
 
 __all__ = ["DropMode", "Faults", "Injection", "ScriptStep", "TruncateMode"]
 

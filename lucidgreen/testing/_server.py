@@ -22,20 +22,20 @@ from typing import TYPE_CHECKING, Any, Self
 from aiohttp import web
 
 from .. import _limits
-from . import _inventory
-from ._app import Application, Incoming
-from ._auth import Credentials, Product, TokenStore
-from ._data import Counts, DataGenerator
-from ._export import ExportSettings, UrlSigner, cdn_reply, export_chunks, latest_export_day
+from ._app.application import Application, Incoming
+from ._app.export import ExportSettings, UrlSigner, cdn_reply, export_chunks, latest_export_day
+from ._app.reply import Reply
+from ._app.routing import Backend
 from ._faults import Faults
-from ._inventory import Stock
+from ._frontend import Frontend, Site
+from ._middleware.auth import Credentials, Product, TokenStore
+from ._middleware.throttle import RateLimit, Throttle
 from ._recorder import RequestLog, Stats
-from ._records import Product as ProductRecord
-from ._reply import Reply
-from ._routing import Backend
-from ._serving import Frontend, Site
-from ._state import FakeState
-from ._throttle import RateLimit, Throttle
+from ._state import inventory
+from ._state.inventory import Stock
+from ._state.records import Product as ProductRecord
+from ._state.seed import Counts, DataGenerator
+from ._state.state import FakeState
 
 if TYPE_CHECKING:
     from .._client import RetailClient, SourceClient
@@ -158,7 +158,7 @@ class FakeLucidGreen:
             rng=random.Random(f"{seed}:runtime"),
         )
         self._app = Application(self._backend, self._tokens, self.limits, self.stats)
-        for _ in range(min(stock, len(_inventory.stockable(self.state)))):
+        for _ in range(min(stock, len(inventory.stockable(self.state)))):
             self.add_inventory()
         self._runners: list[web.AppRunner] = []
         self._urls: dict[Site, str] = {}
@@ -264,11 +264,11 @@ class FakeLucidGreen:
             await retail.transactions.complete(order_id="o-1", items=list(stock.lucid_ids[:2]),
                                                performed_at=datetime.now(UTC))
         """
-        return _inventory.add_inventory(self.state, case_uuid)
+        return inventory.add_inventory(self.state, case_uuid)
 
     def sellable_lucid_ids(self) -> list[str]:
         """LucidIDs in inventory and not sold (in no unvoided transaction)."""
-        return _inventory.sellable_lucid_ids(self.state)
+        return inventory.sellable_lucid_ids(self.state)
 
     def summary(self) -> dict[str, Any]:
         """What the fake saw, as plain JSON data (also ``GET /__fake__/summary``)."""

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from ._records import (
+from .._state.records import (
     Asset,
     Batch,
     Brand,
@@ -29,7 +29,7 @@ from ._records import (
     PackagedProduct,
     Product,
 )
-from ._state import FakeState
+from .._state.state import FakeState
 
 __all__ = [
     "asset",

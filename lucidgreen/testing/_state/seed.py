@@ -20,7 +20,7 @@ import attrs
 
 from lucidgreen.ids import from_uuid
 
-from ._records import (
+from .records import (
     Asset,
     Batch,
     Brand,
@@ -33,7 +33,7 @@ from ._records import (
     PackagedProduct,
     Product,
 )
-from ._state import ASSET_TYPES, FakeState
+from .state import ASSET_TYPES, FakeState
 
 __all__ = ["EXAMPLE_PRODUCT_UUID", "TEXT_USAGES", "Counts", "DataGenerator"]
 

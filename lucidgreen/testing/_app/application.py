@@ -14,13 +14,13 @@ from urllib.parse import parse_qsl, unquote
 
 import attrs
 
-from ._auth import TokenInfo, TokenStore
-from ._recorder import Stats
-from ._reply import HttpError, Reply, html_not_found
-from ._retail import RETAIL_ROUTES
-from ._routing import Backend, Ctx, Route
-from ._source import SOURCE_ROUTES
-from ._throttle import Throttle, throttle_detail
+from .._middleware.auth import TokenInfo, TokenStore
+from .._middleware.throttle import Throttle, throttle_detail
+from .._recorder import Stats
+from .reply import HttpError, Reply, html_not_found
+from .retail import RETAIL_ROUTES
+from .routing import Backend, Ctx, Route
+from .source import SOURCE_ROUTES
 
 __all__ = ["Application", "Incoming"]
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import attrs
 
-from .. import _limits
+from ... import _limits
 
 __all__ = ["RateLimit", "Throttle", "throttle_detail"]
 

@@ -17,10 +17,10 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlu
 
 import attrs
 
-from ._export import ExportSettings, UrlSigner
-from ._faults import Faults
-from ._reply import HttpError, Reply
-from ._state import FakeState
+from .._faults import Faults
+from .._state.state import FakeState
+from .export import ExportSettings, UrlSigner
+from .reply import HttpError, Reply
 
 __all__ = [
     "SHORTUUID",

@@ -16,11 +16,11 @@ from typing import Literal
 import attrs
 from aiohttp import web
 
-from ._app import Incoming
+from ._app.application import Incoming
+from ._app.reply import Reply
 from ._faults import Faults
+from ._middleware.throttle import Throttle
 from ._recorder import RecordedRequest, RequestLog, Stats
-from ._reply import Reply
-from ._throttle import Throttle
 
 __all__ = ["Frontend", "Site"]
 

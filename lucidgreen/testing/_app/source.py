@@ -8,12 +8,12 @@ import uuid
 
 from lucidgreen.ids import from_uuid
 
-from . import _views as views
-from ._data import TEXT_USAGES
-from ._records import Asset
-from ._reply import HttpError, Reply
-from ._routing import Ctx, Route, get_or_404, not_found, optional_str, paginate, require_str
-from ._state import ASSET_TYPES
+from .._state.records import Asset
+from .._state.seed import TEXT_USAGES
+from .._state.state import ASSET_TYPES
+from . import serializers as views
+from .reply import HttpError, Reply
+from .routing import Ctx, Route, get_or_404, not_found, optional_str, paginate, require_str
 
 __all__ = ["SOURCE_ROUTES"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from ._records import (
+from .records import (
     Asset,
     Batch,
     Brand,

@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 
 import attrs
 
-from ._reply import Reply
-from ._state import FakeState
+from .._state.state import FakeState
+from .reply import Reply
 
 __all__ = ["ExportSettings", "UrlSigner", "cdn_reply", "export_chunks"]
 

@@ -14,8 +14,8 @@ import attrs
 
 from lucidgreen.ids import from_uuid
 
-from ._records import Collection, InventoryCollection
-from ._state import FakeState
+from .records import Collection, InventoryCollection
+from .state import FakeState
 
 __all__ = ["Stock", "add_inventory", "sellable_lucid_ids", "stockable"]
 

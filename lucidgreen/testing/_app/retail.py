@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 from lucidgreen.ids import from_uuid
 
-from . import _views as views
-from ._export import export_path, latest_export_day
-from ._records import CaseImport, Collection, InventoryCollection, Transaction
-from ._reply import HttpError, Reply
-from ._routing import (
+from .._state.records import CaseImport, Collection, InventoryCollection, Transaction
+from . import serializers as views
+from .export import export_path, latest_export_day
+from .reply import HttpError, Reply
+from .routing import (
     SHORTUUID,
     Ctx,
     Route,
@@ -27,7 +27,7 @@ from ._routing import (
     require_str,
     require_str_list,
 )
-from ._source import case_get
+from .source import case_get
 
 __all__ = ["RETAIL_ROUTES"]
 
