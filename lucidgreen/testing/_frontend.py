@@ -18,7 +18,7 @@ from aiohttp import web
 
 from ._app.application import Incoming
 from ._app.reply import Reply
-from ._faults import Faults
+from ._faults import Faults, Injection
 from ._middleware.throttle import Throttle
 from ._recorder import RecordedRequest, RequestLog, Stats
 
@@ -48,13 +48,32 @@ class Frontend:
         self._closing.set()
 
     async def serve(self, request: web.Request, site: Site) -> web.StreamResponse:
-        body = await request.read()
-        raw_path, _, query_string = request.raw_path.partition("?")
+        """Record ``request``, delay it, inject this request's fault, answer and write."""
+        entry = self._record(request, site, await request.read())
+        if site == "api":
+            await self._delay(entry.raw_path)
+        injection = self._injection(request.method, entry, site)
+        kind = "pass" if injection is None else injection.kind
+        if injection is not None and injection.reply is not None:
+            return await self._send(request, entry, injection.reply)
+        if kind == "drop":
+            return self._drop(request)
+        if kind == "stall":
+            await self._closing.wait()
+            return self._drop(request)
+        reply = self.answer(site, _incoming(request, entry))
+        if kind == "drop_after_apply":
+            return self._drop(request)
+        if kind == "truncate":
+            return await self._send_truncated(request, entry, reply)
+        return await self._send(request, entry, reply)
+
+    def _record(self, request: web.Request, site: Site, body: bytes) -> RecordedRequest:
         entry = RecordedRequest(
             site=site,
             method=request.method,
             path=request.path,
-            raw_path=raw_path,
+            raw_path=request.raw_path.partition("?")[0],
             query=dict(request.query),
             headers=request.headers,
             body=body,
@@ -63,46 +82,30 @@ class Frontend:
         )
         self.requests.append(entry)
         self.stats.requests += 1
+        return entry
+
+    async def _delay(self, raw_path: str) -> None:
+        """The latency fault, then the arrival jitter the throttle sees (never on tokens)."""
         is_token = raw_path.startswith("/o/")
-        if site == "api":
-            delay = self.faults.latency_for(raw_path, token=is_token)
-            if delay > 0:
-                self.stats.faults["latency"] += 1
-                await self._sleep(delay)
-            arrival = 0.0 if is_token else self.limits.arrival_delay()
-            if arrival > 0:
-                await self._sleep(arrival)
-        injection = self.faults.take_script(request.method, raw_path)
+        delay = self.faults.latency_for(raw_path, token=is_token)
+        if delay > 0:
+            self.stats.faults["latency"] += 1
+            await self._sleep(delay)
+        arrival = 0.0 if is_token else self.limits.arrival_delay()
+        if arrival > 0:
+            await self._sleep(arrival)
+
+    def _injection(self, method: str, entry: RecordedRequest, site: Site) -> Injection | None:
+        """A scripted step first; else, on the API site, a roll of the random faults."""
+        raw_path = entry.raw_path
+        injection = self.faults.take_script(method, raw_path)
         if injection is None and site == "api":
-            injection = self.faults.draw(request.method, raw_path, token=is_token)
-        kind = "pass" if injection is None else injection.kind
-        if injection is not None and kind != "pass":
-            entry.fault = injection.source if injection.source != "script" else f"script:{kind}"
-            self.stats.faults[injection.source] += 1
-        if injection is not None and injection.reply is not None:
-            return await self._send(request, entry, injection.reply)
-        if kind == "drop":
-            return self._drop(request)
-        if kind == "stall":
-            await self._closing.wait()
-            return self._drop(request)
-        incoming = Incoming(
-            method=request.method,
-            raw_path=raw_path,
-            query_string=query_string,
-            query=request.query,
-            headers=request.headers,
-            body=body,
-            origin=f"{request.scheme}://{request.host}",
-            remote=request.remote or "",
-            request_id=request.headers.get("X-Request-ID") or uuid.uuid4().hex,
-        )
-        reply = self.answer(site, incoming)
-        if kind == "drop_after_apply":
-            return self._drop(request)
-        if kind == "truncate":
-            return await self._send_truncated(request, entry, reply)
-        return await self._send(request, entry, reply)
+            injection = self.faults.draw(method, raw_path, token=raw_path.startswith("/o/"))
+        if injection is not None and injection.kind != "pass":
+            source = injection.source
+            entry.fault = source if source != "script" else f"script:{injection.kind}"
+            self.stats.faults[source] += 1
+        return injection
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake up at once when the fake closes (so close() never waits)."""
@@ -160,3 +163,18 @@ class Frontend:
         if request.transport is not None:
             request.transport.close()
         return response
+
+
+def _incoming(request: web.Request, entry: RecordedRequest) -> Incoming:
+    """What the application reads of a request whose body ``entry`` already holds."""
+    return Incoming(
+        method=request.method,
+        raw_path=entry.raw_path,
+        query_string=request.raw_path.partition("?")[2],
+        query=request.query,
+        headers=request.headers,
+        body=entry.body,
+        origin=f"{request.scheme}://{request.host}",
+        remote=request.remote or "",
+        request_id=request.headers.get("X-Request-ID") or uuid.uuid4().hex,
+    )
