@@ -1,30 +1,29 @@
 """The application behind the fake's API origin: what Django + DRF + DOT would answer.
 
 Order of checks, as in DRF's ``APIView.initial()`` then ``dispatch``: URL resolution (unknown
-path: Django's HTML 404; missing trailing slash: 301), authentication (401, empty body),
-throttling (429), method (405), then the handler (404, 400, ...). So a 405 or a 404 still
-uses up rate-limit budget, and a 401 does not.
+path: Django's HTML 404; missing trailing slash: 301), authentication (401, empty body) and
+throttling (429) in ``_middleware/gate.py``, method (405), then the handler (404, 400, ...).
+So a 405 or a 404 still uses up rate-limit budget, and a 401 does not.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 import attrs
 
-from .._middleware.auth import TokenInfo, TokenStore
-from .._middleware.throttle import Throttle, throttle_detail
+from .._middleware.auth import TokenStore
+from .._middleware.gate import admit, authenticate
+from .._middleware.throttle import Throttle
 from .._recorder import Stats
 from .reply import HttpError, Reply, html_not_found
 from .retail import RETAIL_ROUTES
 from .routing import Backend, Ctx, Route
 from .source import SOURCE_ROUTES
+from .token import token_route
 
 __all__ = ["Application", "Incoming"]
-
-_UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
 @attrs.frozen
@@ -51,7 +50,7 @@ class Application:
     routes: list[Route] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        token = Route("/o/token/", "token", {"POST": self._token})
+        token = token_route(self.tokens, self.stats)
         self.routes = [token, *SOURCE_ROUTES, *RETAIL_ROUTES]
 
     def resolve(self, raw_path: str) -> tuple[Route, dict[str, str]] | None:
@@ -85,29 +84,16 @@ class Application:
         )
         if route.scope == "token":
             return self._dispatch(route, ctx)
-        if route.scope == "public":
-            # DRF's AnonRateThrottle.get_ident: X-Forwarded-For when present, else the peer.
-            ident = "".join(req.headers.get("X-Forwarded-For", "").split()) or req.remote
-        else:
-            info = self._bearer(req.headers.get("Authorization", ""))
-            if info is None or info.product != route.scope:
-                return Reply.empty(401, _UNAUTHORIZED)
-            ctx.client_id = ident = info.client_id
-        allowed, wait = self.throttle.check(route.scope, ident)
-        if not allowed:
-            self.stats.throttled += 1
-            headers = {} if wait is None else {"Retry-After": str(wait)}
-            override = self.backend.faults.retry_after
-            if override is not None:
-                headers["Retry-After"] = str(override)
-            return Reply.json(429, {"detail": throttle_detail(wait)}, headers)
+        caller = authenticate(self.tokens, route.scope, req.headers, req.remote)
+        if isinstance(caller, Reply):
+            return caller
+        ctx.client_id = caller.client_id
+        refused = admit(
+            self.throttle, self.stats, route.scope, caller, self.backend.faults.retry_after
+        )
+        if refused is not None:
+            return refused
         return self._legacy(req.raw_path, self._dispatch(route, ctx))
-
-    def _bearer(self, header: str) -> TokenInfo | None:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return self.tokens.lookup(token.strip())
 
     def _dispatch(self, route: Route, ctx: Ctx) -> Reply:
         method = "GET" if ctx.method == "HEAD" else ctx.method
@@ -149,41 +135,3 @@ class Application:
         else:
             reason = {"non_field_errors": data}
         return Reply.json(403, {"status": "invalid payload", "reason": reason})
-
-    def _token(self, ctx: Ctx) -> Reply:
-        """django-oauth-toolkit's answers: grant type checked first, then the client."""
-        form = dict(parse_qsl(ctx.body.decode(errors="replace"), keep_blank_values=True))
-        if form.get("grant_type") != "client_credentials":
-            return Reply.json(400, {"error": "unsupported_grant_type"})
-        client_id = form.get("client_id", "")
-        secret = form.get("client_secret", "")
-        basic = _basic_credentials(ctx)
-        if basic is not None:
-            client_id, secret = basic
-        if self.tokens.authenticate_client(client_id, secret) is None:
-            return Reply.json(401, {"error": "invalid_client"})
-        info = self.tokens.issue(client_id)
-        self.stats.tokens_issued += 1
-        return Reply.json(
-            200,
-            {
-                "access_token": info.token,
-                "expires_in": int(self.tokens.ttl),
-                "token_type": "Bearer",
-                "scope": "read write",
-            },
-            {"Cache-Control": "no-store", "Pragma": "no-cache"},
-        )
-
-
-def _basic_credentials(ctx: Ctx) -> tuple[str, str] | None:
-    """HTTP Basic client authentication, which DOT also accepts."""
-    scheme, _, value = ctx.authorization.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(value.strip()).decode()
-    except ValueError:
-        return None
-    client_id, _, secret = decoded.partition(":")
-    return unquote(client_id), unquote(secret)
