@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import attrs
@@ -37,6 +37,8 @@ class Frontend:
     stats: Stats
     requests: RequestLog
     clock: Callable[[], float]
+    #: How a latency or arrival delay is waited out (default :meth:`pause`).
+    delay: Callable[[float], Awaitable[None]] | None = None
     _closing: asyncio.Event = attrs.field(factory=asyncio.Event, init=False)
 
     def reopen(self) -> None:
@@ -90,10 +92,10 @@ class Frontend:
         delay = self.faults.latency_for(raw_path, token=is_token)
         if delay > 0:
             self.stats.faults["latency"] += 1
-            await self._sleep(delay)
+            await (self.delay or self.pause)(delay)
         arrival = 0.0 if is_token else self.limits.arrival_delay()
         if arrival > 0:
-            await self._sleep(arrival)
+            await (self.delay or self.pause)(arrival)
 
     def _injection(self, method: str, entry: RecordedRequest, site: Site) -> Injection | None:
         """A scripted step first; else, on the API site, a roll of the random faults."""
@@ -107,7 +109,7 @@ class Frontend:
             self.stats.faults[source] += 1
         return injection
 
-    async def _sleep(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> None:
         """Sleep, but wake up at once when the fake closes (so close() never waits)."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._closing.wait(), seconds)

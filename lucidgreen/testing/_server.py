@@ -169,6 +169,8 @@ class FakeLucidGreen:
             stats=self.stats,
             requests=self.requests,
             clock=clock,
+            # Late-bound, so a test may wrap _sleep to count overlapping requests.
+            delay=lambda seconds: self._sleep(seconds),  # noqa: PLW0108
         )
 
     # -- addresses and knobs ------------------------------------------------------------------
@@ -350,6 +352,10 @@ class FakeLucidGreen:
             settings=self.export,
             seed=self.seed,
         )
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake up at once when the fake closes (so close() never waits)."""
+        await self._frontend.pause(seconds)
 
     def __repr__(self) -> str:
         where = self._urls.get("api", "not started")

@@ -53,6 +53,7 @@ class ListServer:
     url: str = ""
     hold_from_page: int | None = None
     release: asyncio.Event = attrs.field(factory=asyncio.Event)
+    holding: asyncio.Event = attrs.field(factory=asyncio.Event)  # set once a page is held
 
     async def handle(self, request: web.Request) -> web.Response:
         query = dict(request.query)
@@ -60,6 +61,7 @@ class ListServer:
             Seen(request.path, query, request.raw_path, request.headers.get("Authorization"))
         )
         if self.hold_from_page is not None and int(query.get("page", "1")) >= self.hold_from_page:
+            self.holding.set()
             await self.release.wait()  # a page that never comes while the test runs
         status, body = self.answer(request.path, query)
         return web.json_response(body, status=status)
@@ -553,7 +555,8 @@ async def test_closing_a_pager_from_another_task_stops_its_walk_with_a_clear_err
 
             consumer = asyncio.ensure_future(consume())
             await asyncio.wait_for(reached_page_3.wait(), 10)
-            await asyncio.sleep(0.05)  # the consumer is now waiting for page 3
+            # Page 3 is held at the server, so the consumer now waits for it.
+            await asyncio.wait_for(server.holding.wait(), 10)
             await pager.aclose()
             with pytest.raises(RuntimeError, match="closed"):
                 await asyncio.wait_for(consumer, 10)

@@ -52,7 +52,7 @@ from lucidgreen._transport import Request, Timeout, redirect_target
 from lucidgreen.errors import ConnectError, RequestTimeout, UnexpectedStatus
 from lucidgreen.retry import without_sleeping
 from tests.adversarial.support import running, tcp_server
-from tests.support import free_port
+from tests.support import eventually, free_port
 
 TOKEN = "tok-" + uuid_module.uuid4().hex
 CLIENT_ID = "client-" + uuid_module.uuid4().hex[:8]
@@ -512,10 +512,7 @@ async def test_an_endless_body_stops_at_the_cap_and_the_connection_is_not_reused
     ):
         with pytest.raises(DecodeError, match="max_body_size") as caught:
             await source.products.get(UUID)
-        for _ in range(100):  # the handler notices the hang-up on its next write
-            if seen["hung_up"]:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: bool(seen["hung_up"]))  # noticed on the handler's next write
         transport = source._pipeline.exchange.transport
         again = await transport.send(Request("GET", f"{url}/small"), timeout=Timeout())
     assert again.status == 200
