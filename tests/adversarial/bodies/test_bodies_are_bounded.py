@@ -67,6 +67,7 @@ async def test_compression_bomb_capped_in_memory(kind: str) -> None:
     assert grown_mb < 300, f"peak RSS grew {grown_mb:.0f} MB"
 
 
+@pytest.mark.slow
 async def test_slowloris_answer_times_out() -> None:
     async def answer(w: asyncio.StreamWriter) -> None:
         w.write(
@@ -82,6 +83,7 @@ async def test_slowloris_answer_times_out() -> None:
             await asyncio.wait_for(c.products.get(LID), 5)
 
 
+@pytest.mark.slow
 async def test_export_entries_slowloris_ends() -> None:
     """The export file dribbles one byte per 0.05 s forever: entries() (timeout=0.5) ends
     with an SDK error within 5 s rather than hanging (issue 12: no hang)."""

@@ -34,6 +34,9 @@ from tests.adversarial.support import (
     with_credentials,
 )
 
+# Every test here waits on the real clock (deadlines, timeouts).
+pytestmark = pytest.mark.slow
+
 
 async def test_deadline_bounds_limiter_wait_and_never_sends() -> None:
     """Deadline 0.5 s, budget empty for 30 s: DeadlineExceeded(request_sent=False) quickly."""

@@ -16,6 +16,9 @@ PRODUCTS = "/api/v1.5/products/"
 VOID = "/api/v1.2/transactions/void/"
 TIMEOUT = 0.2
 
+# Every test here waits on the real clock (deadlines, timeouts).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 async def fake():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.adversarial.faults.scenario import (
     DROP_RATE,
     ERROR_RATE,
@@ -23,6 +25,7 @@ def test_retry_budget_is_derived_from_the_fault_rates() -> None:
     assert 0.01 < expected_failed_calls(failure_rate, calls, 5) < 0.05
 
 
+@pytest.mark.slow
 async def test_full_sync_under_faults_delivers_every_product_exactly_once(figures) -> None:
     """Listing with prefetch and fetching every detail concurrently loses and repeats nothing."""
     run = await full_sync(products=2000, page_size=50)

@@ -23,6 +23,7 @@ from tests.adversarial.support import (
 from tests.support import FakeClock
 
 
+@pytest.mark.slow
 async def test_drf_sliding_window_with_arrival_jitter_never_429() -> None:
     """DRF window 20/1 s, arrivals delayed 0-0.3 s before counting: 0 x 429 for 70 calls."""
     arrivals: list[float] = []
@@ -55,6 +56,7 @@ async def test_drf_sliding_window_with_arrival_jitter_never_429() -> None:
     assert bucket.in_flight == 0 and bucket.waiting == 0
 
 
+@pytest.mark.slow
 async def test_cancellation_storm_leaks_no_permit() -> None:
     """60 calls against a slow server, cancelled at random moments: afterwards no permit in
     flight or waiting, and a fresh call gets budget within one window."""
@@ -100,6 +102,7 @@ async def test_direct_acquire_cancellation_leaks_nothing() -> None:
     await p.release()
 
 
+@pytest.mark.slow
 async def test_raising_limiter_hook_leaks_no_permit() -> None:
     """A careless on_limiter_wait hook that raises: the permit it interrupted is not held
     until its 30 s hold runs out (a third call gets budget within ~1 s)."""
@@ -126,6 +129,7 @@ async def test_raising_limiter_hook_leaks_no_permit() -> None:
         assert in_flight == 0
 
 
+@pytest.mark.slow
 async def test_unexpected_429_warns_once(caplog: pytest.LogCaptureFixture) -> None:
     """Server window 8 per 1 s, client configured 16 per 1 s: 429s are met; the SDK logs one
     WARNING about the unexpected 429s (not one per 429) and every call ends."""

@@ -59,6 +59,7 @@ async def test_odd_expires_in_neither_crashes_nor_loops(expires: str) -> None:
     assert sum(p.endswith("/o/token/") for _, p, _ in log) <= 6
 
 
+@pytest.mark.slow
 async def test_failing_token_endpoint_fails_waiters_together() -> None:
     """/o/token/ always 503; 10 concurrent calls on a 2-retry 0.3 s schedule fail together,
     with one shared schedule of token requests."""
@@ -127,6 +128,7 @@ async def test_odd_access_token_is_sdk_error(tok: str) -> None:
     assert all("X-Injected" not in h for _, _, (h, _) in log)
 
 
+@pytest.mark.slow
 async def test_a_failing_token_endpoint_fails_every_waiter_together_on_one_schedule() -> None:
     """Ten calls wait for a token from an endpoint that answers 503: one retry schedule runs
     (1 + max_retries token requests), and every call fails with it, not one after another."""

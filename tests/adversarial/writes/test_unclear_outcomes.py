@@ -131,6 +131,7 @@ async def test_operations_request_sends_the_verb_it_was_given(verb: str) -> None
     assert [m for m, _, _ in log] == [verb.upper()]
 
 
+@pytest.mark.slow
 async def test_write_timeout_in_flight_is_write_outcome_unknown_sent_once() -> None:
     """void: the server applies it and never answers; timeout 0.3 s: WriteOutcomeUnknown,
     outcome_unknown True, one request, even with retries configured."""
