@@ -3,8 +3,12 @@ into ``transport=`` (mypy checks the structural match, this test the behaviour).
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import lucidgreen
 from lucidgreen import Request, Response, StreamedResponse, Timeout, Transport
@@ -58,3 +62,13 @@ async def test_a_transport_built_from_public_names_serves_a_client() -> None:
     assert product.name == request.url
     assert request.headers["Authorization"] == "Bearer t0k"
     assert timeout == Timeout(total=7)
+
+
+def test_the_transports_page_example_runs() -> None:
+    """docs/transports.md's example runs as written (its own asserts included)."""
+    page = Path(__file__).parents[2] / "docs" / "transports.md"
+    [example] = re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
+    result = subprocess.run(
+        [sys.executable, "-c", example], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
