@@ -126,8 +126,8 @@ async def test_cancelling_a_call_while_its_token_request_is_in_flight() -> None:
             uuid = next(iter(fake.state.products))
             # The token endpoint answers only when the fake closes, until the knob is reset.
             fake.faults.token_latency = 3600.0
-            async with fake.source_client() as client:
-                spy = SpyTransport.install(client)
+            spy = SpyTransport.over_aiohttp()
+            async with fake.source_client(transport=spy) as client:
                 first = asyncio.create_task(client.products.get(uuid))
                 async with asyncio.timeout(5):
                     await spy.token_requested.wait()

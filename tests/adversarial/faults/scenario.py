@@ -18,8 +18,14 @@ from typing import Any
 import attrs
 
 from lucidgreen import Hooks, RetryPolicy, RetryScheduled
-from lucidgreen._client import BaseClient
-from lucidgreen._transport import Request, Response, StreamedResponse, Timeout, Transport
+from lucidgreen._transport import (
+    AiohttpTransport,
+    Request,
+    Response,
+    StreamedResponse,
+    Timeout,
+    Transport,
+)
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
 
@@ -39,11 +45,9 @@ class SpyTransport:
         self.token_requested = asyncio.Event()
 
     @classmethod
-    def install(cls, client: BaseClient) -> SpyTransport:
-        exchange = client._pipeline.exchange
-        spy = cls(exchange.transport)
-        exchange.transport = spy
-        return spy
+    def over_aiohttp(cls) -> SpyTransport:
+        """A spy around a fresh aiohttp transport, to pass as a client's ``transport=``."""
+        return cls(AiohttpTransport())
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:
         self.seen.append(request)

@@ -80,9 +80,11 @@ async def test_no_secret_in_logs_reprs_or_errors_and_no_token_leaves_the_origin(
         source_secret = fake.source_credentials.client_secret
         retail_secret = fake.retail_credentials.client_secret
         uuid = next(iter(fake.state.products))
-        source = fake.source_client(hooks=hooks, retry=RetryPolicy(max_retries=2))
-        retail = fake.retail_client(hooks=hooks)
-        recorded = [SpyTransport.install(source), SpyTransport.install(retail)]
+        recorded = [SpyTransport.over_aiohttp(), SpyTransport.over_aiohttp()]
+        source = fake.source_client(
+            hooks=hooks, retry=RetryPolicy(max_retries=2), transport=recorded[0]
+        )
+        retail = fake.retail_client(hooks=hooks, transport=recorded[1])
         with without_sleeping():
             async with source, retail:
                 shown += [source, retail, source._auth, retail._auth, source.products]
