@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.reliability.helpers import SyncRun, full_sync  # noqa: E402
+from tests.adversarial.faults.scenario import SyncRun, full_sync  # noqa: E402
 
 
 def _numbers(result: SyncRun) -> dict[str, float]:

@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from ._client import RetailClient, SourceClient
     from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
     from ._pager import AsyncPager, Page
-    from ._transport import Timeout
+    from ._transport import Request, Response, StreamedResponse, Timeout, Transport
     from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
     from .retry import RetryPolicy
 
@@ -63,14 +63,18 @@ _LAZY: dict[str, str] = {
     "Page": "._pager",
     "RateLimiter": ".ratelimit",
     "RedisRateLimiter": ".ratelimit",
+    "Request": "._transport",
     "RequestSent": "._events",
+    "Response": "._transport",
     "RetailClient": "._client",
     "RetryPolicy": ".retry",
     "RetryScheduled": "._events",
     "SourceClient": "._client",
     "Stats": "._events",
+    "StreamedResponse": "._transport",
     "Timeout": "._transport",
     "TokenBucket": ".ratelimit",
+    "Transport": "._transport",
 }
 
 if not TYPE_CHECKING:  # type checkers see the imports above; a typo stays an error there
@@ -117,9 +121,11 @@ __all__ = [
     "RateLimited",
     "RateLimiter",
     "RateLimiterUnavailable",
+    "Request",
     "RedisRateLimiter",
     "RequestSent",
     "RequestTimeout",
+    "Response",
     "RetailClient",
     "RetryPolicy",
     "RetryScheduled",
@@ -127,9 +133,11 @@ __all__ = [
     "ServerError",
     "SourceClient",
     "Stats",
+    "StreamedResponse",
     "Timeout",
     "TokenBucket",
     "TransactionAlreadyProcessed",
+    "Transport",
     "TransportError",
     "UnexpectedStatus",
     "UnknownLucidIDs",

@@ -1,19 +1,57 @@
 """Fixtures shared across the test directories: clients on the loopback fake whose product
-budget never waits but counts how often it was spent, and a throwaway ``redis-server`` for
-the tests marked ``redis``."""
+budget never waits but counts how often it was spent, a throwaway ``redis-server`` for
+the tests marked ``redis``, and the ``aioresponses`` marker: a test that uses aioresponses
+(directly or through a fixture) runs where aioresponses works (the lowest-versions pass,
+aiohttp 3.13) and is skipped, saying why, where it does not (aiohttp 3.14 and later)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
-from typing import NoReturn
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, NoReturn
 
+import aiohttp
 import pytest
 
+import lucidgreen.testing.plugin
 from benchmarks._redis import redis_server
 from lucidgreen import RetailClient, SourceClient
 from lucidgreen.ratelimit import Unlimited
 from lucidgreen.testing import FakeLucidGreen
+from tests.mocking import aioresponses_broken, uses_aioresponses
+
+#: Given once per session: whether aioresponses answers a request on this aiohttp.
+_AIORESPONSES_SKIP = pytest.StashKey[pytest.MarkDecorator | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The pytest11 entry point loads the plugin once lucidgreen is installed; from a bare
+    # checkout, register it here instead (never twice).
+    manager = config.pluginmanager
+    if not manager.is_registered(lucidgreen.testing.plugin):
+        manager.register(lucidgreen.testing.plugin, "lucidgreen")
+    config.addinivalue_line(
+        "markers",
+        "aioresponses: uses aioresponses, which works on aiohttp < 3.14 only (set automatically)",
+    )
+    why = aioresponses_broken()
+    config.stash[_AIORESPONSES_SKIP] = (
+        None
+        if why is None
+        else pytest.mark.skip(
+            reason=f"aioresponses does not work on aiohttp {aiohttp.__version__} ({why}); "
+            "these tests run in the lowest-versions pass (.ci/lowest-constraints.txt)"
+        )
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip = config.stash[_AIORESPONSES_SKIP]
+    for item in items:
+        if isinstance(item, pytest.Function) and uses_aioresponses(item):
+            item.add_marker(pytest.mark.aioresponses)
+            if skip is not None:
+                item.add_marker(skip)
 
 
 @pytest.fixture
@@ -58,3 +96,34 @@ def redis_url() -> Iterator[str]:
         if url is None:
             _unavailable("redis-server is not on PATH (apt-get install redis-server)")
         yield url
+
+
+Record = Callable[[str, dict[str, Any]], None]
+
+_FIGURES = pytest.StashKey[list[tuple[str, dict[str, Any]]]]()
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Record:
+    """``figures(title, {name: value})``: add a table to the end-of-session report."""
+    tables = request.config.stash.setdefault(_FIGURES, [])
+
+    def record(title: str, values: dict[str, Any]) -> None:
+        tables.append((title, dict(values)))
+
+    return record
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    del exitstatus
+    tables = config.stash.get(_FIGURES, [])
+    if not tables:
+        return
+    terminalreporter.section("lucidgreen reliability figures")
+    for title, values in tables:
+        terminalreporter.write_line(f"{title}:")
+        width = max(len(name) for name in values) if values else 0
+        for name, value in values.items():
+            terminalreporter.write_line(f"  {name:<{width}}  {value}")

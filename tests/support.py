@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 
 def free_port() -> int:
@@ -35,3 +37,33 @@ def max_in_window(times: Sequence[float], window: float) -> int:
             first += 1
         most = max(most, last - first + 1)
     return most
+
+
+class FakeClock:
+    """A monotonic clock that moves only when a sleep (or the test) moves it: pass it as
+    ``clock=`` and its :meth:`sleep` as ``sleep=`` (``TokenBucket``, ``FakeLucidGreen``)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)  # a real sleep yields: let the other tasks run
+
+
+async def eventually(condition: Callable[[], bool], *, within: float = 10.0) -> None:
+    """Return once ``condition()`` holds, letting other tasks and callbacks run meanwhile;
+    fail if it has not held ``within`` seconds (a guard against a hang, not a timing)."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{condition!r} still false after {within} s")
+        await asyncio.sleep(0.001)  # a short real pause, so I/O callbacks get their turn

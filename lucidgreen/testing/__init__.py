@@ -30,14 +30,15 @@ client), so it serves any HTTP client.
 """
 
 from .._transport import Request, Response
-from ._auth import Credentials, TokenInfo
-from ._data import EXAMPLE_PRODUCT_UUID
-from ._export import ExportSettings
+from ._app.export import ExportSettings
 from ._faults import DropMode, Faults, ScriptStep, TruncateMode
-from ._inventory import Stock
+from ._middleware.auth import Credentials, TokenInfo
+from ._middleware.throttle import RateLimit, Throttle
 from ._mock import MockTransport, json_response
 from ._recorder import RecordedRequest, RequestLog, Stats
-from ._records import (
+from ._server import SUMMARY_PATH, FakeLucidGreen
+from ._state.inventory import Stock
+from ._state.records import (
     Asset,
     Batch,
     Brand,
@@ -53,9 +54,8 @@ from ._records import (
     Product,
     Transaction,
 )
-from ._server import SUMMARY_PATH, FakeLucidGreen
-from ._state import ASSET_TYPES, FakeState
-from ._throttle import RateLimit, Throttle
+from ._state.seed import EXAMPLE_PRODUCT_UUID
+from ._state.state import ASSET_TYPES, FakeState
 
 __all__ = [
     "ASSET_TYPES",

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ._middleware.throttle import RateLimit
 from ._server import SUMMARY_PATH, FakeLucidGreen
-from ._throttle import RateLimit
 
 _EPILOG = f"""\
 credentials:

@@ -22,8 +22,8 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from ._reply import Reply
-from ._throttle import throttle_detail
+from ._app.reply import Reply
+from ._middleware.throttle import throttle_detail
 
 __all__ = ["DropMode", "Faults", "Injection", "ScriptStep", "TruncateMode"]
 
@@ -190,16 +190,10 @@ class Faults:
         return Reply.empty(status)
 
     def draw(self, method: str, path: str, *, token: bool) -> Injection | None:
-        """Roll the random knobs for one request."""
+        """Roll the random knobs for one request (in a fixed order: the seed fixes each roll)."""
         if token:
-            if self._hit(self.token_error_rate):
-                return Injection("reply", self._server_error(), "error")
-            if self._hit(self.token_drop_rate):
-                return Injection("drop", source="drop")
-            return None
-        if self.paths and not any(path.startswith(p) for p in self.paths):
-            return None
-        if self.methods and method not in {m.upper() for m in self.methods}:
+            return self._draw_token()
+        if not self._targets(method, path):
             return None
         if self._hit(self.error_rate):
             return Injection("reply", self._server_error(), "error")
@@ -208,6 +202,23 @@ class Faults:
             header = str(wait if self.retry_after is None else self.retry_after)
             reply = Reply.json(429, {"detail": throttle_detail(wait)}, {"Retry-After": header})
             return Injection("reply", reply, "rate_limit")
+        return self._draw_connection()
+
+    def _draw_token(self) -> Injection | None:
+        if self._hit(self.token_error_rate):
+            return Injection("reply", self._server_error(), "error")
+        if self._hit(self.token_drop_rate):
+            return Injection("drop", source="drop")
+        return None
+
+    def _targets(self, method: str, path: str) -> bool:
+        """Whether the random faults apply to this request (``paths`` / ``methods`` knobs)."""
+        if self.paths and not any(path.startswith(p) for p in self.paths):
+            return False
+        return not self.methods or method in {m.upper() for m in self.methods}
+
+    def _draw_connection(self) -> Injection | None:
+        """The faults of the connection rather than the answer: drop, stall, truncate."""
         if self._hit(self.drop_rate):
             kind: Literal["drop", "drop_after_apply"] = (
                 "drop" if self.drop_mode == "before" else "drop_after_apply"

@@ -67,7 +67,7 @@ class _Streamed:
 
 
 class MockTransport:
-    """A :class:`lucidgreen._transport.Transport` that answers with ``handler(request)``.
+    """A :class:`lucidgreen.Transport` that answers with ``handler(request)``.
 
     Pass it as ``transport=`` to :class:`~lucidgreen.SourceClient` or
     :class:`~lucidgreen.RetailClient`. Retries, token renewal, rate limiting and error mapping

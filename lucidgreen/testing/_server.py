@@ -2,43 +2,40 @@
 
 Two sites on two ports, so two origins: ``fake.url`` serves LucidSource (``/api/v1.5/``),
 LucidRetail (``/api/v1.2/``) and the token endpoint (``/o/token/``); ``fake.cdn_url`` serves
-presigned export files and media. Per request, in order: record it, apply latency, consume a
-scripted step or roll the random faults, then let the application answer (see ``_app.py``).
+presigned export files and media. Each request goes through the frontend (``_serving.py``:
+record, latency, faults, write) to the application (``_app.py``) or the CDN (``_export.py``).
 
-Long because: it is the fake's one public face, the constructor's documented knobs, the
-properties and test helpers over them, and the per-request fault pipeline; the routes, data,
-auth, throttle and faults themselves live in their own modules.
+This module is the fake's one public face: the constructor's documented knobs, and the
+properties and test helpers over them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import random
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from aiohttp import web
 
 from .. import _limits
-from . import _inventory
-from ._app import Application, Incoming
-from ._auth import Credentials, Product, TokenStore
-from ._data import Counts, DataGenerator
-from ._export import ExportSettings, UrlSigner, cdn_reply, export_chunks, latest_export_day
+from ._app.application import Application, Incoming
+from ._app.export import ExportSettings, UrlSigner, cdn_reply, export_chunks, latest_export_day
+from ._app.reply import Reply
+from ._app.routing import Backend
 from ._faults import Faults
-from ._inventory import Stock
-from ._recorder import RecordedRequest, RequestLog, Stats
-from ._records import Product as ProductRecord
-from ._reply import Reply
-from ._routing import Backend
-from ._state import FakeState
-from ._throttle import RateLimit, Throttle
+from ._frontend import Frontend, Site
+from ._middleware.auth import Credentials, Product, TokenStore
+from ._middleware.throttle import RateLimit, Throttle
+from ._recorder import RequestLog, Stats
+from ._state import inventory
+from ._state.inventory import Stock
+from ._state.records import Product as ProductRecord
+from ._state.seed import Counts, DataGenerator
+from ._state.state import FakeState
 
 if TYPE_CHECKING:
     from .._client import RetailClient, SourceClient
@@ -47,8 +44,6 @@ __all__ = ["SUMMARY_PATH", "FakeLucidGreen"]
 
 #: ``GET`` it on :attr:`FakeLucidGreen.url` for :meth:`FakeLucidGreen.summary` as JSON.
 SUMMARY_PATH = "/__fake__/summary"
-
-Site = Literal["api", "cdn"]
 
 _DEFAULT_SOURCE = RateLimit(_limits.SOURCE_LIMIT, _limits.WINDOW)
 _DEFAULT_RETAIL = RateLimit(_limits.RETAIL_LIMIT, _limits.WINDOW)
@@ -163,11 +158,20 @@ class FakeLucidGreen:
             rng=random.Random(f"{seed}:runtime"),
         )
         self._app = Application(self._backend, self._tokens, self.limits, self.stats)
-        for _ in range(min(stock, len(_inventory.stockable(self.state)))):
+        for _ in range(min(stock, len(inventory.stockable(self.state)))):
             self.add_inventory()
         self._runners: list[web.AppRunner] = []
         self._urls: dict[Site, str] = {}
-        self._closing = asyncio.Event()
+        self._frontend = Frontend(
+            answer=self._answer,
+            faults=self.faults,
+            limits=self.limits,
+            stats=self.stats,
+            requests=self.requests,
+            clock=clock,
+            # Late-bound, so a test may wrap _sleep to count overlapping requests.
+            delay=lambda seconds: self._sleep(seconds),  # noqa: PLW0108
+        )
 
     # -- addresses and knobs ------------------------------------------------------------------
 
@@ -262,11 +266,11 @@ class FakeLucidGreen:
             await retail.transactions.complete(order_id="o-1", items=list(stock.lucid_ids[:2]),
                                                performed_at=datetime.now(UTC))
         """
-        return _inventory.add_inventory(self.state, case_uuid)
+        return inventory.add_inventory(self.state, case_uuid)
 
     def sellable_lucid_ids(self) -> list[str]:
         """LucidIDs in inventory and not sold (in no unvoided transaction)."""
-        return _inventory.sellable_lucid_ids(self.state)
+        return inventory.sellable_lucid_ids(self.state)
 
     def summary(self) -> dict[str, Any]:
         """What the fake saw, as plain JSON data (also ``GET /__fake__/summary``)."""
@@ -289,7 +293,7 @@ class FakeLucidGreen:
         """Listen on both sites. Idempotent while running."""
         if self._runners:
             return
-        self._closing = asyncio.Event()
+        self._frontend.reopen()
         try:
             for site in ("api", "cdn"):
                 app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -308,7 +312,7 @@ class FakeLucidGreen:
 
     async def close(self) -> None:
         """Release stalled and sleeping requests, then stop both sites. Idempotent."""
-        self._closing.set()
+        self._frontend.release()
         while self._runners:
             await self._runners.pop().cleanup()
         self._urls.clear()
@@ -325,19 +329,13 @@ class FakeLucidGreen:
     ) -> None:
         await self.close()
 
-    def __repr__(self) -> str:
-        where = self._urls.get("api", "not started")
-        return f"<FakeLucidGreen {where} seed={self.seed} products={len(self.state.products)}>"
-
-    # -- request handling ---------------------------------------------------------------------
-
     async def _api_handler(self, request: web.Request) -> web.StreamResponse:
         if request.path == SUMMARY_PATH:  # control, not API traffic: neither recorded nor counted
             return web.json_response(self.summary())
-        return await self._serve(request, "api")
+        return await self._frontend.serve(request, "api")
 
     async def _cdn_handler(self, request: web.Request) -> web.StreamResponse:
-        return await self._serve(request, "cdn")
+        return await self._frontend.serve(request, "cdn")
 
     def _answer(self, site: Site, incoming: Incoming) -> Reply:
         if site == "api":
@@ -355,116 +353,10 @@ class FakeLucidGreen:
             seed=self.seed,
         )
 
-    async def _serve(self, request: web.Request, site: Site) -> web.StreamResponse:
-        body = await request.read()
-        raw_path, _, query_string = request.raw_path.partition("?")
-        entry = RecordedRequest(
-            site=site,
-            method=request.method,
-            path=request.path,
-            raw_path=raw_path,
-            query=dict(request.query),
-            headers=request.headers,
-            body=body,
-            time=self._clock(),
-            remote=request.remote,
-        )
-        self.requests.append(entry)
-        self.stats.requests += 1
-        is_token = raw_path.startswith("/o/")
-        if site == "api":
-            delay = self.faults.latency_for(raw_path, token=is_token)
-            if delay > 0:
-                self.stats.faults["latency"] += 1
-                await self._sleep(delay)
-            arrival = 0.0 if is_token else self.limits.arrival_delay()
-            if arrival > 0:
-                await self._sleep(arrival)
-        injection = self.faults.take_script(request.method, raw_path)
-        if injection is None and site == "api":
-            injection = self.faults.draw(request.method, raw_path, token=is_token)
-        kind = "pass" if injection is None else injection.kind
-        if injection is not None and kind != "pass":
-            entry.fault = injection.source if injection.source != "script" else f"script:{kind}"
-            self.stats.faults[injection.source] += 1
-        if injection is not None and injection.reply is not None:
-            return await self._send(request, entry, injection.reply)
-        if kind == "drop":
-            return self._drop(request)
-        if kind == "stall":
-            await self._closing.wait()
-            return self._drop(request)
-        incoming = Incoming(
-            method=request.method,
-            raw_path=raw_path,
-            query_string=query_string,
-            query=request.query,
-            headers=request.headers,
-            body=body,
-            origin=f"{request.scheme}://{request.host}",
-            remote=request.remote or "",
-            request_id=request.headers.get("X-Request-ID") or uuid.uuid4().hex,
-        )
-        reply = self._answer(site, incoming)
-        if kind == "drop_after_apply":
-            return self._drop(request)
-        if kind == "truncate":
-            return await self._send_truncated(request, entry, reply)
-        return await self._send(request, entry, reply)
-
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake up at once when the fake closes (so close() never waits)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._closing.wait(), seconds)
+        await self._frontend.pause(seconds)
 
-    def _count(self, entry: RecordedRequest, status: int) -> None:
-        entry.status = status
-        self.stats.by_status[status] += 1
-        if status == 429:
-            self.stats.rate_limited += 1
-
-    def _drop(self, request: web.Request) -> web.StreamResponse:
-        """Close the connection with no answer; aiohttp then writes nothing, quietly."""
-        self.stats.dropped += 1
-        if request.transport is not None:
-            request.transport.abort()
-        return web.Response(status=204)
-
-    async def _send(
-        self, request: web.Request, entry: RecordedRequest, reply: Reply
-    ) -> web.StreamResponse:
-        self._count(entry, reply.status)
-        if reply.chunks is None:
-            return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
-        chunks = reply.chunks
-        length = reply.length
-        if length is None:
-            # A presigned object has a Content-Length; measuring a 100k-package export takes
-            # seconds, so do it in a thread rather than stall every other request.
-            length = await asyncio.to_thread(lambda: sum(len(c) for c in chunks()))
-        response = web.StreamResponse(status=reply.status, headers=reply.headers)
-        response.content_length = length
-        await response.prepare(request)
-        if request.method != "HEAD":
-            for chunk in chunks():
-                await response.write(chunk)
-                await asyncio.sleep(0)  # let other requests in between chunks
-        await response.write_eof()
-        return response
-
-    async def _send_truncated(
-        self, request: web.Request, entry: RecordedRequest, reply: Reply
-    ) -> web.StreamResponse:
-        body = reply.body if reply.chunks is None else b"".join(reply.chunks())
-        half = body[: len(body) // 2]
-        self._count(entry, reply.status)
-        if self.faults.truncate_mode == "cut_json":
-            return web.Response(status=reply.status, body=half, headers=reply.headers)
-        response = web.StreamResponse(status=reply.status, headers=reply.headers)
-        # Promise the whole body, deliver half, hang up: the client sees a short read.
-        response.content_length = max(len(body), 1)
-        await response.prepare(request)
-        await response.write(half)
-        if request.transport is not None:
-            request.transport.close()
-        return response
+    def __repr__(self) -> str:
+        where = self._urls.get("api", "not started")
+        return f"<FakeLucidGreen {where} seed={self.seed} products={len(self.state.products)}>"

@@ -7,34 +7,13 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-import lucidgreen.testing.plugin
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # The pytest11 entry point loads the plugin once lucidgreen is installed; when the tests
-    # run from a bare checkout, register it here instead (never twice).
-    manager = config.pluginmanager
-    if not manager.is_registered(lucidgreen.testing.plugin):
-        manager.register(lucidgreen.testing.plugin, "lucidgreen")
+from tests.support import FakeClock
 
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client:
         yield client
-
-
-class FakeClock:
-    """A settable monotonic clock for token expiry and rate-limit windows."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

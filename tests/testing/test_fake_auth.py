@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import aiohttp
+import base64
 
 from lucidgreen.testing import FakeLucidGreen
 
@@ -49,9 +49,11 @@ async def test_bad_credentials_and_grant_get_oauth_errors(lucidgreen_fake, sessi
 async def test_basic_auth_client_credentials_are_accepted(lucidgreen_fake, session):
     """Credentials in an HTTP Basic header work, as with django-oauth-toolkit."""
     fake = lucidgreen_fake
-    auth = aiohttp.BasicAuth(*fake.retail_credentials)
+    # Built by hand: aiohttp.BasicAuth is deprecated from aiohttp 3.14 on.
+    pair = ":".join(fake.retail_credentials).encode()
+    basic = {"Authorization": "Basic " + base64.b64encode(pair).decode()}
     data = {"grant_type": "client_credentials"}
-    async with session.post(fake.url + TOKEN, data=data, auth=auth) as resp:
+    async with session.post(fake.url + TOKEN, data=data, headers=basic) as resp:
         assert resp.status == 200
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from lucidgreen.testing import FakeLucidGreen, RateLimit, Throttle
 
 
@@ -29,6 +31,7 @@ async def test_61st_request_in_a_window_is_throttled_until_it_slides(clock, sess
         assert fake.stats.by_status[429] == 1
 
 
+@pytest.mark.slow
 async def test_compressed_window_in_real_time(session):
     """With a real clock and a 0.4 s window, the budget comes back after the window."""
     limit = RateLimit(5, 0.4)

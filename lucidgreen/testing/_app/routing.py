@@ -1,0 +1,269 @@
+"""Routing, request context and the DRF helpers (pagination, body parsing, field errors).
+
+Routes match the *raw* path, the way Django matches before decoding a ``%2F`` into a
+separator: ``/collections/MANIFEST%20001%2FA/`` is one segment, an unencoded ``/`` is two.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+import attrs
+
+from .._faults import Faults
+from .._state.state import FakeState
+from .export import ExportSettings, UrlSigner
+from .reply import HttpError, Reply
+
+__all__ = [
+    "SHORTUUID",
+    "Backend",
+    "Ctx",
+    "Handler",
+    "Route",
+    "Scope",
+    "absolute_url",
+    "get_or_404",
+    "not_found",
+    "optional_str",
+    "paginate",
+    "require_datetime",
+    "require_str",
+    "require_str_list",
+]
+
+T = TypeVar("T")
+JSON = dict[str, Any]
+Scope = Literal["source", "retail", "public", "token"]
+Handler = Callable[["Ctx"], Reply]
+
+#: A LucidID / shortuuid: 22 characters of the base57 alphabet.
+SHORTUUID = re.compile(r"[23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz]{22}")
+
+
+@attrs.define
+class Backend:
+    """What handlers need from the fake: its data, knobs and addresses."""
+
+    state: FakeState
+    faults: Faults
+    export: ExportSettings
+    signer: UrlSigner
+    seed: int
+    page_size: int
+    #: For ids the server makes up at run time (asset uuids, inventory identifiers).
+    rng: random.Random
+    cdn_url: str = ""
+
+
+@attrs.define
+class Route:
+    """A URL pattern (``{name}`` any segment, ``{name:sid}`` a shortuuid) and its methods."""
+
+    pattern: str
+    scope: Scope
+    methods: dict[str, Handler]
+    regex: re.Pattern[str] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        def group(match: re.Match[str]) -> str:
+            name, _, kind = match.group(1).partition(":")
+            body = SHORTUUID.pattern if kind == "sid" else "[^/]+"
+            return f"(?P<{name}>{body})"
+
+        self.regex = re.compile("^" + re.sub(r"\{([^}]+)\}", group, self.pattern) + "$")
+
+    def match(self, raw_path: str) -> dict[str, str] | None:
+        found = self.regex.match(raw_path)
+        if found is None:
+            return None
+        return {k: unquote(v) for k, v in found.groupdict().items()}
+
+
+@attrs.define
+class Ctx:
+    """One routed request, as a handler sees it."""
+
+    app: Backend
+    method: str
+    raw_path: str
+    params: dict[str, str]
+    query: Mapping[str, str]
+    query_string: str
+    body: bytes
+    content_type: str
+    origin: str
+    request_id: str
+    authorization: str = ""
+    client_id: str | None = None
+
+    @property
+    def state(self) -> FakeState:
+        return self.app.state
+
+    @property
+    def media(self) -> str:
+        """Base URL of media and export files (the CDN origin)."""
+        return self.app.cdn_url
+
+    def payload(self) -> JSON:
+        """The request body as DRF's parsers would give it to a serializer."""
+        if not self.body.strip():
+            return {}
+        kind = self.content_type.split(";", 1)[0].strip().lower()
+        if kind == "application/json":
+            try:
+                data = json.loads(self.body)
+            except ValueError as exc:
+                raise HttpError.json(400, {"detail": f"JSON parse error - {exc}"}) from exc
+        elif kind == "application/x-www-form-urlencoded":
+            data = dict(parse_qsl(self.body.decode(errors="replace"), keep_blank_values=True))
+        else:
+            detail = f'Unsupported media type "{self.content_type}" in request.'
+            raise HttpError.json(415, {"detail": detail})
+        if not isinstance(data, dict):
+            kind_name = type(data).__name__
+            raise HttpError.json(
+                400,
+                {
+                    "non_field_errors": [
+                        f"Invalid data. Expected a dictionary, but got {kind_name}."
+                    ]
+                },
+            )
+        return data
+
+
+# -- DRF-style helpers -------------------------------------------------------------------------
+
+
+def not_found() -> HttpError:
+    return HttpError.json(404, {"detail": "Not found."})
+
+
+def get_or_404(ctx: Ctx, table: Mapping[str, T], key: str) -> T:
+    """DRF's ``get_object_or_404``; uuids in ``state.forbidden`` answer 403 instead."""
+    value = table.get(key)
+    if value is None:
+        raise not_found()
+    if key in ctx.state.forbidden:
+        raise HttpError.json(403, {"detail": "You do not have permission to perform this action."})
+    return value
+
+
+def _field(data: JSON, errors: dict[str, list[str]], name: str, *, required: bool) -> Any:
+    if name not in data:
+        if required:
+            errors[name] = ["This field is required."]
+        return None
+    value = data[name]
+    if value is None:
+        if required:
+            errors[name] = ["This field may not be null."]
+        return None
+    return value
+
+
+def require_str(data: JSON, errors: dict[str, list[str]], name: str) -> str:
+    """A required DRF ``CharField``; problems go into ``errors`` and "" is returned."""
+    value = _field(data, errors, name, required=True)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        errors[name] = ["Not a valid string."]
+        return ""
+    text = str(value).strip()
+    if not text:
+        errors[name] = ["This field may not be blank."]
+    return text
+
+
+def optional_str(data: JSON, errors: dict[str, list[str]], name: str) -> str | None:
+    value = _field(data, errors, name, required=False)
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        errors[name] = ["Not a valid string."]
+        return None
+    return str(value)
+
+
+def require_str_list(data: JSON, errors: dict[str, list[str]], name: str) -> list[str]:
+    value = _field(data, errors, name, required=True)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors[name] = [f'Expected a list of items but got type "{type(value).__name__}".']
+        return []
+    if not all(isinstance(v, str) for v in value):
+        errors[name] = ["Not a valid string."]
+        return []
+    return list(value)
+
+
+def require_datetime(data: JSON, errors: dict[str, list[str]], name: str) -> str:
+    value = require_str(data, errors, name)
+    if value and name not in errors:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            errors[name] = [
+                "Datetime has wrong format. Use one of these formats instead: "
+                "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+            ]
+    return value
+
+
+# -- pagination --------------------------------------------------------------------------------
+
+
+def absolute_url(ctx: Ctx, query: Mapping[str, Sequence[str]]) -> str:
+    """``request.build_absolute_uri()`` with a new query, DRF-sorted, host maybe overridden."""
+    origin = ctx.app.faults.next_host or ctx.origin
+    scheme, netloc, _, _, _ = urlsplit(origin)
+    return urlunsplit((scheme, netloc, ctx.raw_path, urlencode(sorted(query.items()), True), ""))
+
+
+def paginate(ctx: Ctx, rows: Sequence[T], render: Callable[[T], JSON]) -> Reply:
+    """DRF ``PageNumberPagination``: 1-based ``?page=N`` (or ``last``), absolute links."""
+    size = max(1, ctx.app.page_size)
+    count = len(rows)
+    pages = max(1, math.ceil(count / size))
+    raw = ctx.query.get("page", "1")
+    try:
+        page = pages if raw == "last" else int(raw)
+    except ValueError:
+        page = 0
+    if not 1 <= page <= pages:
+        raise not_found_page()
+    query = parse_qs(ctx.query_string, keep_blank_values=True)
+    next_url = previous_url = None
+    if page < pages:
+        next_url = absolute_url(ctx, {**query, "page": [str(page + 1)]})
+    if page > 1:
+        # DRF drops the parameter altogether for the link back to page 1.
+        back = {k: v for k, v in query.items() if k != "page"}
+        if page > 2:
+            back["page"] = [str(page - 1)]
+        previous_url = absolute_url(ctx, back)
+    reported = count + (ctx.app.faults.count_drift if page > 1 else 0)
+    return Reply.json(
+        200,
+        {
+            "count": reported,
+            "next": next_url,
+            "previous": previous_url,
+            "results": [render(row) for row in rows[(page - 1) * size : page * size]],
+        },
+    )
+
+
+def not_found_page() -> HttpError:
+    return HttpError.json(404, {"detail": "Invalid page."})

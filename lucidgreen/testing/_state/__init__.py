@@ -1,0 +1,1 @@
+"""The fake's data: the records, the state holding them, the seeded generator, inventory."""

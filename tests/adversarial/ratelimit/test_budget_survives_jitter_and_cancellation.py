@@ -1,0 +1,175 @@
+# ruff: noqa: RUF059, PT018
+"""The shared budget survives arrival jitter, cancellation storms and raising hooks: no 429,
+no leaked permit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+import lucidgreen
+from tests.adversarial.support import (
+    LID,
+    product,
+    serve,
+    source,
+)
+from tests.support import FakeClock
+
+
+@pytest.mark.slow
+async def test_drf_sliding_window_with_arrival_jitter_never_429() -> None:
+    """DRF window 20/1 s, arrivals delayed 0-0.3 s before counting: 0 x 429 for 70 calls."""
+    arrivals: list[float] = []
+    rejected = 0
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        nonlocal rejected
+        await asyncio.sleep(random.uniform(0, 0.3))
+        now = time.monotonic()
+        while arrivals and arrivals[0] <= now - 1.0:
+            arrivals.pop(0)
+        if len(arrivals) >= 20:
+            rejected += 1
+            return web.json_response(
+                {"detail": "throttled"}, status=429, headers={"Retry-After": "1"}
+            )
+        arrivals.append(now)
+        await asyncio.sleep(random.uniform(0, 0.1))
+        return web.json_response(product(n))
+
+    bucket = lucidgreen.TokenBucket(limit=20, per=1.0)
+    async with serve(h) as (url, log), source(url, rate_limiter=bucket) as c:
+        view = c.with_options(timeout=10)
+        await asyncio.gather(
+            *(c.products.get(LID) for _ in range(35)),
+            *(view.products.get(LID) for _ in range(35)),
+            return_exceptions=True,
+        )
+    assert rejected == 0
+    assert bucket.in_flight == 0 and bucket.waiting == 0
+
+
+@pytest.mark.slow
+async def test_cancellation_storm_leaks_no_permit() -> None:
+    """60 calls against a slow server, cancelled at random moments: afterwards no permit in
+    flight or waiting, and a fresh call gets budget within one window."""
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        await asyncio.sleep(random.uniform(0, 0.2))
+        return web.json_response(product(n))
+
+    bucket = lucidgreen.TokenBucket(limit=5, per=0.5)
+    async with serve(h) as (url, log), source(url, rate_limiter=bucket, timeout=5) as c:
+        tasks = [asyncio.ensure_future(c.products.get(LID)) for _ in range(60)]
+        for _ in range(40):
+            await asyncio.sleep(random.uniform(0, 0.03))
+            random.choice(tasks).cancel()
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        assert bucket.waiting == 0
+        assert bucket.in_flight == 0
+        await asyncio.wait_for(c.products.get(LID), 3)
+
+
+async def test_direct_acquire_cancellation_leaks_nothing() -> None:
+    """30 acquisitions on a fake clock, two in three cancelled while they wait or hold: the
+    bucket ends with nothing in flight or waiting and grants the next at once."""
+    clock = FakeClock()
+    bucket = lucidgreen.TokenBucket(limit=2, per=0.3, clock=clock, sleep=clock.sleep)
+
+    async def one() -> None:
+        permit = await bucket.acquire(hold=1.0)
+        await clock.sleep(0.01)
+        await permit.settle()
+
+    tasks = [asyncio.ensure_future(one()) for _ in range(30)]
+    await asyncio.sleep(0)  # every task starts and queues
+    for i, t in enumerate(tasks):
+        if i % 3:
+            t.cancel()
+        await clock.sleep(0.005)
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert bucket.waiting == 0 and bucket.in_flight == 0
+    p = await asyncio.wait_for(bucket.acquire(hold=1.0), 2)
+    await p.release()
+
+
+@pytest.mark.slow
+async def test_raising_limiter_hook_leaks_no_permit() -> None:
+    """A careless on_limiter_wait hook that raises: the permit it interrupted is not held
+    until its 30 s hold runs out (a third call gets budget within ~1 s)."""
+
+    def bad(event: Any) -> None:
+        raise RuntimeError("hook bug")
+
+    bucket = lucidgreen.TokenBucket(limit=1, per=0.3)
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        return web.json_response(product(n))
+
+    async with (
+        serve(h) as (url, log),
+        source(url, rate_limiter=bucket, hooks=lucidgreen.Hooks(on_limiter_wait=bad)) as c,
+    ):
+        await c.products.get(LID)
+        with pytest.raises(RuntimeError):
+            await c.products.get(LID)
+        in_flight = bucket.in_flight
+        # The interrupted call gave its permit back, so the next one is not held up by a
+        # leaked 30 s hold: it gets budget at once (no wait, so the hook stays quiet).
+        await asyncio.wait_for(c.products.get(LID), 2)
+        assert in_flight == 0
+
+
+@pytest.mark.slow
+async def test_unexpected_429_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+    """Server window 8 per 1 s, client configured 16 per 1 s: 429s are met; the SDK logs one
+    WARNING about the unexpected 429s (not one per 429) and every call ends."""
+    caplog.set_level(logging.WARNING)
+    arrivals: list[float] = []
+    rejected = 0
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        nonlocal rejected
+        now = time.monotonic()
+        while arrivals and arrivals[0] <= now - 1.0:
+            arrivals.pop(0)
+        if len(arrivals) >= 8:
+            rejected += 1
+            return web.json_response(
+                {"detail": "throttled"}, status=429, headers={"Retry-After": "1"}
+            )
+        arrivals.append(now)
+        return web.json_response(product(n))
+
+    async with (
+        serve(h) as (url, log),
+        source(
+            url,
+            rate_limiter=lucidgreen.TokenBucket(limit=16, per=1.0),
+            retry=lucidgreen.RetryPolicy(max_retries=5, initial_delay=0.1),
+        ) as c,
+    ):
+        res = await asyncio.wait_for(
+            asyncio.gather(*(c.products.get(LID) for _ in range(24)), return_exceptions=True), 20
+        )
+    warnings_ = [
+        r
+        for r in caplog.records
+        if r.name.startswith("lucidgreen")
+        and r.levelno == logging.WARNING
+        and "429" in r.getMessage()
+    ]
+    assert rejected > 0
+    assert len(warnings_) == 1, [r.getMessage() for r in warnings_]
+    assert all(not isinstance(r, BaseException) for r in res), [
+        r for r in res if isinstance(r, BaseException)
+    ][:2]

@@ -1,0 +1,247 @@
+# ruff: noqa: E501
+"""What the adversarial tests share: loopback servers written for an attack, clients aimed at
+them, and the scan that proves no secret is reachable from an error.
+
+- :func:`serve` runs an ``aiohttp.web`` app answering every path with ``handler(request, n)``
+  (``n`` counts the requests so far) and logs ``(method, path_qs, (headers, body))``;
+  :func:`serve_routes` answers a few named paths and logs ``"METHOD /path"``.
+- :func:`raw_server` is a bare TCP server, for answers ``aiohttp.web`` cannot produce.
+- :func:`source` / :func:`retail`: a client on ``url`` with the static :data:`TOKEN`, no
+  retries and a budget that never waits, unless the test says otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+import lucidgreen
+from lucidgreen.ratelimit import Unlimited
+
+TOKEN = "SECRETTOKENabc123XYZ"
+SECRET = "SECRETclientSECRET987"
+NEWTOKEN = "FRESHTOKENfromEndpoint42"
+LID = "UNDTMBovdue9tFWfhamnDM"
+LID2 = "VNDTMBovdue9tFWfhamnDM"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+Handler = Callable[[web.Request, int], Awaitable[web.StreamResponse]]
+RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@asynccontextmanager
+async def running(app: web.Application) -> AsyncIterator[str]:
+    """``app`` served on 127.0.0.1 at a port the OS picks; yields its URL. A handler still
+    running when the test ends is cancelled at once rather than awaited."""
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def serve(handler: Handler) -> AsyncIterator[tuple[str, list[tuple[str, str, Any]]]]:
+    """Every path answered by ``handler(request, n)``; yields the URL and the request log."""
+    log: list[tuple[str, str, Any]] = []
+
+    async def h(request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        log.append((request.method, request.path_qs, (dict(request.headers), body)))
+        return await handler(request, len(log))
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", h)
+    async with running(app) as url:
+        yield url, log
+
+
+@asynccontextmanager
+async def serve_routes(routes: dict[str, RouteHandler]) -> AsyncIterator[tuple[str, list[str]]]:
+    """``routes`` (path -> handler) answered; yields the URL and ``"METHOD /path"`` for every
+    request that reached the server."""
+    seen: list[str] = []
+
+    @web.middleware
+    async def log(request: web.Request, handler: RouteHandler) -> web.StreamResponse:
+        seen.append(f"{request.method} {request.path}")
+        return await handler(request)
+
+    app = web.Application(middlewares=[log])
+    for path, handler in routes.items():
+        app.router.add_route("*", path, handler)
+    async with running(app) as url:
+        yield url, seen
+
+
+def product_json() -> dict[str, object]:
+    return {"uuid": LID, "name": "P"}
+
+
+async def ok_product(request: web.Request) -> web.Response:
+    del request
+    return web.json_response(product_json())
+
+
+async def token_ok(request: web.Request) -> web.Response:
+    del request
+    return web.json_response({"access_token": TOKEN, "expires_in": 3600})
+
+
+TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def tcp_server(handle: TcpHandler) -> AsyncIterator[str]:
+    """A bare TCP server on 127.0.0.1 (port 0) running ``handle`` per connection, which it
+    closes afterwards; yields ``http://127.0.0.1:<port>``."""
+    handlers: set[asyncio.Task[Any]] = set()
+
+    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            handlers.add(task)
+        try:
+            await handle(reader, writer)
+        except Exception:  # the attack's own end of the socket may fail in any way
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(connected, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        # A handler still dribbling its answer is stopped, its socket closed, before the
+        # loop goes (otherwise the next test meets its ResourceWarning).
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        await server.wait_closed()
+
+
+@asynccontextmanager
+async def raw_server(
+    answer: bytes | Callable[[asyncio.StreamWriter], Awaitable[None]],
+) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """Reads one request head per connection (kept in the yielded list) and writes ``answer``
+    (bytes, or a coroutine function that writes to the socket itself)."""
+    seen: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readuntil(b"\r\n\r\n"))
+        if callable(answer):
+            await answer(writer)
+        else:
+            writer.write(answer)
+            await writer.drain()
+
+    async with tcp_server(handle) as url:
+        yield url, seen
+
+
+def source(url: str, **kw: Any) -> lucidgreen.SourceClient:
+    kw.setdefault("rate_limiter", Unlimited())
+    kw.setdefault("retry", lucidgreen.RetryPolicy(max_retries=0))
+    return lucidgreen.SourceClient(token=kw.pop("token", TOKEN), base_url=url, **kw)
+
+
+def retail(url: str, **kw: Any) -> lucidgreen.RetailClient:
+    kw.setdefault("rate_limiter", Unlimited())
+    kw.setdefault("retry", lucidgreen.RetryPolicy(max_retries=0))
+    return lucidgreen.RetailClient(token=kw.pop("token", TOKEN), base_url=url, **kw)
+
+
+def with_credentials(url: str, **kw: Any) -> lucidgreen.SourceClient:
+    """A SourceClient on ``url`` that fetches its token with the client secret :data:`SECRET`."""
+    kw.setdefault("rate_limiter", Unlimited())
+    kw.setdefault("retry", lucidgreen.RetryPolicy(max_retries=0))
+    return lucidgreen.SourceClient("cid", SECRET, base_url=url, **kw)
+
+
+def reachable_text(exc: BaseException) -> str:
+    """repr/str of the exception, its args, attributes one level down, whole chain."""
+    out: list[str] = []
+    seen: set[int] = set()
+    stack: list[Any] = [exc]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        out += [repr(e), str(e)]
+        out += [repr(a) for a in getattr(e, "args", ())]
+        for v in getattr(e, "__dict__", {}).values():
+            out.append(repr(v))
+            with suppress(TypeError):
+                out += [repr(x) for x in vars(v).values()]
+            ri = getattr(v, "request_info", None)
+            if ri is not None:
+                out.append(repr(ri))
+        ri = getattr(e, "request_info", None)
+        if ri is not None:
+            out.append(repr(ri))
+        stack += [e.__cause__, e.__context__]
+    return "\n".join(out)
+
+
+def assert_no_secret(text: str, *secrets: str) -> None:
+    for s in secrets or (TOKEN, SECRET):
+        assert s not in text, (
+            f"secret {s[:8]}... reachable: ...{text[max(0, text.find(s) - 200) : text.find(s) + 40]}..."
+        )
+
+
+def drf(results: list[Any], *, count: Any = None, next: Any = None) -> web.Response:
+    return web.json_response({"count": count, "next": next, "previous": None, "results": results})
+
+
+def product(i: int) -> dict[str, Any]:
+    return {"uuid": LID, "name": f"p{i}"}
+
+
+async def collect(aiter: Any) -> list[Any]:
+    return [x async for x in aiter]
+
+
+def paged(total: int, reported: int, size: int = 2) -> Handler:
+    async def h(r: web.Request, n: int) -> web.Response:
+        page = int(r.query.get("page", "1"))
+        start = (page - 1) * size
+        if start >= total and page > 1:
+            return web.json_response({"detail": "Invalid page."}, status=404)
+        items = [product(i) for i in range(start, min(start + size, total))]
+        nxt = f"/api/v1.5/products/?page={page + 1}" if start + size < total else None
+        return drf(items, count=reported, next=nxt)
+
+    return h
+
+
+MALFORMED = [
+    b"HTTP/1.1 2OO OK\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 10\r\n\r\n0123456789",
+    b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\n0123456789",
+    b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: 10\r\n\r\n0123456789",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+    b"garbage\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 200",
+    b"HTTP/1.1 500 " + TOKEN.encode() + b"\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer "
+    + TOKEN.encode()
+    + b"\r\nContent-Length: 0\r\n\r\n",
+]
