@@ -12,6 +12,7 @@ from __future__ import annotations
 from ._client import RetailClient, SourceClient
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._pager import AsyncPager, Page
+from ._serialize import to_dict, to_json
 from ._transport import Timeout
 from ._version import __version__
 from .errors import (
@@ -95,4 +96,6 @@ __all__ = [
     "UnknownLucidIDs",
     "WriteOutcomeUnknown",
     "__version__",
+    "to_dict",
+    "to_json",
 ]
