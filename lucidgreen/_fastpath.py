@@ -100,7 +100,7 @@ def _qualifies(cls: type[Any], field: attrs.Attribute[Any]) -> bool:
         or field.alias != field.name
         or field.type is None
         or type(slot) is not MemberDescriptorType
-        or (isinstance(default, attrs.Factory) and default.takes_self)  # type: ignore[arg-type]
+        or (isinstance(default, attrs.Factory) and default.takes_self)  # type: ignore[arg-type,union-attr]
     )
 
 

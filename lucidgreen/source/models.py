@@ -3,8 +3,8 @@
 Layer 1: attrs only. The documentation of most endpoints is cut off part-way, and the API
 adds fields without a version bump, so only identity fields are required; everything else
 defaults to ``None`` (or an empty tuple or mapping). Fields the models do not know are
-kept in each model's ``extras`` (see :class:`~lucidgreen._common_models.Model`), and lists whose element shape the docs never show are kept as raw
-JSON values (``tuple[Any, ...]``).
+kept in each model's ``extras`` (see :class:`~lucidgreen._common_models.Model`), and lists
+whose element shape the docs never show are kept as raw JSON values (``tuple[Any, ...]``).
 
 >>> from lucidgreen._converter import structure
 >>> structure({"uuid": "UNDTMBovdue9tFWfhamnDM", "name": "Pre-roll"}, ProductSummary).name
