@@ -25,7 +25,7 @@ import asyncio
 import sys
 import timeit
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -166,6 +166,8 @@ def check_same(ours: Any, theirs: pydantic.BaseModel) -> None:
     """Both sides read the same values (so neither does less work than the other)."""
     for name in type(theirs).model_fields:
         mine, other = getattr(ours, name), getattr(theirs, name)
+        if isinstance(other, datetime) and other.tzinfo is None:
+            other = other.replace(tzinfo=UTC)  # the SDK reads an offset-less value as UTC
         if isinstance(other, pydantic.BaseModel):
             check_same(mine, other)
         elif isinstance(other, tuple) and other and isinstance(other[0], pydantic.BaseModel):

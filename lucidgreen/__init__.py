@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from ._client import RetailClient, SourceClient
     from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
     from ._pager import AsyncPager, Page
+    from ._serialize import to_dict, to_json
     from ._transport import Request, Response, StreamedResponse, Timeout, Transport
     from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
     from .retry import RetryPolicy
@@ -75,6 +76,8 @@ _LAZY: dict[str, str] = {
     "Timeout": "._transport",
     "TokenBucket": ".ratelimit",
     "Transport": "._transport",
+    "to_dict": "._serialize",
+    "to_json": "._serialize",
 }
 
 if not TYPE_CHECKING:  # type checkers see the imports above; a typo stays an error there
@@ -143,4 +146,6 @@ __all__ = [
     "UnknownLucidIDs",
     "WriteOutcomeUnknown",
     "__version__",
+    "to_dict",
+    "to_json",
 ]

@@ -6,8 +6,10 @@ decimal strings, ``""`` as ``None``), this one (:func:`make_converter` registers
 rules and the container rules, and :class:`ModelConverter` turns any failure into a
 :class:`~lucidgreen.errors.DecodeError` naming the field paths) and
 :mod:`lucidgreen._fastpath` (the generated structuring functions). Only these import
-cattrs. Unknown keys are ignored (the API adds fields without a version bump);
-:func:`make_strict_converter` refuses them, so tests catch a model that forgot a field.
+cattrs. Unknown keys are kept in each model's ``extras`` (the API adds fields without a
+version bump); :func:`make_strict_converter` refuses them, so tests catch a model that forgot
+a field. Every datetime comes out timezone-aware: one sent without an offset is read in the
+converter's ``naive_timezone`` (UTC by default).
 
 >>> from lucidgreen.source.models import ProductSummary
 >>> structure({"uuid": "UNDTMBovdue9tFWfhamnDM", "is_published": True}, ProductSummary)
@@ -17,9 +19,9 @@ ProductSummary(uuid='UNDTMBovdue9tFWfhamnDM', name=None, sku=None, product_type=
 from __future__ import annotations
 
 import enum
-import json
+import functools
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from types import GenericAlias
 from typing import Any, TypeVar, get_args, get_origin
@@ -27,16 +29,17 @@ from typing import Any, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.cols import list_structure_factory, mapping_structure_factory
-from cattrs.errors import ForbiddenExtraKeysError, IterableValidationError, IterableValidationNote
-from cattrs.gen import make_dict_unstructure_fn
-from cattrs.v import format_exception
+from cattrs.errors import IterableValidationError, IterableValidationNote
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from lucidgreen.errors import DecodeError
 
-from ._fastpath import attrs_hook_factory
+from ._decode_report import describe, raw_text, type_name
+from ._fastpath import attrs_hook_factory, is_model
 from ._parsers import (
     require_array,
     require_object,
+    require_timezone,
     to_bool,
     to_date,
     to_datetime,
@@ -174,7 +177,8 @@ def _mapping_hook_factory(type_: Any, converter: cattrs.Converter) -> _Hook:
 
 def _attrs_unhook_factory(cls: type[Any], converter: cattrs.Converter) -> Callable[[Any], Any]:
     """Request bodies: a JSON object without the fields that are ``None``."""
-    generated = make_dict_unstructure_fn(cls, converter)
+    omitted = {"extras": override(omit=True), "_wire": override(omit=True)} if is_model(cls) else {}
+    generated = make_dict_unstructure_fn(cls, converter, **omitted)  # type: ignore[arg-type]
 
     def unstructure_object(obj: Any) -> dict[str, Any]:
         return {key: value for key, value in generated(obj).items() if value is not None}
@@ -186,7 +190,9 @@ def _enum_value(member: enum.Enum) -> Any:
     return member.value
 
 
-def make_converter(*, detailed: bool = False, forbid_extra_keys: bool = False) -> cattrs.Converter:
+def make_converter(
+    *, detailed: bool = False, forbid_extra_keys: bool = False, naive_timezone: tzinfo = UTC
+) -> cattrs.Converter:
     """The cattrs converter with every rule of the wire format registered.
 
     Structuring: ``str``, ``str | None``, ``bool | None``, ``float | None``,
@@ -201,8 +207,10 @@ def make_converter(*, detailed: bool = False, forbid_extra_keys: bool = False) -
     tuples, and attrs objects without their ``None`` fields.
 
     ``detailed`` turns on cattrs' detailed validation (field paths in errors, slower);
-    ``forbid_extra_keys`` refuses unknown keys (the strict converter of the tests).
+    ``forbid_extra_keys`` refuses unknown keys (the strict converter of the tests);
+    ``naive_timezone`` is the zone of a datetime sent without an offset.
     """
+    require_timezone(naive_timezone)
     converter = cattrs.Converter(
         detailed_validation=detailed,
         forbid_extra_keys=forbid_extra_keys,
@@ -210,13 +218,17 @@ def make_converter(*, detailed: bool = False, forbid_extra_keys: bool = False) -
         unstruct_collection_overrides={tuple: list},
     )
     converter.register_structure_hook_factory(_is_optional_container, _optional_hook_factory)
+
+    def to_aware_datetime(value: Any, _: Any = None) -> datetime | None:
+        return to_datetime(value, naive_timezone=naive_timezone)
+
     scalar_hooks: list[tuple[Any, _Hook]] = [
         (str, to_str),
         (str | None, to_optional_str),
         (bool | None, to_bool),
         (float | None, to_float),
         (Decimal | None, to_decimal),
-        (datetime | None, to_datetime),
+        (datetime | None, to_aware_datetime),
         (date | None, to_date),
     ]
     for type_, hook in scalar_hooks:
@@ -224,7 +236,12 @@ def make_converter(*, detailed: bool = False, forbid_extra_keys: bool = False) -
     converter.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook_factory)
     converter.register_structure_hook_factory(_is_list, _list_hook_factory)
     converter.register_structure_hook_factory(_is_mapping, _mapping_hook_factory)
-    converter.register_structure_hook_factory(attrs.has, attrs_hook_factory)
+    # The scalar hooks may change the JSON value (a string into a datetime): the models keep
+    # what they were given, for to_dict().
+    faithful = frozenset(hook for _, hook in scalar_hooks)
+    converter.register_structure_hook_factory(
+        attrs.has, functools.partial(attrs_hook_factory, faithful=faithful)
+    )
 
     converter.register_unstructure_hook(datetime, datetime.isoformat)
     converter.register_unstructure_hook(date, date.isoformat)
@@ -235,37 +252,6 @@ def make_converter(*, detailed: bool = False, forbid_extra_keys: bool = False) -
     converter.register_unstructure_hook(enum.IntEnum, _enum_value)
     converter.register_unstructure_hook_factory(attrs.has, _attrs_unhook_factory)
     return converter
-
-
-# --- Error reporting --------------------------------------------------------------------
-
-
-def _describe(exc: BaseException, type_: type | None) -> str:
-    """One problem in words; our parsers' messages already quote the offending value."""
-    if isinstance(exc, KeyError):
-        return "required field missing"
-    if isinstance(exc, ForbiddenExtraKeysError):
-        return f"unknown field(s) {', '.join(sorted(exc.extra_fields))}"
-    if isinstance(exc, ValueError | TypeError) and exc.args:
-        return str(exc)
-    return format_exception(exc, type_)
-
-
-def _raw_text(data: Any) -> str:
-    """The input as JSON text for :attr:`DecodeError.text`, whatever it holds."""
-    try:
-        return json.dumps(data, ensure_ascii=False, default=repr)
-    except (ValueError, TypeError, RecursionError):
-        return "<input that cannot be shown as JSON>"
-
-
-def _type_name(type_: Any) -> str:
-    """``Product``, or ``list[Product]`` for a list target."""
-    args = get_args(type_)
-    if args:
-        inner = ", ".join(_type_name(arg) for arg in args)
-        return f"{_type_name(get_origin(type_))}[{inner}]"
-    return getattr(type_, "__name__", None) or repr(type_)
 
 
 # --- Public surface ---------------------------------------------------------------------
@@ -283,11 +269,15 @@ class ModelConverter:
     PackageUIDExport(export_url='https://cdn/x.json')
     """
 
-    __slots__ = ("_detailed", "_fast", "_forbid_extra_keys")
+    __slots__ = ("_detailed", "_fast", "_forbid_extra_keys", "naive_timezone")
 
-    def __init__(self, *, forbid_extra_keys: bool = False) -> None:
+    def __init__(self, *, forbid_extra_keys: bool = False, naive_timezone: tzinfo = UTC) -> None:
         self._forbid_extra_keys = forbid_extra_keys
-        self._fast = make_converter(detailed=False, forbid_extra_keys=forbid_extra_keys)
+        self.naive_timezone: tzinfo = naive_timezone
+        """The zone of a datetime the API sends without an offset."""
+        self._fast = make_converter(
+            detailed=False, forbid_extra_keys=forbid_extra_keys, naive_timezone=naive_timezone
+        )
         self._detailed: cattrs.Converter | None = None  # built on the first failure
 
     def structure(
@@ -328,8 +318,8 @@ class ModelConverter:
         if len(problems) > _MAX_PROBLEMS:
             shown += f"; and {len(problems) - _MAX_PROBLEMS} more"
         return DecodeError(
-            f"response does not match {_type_name(cls)}: {shown}",
-            text=_raw_text(data) if text is None else text,
+            f"response does not match {type_name(cls)}: {shown}",
+            text=raw_text(data) if text is None else text,
             status=status,
         )
 
@@ -337,17 +327,19 @@ class ModelConverter:
         """``["not a date: 'x' @ $.published_on", …]`` from a detailed second pass."""
         if self._detailed is None:
             self._detailed = make_converter(
-                detailed=True, forbid_extra_keys=self._forbid_extra_keys
+                detailed=True,
+                forbid_extra_keys=self._forbid_extra_keys,
+                naive_timezone=self.naive_timezone,
             )
         try:
             self._detailed.structure(data, cls)
         except Exception as detailed:  # noqa: BLE001 - any failure here is what we explain
             try:
-                return cattrs.transform_error(detailed, format_exception=_describe)
+                return cattrs.transform_error(detailed, format_exception=describe)
             except Exception:  # noqa: BLE001 - an explanation must never hide the problem
-                return [_describe(detailed, None)]
+                return [describe(detailed, None)]
         # The detailed pass accepted what the fast pass refused: report the fast pass' error.
-        return [_describe(exc, None)]
+        return [describe(exc, None)]
 
 
 _DEFAULT = ModelConverter()

@@ -10,17 +10,18 @@ does not qualify.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import MemberDescriptorType
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, override
 
+from ._common_models import NO_EXTRAS, Extras, Model
 from ._parsers import require_object, to_bool, to_optional_str, to_str
 
-__all__ = ["attrs_hook_factory", "plain_attrs_structure_fn"]
+__all__ = ["attrs_hook_factory", "is_model", "plain_attrs_structure_fn"]
 
 _Hook = Callable[[Any, Any], Any]
 
@@ -47,7 +48,70 @@ def _deferred_hook(converter: cattrs.Converter) -> _Hook:
     return structure_deferred
 
 
-def plain_attrs_structure_fn(cls: type[Any], converter: cattrs.Converter) -> _Hook | None:
+_EXTRAS = "extras"
+_WIRE = "_wire"
+_MODEL_FIELDS = frozenset({_EXTRAS, _WIRE})
+
+
+def is_model(cls: type[Any]) -> bool:
+    """Whether ``cls`` is a response model (a :class:`~lucidgreen._common_models.Model`)."""
+    return issubclass(cls, Model)
+
+
+def _extras_of(data: dict[str, Any], known: frozenset[str]) -> Extras:
+    return Extras({key: value for key, value in data.items() if key not in known})
+
+
+def _field_lines(
+    index: int, field: attrs.Attribute[Any], hook: _Hook, *, faithful: bool, container: bool
+) -> list[str]:
+    """The generated lines reading one field (``v``), counting it in ``n`` when present, and
+    keeping in ``w`` the JSON value behind a value the hook changed (``faithful`` hooks)."""
+    guard = _IDENTITY_WHEN.get(hook)
+    call = f"_set{index}(self, _h{index}(v, _t{index}))"
+    keep = ["if w is None:", "    w = {}", f"w[{field.name!r}] = v"]
+    if guard:
+        body = [f"if {guard}:", f"    _set{index}(self, v)", "else:", f"    {call}"]
+        body += ["    " + line for line in keep] if faithful else []
+    elif faithful or container:
+        body = [call, "if v is not None:" if faithful else "if v is None:"]
+        body += ["    " + line for line in keep]
+    else:
+        body = [call]
+    key = repr(field.name)
+    if field.default is attrs.NOTHING:
+        return [f"    v = o[{key}]"] + ["    " + line for line in body]
+    default = field.default
+    missing = f"_d{index}()" if isinstance(default, attrs.Factory) else f"_d{index}"  # type: ignore[arg-type]
+    return (
+        [f"    if {key} in o:", "        n += 1", f"        v = o[{key}]"]
+        + ["        " + line for line in body]
+        + ["    else:", f"        _set{index}(self, {missing})"]
+    )
+
+
+def _qualifies(cls: type[Any], field: attrs.Attribute[Any]) -> bool:
+    slot = inspect.getattr_static(cls, field.name, None)
+    default = field.default
+    return not (
+        not field.init
+        or field.validator is not None
+        or field.converter is not None
+        or field.alias != field.name
+        or field.type is None
+        or type(slot) is not MemberDescriptorType
+        or (isinstance(default, attrs.Factory) and default.takes_self)  # type: ignore[arg-type,union-attr]
+    )
+
+
+def _is_container(type_: Any) -> bool:
+    """``tuple[X, ...]`` or ``Mapping[...]``: ``null`` comes out empty, so it is kept."""
+    return get_origin(type_) in (tuple, Mapping)
+
+
+def plain_attrs_structure_fn(
+    cls: type[Any], converter: cattrs.Converter, faithful: frozenset[Any] = frozenset()
+) -> _Hook | None:
     """About twice as fast as cattrs' generated function, for a slotted attrs class whose
     ``__init__`` only assigns (no validator, converter, alias, init hook or cached hash).
 
@@ -55,6 +119,11 @@ def plain_attrs_structure_fn(cls: type[Any], converter: cattrs.Converter) -> _Ho
     required key is a ``KeyError``), but fills the slots of a new instance directly instead
     of building keyword arguments for the frozen ``__init__``, and skips a scalar hook when
     the value already has the right type. ``None`` when the class does not qualify.
+
+    For a response model it also fills ``extras`` (the keys it does not know; counting the
+    known keys present costs one addition per field, and the dict is built only when the
+    count falls short) and the private ``_wire`` (the JSON values behind what a ``faithful``
+    hook changed, and a ``null`` behind an empty container).
     """
     slots = cls.__dict__.get("__slots__")
     if (
@@ -65,69 +134,82 @@ def plain_attrs_structure_fn(cls: type[Any], converter: cattrs.Converter) -> _Ho
     ):
         return None
     attrs.resolve_types(cls)
+    model = is_model(cls)
+    fields = [f for f in attrs.fields(cls) if not (model and f.name in _MODEL_FIELDS)]
+    if not all(_qualifies(cls, field) for field in fields):
+        return None
+    known = frozenset(field.name for field in fields)
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_check": require_object}
+    required = sum(field.default is attrs.NOTHING for field in fields)
     lines = ["def structure(o, _):", "    if type(o) is not dict:", "        _check(o)"]
-    lines.append("    self = _new(_cls)")
-    for index, field in enumerate(attrs.fields(cls)):
-        slot = inspect.getattr_static(cls, field.name, None)
-        default = field.default
-        if (
-            not field.init
-            or field.validator is not None
-            or field.converter is not None
-            or field.alias != field.name
-            or field.type is None
-            or type(slot) is not MemberDescriptorType
-            or (isinstance(default, attrs.Factory) and default.takes_self)  # type: ignore[arg-type]
-        ):
-            return None
+    lines += ["    self = _new(_cls)", f"    n = {required}", "    w = None"]
+    for index, field in enumerate(fields):
         hook = (
             _deferred_hook(converter)  # a recursive field: its hook is the one being built
             if _mentions(field.type, cls)
             else converter.get_structure_hook(field.type)
         )
+        slot = inspect.getattr_static(cls, field.name)
+        default = field.default
         namespace.update({f"_set{index}": slot.__set__, f"_h{index}": hook})
         namespace.update({f"_t{index}": field.type, f"_d{index}": default})
-        guard = _IDENTITY_WHEN.get(hook)
-        value = f"_h{index}(v, _t{index})"
-        value = f"v if {guard} else {value}" if guard else value
-        key = repr(field.name)
-        if default is attrs.NOTHING:
-            lines += [f"    v = o[{key}]", f"    _set{index}(self, {value})"]
-            continue
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
             namespace[f"_d{index}"] = default.factory
-            missing = f"_d{index}()"
-        else:
-            missing = f"_d{index}"
+        lines += _field_lines(
+            index,
+            field,
+            hook,
+            faithful=model and hook in faithful,
+            container=model and _is_container(field.type),
+        )
+    if model:
+        namespace.update(
+            {
+                "_setx": inspect.getattr_static(cls, _EXTRAS).__set__,
+                "_setw": inspect.getattr_static(cls, _WIRE).__set__,
+                "_extras": _extras_of,
+                "_known": known,
+                "_nox": NO_EXTRAS,
+            }
+        )
         lines += [
-            f"    if {key} in o:",
-            f"        v = o[{key}]",
-            f"        _set{index}(self, {value})",
+            "    _setx(self, _nox if len(o) == n else _extras(o, _known))",
+            "    _setw(self, _nox if w is None else w)",
         ]
-        lines += ["    else:", f"        _set{index}(self, {missing})"]
     lines.append("    return self")
     exec(compile("\n".join(lines), f"<lucidgreen structure {cls.__qualname__}>", "exec"), namespace)
     structure: _Hook = namespace["structure"]
     return structure
 
 
-def attrs_hook_factory(cls: type[Any], converter: cattrs.Converter) -> _Hook:
+def attrs_hook_factory(
+    cls: type[Any], converter: cattrs.Converter, faithful: frozenset[Any] = frozenset()
+) -> _Hook:
     """cattrs' generated structuring function, behind a check that the input is an object.
 
     Without the check, a string where an object belongs would be searched for field names
     (``"name" in "some text"``) and a class whose fields are all optional would come out
-    empty instead of failing.
+    empty instead of failing. A model's ``extras`` are never read from the key ``"extras"``:
+    they are the keys its fields do not name.
     """
     if not converter.detailed_validation and not converter.forbid_extra_keys:
-        fast = plain_attrs_structure_fn(cls, converter)
+        fast = plain_attrs_structure_fn(cls, converter, faithful)
         if fast is not None:
             return fast
-    generated = make_dict_structure_fn(cls, converter)
+    if not is_model(cls):
+        generated = make_dict_structure_fn(cls, converter)
+    else:
+        omitted = {name: override(omit=True) for name in _MODEL_FIELDS}
+        generated = make_dict_structure_fn(cls, converter, **omitted)  # type: ignore[arg-type]
+    known = frozenset(f.name for f in attrs.fields(cls)) - _MODEL_FIELDS
+    setter = inspect.getattr_static(cls, _EXTRAS).__set__ if is_model(cls) else None
 
     def structure_object(value: Any, _: Any) -> Any:
         if type(value) is not dict:
             require_object(value)
-        return generated(value, cls)
+        result = generated(value, cls)
+        if setter is not None and not value.keys() <= known:
+            setter(result, _extras_of(value, known))
+        return result
 
     return structure_object

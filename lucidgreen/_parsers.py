@@ -8,7 +8,8 @@ message quoting the offending value. No cattrs, no I/O: the rules are tested on 
 Leniency, because the documented formats and the real payloads disagree:
 
 - datetimes: ISO-8601 with ``Z``, ``±HH:MM`` or no offset, any fraction, a bare date,
-  ``MM/DD/YYYY``; ``""`` and ``null`` are ``None``;
+  ``MM/DD/YYYY``; ``""`` and ``null`` are ``None``; always timezone-aware: a value without
+  an offset is read in ``naive_timezone`` (UTC unless told otherwise);
 - dates: an ISO date, ``MM/DD/YYYY`` or a datetime (its date); ``""`` is ``None``;
 - decimals from strings (``"40.0000"``), ints or floats; ``""`` is ``None``;
 - floats (``size_bytes``) from numbers or numeric strings; ``""`` is ``None``;
@@ -23,13 +24,14 @@ datetime.date(2018, 11, 19)
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
     "require_array",
     "require_object",
+    "require_timezone",
     "to_bool",
     "to_date",
     "to_datetime",
@@ -53,7 +55,19 @@ def _us_date(text: str) -> date | None:
     return None
 
 
-def to_datetime(value: Any, _: Any = None) -> datetime | None:
+def to_datetime(value: Any, _: Any = None, *, naive_timezone: tzinfo = UTC) -> datetime | None:
+    """An aware datetime; one written without an offset is read in ``naive_timezone``.
+
+    >>> to_datetime("2024-01-02T03:04:05")
+    datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    """
+    parsed = _naive_or_aware(value)
+    if parsed is not None and parsed.tzinfo is None:
+        return parsed.replace(tzinfo=naive_timezone)
+    return parsed
+
+
+def _naive_or_aware(value: Any) -> datetime | None:
     if type(value) is str:
         if value and "/" not in value:
             try:
@@ -84,7 +98,7 @@ def to_date(value: Any, _: Any = None) -> date | None:
     try:
         # Every string form a datetime takes is a date too; a datetime keeps the calendar
         # date it was written with.
-        parsed = to_datetime(value)
+        parsed = _naive_or_aware(value)
     except ValueError:
         raise _bad("a date", value) from None
     return None if parsed is None else parsed.date()
@@ -164,6 +178,14 @@ def to_bool(value: Any, _: Any = None) -> bool | None:
 def require_array(value: Any) -> None:
     if not isinstance(value, list | tuple):
         raise TypeError(f"expected a JSON array, got {type(value).__name__}: {value!r:.80}")
+
+
+def require_timezone(zone: object) -> None:
+    if not isinstance(zone, tzinfo):
+        raise TypeError(
+            "naive_timezone must be a datetime.tzinfo (datetime.UTC, a zoneinfo.ZoneInfo), "
+            f"not {type(zone).__name__}"
+        )
 
 
 def require_object(value: Any) -> None:

@@ -26,8 +26,8 @@ from typing import IO, Any, TypeGuard
 import attrs
 
 from .._client import RetailClient, SourceClient
-from .._converter import unstructure
 from .._pager import AsyncPager
+from .._serialize import to_dict
 from ._common import UsageError, make_client
 from ._progress import Progress
 from ._waits import WaitReporter
@@ -44,9 +44,19 @@ _CURSOR_VERSION = 1
 
 
 def to_json_line(model: Any) -> bytes:
-    """One model as one compact JSON line (UTF-8, newline-terminated)."""
-    text = json.dumps(unstructure(model), ensure_ascii=False, separators=(",", ":"), default=str)
+    """One model as one compact JSON line (UTF-8, newline-terminated), with every field the
+    server sent (unknown ones included: :func:`lucidgreen.to_dict`)."""
+    text = json.dumps(
+        to_dict(model) if _is_record(model) else model,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
+    )
     return (text + "\n").encode()
+
+
+def _is_record(value: Any) -> bool:
+    return attrs.has(type(value))
 
 
 # -- the cursor sidecar ---------------------------------------------------------------------

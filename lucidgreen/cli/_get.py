@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from .._client import RetailClient, SourceClient
-from .._converter import unstructure
+from .._serialize import to_dict
 from ._common import UsageError, make_client
 from ._waits import WaitReporter
 
@@ -16,7 +16,7 @@ __all__ = ["get_retail", "get_source"]
 
 
 def _print_json(model: Any) -> None:
-    json.dump(unstructure(model), sys.stdout, ensure_ascii=False, indent=2, default=str)
+    json.dump(to_dict(model), sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
     sys.stdout.flush()
 

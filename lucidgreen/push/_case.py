@@ -31,6 +31,15 @@ _RAW_SECTIONS = {
 }
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
+MAX_CASE_DEPTH = 64
+"""How deep sub-cases may nest (a case inside a case inside a case...) before the document
+is refused with :class:`~lucidgreen.errors.DecodeError`.
+
+An explicit bound, not the interpreter's recursion limit: Python 3.13 no longer fails at the
+same depth as 3.11, and a refusal must not depend on the interpreter (or on how much stack
+the caller has already used). Real cases nest a few levels (pallet, case, sub-case).
+"""
+
 
 class _MalformedError(ValueError):
     """A documented key holds a shape no reading of the docs allows. Strictly private."""
@@ -53,8 +62,6 @@ def parse_case(data: Mapping[str, Any] | bytes | str) -> CaseDocument:
         reshaped = _reshape_case(document, path="$")
     except _MalformedError as exc:
         raise DecodeError(f"not a valid Case JSON document: {exc}", text=text) from exc
-    except RecursionError as exc:  # sub-cases nested hundreds deep: refuse, do not crash
-        raise DecodeError("Case JSON document is nested too deeply", text=text) from exc
     try:
         return structure(reshaped, CaseDocument, text=text)
     except DecodeError as exc:
@@ -139,8 +146,15 @@ def _as_text(document: Mapping[str, Any]) -> str:
         return "<document that cannot be shown as JSON>"
 
 
-def _reshape_case(document: Any, *, path: str) -> dict[str, Any]:
-    """A JSON object laid out as :class:`CaseDocument`'s fields (``raw`` included)."""
+def _reshape_case(document: Any, *, path: str, depth: int = 0) -> dict[str, Any]:
+    """A JSON object laid out as :class:`CaseDocument`'s fields (``raw`` included).
+
+    ``depth`` counts the cases around this one; past :data:`MAX_CASE_DEPTH` it is refused.
+    """
+    if depth > MAX_CASE_DEPTH:
+        raise _MalformedError(
+            f"sub-cases nested more than {MAX_CASE_DEPTH} deep at {path[:120]}..."
+        )
     if not isinstance(document, Mapping):
         raise _MalformedError(f"expected a JSON object at {path}, got {_kind(document)}")
     reshaped: dict[str, Any] = {key: document[key] for key in _PLAIN_KEYS if key in document}
@@ -149,7 +163,7 @@ def _reshape_case(document: Any, *, path: str) -> dict[str, Any]:
         for index, item in enumerate(_as_list(document.get("items"), path=f"{path}.items"))
     ]
     reshaped["cases"] = [
-        _reshape_sub_case(case, path=f"{path}.cases[{index}]")
+        _reshape_sub_case(case, path=f"{path}.cases[{index}]", depth=depth + 1)
         for index, case in enumerate(_as_list(document.get("cases"), path=f"{path}.cases"))
     ]
     for field, keys in _RAW_SECTIONS.items():
@@ -175,10 +189,10 @@ def _reshape_item(item: Any, *, path: str) -> dict[str, Any]:
     return {"lucid_id": lucid_id, "regulator_id_uuids": item.get("regulator_id_uuids")}
 
 
-def _reshape_sub_case(case: Any, *, path: str) -> dict[str, Any]:
+def _reshape_sub_case(case: Any, *, path: str, depth: int) -> dict[str, Any]:
     if isinstance(case, str):  # a reference to the sub-case, like items' bare UUIDs
         return {"uuid": case, "raw": {"uuid": case}}
-    return _reshape_case(case, path=path)
+    return _reshape_case(case, path=path, depth=depth)
 
 
 def _reshape_section_entry(entry: Any, *, path: str) -> Mapping[str, Any]:

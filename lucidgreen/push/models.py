@@ -14,11 +14,13 @@ from typing import Any
 
 import attrs
 
+from lucidgreen._common_models import Model
+
 __all__ = ["CaseDocument", "CaseDocumentItem", "CaseRegulatorID", "PosTransaction"]
 
 
 @attrs.frozen(kw_only=True)
-class CaseRegulatorID:
+class CaseRegulatorID(Model):
     """One entry of ``regulator_ids``: a Metrc (or other regulator) tag the case carried.
 
     ``uuid`` is what items point at through ``regulator_id_uuids`` (inferred: the docs show
@@ -32,7 +34,7 @@ class CaseRegulatorID:
 
 
 @attrs.frozen(kw_only=True)
-class CaseDocumentItem:
+class CaseDocumentItem(Model):
     """One item (LucidID) of the case and the regulator IDs it was ever tagged with.
 
     The docs show items both as bare LucidID strings and as objects with
@@ -44,7 +46,7 @@ class CaseDocumentItem:
 
 
 @attrs.frozen(kw_only=True)
-class CaseDocument:
+class CaseDocument(Model):
     """The "Case JSON Document" that LucidRetail POSTs to the Receive Case webhook.
 
     ``brands``, ``products`` and ``batches`` are raw JSON objects because their key names

@@ -3,7 +3,7 @@
 Layer 1: attrs only. LucidRetail names things differently from LucidSource (``brand_uuid``
 instead of a nested ``brand``, ``expected_total_thc`` instead of ``total_thc``, US-style
 dates), so its product and batch are classes of their own. Only identity fields are
-required; unknown fields are ignored when decoding.
+required; unknown fields are kept in each model's ``extras``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from lucidgreen._common_models import Brand, Image, ImageSet, Laboratory, Measure, Video
+from lucidgreen._common_models import Brand, Image, ImageSet, Laboratory, Measure, Model, Video
 
 __all__ = [
     "Batch",
@@ -42,7 +42,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class Product:
+class Product(Model):
     """``GET /api/v1.2/products/<uuid>/`` (Get Product Details).
 
     Dates come as ``"11/19/2018"`` and are read as :class:`~datetime.date`. ``shelf_life`` is
@@ -92,7 +92,7 @@ class Product:
 
 
 @attrs.frozen(kw_only=True)
-class Batch:
+class Batch(Model):
     """``GET /api/v1.2/batches/<uuid>/`` (Get Batch Details)."""
 
     uuid: str
@@ -106,7 +106,7 @@ class Batch:
 
 
 @attrs.frozen(kw_only=True)
-class CaseImportResult:
+class CaseImportResult(Model):
     """The 200 answer of ``POST /api/v1.2/caseids/import/`` (caseids_import)."""
 
     case_uuid: str
@@ -115,7 +115,7 @@ class CaseImportResult:
 
 
 @attrs.frozen(kw_only=True)
-class InventoryCollection:
+class InventoryCollection(Model):
     """The 200 answer naming an inventory collection.
 
     From ``POST /api/v1.2/collections/inventory-pos/<dispensary_uuid>/add-items/`` and
@@ -126,7 +126,7 @@ class InventoryCollection:
 
 
 @attrs.frozen(kw_only=True)
-class PackageUIDExport:
+class PackageUIDExport(Model):
     """The 200 answer of ``GET /api/v1.2/package-uids-export/``: a pre-signed CDN URL.
 
     The file behind it maps package UID -> CaseID -> list of LucidIDs.

@@ -3,8 +3,8 @@
 Layer 1: attrs only. The documentation of most endpoints is cut off part-way, and the API
 adds fields without a version bump, so only identity fields are required; everything else
 defaults to ``None`` (or an empty tuple or mapping). Fields the models do not know are
-ignored when decoding, and lists whose element shape the docs never show are kept as raw
-JSON values (``tuple[Any, ...]``).
+kept in each model's ``extras`` (see :class:`~lucidgreen._common_models.Model`), and lists
+whose element shape the docs never show are kept as raw JSON values (``tuple[Any, ...]``).
 
 >>> from lucidgreen._converter import structure
 >>> structure({"uuid": "UNDTMBovdue9tFWfhamnDM", "name": "Pre-roll"}, ProductSummary).name
@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from lucidgreen._common_models import Brand, Image, ImageSet, Laboratory, Measure, Video
+from lucidgreen._common_models import Brand, Image, ImageSet, Laboratory, Measure, Model, Video
 
 __all__ = [
     "Asset",
@@ -56,7 +56,7 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class BrandSummary:
+class BrandSummary(Model):
     """One entry of ``GET /api/v1.5/brands/`` (brands_list, a bare JSON array)."""
 
     uuid: str
@@ -68,7 +68,7 @@ class BrandSummary:
 
 
 @attrs.frozen(kw_only=True)
-class ProductSummary:
+class ProductSummary(Model):
     """One entry of ``GET /api/v1.5/products/`` (products_list, paginated)."""
 
     uuid: str
@@ -80,7 +80,7 @@ class ProductSummary:
 
 
 @attrs.frozen(kw_only=True)
-class Product:
+class Product(Model):
     """``GET /api/v1.5/products/<uuid>/`` (products_get), also a batch's packaged ``product``.
 
     The products_get page is cut off after ``serving_size``; the fields after it are the
@@ -128,7 +128,7 @@ class Product:
 
 
 @attrs.frozen(kw_only=True)
-class BatchSummary:
+class BatchSummary(Model):
     """One entry of ``GET /api/v1.5/batches/`` (batches_list, paginated)."""
 
     uuid: str
@@ -150,7 +150,7 @@ class BatchSummary:
 
 
 @attrs.frozen(kw_only=True)
-class PackagedProduct:
+class PackagedProduct(Model):
     """One entry of a batch's ``packaged_products`` (batches_get).
 
     The documented field list stops after ``harvested_on``.
@@ -177,7 +177,7 @@ class Batch(BatchSummary):
 
 
 @attrs.frozen(kw_only=True)
-class CollectionMembership:
+class CollectionMembership(Model):
     """One entry of an item's ``collections`` or ``removed_collections`` (items_get).
 
     ``collection_type`` is an open set: ``"collection"``, ``"case"``, ``"regulator"``, …
@@ -193,7 +193,7 @@ class CollectionMembership:
 
 
 @attrs.frozen(kw_only=True)
-class Item:
+class Item(Model):
     """``GET /api/v1.5/items/<lucid_id>/`` (items_get): one LucidID and where it belongs."""
 
     uuid: str
@@ -207,7 +207,7 @@ class Item:
 
 
 @attrs.frozen(kw_only=True)
-class CollectionItem:
+class CollectionItem(Model):
     """One member of a collection's ``items`` or ``removed_items`` (collections_get)."""
 
     lucid_id: str
@@ -217,7 +217,7 @@ class CollectionItem:
 
 
 @attrs.frozen(kw_only=True)
-class CollectionFields:
+class CollectionFields(Model):
     """What every collection has, a case included (a case is a collection of type ``case``).
 
     :class:`Collection` and :class:`Case` add their ``uuid`` (required on a collection,
@@ -264,7 +264,7 @@ class CaseItem(CollectionItem):
 
 
 @attrs.frozen(kw_only=True)
-class RegulatorID:
+class RegulatorID(Model):
     """One entry of a case's ``regulator_ids``: a Metrc (or other regulator) tag."""
 
     uuid: str | None = None
@@ -292,7 +292,7 @@ class Case(CollectionFields):
 
 
 @attrs.frozen(kw_only=True)
-class DigitalCOA:
+class DigitalCOA(Model):
     """``GET /api/v1.5/digital_coas/<uuid>/`` (digital_coa_details; the page is cut off).
 
     ``totals`` maps a total's key (``"total_thc"``, ``"total_cbd"``, …) to its
@@ -355,7 +355,7 @@ class TextAssetUsage(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Asset:
+class Asset(Model):
     """``GET /api/v1.5/assets/<asset_type>/`` entries, asset_get and the asset_create echo.
 
     ``content`` is a URL for images, videos and files, or the text itself for text assets.

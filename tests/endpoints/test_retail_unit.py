@@ -104,7 +104,7 @@ async def test_batch_and_brand_detail_requests(
     mocked.get(f"{HOST}{P}/brands/{U2}/", payload={"uuid": U2, "novel": [1, 2]})
     batch = await retail_unit.batches.get(U1)
     assert isinstance(batch, Batch)
-    assert batch.produced_on == datetime(2016, 10, 3, 12, 34, 56)
+    assert batch.produced_on == datetime(2016, 10, 3, 12, 34, 56, tzinfo=UTC)
     assert batch.testing_laboratories[0].uuid == U3
     assert await retail_unit.brands.get(U2) == Brand(uuid=U2)
     assert sorted((r.method, r.raw_path) for r in sent()) == [

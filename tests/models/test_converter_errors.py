@@ -30,13 +30,17 @@ PRODUCT_WITH_EXTRAS: dict[str, Any] = {
 }
 
 
-def test_production_converter_ignores_unknown_fields() -> None:
-    """Fields the API adds later, at any depth, are ignored instead of failing the decode."""
+def test_production_converter_keeps_unknown_fields_in_extras() -> None:
+    """Fields the API adds later, at any depth, land in each model's extras, never a failure."""
     product = structure(PRODUCT_WITH_EXTRAS, Product)
     assert product.name == "Blue Dream 3.5g"
     assert product.brand is not None
     assert product.brand.uuid == "Mhxk4LWefDxqQFpC7rnJvz"
-    assert product.package_size == Measure(name="Net Weight", value=Decimal("3.5"), unit="g")
+    assert product.package_size == Measure(
+        name="Net Weight", value=Decimal("3.5"), unit="g", extras={"precision": 4}
+    )
+    assert product.extras == {"new_top_level_field": {"anything": [1, 2]}}
+    assert product.brand.extras == {"logo_v2": "https://x"}
 
 
 def test_strict_converter_refuses_unknown_fields() -> None:

@@ -29,12 +29,12 @@ DATETIMES: list[tuple[Any, datetime | None]] = [
         "2025-11-24T05:11:10.710679-08:00",
         datetime(2025, 11, 24, 5, 11, 10, 710679, tzinfo=MINUS_EIGHT),
     ),
-    ("2016-10-03T12:34:56.123", datetime(2016, 10, 3, 12, 34, 56, 123000)),
+    ("2016-10-03T12:34:56.123", datetime(2016, 10, 3, 12, 34, 56, 123000, tzinfo=UTC)),
     ("2016-10-03T12:34:56.123+01:00", datetime(2016, 10, 3, 12, 34, 56, 123000, tzinfo=PLUS_ONE)),
-    ("2016-10-03T12:34:56", datetime(2016, 10, 3, 12, 34, 56)),
-    ("2016-10-03T12:34", datetime(2016, 10, 3, 12, 34)),
-    ("2016-10-03", datetime(2016, 10, 3)),
-    ("11/19/2018", datetime(2018, 11, 19)),
+    ("2016-10-03T12:34:56", datetime(2016, 10, 3, 12, 34, 56, tzinfo=UTC)),
+    ("2016-10-03T12:34", datetime(2016, 10, 3, 12, 34, tzinfo=UTC)),
+    ("2016-10-03", datetime(2016, 10, 3, tzinfo=UTC)),
+    ("11/19/2018", datetime(2018, 11, 19, tzinfo=UTC)),
     (" 2016-10-03T12:34:56Z ", datetime(2016, 10, 3, 12, 34, 56, tzinfo=UTC)),
     ("", None),
     ("   ", None),
@@ -44,7 +44,8 @@ DATETIMES: list[tuple[Any, datetime | None]] = [
 
 @pytest.mark.parametrize(("raw", "expected"), DATETIMES)
 def test_datetime_variants(raw: Any, expected: datetime | None) -> None:
-    """Every datetime spelling the docs show parses, keeping its offset; "" and null are None."""
+    """Every datetime spelling the docs show parses, keeping its offset (none: UTC); "" and null
+    are None."""
     parsed = product_with(updated_on=raw).updated_on
     assert parsed == expected
     if expected is not None:

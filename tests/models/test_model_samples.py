@@ -156,10 +156,10 @@ def test_source_item(strict: ModelConverter, sample: Sample) -> None:
 
 
 def test_source_collection(strict: ModelConverter, sample: Sample) -> None:
-    """collections_get: members, removed members, and naive datetimes stay naive."""
+    """collections_get: members, removed members, and offset-less datetimes read as UTC."""
     collection: source.Collection = decode(strict, sample, "source/collection_detail.json")
     assert collection.lucid_ids == ("bugKMTvoffi5sA2L6UZ3zA", "dH47VmtcG7JGfzAHannzu5")
-    assert collection.items[1].added_on == datetime(2021, 2, 11, 9, 12, 46)
+    assert collection.items[1].added_on == datetime(2021, 2, 11, 9, 12, 46, tzinfo=UTC)
     assert collection.is_removed is False
     assert collection.removed_items[0].removed_by_company_uuid == "cNBAN4ZDsqaku4s8ZvPaU4"
 
@@ -190,7 +190,7 @@ def test_source_digital_coa(strict: ModelConverter, sample: Sample) -> None:
     assert coa.certificate_received_on == date(2020, 5, 14)
     assert coa.entered_on is not None
     assert coa.entered_on.utcoffset() == timedelta(hours=-7)
-    assert coa.report_expires_on == datetime(2021, 5, 13, 9)
+    assert coa.report_expires_on == datetime(2021, 5, 13, 9, tzinfo=UTC)
     assert coa.testing_laboratory is not None
     assert coa.testing_laboratory.logo_url is not None
     assert coa.tests_ph == {}

@@ -28,7 +28,8 @@ PACKAGE = Path(lucidgreen.__file__).parent
 
 
 def _names(cls: type[Any]) -> list[str]:
-    return [field.name for field in attrs.fields(cls)]
+    """The API fields of ``cls`` (every model's ``extras`` and private ``_wire`` left out)."""
+    return [field.name for field in attrs.fields(cls) if field.name not in ("extras", "_wire")]
 
 
 def test_image_and_video_are_media_files_and_video_only_adds_video_details() -> None:

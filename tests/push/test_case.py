@@ -64,7 +64,7 @@ def test_object_items_read_by_lucid_id_or_uuid() -> None:
 
 
 def test_full_document_with_unknown_keys_parses() -> None:
-    """Known keys are typed, unknown ones are ignored but kept in raw, from bytes input."""
+    """Known keys are typed; unknown ones are kept in raw (top level) and extras (nested)."""
     document = {
         "uuid": "case-uuid",
         "identifier": "identifier-123",
@@ -90,6 +90,7 @@ def test_full_document_with_unknown_keys_parses() -> None:
             uuid="r1",
             identifier="1A4FF0100000022000000123",
             added_on=datetime(2021, 2, 10, 5, 35, 4, 607692, tzinfo=UTC),
+            extras={"x": 1},
         ),
     )
     assert case.brands == ({"uuid": "brand-1", "name": "Brand"},)
