@@ -15,6 +15,11 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 
 
+# pyright finds packages through the interpreter it is given; without --pythonpath it asks the
+# first ``python`` on PATH, which need not be this venv's (and then sees no lucidgreen).
+PYRIGHT = (sys.executable, "-m", "pyright", "--pythonpath", sys.executable)
+
+
 def _run(*command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
 
@@ -28,18 +33,14 @@ def test_a_user_program_passes_mypy_strict() -> None:
 def test_a_user_program_passes_pyright_strict(tmp_path: Path) -> None:
     config = tmp_path / "pyrightconfig.json"
     config.write_text(json.dumps({"typeCheckingMode": "strict", "pythonVersion": "3.11"}))
-    result = _run(
-        sys.executable, "-m", "pyright", "--project", str(config), str(HERE / "typed_usage.py")
-    )
+    result = _run(*PYRIGHT, "--project", str(config), str(HERE / "typed_usage.py"))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_every_exported_symbol_is_fully_typed() -> None:
     """``pyright --verifytypes lucidgreen --ignoreexternal`` scores 100 %."""
     result = _run(
-        sys.executable,
-        "-m",
-        "pyright",
+        *PYRIGHT,
         "--verifytypes",
         "lucidgreen",
         "--ignoreexternal",
