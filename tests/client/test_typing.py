@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pydoc
 import subprocess
 import sys
@@ -15,13 +16,17 @@ HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 
 
-# pyright finds packages through the interpreter it is given; without --pythonpath it asks the
-# first ``python`` on PATH, which need not be this venv's (and then sees no lucidgreen).
-PYRIGHT = (sys.executable, "-m", "pyright", "--pythonpath", sys.executable)
+PYRIGHT = (sys.executable, "-m", "pyright")
+# pyright finds packages through the first ``python`` on PATH, which need not be this
+# interpreter (a venv run without activating it): put this interpreter's directory first.
+_ENV = {
+    **os.environ,
+    "PATH": os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", ""))),
+}
 
 
 def _run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=_ENV)
 
 
 def test_a_user_program_passes_mypy_strict() -> None:
