@@ -89,7 +89,7 @@ PROJECTS = sorted({b.page for b in PYTHON if b.title is not None})
 
 
 def _pointed(cls: type[Any], fake: FakeLucidGreen, credentials: tuple[str, str]) -> type[Any]:
-    class Pointed(cls):  # type: ignore[misc,valid-type]
+    class Pointed(cls):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             if "token" not in kwargs:
                 kwargs.update(zip(("client_id", "client_secret"), credentials, strict=True))
@@ -134,13 +134,13 @@ async def test_the_example_runs(block: Block, monkeypatch, tmp_path):
 @pytest.mark.parametrize("page", PROJECTS, ids=[str(p.relative_to(ROOT)) for p in PROJECTS])
 def test_the_pages_project_passes_its_tests(page: Path, tmp_path: Path):
     """The page's files, written as the page names them, pass ``pytest`` in a new process."""
-    titled = [b for b in _blocks(page) if b.title is not None]
-    for block in titled:
-        (tmp_path / block.title).write_text(textwrap.dedent(block.code), encoding="utf-8")
+    titled = {b.title: b.code for b in _blocks(page) if b.title is not None}
+    for title, code in titled.items():
+        (tmp_path / title).write_text(textwrap.dedent(code), encoding="utf-8")
     tests = sum(
-        len(re.findall(r"^(?:async )?def test_", b.code, re.M))
-        for b in titled
-        if b.title.startswith("test_")
+        len(re.findall(r"^(?:async )?def test_", code, re.M))
+        for title, code in titled.items()
+        if title.startswith("test_")
     )
     assert tests, f"{page.name} has files but no test"
     result = subprocess.run(
