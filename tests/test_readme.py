@@ -134,13 +134,12 @@ async def test_the_example_runs(block: Block, monkeypatch, tmp_path):
 @pytest.mark.parametrize("page", PROJECTS, ids=[str(p.relative_to(ROOT)) for p in PROJECTS])
 def test_the_pages_project_passes_its_tests(page: Path, tmp_path: Path):
     """The page's files, written as the page names them, pass ``pytest`` in a new process."""
-    titled = [b for b in _blocks(page) if b.title is not None]
-    files = {b.title: b.code for b in titled if b.title is not None}
-    for title, code in files.items():
+    titled = {b.title: b.code for b in _blocks(page) if b.title is not None}
+    for title, code in titled.items():
         (tmp_path / title).write_text(textwrap.dedent(code), encoding="utf-8")
     tests = sum(
         len(re.findall(r"^(?:async )?def test_", code, re.M))
-        for title, code in files.items()
+        for title, code in titled.items()
         if title.startswith("test_")
     )
     assert tests, f"{page.name} has files but no test"
