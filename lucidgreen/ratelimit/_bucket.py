@@ -418,18 +418,19 @@ class TokenBucket:
         A 429 while fewer than ``limit`` requests are counted (a *surprise*) means the
         server counts requests this bucket never saw: other clients spend the same
         credentials, or the server's limit differs. The bucket stops trusting its own count
-        for that window: it treats the window as full as of the 429 (the requests it did not
-        see count at now, the latest moment the server can have seen them), so after the
-        pause it admits only as its own counted requests leave, and it returns to its own
-        exact count once those have left a full window later. Logged once at WARNING with
-        what was counted; :attr:`surprises` counts them. The limit itself is not lowered.
+        for that window: it treats the window as full as of the 429 (after a pause, the requests
+        it did not see count at now, the latest moment the server can have seen them; a
+        429 with no pause spreads them over the last window), so after the pause it admits
+        only as those leave, and it returns to its own exact count once they have left.
+        Logged once at WARNING with what was counted; :attr:`surprises` counts them. The
+        limit itself is not lowered.
         """
         seconds = check_pause_seconds(seconds)
         now = self._clock()
         counted = self._budget.counted(now)
         if counted < self.limit:
             self._surprise(counted, seconds)
-            self._budget.fill(now)
+            self._budget.fill(now, seconds)
         self._budget.pause(now, seconds)
         logger.debug("%r paused for %.3f s", self, self._budget.paused_for(now))
         self._shed_hopeless()

@@ -123,10 +123,16 @@ elseif operation == 'pause' then
   local counted = redis.call('ZCARD', window)
   local surprise = '0'
   if counted < limit then
-    -- The server counts requests this key never saw: count the window as full as of now.
+    -- The server counts requests this key never saw: count the window as full, the unseen
+    -- ones at now after a pause, spread over the last window after a 429 with none; at most
+    -- 10,000 of them (as TokenBucket does).
     surprise = '1'
-    for i = 1, limit - counted do
-      redis.call('ZADD', window, now, 's:n:' .. ARGV[7] .. ':' .. i)
+    local missing = math.min(limit - counted, 10000)
+    local step = 0
+    if tonumber(ARGV[6]) <= 0 then step = per / missing end
+    for i = 1, missing do
+      local at = now - step * (missing - i)
+      redis.call('ZADD', window, math.floor(at), 's:n:' .. ARGV[7] .. ':' .. i)
     end
     redis.call('HINCRBY', KEYS[3], 'surprises', 1)
     redis.call('PEXPIRE', KEYS[3], 86400000)

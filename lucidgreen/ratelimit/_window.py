@@ -28,7 +28,7 @@ import bisect
 import math
 from collections import deque
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from ._arithmetic import (
     EARLY_TOLERANCE,
@@ -45,6 +45,9 @@ from ._arithmetic import (
 __all__ = ["Budget", "Decision", "Ledger", "Reservation"]
 
 IN_FLIGHT, SETTLED, RELEASED = 0, 1, 2
+
+MAX_UNSEEN: Final = 10_000
+"""The most unseen requests an unexpected 429 adds to a window (see ``Ledger.fill``)."""
 
 
 class Reservation:
@@ -158,14 +161,26 @@ class Ledger:
     def settled_times(self) -> Iterator[float]:
         return iter(self._settled)
 
-    def fill(self, now: float, limit: int) -> int:
-        """Count as many requests at ``now`` as it takes for ``limit`` to lie in the window
-        (requests the server holds that this ledger never saw); how many were added."""
-        missing = limit - self.counted(now)
+    def fill(self, now: float, limit: int, per: float, pause: float) -> int:
+        """Count as many requests as it takes for ``limit`` to lie in the window (requests
+        the server holds that this ledger never saw); how many were added.
+
+        After a pause (``Retry-After``), they count at ``now``, the latest moment the server
+        can have seen them: nothing is admitted until they leave. A 429 without a pause says
+        nothing of when they were counted: they are spread evenly over the last window, so
+        they leave as a steady neighbour's would. At most :data:`MAX_UNSEEN` are kept (a
+        limit of millions must not cost millions of entries).
+        """
+        missing = min(limit - self.counted(now), MAX_UNSEEN)
         if missing <= 0:
             return 0
-        at = max(now, self._settled[-1]) if self._settled else now
-        self._settled.extend([at] * missing)
+        if pause > 0:
+            at = max(now, self._settled[-1]) if self._settled else now
+            self._settled.extend([at] * missing)
+            return missing
+        step = per / missing
+        unseen = [now - per + step * (i + 1) for i in range(missing)]
+        self._settled = deque(sorted([*self._settled, *unseen]))
         return missing
 
 
@@ -244,10 +259,10 @@ class Budget:
         settled = [t for t in self.ledger.settled_times() if t > edge]
         return max(0.0, bucket, _window_wait(settled, ahead, pacing, now))
 
-    def fill(self, now: float) -> int:
+    def fill(self, now: float, pause: float) -> int:
         """The server's window is full as of ``now`` (an unexpected 429): count the requests
-        it holds that this budget never saw, at ``now``; how many that was."""
-        return self.ledger.fill(now, self.pacing.limit)
+        it holds that this budget never saw (see :meth:`Ledger.fill`); how many that was."""
+        return self.ledger.fill(now, self.pacing.limit, self.pacing.per, pause)
 
     def settle(self, entry: Reservation, now: float) -> float | None:
         return self.ledger.settle(entry, now)
