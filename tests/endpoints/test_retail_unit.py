@@ -21,7 +21,6 @@ from lucidgreen import (
 )
 from lucidgreen.retail.models import (
     Batch,
-    Brand,
     CaseImportResult,
     InventoryCollection,
     OperationResult,
@@ -106,7 +105,9 @@ async def test_batch_and_brand_detail_requests(
     assert isinstance(batch, Batch)
     assert batch.produced_on == datetime(2016, 10, 3, 12, 34, 56, tzinfo=UTC)
     assert batch.testing_laboratories[0].uuid == U3
-    assert await retail_unit.brands.get(U2) == Brand(uuid=U2)
+    brand = await retail_unit.brands.get(U2)
+    assert brand.uuid == U2
+    assert brand.extras == {"novel": [1, 2]}  # a field the model does not know is kept
     assert sorted((r.method, r.raw_path) for r in sent()) == [
         ("GET", f"{P}/batches/{U1}/"),
         ("GET", f"{P}/brands/{U2}/"),
