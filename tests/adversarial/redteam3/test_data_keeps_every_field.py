@@ -13,6 +13,7 @@ import lucidgreen
 from lucidgreen._converter import structure
 from lucidgreen.source.models import BatchSummary, Product, ProductSummary
 
+
 def holds(data: Any, wire: dict[str, Any]) -> bool:
     """Every key of ``wire`` is in ``data`` with an equal value (known fields left out of the
     wire may appear as defaults)."""
