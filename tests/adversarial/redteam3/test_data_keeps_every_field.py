@@ -69,10 +69,10 @@ def test_extras_cannot_be_mutated_by_the_caller() -> None:
 
 
 def test_extras_in_a_list_field_item_survive_to_dict() -> None:
-    wire = [{"uuid": "p1", "k": {"a": [1, 2]}}, {"uuid": "p2", "class": 1}]
+    wire: list[dict[str, Any]] = [{"uuid": "p1", "k": {"a": [1, 2]}}, {"uuid": "p2", "class": 1}]
     items = [structure(w, ProductSummary) for w in wire]
-    data = lucidgreen.to_dict(items)
-    assert isinstance(data, list) and len(data) == 2
+    data: Any = lucidgreen.to_dict(items)
+    assert len(data) == 2
     assert all(holds(d, w) for d, w in zip(data, wire, strict=True))
 
 
@@ -100,7 +100,8 @@ def test_every_datetime_spelling_is_aware_or_a_decode_error(raw: str) -> None:
         return
     for value in (batch.produced_on, batch.updated_on):
         assert isinstance(value, datetime)
-        assert value.tzinfo is not None and value.utcoffset() is not None
+        assert value.tzinfo is not None
+        assert value.utcoffset() is not None
 
 
 @pytest.mark.parametrize("raw", SPELLINGS)
