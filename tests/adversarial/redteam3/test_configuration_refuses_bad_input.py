@@ -1,0 +1,111 @@
+"""#22 from outside: options that cannot be right are refused at construction with a
+``ValueError`` (never sent), whatever their spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from lucidgreen import RetailClient, SourceClient
+
+BAD_BASE_URLS: list[object] = [
+    "https://api.example.com:+443",
+    "https://api.example.com:-1",
+    "https://api.example.com: 443",
+    "https://api.example.com:4_4_3",
+    pytest.param(
+        "https://api.example.com:\u0664\u0664\u0663",
+        marks=pytest.mark.xfail(strict=True, reason="a port in non-ASCII digits is accepted"),
+    ),
+    "https://api.example.com:65536",
+    "https://api.example.com\t",
+    "https://api.example.com\x7f",
+    pytest.param(
+        "https://api.exa\u00a0mple.com",
+        marks=pytest.mark.xfail(strict=True, reason="a no-break space in the host is accepted"),
+    ),
+    "https://",
+    "https:///path",
+    "https://[::1",
+    "http://localhost.evil.example",
+    "http://127.0.0.1.nip.io",
+    "http://10.0.0.1",
+    "//api.example.com",
+    "api.example.com",
+    "",
+]
+
+
+@pytest.mark.parametrize("url", BAD_BASE_URLS)
+@pytest.mark.parametrize("cls", [SourceClient, RetailClient])
+def test_bad_base_url_refused_at_construction(url: str, cls: type[SourceClient]) -> None:
+    with pytest.raises(ValueError):
+        cls(token="t", base_url=url)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080", "http://[::1]:9", "http://localhost:1", "https://h.example"]
+)
+def test_good_base_url_accepted(url: str) -> None:
+    SourceClient(token="t", base_url=url)
+
+
+BAD_HEADERS = [
+    {"authorization": "Bearer x"},
+    {"AUTHORIZATION": "Bearer x"},
+    {"hOsT": "evil"},
+    {"X-A": "a\rb"},
+    {"X-A": "a\nb"},
+    {"X-A": "a\x00b"},
+    {"X-A": "caf\u00e9"},
+    {"X\nB": "v"},
+    {"X B": "v"},
+    {"X:B": "v"},
+    {"": "v"},
+    {"X-\u00e9": "v"},
+]
+
+
+@pytest.mark.parametrize("headers", BAD_HEADERS, ids=repr)
+@pytest.mark.parametrize("cls", [SourceClient, RetailClient])
+def test_bad_default_headers_refused(headers: dict[str, str], cls: type[SourceClient]) -> None:
+    with pytest.raises(ValueError):
+        cls(token="t", default_headers=headers)
+
+
+BAD_PROXIES: list[object] = [
+    "socks5://127.0.0.1:1080",
+    "ftp://proxy.example",
+    "file:///tmp/x",
+    "proxy.example:3128",
+    "http://",
+    pytest.param(
+        "http://proxy.example:99999",
+        marks=pytest.mark.xfail(
+            strict=True, reason="proxy= checks only the scheme: port out of range accepted"
+        ),
+    ),
+    pytest.param(
+        "http://pro xy.example",
+        marks=pytest.mark.xfail(
+            strict=True, reason="proxy= checks only the scheme: space in host accepted"
+        ),
+    ),
+    pytest.param(
+        "http://proxy.example\r\n",
+        marks=pytest.mark.xfail(
+            strict=True, reason="proxy= checks only the scheme: CR/LF accepted"
+        ),
+    ),
+    "",
+]
+
+
+@pytest.mark.parametrize("proxy", BAD_PROXIES)
+def test_bad_proxy_refused(proxy: str) -> None:
+    with pytest.raises(ValueError):
+        SourceClient(token="t", proxy=proxy)
+
+
+def test_ssl_false_refused_for_a_remote_origin() -> None:
+    with pytest.raises(ValueError):
+        SourceClient(token="t", base_url="https://api.example.com", ssl=False)
