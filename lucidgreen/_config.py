@@ -61,13 +61,21 @@ def is_loopback(host: str) -> bool:
 _FORBIDDEN_IN_URL = re.compile(r"[\x00-\x20\x7f]")
 
 
-def _check_port(url: str, netloc: str) -> None:
+def has_space_or_control(url: str) -> bool:
+    """Whether ``url`` holds whitespace of any script (a no-break space too) or a control
+    character: none belongs in an origin, and CR/LF would inject lines into a request."""
+    return bool(_FORBIDDEN_IN_URL.search(url)) or any(c.isspace() for c in url)
+
+
+def check_port(url: str, netloc: str, *, what: str = "base_url") -> None:
+    """``ValueError`` unless ``netloc``'s port, if any, is ASCII digits from 1 to 65535
+    (``int()`` would also read other scripts' digits)."""
     host_end = netloc.rfind("]") + 1  # an IPv6 literal holds colons of its own
     _, colon, port = netloc[host_end:].rpartition(":")
     if not colon:
         return
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"base_url port must be a number from 1 to 65535, got {url!r}")
+    if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
+        raise ValueError(f"{what} port must be a number from 1 to 65535, got {url!r}")
 
 
 def check_base_url(url: str) -> str:
@@ -78,7 +86,7 @@ def check_base_url(url: str) -> str:
     """
     if not isinstance(url, str):
         raise TypeError(f"base_url must be a str, not {type(url).__name__}")
-    if _FORBIDDEN_IN_URL.search(url):
+    if has_space_or_control(url):
         raise ValueError(f"base_url must not contain spaces or control characters, got {url!r}")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -87,7 +95,7 @@ def check_base_url(url: str) -> str:
     # nothing, yet "https://host/?" would put every path (and /o/token/) after a "?".
     if "@" in parts.netloc or "?" in url or "#" in url:
         raise ValueError(f"base_url must not carry credentials, a query or a fragment, got {url!r}")
-    _check_port(url, parts.netloc)
+    check_port(url, parts.netloc)
     if parts.path not in ("", "/"):
         # Every path, and every next link the server sends, starts at /api/ on the origin.
         raise ValueError(

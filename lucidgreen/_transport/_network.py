@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from .._config import is_loopback
+from .._config import check_port, has_space_or_control, is_loopback
 
 __all__ = ["Network", "check_proxy", "no_proxy_matches", "proxy_from_environment"]
 
@@ -38,6 +38,9 @@ def check_proxy(proxy: str) -> str:
             f"proxy must be an http:// or https:// URL such as 'http://proxy:3128', "
             f"got scheme {parts.scheme!r}"
         )
+    if has_space_or_control(proxy):
+        raise ValueError(f"proxy must not contain spaces or control characters, got {proxy!r}")
+    check_port(proxy, parts.netloc, what="proxy")
     return proxy
 
 

