@@ -31,6 +31,7 @@ from ..errors import (
     scrubbed,
 )
 from ._export_file import ExportEntry, ExportFileParser
+from ._export_url import check_download_url
 from .models import PackageUIDExport
 
 __all__ = ["ExportEntry", "PackageExport", "PackageUIDMap", "PackageUIDs"]
@@ -75,15 +76,18 @@ class PackageExport:
         return f"PackageExport({where}, date={self.export_date})"
 
     def _request(self) -> Request:
-        return Request("GET", self.url, headers={"Accept": "application/json"}, authenticated=False)
+        """The download request; ``DecodeError`` at once for a URL it may not go to."""
+        url = check_download_url(self.url)
+        return Request("GET", url, headers={"Accept": "application/json"}, authenticated=False)
 
     async def download(self) -> PackageUIDMap:
         """The whole file as ``{package_uid: {case_id: [lucid_id, ...]}}``.
 
         Retried like any read. The file is read into memory, so it is bound by the client's
         ``max_body_size`` (64 MiB by default: past it, ``DecodeError``); for very large files
-        prefer :meth:`entries`, which streams. Both follow the same redirects: only to https
-        (or a loopback host), never with the Authorization header.
+        prefer :meth:`entries`, which streams. Both download only from https (or a loopback
+        host), redirects included, never with the Authorization header; any other
+        ``export_url`` raises ``DecodeError`` before anything is sent.
         """
         response = await self._api.pipeline.send(self._request(), limiter=None)
         packages: PackageUIDMap = {}
