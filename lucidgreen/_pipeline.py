@@ -21,6 +21,8 @@ import uuid
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Final, Literal, TypeVar
 
+import attrs
+
 from . import retry
 from ._call import Call
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
@@ -132,7 +134,9 @@ class Pipeline:
         self.exchange.check_open()  # fail now, not after waiting for rate-limit budget
         budget = self.limiter if limiter is PRODUCT_BUDGET else limiter
         call = Call(
-            request.with_headers({"X-Request-ID": uuid.uuid4().hex}),
+            _unsafe_on_a_fresh_connection(request, replay).with_headers(
+                {"X-Request-ID": uuid.uuid4().hex}
+            ),
             replay,
             self.retry_policy,
             asyncio.get_running_loop().time(),
@@ -342,6 +346,14 @@ def _attempt_started(call: Call, auth: Auth | None, issued: int) -> Request:
     if _tokens_issued(auth) != issued and not call.renewed_after_401:
         observer.token_renewed("initial" if issued == 0 else "expired")
     return observer.attempt_started(call.request, call.attempts + 1)
+
+
+def _unsafe_on_a_fresh_connection(request: Request, replay: retry.Replay) -> Request:
+    """A write that will not be resent travels on a connection of its own: a pooled one the
+    server closed while idle could make a request that never arrived look half-sent."""
+    if replay is retry.Replay.UNSAFE and request.method not in READS:
+        return attrs.evolve(request, fresh_connection=True)
+    return request
 
 
 def _tokens_issued(auth: Auth | None) -> int:

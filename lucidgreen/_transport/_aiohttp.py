@@ -42,6 +42,7 @@ from ..errors import (
 )
 from ._messages import Request, Response, Timeout
 from ._network import Network
+from ._no_resend import middlewares_for
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "AiohttpTransport"]
 
@@ -280,6 +281,7 @@ class AiohttpTransport:
         self._api_prefix = None if api_origin is None else api_origin.rstrip("/") + "/"
         self._api_headers = dict(api_headers or {})
         self._max_body_size = max_body_size
+        self._fresh_session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -300,13 +302,31 @@ class AiohttpTransport:
                 "the loop that uses it, e.g. one client per asyncio.run()"
             )
         if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connection_limit, ssl=self._network.ssl),
-                # The proxy of each request is chosen by Network (loopback never proxied).
-                trust_env=False,
-            )
+            self._session = self._new_session(pooled=True)
             self._loop = loop
         return self._session
+
+    def _new_session(self, *, pooled: bool) -> aiohttp.ClientSession:
+        """The one place the transport opens a session (connector options go here).
+
+        ``pooled=False``: every request on a connection of its own, closed after its answer.
+        """
+        connector = aiohttp.TCPConnector(
+            limit=self._connection_limit, ssl=self._network.ssl, force_close=not pooled
+        )
+        # The proxy of each request is chosen by Network (loopback never proxied).
+        return aiohttp.ClientSession(connector=connector, trust_env=False)
+
+    def _session_for(self, request: Request) -> aiohttp.ClientSession:
+        """The session ``request`` travels on: a write that will not be resent gets a
+        connection of its own when the session is ours (a caller's session is used as is:
+        its pool decides, so a drop on a reused connection stays an unknown outcome)."""
+        session = self._session_now()
+        if not (request.fresh_connection and self._owns_session):
+            return session
+        if self._fresh_session is None:
+            self._fresh_session = self._new_session(pooled=False)
+        return self._fresh_session
 
     def _request_kwargs(self, request: Request, timeout: aiohttp.ClientTimeout) -> dict[str, Any]:
         to_api = self._api_prefix is not None and request.url.startswith(self._api_prefix)
@@ -333,7 +353,12 @@ class AiohttpTransport:
         for _ in range(_MAX_REDIRECTS):
             proxy = self._network.proxy_for(str(url))
             response = await session.request(
-                request.method, url, params=params, proxy=proxy, **kwargs
+                request.method,
+                url,
+                params=params,
+                proxy=proxy,
+                middlewares=middlewares_for(session),
+                **kwargs,
             )
             target = redirect_target(
                 request, response.status, response.headers.get("Location"), str(response.url)
@@ -344,10 +369,17 @@ class AiohttpTransport:
             # The signed query of the target is part of it: keep it byte for byte.
             url, params = URL(target, encoded=True), None
         proxy = self._network.proxy_for(str(url))
-        return await session.request(request.method, url, params=params, proxy=proxy, **kwargs)
+        return await session.request(
+            request.method,
+            url,
+            params=params,
+            proxy=proxy,
+            middlewares=middlewares_for(session),
+            **kwargs,
+        )
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:
-        session = self._session_now()
+        session = self._session_for(request)
         client_timeout = aiohttp.ClientTimeout(total=timeout.total, sock_connect=timeout.connect)
         kwargs = self._request_kwargs(request, client_timeout)
         failure: LucidGreenError
@@ -398,9 +430,15 @@ class AiohttpTransport:
 
     async def aclose(self) -> None:
         self._closed = True
+        fresh, self._fresh_session = self._fresh_session, None
         session, self._session = self._session, None
         if session is None or not self._owns_session:
             return
+        if fresh is not None:
+            await self._close_owned(fresh)
+        await self._close_owned(session)
+
+    async def _close_owned(self, session: aiohttp.ClientSession) -> None:
         loop = self._loop
         if loop is None or loop is asyncio.get_running_loop():
             await session.close()

@@ -79,6 +79,10 @@ class Request:
     json: Any = None
     form: Mapping[str, str] | None = None
     authenticated: bool = True
+    fresh_connection: bool = False
+    """Send on a connection opened for this request, never a pooled one: for a write the
+    SDK will not resend, so a pooled connection the server closed while it sat idle cannot
+    turn a request that never arrived into a write whose outcome is unknown."""
 
     def with_headers(self, extra: Mapping[str, str]) -> Request:
         """This request with ``extra`` headers added (or replacing ones of the same name)."""
