@@ -130,8 +130,9 @@ class Api:
         return await self.write("POST", path, body, replay=replay)
 
     async def delete(self, path: str) -> Response:
-        """DELETE ``path`` (safe to resend: deleting twice leaves the same state)."""
-        return await self.write("DELETE", path, replay=Replay.SAFE)
+        """DELETE ``path``; never resent after an unclear outcome: on this API a DELETE
+        changes state like a POST (a resend could delete what was created in between)."""
+        return await self.write("DELETE", path, replay=Replay.UNSAFE)
 
     async def write(
         self, method: str, path: str, body: Any = None, *, replay: Replay = Replay.UNSAFE

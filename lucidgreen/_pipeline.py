@@ -37,8 +37,11 @@ from .errors import (
     DeadlineExceeded,
     LucidGreenError,
     RateLimited,
+    ServerError,
+    ServerErrorOutcomeUnknown,
     TransportError,
     WriteOutcomeUnknown,
+    retyped,
 )
 from .ratelimit import Permit, RateLimiter
 
@@ -363,7 +366,10 @@ def _tokens_issued(auth: Auth | None) -> int:
 
 
 def _final(error: LucidGreenError, request: Request) -> LucidGreenError:
-    """The error to raise once retrying stops: a write's lost answer says so."""
+    """The error to raise once retrying stops: a write whose outcome is unclear (its answer
+    lost, or a 5xx) is a :class:`WriteOutcomeUnknown`."""
+    if isinstance(error, ServerError) and error.outcome_unknown and request.method not in READS:
+        return retyped(error, ServerErrorOutcomeUnknown)
     if (
         isinstance(error, TransportError)
         and not isinstance(error, WriteOutcomeUnknown)

@@ -77,6 +77,7 @@ __all__ = [
     "ResponseHeaders",
     "ReturnCodeError",
     "ServerError",
+    "ServerErrorOutcomeUnknown",
     "TransactionAlreadyProcessed",
     "TransportError",
     "UnexpectedStatus",
@@ -363,6 +364,14 @@ class WriteOutcomeUnknown(TransportError):
     """
 
     outcome_unknown = True
+
+
+class ServerErrorOutcomeUnknown(ServerError, WriteOutcomeUnknown):
+    """A write the SDK will not resend was answered with a 5xx: the server may have applied
+    it before failing. Both a :class:`ServerError` (status, body, headers, request id) and a
+    :class:`WriteOutcomeUnknown`, so ``except lucidgreen.WriteOutcomeUnknown`` catches every
+    write whose outcome is unclear, whether its answer was lost or was a 5xx.
+    """
 
 
 class DecodeError(LucidGreenError):
