@@ -153,6 +153,20 @@ class LucidGreenError(Exception):
 
     outcome_unknown: bool = False
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The errors take keyword-only fields, which BaseException's own pickling (it calls
+        # ``cls(*args)``) cannot pass: rebuild from the class, args and fields instead, so an
+        # error crosses a process pool or ``copy.deepcopy`` with its type and every field.
+        return _rebuild, (type(self), self.args, dict(vars(self)))
+
+
+def _rebuild(cls: type[LucidGreenError], args: tuple[Any, ...], fields: dict[str, Any]) -> Any:
+    """An error of ``cls`` with ``args`` and ``fields``, without calling its ``__init__``."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(fields)
+    return error
+
 
 class APIError(LucidGreenError):
     """The server answered, and the answer is an error.
