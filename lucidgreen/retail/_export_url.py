@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .._config import is_loopback
+from .._config import has_space_or_control, is_loopback
 from ..errors import DecodeError
 
 __all__ = ["check_download_url"]
@@ -32,7 +32,7 @@ def _refusal(url: str, why: str) -> DecodeError:
 
 def check_download_url(url: str) -> str:
     """``url`` if the export may be downloaded from it, else ``DecodeError`` saying why."""
-    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url):
+    if has_space_or_control(url):
         raise _refusal(url, "it holds spaces or control characters")
     try:
         parts = urlsplit(url)
