@@ -112,8 +112,10 @@ class _Window:
 
     planned: deque[_Planned] = attrs.field(factory=deque)
     awaited: asyncio.Task[DrfPage] | None = None  # taken from the window, being awaited
+    # Cancelled but maybe not finished yet: whoever discards the window waits for them.
+    cancelled: list[asyncio.Task[DrfPage]] = attrs.field(factory=list)
 
-    def cancel(self) -> list[asyncio.Task[DrfPage]]:
+    def cancel(self) -> None:
         tasks = [entry.task for entry in self.planned]
         self.planned.clear()
         if self.awaited is not None:
@@ -121,11 +123,12 @@ class _Window:
             self.awaited = None
         for task in tasks:
             task.cancel()
-        return tasks
+        self.cancelled.extend(tasks)
 
     async def discard(self) -> None:
         """Cancel every page fetched ahead and reap them (no unretrieved exception is left)."""
-        tasks = self.cancel()
+        self.cancel()
+        tasks, self.cancelled = self.cancelled, []
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -216,13 +219,16 @@ class AsyncPager(Generic[T]):
     async def aclose(self) -> None:
         """Cancel every request fetched ahead, close open iterations, refuse new ones."""
         self._closed = True
-        for window in list(self._windows):
+        windows = list(self._windows)
+        for window in windows:
             window.cancel()  # at once, even for an iteration running in another task
         for iterator in list(self._iterators):
             try:
                 await iterator.aclose()
             except RuntimeError:  # it is running in another task: its fetches are cancelled
                 continue
+        for window in windows:  # returns once the cancelled fetches have finished
+            await window.discard()
 
     async def __aenter__(self) -> AsyncPager[T]:
         return self
