@@ -19,6 +19,7 @@ import enum
 import json
 import socket
 import struct
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, Literal
@@ -34,7 +35,16 @@ import lucidgreen
 import lucidgreen.otel
 from lucidgreen.ratelimit import RateLimiter, Unlimited
 
-__all__ = ["Answer", "Counted", "Fault", "HostileServer", "Seen", "counted", "hostile"]
+__all__ = [
+    "Answer",
+    "Counted",
+    "Fault",
+    "HostileServer",
+    "Ledger",
+    "Seen",
+    "counted",
+    "hostile",
+]
 
 TOKEN = "hostile-server-token"
 
@@ -97,9 +107,13 @@ def _reset(writer: asyncio.StreamWriter) -> None:
 class HostileServer:
     """Keep-alive HTTP/1.1 on 127.0.0.1; ``decide(seen)`` picks each request's fate."""
 
-    def __init__(self, decide: Decide, *, idle_close: float | None = None) -> None:
+    def __init__(
+        self, decide: Decide, *, idle_close: float | None = None, idle_timer: float | None = None
+    ) -> None:
         self.decide = decide
-        self.idle_close = idle_close
+        self.idle_close = idle_close  # the keep-alive race: see the module's docstring
+        self.idle_timer = idle_timer  # closes (FIN) a connection idle this long
+        self.timed_out = 0  # connections closed by idle_timer
         self.requests: list[Seen] = []
         self.lost_races = 0  # requests met by the keep-alive race (reset unread)
         self._connections = 0
@@ -144,7 +158,13 @@ class HostileServer:
         loop = asyncio.get_running_loop()
         position, last = 0, loop.time()
         while True:
-            seen, idle = await _read_request(reader), loop.time() - last
+            try:
+                async with asyncio.timeout(self.idle_timer if position else None):
+                    seen = await _read_request(reader)
+            except TimeoutError:
+                self.timed_out += 1
+                return
+            idle = loop.time() - last
             position += 1
             request = Seen(*seen, connection, position, idle if position > 1 else 0.0)
             self.requests.append(request)
@@ -192,14 +212,47 @@ async def _act(action: Action, writer: asyncio.StreamWriter) -> bool:
 
 @asynccontextmanager
 async def hostile(
-    decide: Decide, *, idle_close: float | None = None
+    decide: Decide, *, idle_close: float | None = None, idle_timer: float | None = None
 ) -> AsyncIterator[HostileServer]:
-    server = HostileServer(decide, idle_close=idle_close)
+    server = HostileServer(decide, idle_close=idle_close, idle_timer=idle_timer)
     await server.start()
     try:
         yield server
     finally:
         await server.close()
+
+
+LID = "UNDTMBovdue9tFWfhamnDM"
+COMPLETE = "/api/v1.2/transactions/complete/"
+ALREADY_PROCESSED = {"message": "This transaction has already been processed."}
+
+
+@attrs.define
+class Ledger:
+    """The application behind the hostile server: LucidRetail's answers, and what it applied.
+
+    A GET reads a product. A sale (``transactions/complete``) is applied once per
+    ``order_id``; the same order again is refused "already processed", as LucidRetail does.
+    Any other write is applied every time it is handled (nothing identifies it again), keyed
+    by its method, path and body, so a test can prove none was applied twice.
+    """
+
+    applied: Counter[str] = attrs.field(factory=Counter)
+
+    def answer(self, seen: Seen) -> Answer:
+        if seen.method == "GET":
+            return Answer(200, {"uuid": LID, "name": "P"})
+        if seen.path == COMPLETE:
+            key = f"sale {seen.json()['order_id']}"
+            if self.applied[key]:
+                return Answer(400, ALREADY_PROCESSED)
+        else:
+            key = f"{seen.method} {seen.path} {seen.body.decode()}"
+        self.applied[key] += 1
+        return Answer(200, {"status": "success", "request_id": "r"})
+
+    def applied_twice(self) -> list[str]:
+        return [key for key, times in self.applied.items() if times > 1]
 
 
 Session = Literal["default", "caller"]
