@@ -108,10 +108,17 @@ class HostileServer:
     """Keep-alive HTTP/1.1 on 127.0.0.1; ``decide(seen)`` picks each request's fate."""
 
     def __init__(
-        self, decide: Decide, *, idle_close: float | None = None, idle_timer: float | None = None
+        self,
+        decide: Decide,
+        *,
+        idle_close: float | None = None,
+        idle_timer: float | None = None,
+        race_every: int = 1,
     ) -> None:
         self.decide = decide
         self.idle_close = idle_close  # the keep-alive race: see the module's docstring
+        self.race_every = race_every  # of the requests in that race, every n-th loses it
+        self._racing = 0
         self.idle_timer = idle_timer  # closes (FIN) a connection idle this long
         self.timed_out = 0  # connections closed by idle_timer
         self.requests: list[Seen] = []
@@ -168,13 +175,19 @@ class HostileServer:
             position += 1
             request = Seen(*seen, connection, position, idle if position > 1 else 0.0)
             self.requests.append(request)
-            if self.idle_close is not None and position > 1 and idle >= self.idle_close:
+            if self._loses_race(position, idle):
                 self.lost_races += 1  # the server had given this connection up
                 _reset(writer)
                 return
             if not await _act(self.decide(request), writer):
                 return
             last = loop.time()
+
+    def _loses_race(self, position: int, idle: float) -> bool:
+        if self.idle_close is None or position == 1 or idle < self.idle_close:
+            return False
+        self._racing += 1
+        return self._racing % self.race_every == 0
 
 
 async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes]:
@@ -211,10 +224,9 @@ async def _act(action: Action, writer: asyncio.StreamWriter) -> bool:
 
 
 @asynccontextmanager
-async def hostile(
-    decide: Decide, *, idle_close: float | None = None, idle_timer: float | None = None
-) -> AsyncIterator[HostileServer]:
-    server = HostileServer(decide, idle_close=idle_close, idle_timer=idle_timer)
+async def hostile(decide: Decide, **options: Any) -> AsyncIterator[HostileServer]:
+    """A started :class:`HostileServer` (``options`` as its constructor's)."""
+    server = HostileServer(decide, **options)
     await server.start()
     try:
         yield server
