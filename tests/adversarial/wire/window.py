@@ -74,12 +74,13 @@ class WindowRun:
     seconds: float
     limit: int
     per: float
+    burst: int
 
     @property
     def share_of_limit(self) -> float:
-        """Requests the server read per second after the first window's ``limit`` (which may
-        leave at once), as a share of the rate the limit allows: 1.0 is the limit, full."""
-        return (self.server_requests - self.limit) / self.seconds / (self.limit / self.per)
+        """Requests the server read per second after the bucket's first burst, as a share of
+        the rate the limit allows (``limit / per``): 1.0 is the limit, sustained."""
+        return (self.server_requests - self.burst) / self.seconds / (self.limit / self.per)
 
 
 @attrs.define
@@ -151,4 +152,5 @@ async def windowed_run(
         seconds=seconds,
         limit=limit,
         per=per,
+        burst=bucket.burst,
     )
