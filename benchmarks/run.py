@@ -34,7 +34,8 @@ if __package__ in (None, ""):  # ``python benchmarks/run.py``
 from benchmarks._common import REPO_ROOT, machine
 
 MODULES = (
-    "overhead", "structuring", "pagination", "limiter", "reliability", "hardening", "exports",
+    "overhead", "structuring", "pagination", "limiter", "reliability", "wire", "hardening",
+    "exports",
 )  # fmt: skip
 DEFAULT_JSON = REPO_ROOT / "benchmarks" / "results" / "latest.json"
 
@@ -415,6 +416,63 @@ def reliability_rows(f: Figures) -> list[Row]:
     ]  # fmt: skip
 
 
+def wire_rows(f: Figures) -> list[Row]:
+    nan = math.nan
+    window = (
+        f"{f.get('limit', nan):.0f} per {f.get('per', nan):g} s, {f.get('calls', nan):.0f} reads"
+    )
+    rows = []
+    for name, label in (
+        ("drops", "1 answer in 4 dropped"),
+        ("stale", "stale connections"),
+        ("both", "drops and stale connections"),
+    ):
+        context = (
+            f"{window}: {f.get(f'{name}_server_requests', nan):.0f} requests read, "
+            f"{f.get(f'{name}_dropped', nan):.0f} dropped, {f.get(f'{name}_stale', nan):.0f} "
+            f"stale, {f.get(f'{name}_uncounted', nan):.0f} not counted by the SDK"
+        )
+        rows.append(
+            Row(
+                "Wire",
+                f"sliding-window server, {label}: 429s",
+                f.get(f"{name}_429s"),
+                "",
+                context,
+                Goal("==", 0),
+            )
+        )
+    rows += [
+        Row(
+            "Wire",
+            "drops and stale: requests/s / allowed rate",
+            f.get("both_share_of_limit"),
+            "%",
+            f"after the bucket's first burst; without faults "
+            f"{f.get('clean_share_of_limit', nan):.1%}",
+            Goal(">=", 0.95),
+        ),
+        Row(
+            "Wire",
+            "server requests not counted by the SDK (stats, hooks, spans)",
+            sum(f.get(f"{n}_uncounted", nan) for n in ("clean", "drops", "stale", "both")),
+            "",
+            "all four runs",
+            Goal("==", 0),
+        ),
+        Row(
+            "Wire",
+            "1 in 4 dropped, aiohttp's own resend let through: 429s",
+            f.get("unguarded_429s"),
+            "",
+            f"the one-try guard patched out (before #20): "
+            f"{f.get('unguarded_server_requests', nan):.0f} requests read, "
+            f"{f.get('unguarded_uncounted', nan):.0f} not counted by the SDK",
+        ),
+    ]
+    return rows
+
+
 def hardening_rows(f: Figures) -> list[Row]:
     per_mb = (
         f"{f.get('parse_16mb_s_per_mb', math.nan) * 1000:.0f} ms/MB at 16 MB vs "
@@ -515,6 +573,7 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
         "limiter": limiter_rows,
         "structuring": structuring_rows,
         "reliability": reliability_rows,
+        "wire": wire_rows,
         "hardening": hardening_rows,
         "exports": exports_rows,
     }
@@ -524,6 +583,7 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
         "limiter": "Limiter",
         "structuring": "Structuring",
         "reliability": "Reliability",
+        "wire": "Wire",
         "hardening": "Hardening",
         "exports": "Exports",
     }
@@ -532,6 +592,7 @@ def build_rows(outcomes: dict[str, Outcome]) -> list[Row]:
         "pagination",
         "limiter",
         "reliability",
+        "wire",
         "structuring",
         "hardening",
         "exports",

@@ -501,9 +501,9 @@ def excerpt(text: str) -> str:
 class TransactionAlreadyProcessed(BadRequest):
     """400 "This transaction has already been processed.": LucidRetail already holds a sale
     (or a void) with this ``order_id``, sent earlier by the caller. ``order_id`` is the one
-    the refused call sent. (When the SDK itself resent a sale whose first answer was lost,
-    this refusal proves the first one applied and ``transactions.complete`` returns
-    success with ``replayed=True`` instead.)
+    the refused call sent. (When the SDK itself resent a sale or void whose first answer
+    was lost, this refusal proves the first one applied and ``transactions.complete`` /
+    ``void`` return success with ``replayed=True`` instead.)
     """
 
     order_id: str | None
@@ -516,7 +516,9 @@ class TransactionAlreadyProcessed(BadRequest):
 class CaseAlreadyImported(BadRequest):
     """400 "Items in CaseID <case_uuid> are already imported into inventory <package_uid>.":
     the case (or that batch of it) was imported before; ``package_uid`` is the inventory
-    package the server names.
+    package the server names. (When the SDK itself resent an import whose first answer was
+    lost and this refusal names the same package uid, ``caseids.import_case`` returns success
+    with ``replayed=True`` instead.)
     """
 
     case_uuid: str
