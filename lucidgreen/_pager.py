@@ -12,14 +12,15 @@ import weakref
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
 from . import _cursors
 from ._cursors import Cursor
+from ._decode_report import decode_records
 from ._envelopes import DrfPage
-from .errors import DecodeError, NotFound
+from .errors import BadRecords, DecodeError, NotFound, SkippedRecord
 
 __all__ = [
     "MAX_EMPTY_PAGES",
@@ -27,12 +28,16 @@ __all__ = [
     "PAGE_SLACK",
     "YIELD_SLACK_PAGES",
     "AsyncPager",
+    "OnBadRecord",
     "Page",
 ]
 
 T = TypeVar("T")
 _Gen = TypeVar("_Gen", bound=AsyncGenerator[Any, None])
 logger = logging.getLogger("lucidgreen.pager")
+
+OnBadRecord = Literal["raise", "skip"]
+"""What a walk does after a page holding records that do not decode (see AsyncPager)."""
 
 FetchPage = Callable[[str], Awaitable[DrfPage]]
 """Fetch one page by path-and-query on the client's own origin (retries happen inside)."""
@@ -70,7 +75,8 @@ class Page(Generic[T]):
     """One page of a list, its items already typed.
 
     ``cursor`` is a plain string: pass it as ``list(resume_from=cursor)`` to continue with
-    what comes after this page, in this process or another one.
+    what comes after this page, in this process or another one. ``skipped`` holds the
+    records of this page that did not decode (index, raw JSON, reason); ``items`` the rest.
     """
 
     items: Sequence[T]
@@ -78,6 +84,7 @@ class Page(Generic[T]):
     next_url: str | None
     previous_url: str | None
     cursor: str
+    skipped: tuple[SkippedRecord, ...] = ()
 
 
 @attrs.define
@@ -174,6 +181,13 @@ class AsyncPager(Generic[T]):
     ask for a page that answered 404 before the page linking to it had answered).
     A list whose pages report no ``count`` is followed for at most
     :data:`MAX_UNCOUNTED_PAGES` (1000) pages.
+
+    A record that does not decode never costs the good ones: its page's other records are
+    delivered (``page.items``), it is reported in ``page.skipped`` and :attr:`skipped`, and
+    the page's cursor resumes past it. With ``on_bad_record="raise"`` (the default) the walk
+    then ends with :class:`~lucidgreen.errors.BadRecords` (its ``skipped`` and ``cursor``),
+    raised after that page's good items; with ``"skip"`` it logs a warning and goes on.
+    A skipped record counts towards ``limit``.
     """
 
     def __init__(
@@ -186,11 +200,16 @@ class AsyncPager(Generic[T]):
         limit: int | None = None,
         prefetch: int = 0,
         resume_from: str | None = None,
+        on_bad_record: OnBadRecord = "raise",
     ) -> None:
         if limit is not None and limit < 0:
             raise ValueError("limit must be >= 0")
         if prefetch < 0:
             raise ValueError("prefetch must be >= 0")
+        if on_bad_record not in ("raise", "skip"):
+            raise ValueError(f"on_bad_record must be 'raise' or 'skip', not {on_bad_record!r}")
+        self._on_bad_record = on_bad_record
+        self._skipped: list[SkippedRecord] = []
         self._endpoint = endpoint
         self._first_path = first_path
         self._fetch = fetch
@@ -211,6 +230,11 @@ class AsyncPager(Generic[T]):
 
     def __aiter__(self) -> AsyncGenerator[T, None]:
         return self._started(self._items())
+
+    @property
+    def skipped(self) -> tuple[SkippedRecord, ...]:
+        """Every record this pager's iterations skipped so far because it did not decode."""
+        return tuple(self._skipped)
 
     def pages(self) -> AsyncGenerator[Page[T], None]:
         """The list page by page (closable: ``async with aclosing(pager.pages()) as pages``)."""
@@ -278,6 +302,8 @@ class AsyncPager(Generic[T]):
                 yield page
                 if self._closed:  # by aclose() in another task, while this one held the page
                     raise RuntimeError("this pager was closed while it was iterated")
+                if page.skipped:
+                    self._report(page, path)
                 if next_path is None or self._satisfied(walk):
                     return
                 if self._prefetch:
@@ -382,6 +408,26 @@ class AsyncPager(Generic[T]):
                 )
         return path
 
+    def _report(self, page: Page[T], path: str) -> None:
+        """After the page's good items: raise :class:`BadRecords`, or warn and go on."""
+        first = page.skipped[0]
+        more = f" and {len(page.skipped) - 1} more" if len(page.skipped) > 1 else ""
+        message = (
+            f"{self._endpoint}: {len(page.skipped)} record(s) of page {path} did not decode "
+            f"(index {first.index}: {first.reason}{more}); its {len(page.items)} other "
+            "record(s) were delivered"
+        )
+        if self._on_bad_record == "skip":
+            logger.warning("%s; skipped", message)
+            return
+        raise BadRecords(
+            f"{message}; resume past them with this error's cursor",
+            skipped=page.skipped,
+            cursor=page.cursor,
+            text="[" + ", ".join(record.raw for record in page.skipped) + "]",
+            status=200,
+        )
+
     def _refuse(self, raw: DrfPage, reason: str) -> None:
         raise DecodeError(f"{self._endpoint}: {reason}", text=raw.next or "")
 
@@ -399,8 +445,9 @@ class AsyncPager(Generic[T]):
                 None if raw.next is None else _cursors.rebase(raw.next, endpoint=self._endpoint)
             )
             cursor_skip = 0
-        items = self._decode(results)
-        walk.taken += len(items)
+        items, skipped = decode_records(self._decode, results, page=path, first=skip)
+        self._skipped.extend(skipped)
+        walk.taken += len(results)  # a skipped record is consumed too: the cursor is past it
         walk.yielded += len(items)
         cursor = _cursors.encode_cursor(
             Cursor(
@@ -417,6 +464,7 @@ class AsyncPager(Generic[T]):
             next_url=raw.next,
             previous_url=raw.previous,
             cursor=cursor,
+            skipped=skipped,
         )
 
     def _check_count(self, raw: DrfPage, walk: _Walk) -> None:
