@@ -17,9 +17,10 @@ from typing import Any, Generic, Literal, TypeVar
 import attrs
 
 from . import _cursors
-from ._cursors import Cursor
+from ._cursors import Anchor, Cursor
 from ._decode_report import decode_records
 from ._envelopes import DrfPage
+from ._relocate import relocate
 from .errors import BadRecords, DecodeError, NotFound, SkippedRecord
 
 __all__ = [
@@ -101,6 +102,17 @@ class _Walk:
     warned_count: bool = False
     last_page: int = 0
     seen_links: set[str] = attrs.field(factory=set)
+    anchor: Anchor | None = None  # the last record consumed, for the next cursor
+
+
+@attrs.frozen
+class _Start:
+    """Where a walk begins: a path, maybe its page already fetched, records to skip there."""
+
+    path: str
+    walk: _Walk
+    raw: DrfPage | None = None
+    skip: int = 0
 
 
 @attrs.frozen
@@ -216,6 +228,7 @@ class AsyncPager(Generic[T]):
         self._decode = decode
         self._limit = limit
         self._prefetch = prefetch
+        self._resume_from = resume_from
         self._resume = (
             _cursors.decode_cursor(resume_from, endpoint=endpoint)
             if resume_from is not None
@@ -280,35 +293,59 @@ class AsyncPager(Generic[T]):
         finally:
             await pages.aclose()
 
-    async def _pages(self) -> AsyncGenerator[Page[T], None]:
+    async def _start(self) -> _Start | None:
+        """The first page of this walk: the list's, or where the resume cursor's record is.
+
+        A cursor with an anchor is verified on the server (see :mod:`._relocate`); one made
+        before anchors existed resumes at its ``next`` page as it says.
+        """
         resume = self._resume
-        path: str | None = self._first_path
-        skip = 0
-        walk = _Walk(count=None, yielded=0)
-        if resume is not None:
-            path, skip = resume.next_path, resume.skip
-            walk = _Walk(count=resume.count, yielded=resume.yielded)
-            walk.last_page = 0 if path is None else _cursors.page_number(path) or 0
-        if path is None or self._satisfied(walk):
+        if resume is None:
+            return _Start(self._first_path, _Walk(count=None, yielded=0))
+        if resume.next_path is None or self._limit == 0:
+            return None  # the list was finished
+        walk = _Walk(count=resume.count, yielded=resume.yielded, anchor=resume.anchor)
+        anchor = resume.anchor
+        if anchor is None:
+            walk.last_page = _cursors.page_number(resume.next_path) or 0
+            return _Start(resume.next_path, walk, skip=resume.skip)
+        located = await relocate(
+            anchor,
+            self._fetch,
+            endpoint=self._endpoint,
+            count=resume.count,
+            cursor=self._resume_from or "",
+        )
+        walk.last_page = _cursors.page_number(located.path) or 0
+        return _Start(located.path, walk, located.raw, located.skip)
+
+    async def _pages(self) -> AsyncGenerator[Page[T], None]:
+        start = await self._start()
+        if start is None or self._satisfied(start.walk):
             return
+        path, walk, raw, skip = start.path, start.walk, start.raw, start.skip
         window = _Window()
         self._windows.add(window)
         try:
             while True:
-                raw = await self._take(path, window)
+                if raw is None:
+                    raw = await self._take(path, window)
+                # A resume's own page, already delivered up to its end, is not yielded again.
+                delivered = 0 < skip >= len(raw.results)
                 page = self._page(path, raw, walk, skip)
                 skip = 0
                 next_path = self._next_path(raw, walk)
-                yield page
-                if self._closed:  # by aclose() in another task, while this one held the page
-                    raise RuntimeError("this pager was closed while it was iterated")
-                if page.skipped:
-                    self._report(page, path)
+                if not delivered:
+                    yield page
+                    if self._closed:  # by aclose() in another task, while this one held it
+                        raise RuntimeError("this pager was closed while it was iterated")
+                    if page.skipped:
+                        self._report(page, path)
                 if next_path is None or self._satisfied(walk):
                     return
                 if self._prefetch:
                     await self._refill(window, next_path, raw, walk)
-                path = next_path
+                path, raw = next_path, None
         finally:
             # Closing this pager (or breaking out) must cancel the window now, not at GC time.
             await window.discard()
@@ -445,6 +482,13 @@ class AsyncPager(Generic[T]):
                 None if raw.next is None else _cursors.rebase(raw.next, endpoint=self._endpoint)
             )
             cursor_skip = 0
+        if results:
+            walk.anchor = Anchor(
+                path=path,
+                index=skip + len(results) - 1,
+                key=_cursors.record_key(results[-1]),
+                page_size=max(walk.page_size, len(raw.results)),
+            )
         items, skipped = decode_records(self._decode, results, page=path, first=skip)
         self._skipped.extend(skipped)
         walk.taken += len(results)  # a skipped record is consumed too: the cursor is past it
@@ -456,6 +500,7 @@ class AsyncPager(Generic[T]):
                 count=walk.count,
                 yielded=walk.yielded,
                 skip=cursor_skip,
+                anchor=walk.anchor if cursor_path is not None else None,
             )
         )
         return Page(
