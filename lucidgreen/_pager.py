@@ -200,6 +200,12 @@ class AsyncPager(Generic[T]):
     then ends with :class:`~lucidgreen.errors.BadRecords` (its ``skipped`` and ``cursor``),
     raised after that page's good items; with ``"skip"`` it logs a warning and goes on.
     A skipped record counts towards ``limit``.
+
+    A resume verifies its place: the cursor names the last record delivered (its id, index,
+    page and the page size), the resume fetches that page again and goes on right after the
+    record, wherever the list's changes or a new page size moved it (see
+    :mod:`lucidgreen._relocate`), or raises :class:`~lucidgreen.errors.PageLayoutChanged`
+    before yielding anything. Never a silent gap or repeat.
     """
 
     def __init__(
@@ -317,6 +323,7 @@ class AsyncPager(Generic[T]):
             cursor=self._resume_from or "",
         )
         walk.last_page = _cursors.page_number(located.path) or 0
+        walk.count = located.raw.count  # the place is verified: a count change is no warning
         return _Start(located.path, walk, located.raw, located.skip)
 
     async def _pages(self) -> AsyncGenerator[Page[T], None]:
