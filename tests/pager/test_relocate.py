@@ -142,3 +142,41 @@ async def test_relocate_gives_up_after_a_bounded_number_of_pages() -> None:
         )
     assert len(seen) <= MAX_RELOCATE_PAGES
     assert caught.value.cursor == "c"
+
+
+async def test_relocate_finds_a_record_moved_from_the_first_page_without_a_page_number() -> None:
+    """The first page's path has no ``page``; 3 records added before record 9 push it to
+    page 2, found through the numbered links of page 1."""
+    seen: list[int] = []
+    keys = ["n0", "n1", "n2", *(f"k{i}" for i in range(100))]
+    first = Anchor(ENDPOINT, 9, "k9", 10)
+    located = await relocate(
+        first, _list_fetch(keys, 10, seen), endpoint=ENDPOINT, count=100, cursor="c"
+    )
+    assert (located.path, located.skip) == (f"{ENDPOINT}?page=2", 3)
+
+
+async def test_relocate_finds_the_record_on_page_one_after_the_size_grew() -> None:
+    """Page 4 at 10 a page is past the end at 50 a page (404): page 1 shows the new size
+    and holds record 39 itself."""
+    seen: list[int] = []
+    keys = [f"k{i}" for i in range(100)]
+    located = await relocate(
+        anchor(), _list_fetch(keys, 50, seen), endpoint=ENDPOINT, count=100, cursor="c"
+    )
+    assert (located.path, located.skip, seen) == (f"{ENDPOINT}?page=1", 40, [4, 1])
+
+
+async def test_relocate_on_a_list_without_page_numbers_only_trusts_its_own_page() -> None:
+    """Links that are not numbered give nothing to compute a neighbour from: one fetch,
+    then PageLayoutChanged."""
+    seen: list[str] = []
+
+    async def fetch(path: str) -> DrfPage:
+        seen.append(path)
+        return DrfPage(None, f"{ENDPOINT}?cursor=xyz", None, [{"uuid": "other"}])
+
+    where = Anchor(f"{ENDPOINT}?cursor=abc", 0, "k1", 1)
+    with pytest.raises(PageLayoutChanged, match="'k1'"):
+        await relocate(where, fetch, endpoint=ENDPOINT, count=None, cursor="c")
+    assert seen == [f"{ENDPOINT}?cursor=abc"]
