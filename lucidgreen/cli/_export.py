@@ -28,6 +28,7 @@ import attrs
 from .._client import RetailClient, SourceClient
 from .._pager import AsyncPager
 from .._serialize import to_dict
+from ..errors import PageLayoutChanged
 from ._common import UsageError, make_client
 from ._progress import Progress
 from ._waits import WaitReporter
@@ -269,6 +270,8 @@ async def export_source(args: argparse.Namespace) -> int:
                 writer.write_page(page.items, page.cursor, page.count)
                 progress.advance(len(page.items))
             failed = False
+        except PageLayoutChanged as exc:  # only a --resume raises it, before any page
+            raise UsageError(f"{exc} (pass --force instead of --resume)") from None
         finally:
             writer.close(failed=failed)
             progress.close()
