@@ -31,7 +31,7 @@ import attrs
 
 from .._client import RetailClient, SourceClient
 from .._pager import AsyncPager
-from .._serialize import to_dict
+from .._serialize import encodable_json, to_dict
 from ._common import UsageError, make_client
 from ._output import FileOutput, Output, inspect_output, open_output
 from ._progress import Progress
@@ -50,14 +50,18 @@ _CURSOR_VERSION = 1
 
 def to_json_line(model: Any) -> bytes:
     """One model as one compact JSON line (UTF-8, newline-terminated), with every field the
-    server sent (unknown ones included: :func:`lucidgreen.to_dict`)."""
+    server sent (unknown ones included: :func:`lucidgreen.to_dict`). A surrogate code point
+    in a string is written as its ``\\uXXXX`` escape, so the line is always valid UTF-8."""
     text = json.dumps(
         to_dict(model) if _is_record(model) else model,
         ensure_ascii=False,
         separators=(",", ":"),
         default=str,
     )
-    return (text + "\n").encode()
+    try:
+        return (text + "\n").encode()
+    except UnicodeEncodeError:  # rare: look for surrogates only when there is one
+        return (encodable_json(text) + "\n").encode()
 
 
 def _is_record(value: Any) -> bool:
