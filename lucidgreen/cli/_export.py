@@ -318,22 +318,22 @@ async def export_retail(args: argparse.Namespace) -> int:
     )
     retail = make_client(RetailClient, args, waits=WaitReporter(progress, args.max_retries))
     async with retail:
-        try:
-            export = await retail.package_uids.export(day)
-        except ValueError as exc:  # a malformed or future --date
-            raise UsageError(str(exc)) from None
-        writer = _open_writer(args.out, _PACKAGE_UIDS, state)
+        writer = _open_writer(args.out, _PACKAGE_UIDS, state)  # before a request: see _output
         failed = True
-        progress.start()
         try:
-            await _write_entries(
-                export.entries(), writer=writer, out=out, state=state, day=day or "",
-                progress=progress,
-            )  # fmt: skip
+            try:
+                export = await retail.package_uids.export(day)
+            except ValueError as exc:  # a malformed or future --date
+                raise UsageError(str(exc)) from None
+            with progress:
+                progress.start()
+                await _write_entries(
+                    export.entries(), writer=writer, out=out, state=state, day=day or "",
+                    progress=progress,
+                )  # fmt: skip
             failed = False
         finally:
             writer.close(failed=failed)
-            progress.close()
     _summary(writer, out, state)
     return 0
 

@@ -190,7 +190,7 @@ def open_output(text: str, *, resume: bool, sidecar: Path) -> Output:
         return StreamOutput.stdout()
     path = Path(text)
     created = not path.exists()
-    flags = os.O_CLOEXEC | (os.O_RDWR if resume else os.O_WRONLY)
+    flags = os.O_RDWR if resume else os.O_WRONLY  # os.open's descriptors are not inherited
     if created:
         flags |= os.O_CREAT | os.O_EXCL  # a path that appeared meanwhile is not overwritten
     descriptor = os.open(path, flags, 0o666)

@@ -248,3 +248,50 @@ async def test_a_failed_forced_export_keeps_the_old_file(lucidgreen_fake, run_cl
     result = await run_cli(*export_args(out, wrong_secret(lucidgreen_fake), "--force"))
     assert result.code == 3, result.err
     assert (out.read_bytes(), sidecar.read_bytes()) == before
+
+
+@pytest.mark.lucidgreen_fake(export_packages=6)
+async def test_the_package_uid_export_checks_its_path_before_any_request(
+    lucidgreen_fake, run_cli, tmp_path
+):
+    """The Retail export opens --out before asking for the export: exit 1, nothing sent."""
+    out = tmp_path / "no-such-dir" / "packages.jsonl"
+    result = await run_cli(
+        "export", "retail", "package-uids", "--out", str(out), "--no-progress",
+        *retail_args(lucidgreen_fake),
+    )  # fmt: skip
+    assert result.code == 1, result.err
+    assert str(out) in result.err
+    assert len(lucidgreen_fake.requests) == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.lucidgreen_fake(export_packages=6)
+async def test_a_refused_export_date_leaves_no_file(lucidgreen_fake, run_cli, tmp_path):
+    """A --date the server does not keep (404, exit 4): the file this run opened is removed."""
+    out = tmp_path / "packages.jsonl"
+    result = await run_cli(
+        "export", "retail", "package-uids", "--out", str(out), "--no-progress",
+        "--date", "2001-01-01", *retail_args(lucidgreen_fake),
+    )  # fmt: skip
+    assert result.code == 4, result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.lucidgreen_fake(products=250, page_size=10)
+async def test_stdout_closed_by_its_reader_ends_quietly(lucidgreen_fake):
+    """``--out - | head -1``: the reader leaves, the command ends with exit 0, no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "lucidgreen",
+            *export_args("-", source_args(lucidgreen_fake)),
+            stdout=write_end, stderr=asyncio.subprocess.PIPE, env=env,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert (process.returncode, err) == (0, b"")
