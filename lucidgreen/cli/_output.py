@@ -190,6 +190,8 @@ def open_output(text: str, *, resume: bool, sidecar: Path) -> Output:
         return StreamOutput.stdout()
     path = Path(text)
     created = not path.exists()
+    if created and resume:
+        raise UsageError(f"cannot resume: {path} is missing (its cursor file exists)")
     flags = os.O_RDWR if resume else os.O_WRONLY  # os.open's descriptors are not inherited
     if created:
         flags |= os.O_CREAT | os.O_EXCL  # a path that appeared meanwhile is not overwritten

@@ -295,3 +295,17 @@ async def test_stdout_closed_by_its_reader_ends_quietly(lucidgreen_fake):
         os.close(write_end)
     _, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert (process.returncode, err) == (0, b"")
+
+
+@pytest.mark.lucidgreen_fake(products=25, page_size=10)
+async def test_resume_without_its_file_creates_nothing(lucidgreen_fake, run_cli, tmp_path):
+    """A cursor whose file is gone: exit 2 naming the file, and no empty file made for it."""
+    out = tmp_path / "products.jsonl"
+    assert (await run_cli(*export_args(out, source_args(lucidgreen_fake)))).code == 0
+    out.unlink()
+    lucidgreen_fake.requests.clear()
+    result = await run_cli(*export_args(out, source_args(lucidgreen_fake), "--resume"))
+    assert result.code == 2, result.err
+    assert "missing" in result.err
+    assert not out.exists()
+    assert len(lucidgreen_fake.requests) == 0
