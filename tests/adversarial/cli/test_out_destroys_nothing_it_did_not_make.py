@@ -9,6 +9,7 @@ path is refused before any request, with one line and its exit code. A regular f
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import stat
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from lucidgreen.cli import main
 from lucidgreen.cli._export import CursorFile
 from lucidgreen.testing import FakeLucidGreen
 from tests.cli.helpers import retail_args, source_args
@@ -309,3 +311,15 @@ async def test_resume_without_its_file_creates_nothing(lucidgreen_fake, run_cli,
     assert "missing" in result.err
     assert not out.exists()
     assert len(lucidgreen_fake.requests) == 0
+
+
+@pytest.mark.lucidgreen_fake(products=25, page_size=10)
+async def test_dash_into_a_text_only_stdout(lucidgreen_fake, monkeypatch):
+    """An application that runs ``main`` with a text-only ``sys.stdout`` (no ``.buffer``)
+    still gets ``--out -`` as the JSON lines, as text."""
+    captured = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", captured)
+    code = await asyncio.to_thread(main, export_args("-", source_args(lucidgreen_fake)))
+    assert code == 0
+    uuids = [line["uuid"] for line in json_lines(captured.getvalue().encode())]
+    assert uuids == list(lucidgreen_fake.state.products)
