@@ -138,7 +138,11 @@ def encodable_json(text: str) -> str:
     here always reads back as the code point it replaced (but a high and a low surrogate
     side by side read back as the one character they spell: JSON cannot tell them apart).
     """
-    return text if text.isascii() else _SURROGATE.sub(_escape, text)
+    try:
+        text.encode()  # C speed; a search for surrogates only when there is one
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_escape, text)
+    return text
 
 
 def to_json(obj: Any, *, indent: int | None = None) -> str:
