@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 from lucidgreen import _limits
 
-from ._arithmetic import EARLY_TOLERANCE, Pacing
-from ._bucket import FifoTurn, Sleep, check_hold, check_pause_seconds, deadline_exceeded, wake
+from ._arithmetic import EARLY_TOLERANCE, Pacing, queue_floor
+from ._bucket import (
+    FifoTurn,
+    Shed,
+    Sleep,
+    check_hold,
+    check_pause_seconds,
+    deadline_exceeded,
+    wake,
+)
 from ._protocol import Permit, RateLimiterUnavailable
 
 if TYPE_CHECKING:
@@ -259,6 +267,7 @@ class RedisRateLimiter:
         "_name",
         "_owns_client",
         "_pacing",
+        "_paused_until",
         "_prefix",
         "_script",
         "_seq",
@@ -329,6 +338,7 @@ class RedisRateLimiter:
         self._wake: asyncio.Future[None] | None = None
         self._blocked = False
         self._warned = False
+        self._paused_until = -math.inf  # monotonic end of this process's last pause
         # Permits the head took from Redis for the waiters behind it: (reservation, hold).
         self._leases: deque[tuple[str, float]] = deque()
 
@@ -368,10 +378,7 @@ class RedisRateLimiter:
         hold = self._max_hold if checked is None else min(checked, self._max_hold)
         started = time.monotonic()
         deadline = None if max_wait is None else started + max_wait
-        try:
-            queued = await self._turn.enter(max_wait)
-        except TimeoutError:
-            raise deadline_exceeded(self, max_wait or 0.0) from None
+        queued = await self._queue_up(max_wait)
         try:
             self._raise_if_failed_since(started)
             reservation = self._leased(hold)
@@ -396,6 +403,29 @@ class RedisRateLimiter:
         # A lone round trip to Redis is not waiting for the budget.
         waited = max(0.0, time.monotonic() - started) if queued else 0.0
         return _RedisPermit(self, reservation, waited)
+
+    async def _queue_up(self, max_wait: float | None) -> bool:
+        """Wait for the turn (True if another task held it); shed at once when this place in
+        the queue makes ``max_wait`` impossible, and leave when it passes or a pause dooms it.
+
+        Only this process's queue and pauses are known here, so the bound is the best case of
+        the shared budget (:func:`~lucidgreen.ratelimit._arithmetic.queue_floor`).
+        """
+        if max_wait is not None:
+            expected = self._least_wait(self._turn.waiting)
+            if expected > max_wait:
+                raise deadline_exceeded(self, max_wait, expected)
+        try:
+            return await self._turn.enter(max_wait)
+        except Shed as shed:
+            raise deadline_exceeded(self, max_wait or 0.0, shed.retry_after) from None
+        except TimeoutError:
+            expected = self._least_wait(self._turn.waiting)
+            raise deadline_exceeded(self, max_wait or 0.0, expected) from None
+
+    def _least_wait(self, ahead: int) -> float:
+        paused = max(0.0, self._paused_until - time.monotonic())
+        return queue_floor(self._pacing, ahead, paused)
 
     def _leased(self, hold: float) -> str | None:
         """A permit the previous head leased for this waiter, if it covers ``hold``."""
@@ -459,6 +489,11 @@ class RedisRateLimiter:
                 seconds,
             )
         logger.debug("%r paused for %.3f s", self, seconds)
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        # Queued waiters the pause dooms leave now; the head checks its own deadline.
+        self._turn.shed(self._least_wait)
+        if self._wake is not None:
+            wake(self._wake)
 
     async def counted(self) -> int:
         """Requests counted on the key in the window a request leaving now would join."""
