@@ -51,7 +51,7 @@ async def look_up(client: lucidgreen.RetailClient, fake: FakeLucidGreen, times: 
     await asyncio.gather(*(client.inventory.collection_of(lucid_id) for _ in range(times)))
 
 
-def public_requests(fake: FakeLucidGreen) -> list[int]:
+def public_requests(fake: FakeLucidGreen) -> list[int | None]:
     return [r.status for r in fake.requests.matching("/api/", site="api") if "/lucid-id/" in r.path]
 
 
