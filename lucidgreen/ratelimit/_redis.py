@@ -506,9 +506,11 @@ class RedisRateLimiter:
         """Hold every acquire, in every process on this key, until ``seconds`` from now.
 
         Like :meth:`lucidgreen.ratelimit.TokenBucket.pause`: an unexpected 429 (fewer than
-        ``limit`` counted on the key) makes the key count its window as full as of now, in
-        Redis, so every process learns it at once; it is logged once per process at WARNING
-        and counted in :meth:`surprises`. The limit is not lowered.
+        ``limit`` counted on the key) makes the key count its window as full as of now, and
+        then keep the neighbour's share, in Redis, so every process learns it at once; it is
+        logged once per process at WARNING and counted in :meth:`surprises`. The limit is
+        not lowered. Queued waiters whose ``max_wait`` the pause makes impossible leave at
+        once.
         """
         seconds = check_pause_seconds(seconds)
         self._seq += 1

@@ -163,3 +163,12 @@ def test_without_a_neighbour_the_budget_never_learns_one() -> None:
     assert sim.refused == []
     assert sim.budget.share is NO_SHARE
     assert sim.share_from(T0 + PER) >= 0.99
+
+
+def test_the_redis_script_learns_with_the_same_constants() -> None:
+    """The Lua port of learn() spells the hold cap and the decay as _neighbour does."""
+    from lucidgreen.ratelimit._redis import _SCRIPT
+
+    assert f"{MAX_HOLD_WINDOWS:g} * per" in _SCRIPT
+    assert f"{DECAY_WINDOWS:g} * per" in _SCRIPT
+    assert "limit - counted + 2" in _SCRIPT  # Budget.fill's two more unseen
