@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Final, Literal, Self
 
-from . import _config, _limits, _logging, _settings, retail, source
+from . import _config, _logging, _settings, retail, source
 from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange
@@ -22,7 +22,7 @@ from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transp
 from ._transport._network import network_for
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
-from .ratelimit import RateLimiter, TokenBucket
+from .ratelimit import RateLimiter, TokenBucket, public_lookup_limiter
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -263,7 +263,7 @@ class BaseClient:
         await self._transport.aclose()
         if self._owns_limiter and self._pipeline.limiter is not None:
             await self._pipeline.limiter.aclose()
-        # The public-lookup budget belongs to the process (see _limits), not to this client.
+        # The public-lookup budget belongs to the process (ratelimit._public), not to this client.
 
     async def __aenter__(self) -> Self:
         return self
@@ -337,4 +337,4 @@ class RetailClient(BaseClient):
         self.operations = retail.Operations(api)
 
     def _public_limiter(self) -> RateLimiter | None:
-        return _limits.public_lookup_limiter(self.base_url)
+        return public_lookup_limiter(self.base_url)

@@ -20,18 +20,12 @@ allows a burst of a tenth of the limit after an idle spell.
 
 from __future__ import annotations
 
-from lucidgreen._limits import (
-    PUBLIC_LOOKUP_LIMIT,
-    RETAIL_LIMIT,
-    SOURCE_LIMIT,
-    WINDOW,
-    public_lookup_limiter,
-    share_public_lookups,
-)
+from lucidgreen._limits import PUBLIC_LOOKUP_LIMIT, RETAIL_LIMIT, SOURCE_LIMIT, WINDOW
 
 from ._arithmetic import Pacing
 from ._bucket import TokenBucket
 from ._protocol import Permit, RateLimiter, RateLimiterUnavailable
+from ._public import public_lookup_limiter, share_public_lookups
 from ._redis import RedisRateLimiter
 from ._unlimited import Unlimited
 
