@@ -50,6 +50,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
+from ._retyping import retyped
+
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -335,8 +337,12 @@ class TransportError(LucidGreenError):
 
     request_sent: bool
 
-    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+    def __init__(
+        self, message: str, *, request_sent: bool = True, outcome_unknown: bool = False
+    ) -> None:
         self.request_sent = request_sent
+        if outcome_unknown:  # else the class's own answer (True for WriteOutcomeUnknown)
+            self.outcome_unknown = True
         super().__init__(message)
 
 
@@ -363,10 +369,15 @@ class DeadlineExceeded(RequestTimeout):
     retry_after: float | None
 
     def __init__(
-        self, message: str, *, request_sent: bool = True, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        request_sent: bool = True,
+        retry_after: float | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         self.retry_after = retry_after
-        super().__init__(message, request_sent=request_sent)
+        super().__init__(message, request_sent=request_sent, outcome_unknown=outcome_unknown)
 
 
 class WriteOutcomeUnknown(TransportError):
@@ -427,34 +438,6 @@ class InvalidLucidID(LucidGreenError, ValueError):
     def __init__(self, message: str, *, value: str = "") -> None:
         self.value = value
         super().__init__(message)
-
-
-def retyped(error: APIError, cls: type[_E], /, **overrides: Any) -> _E:
-    """``error`` as an instance of ``cls``, every field kept (status, body, headers, request
-    id, method, URL, outcome flags and the fields of subclasses both share).
-
-    ``overrides`` replace or add fields (``message=``, or a field only ``cls`` has). Use it to
-    raise a more precise type for an answer already decoded, e.g. ``raise retyped(exc,
-    ExportUnavailable) from exc``.
-    """
-    fields: dict[str, Any] = {
-        "status": error.status,
-        "body": error.body,
-        "data": error.data,
-        "headers": error.headers,
-        "request_id": error.request_id,
-        "method": error.method,
-        "url": error.url,
-        "prior_outcome_unknown": error.prior_outcome_unknown,
-        "outcome_unknown": error.outcome_unknown,
-    }
-    for klass in cls.__mro__:
-        for name in vars(klass).get("_fields", ()):
-            if hasattr(error, name):
-                fields[name] = getattr(error, name)
-    fields.update(overrides)
-    message = fields.pop("message", error.message)
-    return cls(message, **fields)
 
 
 def scrubbed(error: _E, secrets: Iterable[str]) -> _E:

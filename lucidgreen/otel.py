@@ -89,13 +89,13 @@ def instrument(
         meter_provider=meter_provider,
         propagate_to=client.base_url if propagate else None,
     )
-    client._pipeline.exchange.instrument = instrumentation
+    client._instrument(instrumentation)
     return instrumentation
 
 
 def uninstrument(client: BaseClient) -> None:
     """Stop tracing and measuring ``client`` (calls already running finish their spans)."""
-    client._pipeline.exchange.instrument = None
+    client._instrument(None)
 
 
 class OpenTelemetry:

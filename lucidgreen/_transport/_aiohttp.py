@@ -33,6 +33,7 @@ import aiohttp
 from yarl import URL
 
 from .._config import is_loopback
+from .._write_safety import answer_leaves_doubt
 from ..errors import (
     ConnectError,
     DecodeError,
@@ -51,7 +52,6 @@ DEFAULT_MAX_BODY_SIZE: Final = 64 * 2**20
 
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS: Final = 5
-_READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 _SECRET_FORM_FIELDS: Final = frozenset({"client_secret", "password", "refresh_token"})
 
 
@@ -117,7 +117,7 @@ def _translate(exc: BaseException, request: Request) -> TransportError:
 def _too_large(request: Request, status: int, cap: int) -> DecodeError:
     where = f"{request.method} {_without_query(request.url)}"
     # A write answered 2xx (or 5xx) whose body we refused to read may have been applied.
-    unknown = request.method not in _READS and not 400 <= status < 500
+    unknown = answer_leaves_doubt(request.method, status)
     return DecodeError(
         f"{where}: HTTP {status} answer larger than max_body_size ({cap:,} bytes after "
         "decompression); the rest was not read and the connection was closed",

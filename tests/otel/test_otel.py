@@ -492,7 +492,7 @@ async def test_call_names_are_recorded_only_while_the_client_is_instrumented(
 
     def seen(event: Any) -> None:
         observed.append(current_observer() is not None)
-        if source._pipeline.exchange.instrument is not None:
+        if source._pipeline.reporter.instrumented:
             [active] = telemetry.points("lucidgreen.client.calls.active")
             in_flight.append(active.value)
 
