@@ -15,6 +15,7 @@ import attrs
 
 from . import retry
 from ._instrument import CallObserver
+from ._secrets import without_query
 from ._transport import Request, Timeout
 from ._write_safety import may_have_applied
 from .errors import DeadlineExceeded, LucidGreenError
@@ -60,7 +61,7 @@ class Call:
 
     def deadline_exceeded(self, when: str, retry_after: float | None = None) -> DeadlineExceeded:
         return DeadlineExceeded(
-            f"{self.request.method} {self.request.shown_url.split('?', 1)[0]}: the call's "
+            f"{self.request.method} {without_query(self.request.url)}: the call's "
             f"deadline of {self.policy.deadline:g} s ran out {when}"
             + ("" if self.sent else "; the request was never sent"),
             request_sent=self.sent,

@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from . import errors
-from .errors import excerpt
+from ._secrets import without_query
 
 __all__ = [
     "DrfPage",
@@ -51,6 +51,7 @@ _THROTTLE_WAIT = re.compile(r"available in (\d+(?:\.\d+)?) second", re.IGNORECAS
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _RETURN_CODE_KEYS = frozenset({"status", "returnCode", "warning"})
 _MAX_SUMMARY_DEPTH = 20
+_EXCERPT_CHARACTERS = 500
 
 
 @attrs.frozen
@@ -279,7 +280,7 @@ def _unexpected_message(status: int, headers: Headers) -> str:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "unexpected status"
-    location = _without_query(headers.get("location"))
+    location = without_query(headers.get("location") or "") or None
     if status in (301, 302, 303, 307, 308):
         where = f" to {location}" if location else ""
         return (
@@ -287,10 +288,6 @@ def _unexpected_message(status: int, headers: Headers) -> str:
             "and for a presigned download only one to https)"
         )
     return f"{phrase}: not an answer the SDK can act on"
-
-
-def _without_query(url: str | None) -> str | None:
-    return url.split("#", 1)[0].split("?", 1)[0] if url else None
 
 
 def error_for(
@@ -366,3 +363,9 @@ def error_for(
     if status >= 500:
         return errors.ServerError(message, **common)
     return errors.APIError(message, **common)
+
+
+def excerpt(text: str) -> str:
+    """A short, single-line excerpt of a body for exception messages."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _EXCERPT_CHARACTERS else flat[:_EXCERPT_CHARACTERS] + "…"

@@ -11,34 +11,20 @@ wait for budget or fetch tokens: :mod:`lucidgreen._pipeline` does that on top of
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
 from . import _envelopes
-from ._report import Reporter, redact
+from ._report import Reporter
 from ._retyping import copied
+from ._secrets import echoed_secrets, redact
 from ._transport import Request, Response, Timeout, Transport
 from ._write_safety import READS, loss_leaves_doubt, server_error_leaves_doubt
-from .errors import APIError, DecodeError, LucidGreenError, TransportError, scrubbed
+from .errors import DecodeError, LucidGreenError, TransportError, scrubbed
 
-__all__ = ["READS", "Exchange", "redact"]
+__all__ = ["READS", "Exchange", "echoed_secrets", "redact"]
 
 _CLOSED = "this lucidgreen client is closed; create a new one"
-_SECRET_VALUE = 8  # query values this long may be signatures or credentials; shorter ones are not
-
-
-def echoed_secrets(request: Request, token: str | None, error: APIError) -> list[str]:
-    """What an error answer to ``request`` must not repeat: the bearer token it carried and,
-    for an unauthenticated (presigned) request, its query, the query's values and the query
-    of any ``Location`` it names (a signature too)."""
-    secrets = [token] if token else []
-    if not request.authenticated:
-        queries = [urlsplit(request.url).query, urlsplit(error.headers.get("location", "")).query]
-        for query in filter(None, queries):
-            secrets.append(query)
-            secrets += [value for _, value in parse_qsl(query) if len(value) >= _SECRET_VALUE]
-    return secrets
 
 
 @attrs.define

@@ -35,8 +35,9 @@ from ._call import Call
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._exchange import Exchange
 from ._instrument import CallName, CallObserver, current_call_name, current_observer
-from ._report import Reporter, redact
+from ._report import Reporter
 from ._retry_budget import RetryBudget
+from ._secrets import redact
 from ._transport import Request, Response, StreamedResponse, Timeout
 from ._write_safety import final_error, unsafe_on_a_fresh_connection
 from .auth import Auth

@@ -15,25 +15,17 @@ observed (see :mod:`lucidgreen._instrument` for what an observer is told).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import Final
 
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._instrument import CallName, CallObserver, Instrumentation
+from ._secrets import redact
 from ._transport import Request
 from .errors import APIError, LucidGreenError, TransportError
 
-__all__ = ["Reporter", "redact"]
+__all__ = ["Reporter"]
 
 logger = logging.getLogger("lucidgreen.http")
-
-
-def redact(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers safe to log: credentials replaced by a marker."""
-    return {
-        name: "<redacted>" if name.lower() in ("authorization", "cookie") else value
-        for name, value in headers.items()
-    }
 
 
 class Reporter:
