@@ -325,18 +325,41 @@ def error_for(
         "prior_outcome_unknown": prior_outcome_unknown,
         "outcome_unknown": outcome_unknown,
     }
-    code = data.get("returnCode") if isinstance(data, dict) else None
-    if isinstance(code, int) and not isinstance(code, bool) and code < 0 and isinstance(data, dict):
-        message = data.get("message")
-        return errors.ReturnCodeError(
-            message if isinstance(message, str) else f"returnCode {code}",
-            return_code=code,
-            **common,
-        )
+    returned = _return_code_error(data, common)
+    if returned is not None:
+        return returned
     if success:
         return None
     if status < 400:
         return errors.UnexpectedStatus(_unexpected_message(status, headers), **common)
+    return _refusal(status, headers, data, text, now=now, common=common)
+
+
+_BY_STATUS: dict[int, type[errors.APIError]] = {
+    401: errors.AuthenticationError,
+    403: errors.PermissionDenied,
+    404: errors.NotFound,
+    405: errors.MethodNotAllowed,
+}
+
+
+def _return_code_error(data: Any, common: dict[str, Any]) -> errors.ReturnCodeError | None:
+    """A ``returnCode`` envelope with a negative code (on any status), else None."""
+    if not isinstance(data, dict):
+        return None
+    code = data.get("returnCode")
+    if not isinstance(code, int) or isinstance(code, bool) or code >= 0:
+        return None
+    message = data.get("message")
+    return errors.ReturnCodeError(
+        message if isinstance(message, str) else f"returnCode {code}", return_code=code, **common
+    )
+
+
+def _refusal(
+    status: int, headers: Headers, data: Any, text: str, *, now: float, common: dict[str, Any]
+) -> errors.APIError:
+    """The error of a 4xx or 5xx answer."""
     message = _message_of(status, data, text)
     detail = data.get("detail") if isinstance(data, dict) else None
     detail = detail if isinstance(detail, str) else None
@@ -344,14 +367,6 @@ def error_for(
         return errors.InvalidPayload(message, reason=data.get("reason"), detail=detail, **common)
     if status == 400:
         return errors.BadRequest(message, detail=detail or message, **common)
-    if status == 401:
-        return errors.AuthenticationError(message, **common)
-    if status == 403:
-        return errors.PermissionDenied(message, **common)
-    if status == 404:
-        return errors.NotFound(message, **common)
-    if status == 405:
-        return errors.MethodNotAllowed(message, **common)
     if status == 429:
         retry_after = parse_retry_after(
             headers.get("retry-after"), now=now, date=headers.get("date")
@@ -360,9 +375,8 @@ def error_for(
             hinted = _THROTTLE_WAIT.search(detail)
             retry_after = float(hinted.group(1)) if hinted else None
         return errors.RateLimited(message, retry_after=retry_after, **common)
-    if status >= 500:
-        return errors.ServerError(message, **common)
-    return errors.APIError(message, **common)
+    kind = _BY_STATUS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+    return kind(message, **common)
 
 
 def excerpt(text: str) -> str:
