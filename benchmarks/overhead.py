@@ -38,6 +38,7 @@ import pydantic
 
 import lucidgreen
 import lucidgreen.otel
+import lucidgreen.ratelimit
 
 from ._common import fake_process, fetch_token, median
 

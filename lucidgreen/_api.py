@@ -169,7 +169,7 @@ class Api:
             sent = self.pipeline.send(
                 Request("GET", self.url(page_path), headers={"Accept": "application/json"})
             )
-            if named is None or self.pipeline.exchange.instrument is None:
+            if named is None or not self.pipeline.reporter.instrumented:
                 response = await sent
             else:
                 response = await call_name(CallName(named.name, page_of(page_path)), sent)

@@ -14,9 +14,10 @@ from typing import TypeVar
 import attrs
 
 from . import retry
-from ._exchange import may_have_applied
 from ._instrument import CallObserver
+from ._secrets import without_query
 from ._transport import Request, Timeout
+from ._write_safety import may_have_applied
 from .errors import DeadlineExceeded, LucidGreenError
 
 __all__ = ["Call"]
@@ -59,15 +60,14 @@ class Call:
         return timeout.cut_to(left)
 
     def deadline_exceeded(self, when: str, retry_after: float | None = None) -> DeadlineExceeded:
-        error = DeadlineExceeded(
-            f"{self.request.method} {self.request.shown_url.split('?', 1)[0]}: the call's "
+        return DeadlineExceeded(
+            f"{self.request.method} {without_query(self.request.url)}: the call's "
             f"deadline of {self.policy.deadline:g} s ran out {when}"
             + ("" if self.sent else "; the request was never sent"),
             request_sent=self.sent,
             retry_after=retry_after,
+            outcome_unknown=self.outcome_unknown,
         )
-        error.outcome_unknown = self.outcome_unknown
-        return error
 
     def note_failure(self, error: LucidGreenError) -> None:
         self.outcome_unknown = self.outcome_unknown or may_have_applied(self.request, error)

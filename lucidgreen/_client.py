@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import enum
 import os
 import platform
@@ -16,7 +15,9 @@ from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange
 from ._headers import check_default_headers, user_agent_with
+from ._instrument import Instrumentation
 from ._pipeline import Pipeline
+from ._report import Reporter
 from ._retry_budget import RetryBudget
 from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transport
 from ._transport._network import network_for
@@ -150,7 +151,7 @@ class BaseClient:
         user_agent, caller_headers = user_agent_with(
             USER_AGENT, check_default_headers(default_headers)
         )
-        self._transport: Transport = transport or AiohttpTransport(
+        built: Transport = transport or AiohttpTransport(
             session,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             max_body_size=max_body_size,
@@ -159,11 +160,9 @@ class BaseClient:
             api_origin=self.base_url,
             api_headers={**caller_headers, "User-Agent": user_agent},
         )
-        self._owns_resources = True
-        self._owns_limiter = rate_limiter is None
         policy = retry or RetryPolicy()
-        exchange = Exchange(self._transport, spec.name, hooks or Hooks())
-        self._auth = self._make_auth(
+        exchange = Exchange(built, spec.name, Reporter(spec.name, hooks))
+        auth = self._make_auth(
             given,
             settings.credentials,
             # Token requests retry on their own schedule and spend no rate-limit budget.
@@ -179,22 +178,35 @@ class BaseClient:
         limiter = rate_limiter or TokenBucket(
             limit=spec.requests_per_minute, per=60.0, name=spec.name
         )
-        self._pipeline = Pipeline(
+        pipeline = Pipeline(
             exchange,
-            auth=self._auth,
+            auth=auth,
             limiter=limiter,
             retry_policy=policy,
             timeout=attempt_timeout,
             # One budget for every task of this client (and its with_options views).
             retry_budget=RetryBudget(),
         )
-        self._api = Api(
-            self._pipeline,
+        api = Api(
+            pipeline,
             base_url=self.base_url,
             api_version=api_version or spec.api_version,
             public_limiter=self._public_limiter(),
         )
-        self._mount(self._api)
+        self._assemble(api, auth, owns_resources=True, owns_limiter=rate_limiter is None)
+
+    def _assemble(self, api: Api, auth: Auth, *, owns_resources: bool, owns_limiter: bool) -> None:
+        """Every field of a client, set once: by ``__init__`` for a client and by
+        :meth:`with_options` for a view of one (which owns nothing it shares)."""
+        pipeline = api.pipeline
+        self.base_url = api.base_url
+        self._transport = pipeline.exchange.transport
+        self._auth = auth
+        self._pipeline = pipeline
+        self._api = api
+        self._owns_resources = owns_resources
+        self._owns_limiter = owns_limiter
+        self._mount(api)
 
     def _make_auth(
         self, given: _settings.Credentials, credentials: _settings.Credentials, tokens: Pipeline
@@ -231,15 +243,21 @@ class BaseClient:
         or a block. Closing the view releases nothing; closing this client closes it too.
         """
         _checked(retry, RetryPolicy, "retry")
-        view = copy.copy(self)
-        view._owns_resources = False
-        view._pipeline = self._pipeline.with_options(
+        pipeline = self._pipeline.with_options(
             retry_policy=retry,
             timeout=None if timeout is _UNSET else Timeout.of(timeout),
         )
-        view._api = self._api.using(view._pipeline)
-        view._mount(view._api)
+        view = type(self).__new__(type(self))
+        view._assemble(
+            self._api.using(pipeline), self._auth, owns_resources=False, owns_limiter=False
+        )
         return view
+
+    def _instrument(self, instrumentation: Instrumentation | None) -> None:
+        """The extension point for tracing and metrics (``lucidgreen.otel.instrument`` uses
+        it): every call this client and its views start from now on is reported to
+        ``instrumentation`` (None: to nothing)."""
+        self._pipeline.reporter.attach(instrumentation)
 
     @property
     def stats(self) -> Stats:
@@ -258,7 +276,7 @@ class BaseClient:
         """
         if not self._owns_resources:
             return
-        self._pipeline.exchange.closed = True
+        self._pipeline.exchange.close()
         await self._auth.aclose()
         await self._transport.aclose()
         if self._owns_limiter and self._pipeline.limiter is not None:

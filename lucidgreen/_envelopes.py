@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from . import errors
-from .errors import excerpt
+from ._secrets import without_query
 
 __all__ = [
     "DrfPage",
@@ -51,6 +51,7 @@ _THROTTLE_WAIT = re.compile(r"available in (\d+(?:\.\d+)?) second", re.IGNORECAS
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _RETURN_CODE_KEYS = frozenset({"status", "returnCode", "warning"})
 _MAX_SUMMARY_DEPTH = 20
+_EXCERPT_CHARACTERS = 500
 
 
 @attrs.frozen
@@ -279,7 +280,7 @@ def _unexpected_message(status: int, headers: Headers) -> str:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "unexpected status"
-    location = _without_query(headers.get("location"))
+    location = without_query(headers.get("location") or "") or None
     if status in (301, 302, 303, 307, 308):
         where = f" to {location}" if location else ""
         return (
@@ -287,10 +288,6 @@ def _unexpected_message(status: int, headers: Headers) -> str:
             "and for a presigned download only one to https)"
         )
     return f"{phrase}: not an answer the SDK can act on"
-
-
-def _without_query(url: str | None) -> str | None:
-    return url.split("#", 1)[0].split("?", 1)[0] if url else None
 
 
 def error_for(
@@ -328,18 +325,41 @@ def error_for(
         "prior_outcome_unknown": prior_outcome_unknown,
         "outcome_unknown": outcome_unknown,
     }
-    code = data.get("returnCode") if isinstance(data, dict) else None
-    if isinstance(code, int) and not isinstance(code, bool) and code < 0 and isinstance(data, dict):
-        message = data.get("message")
-        return errors.ReturnCodeError(
-            message if isinstance(message, str) else f"returnCode {code}",
-            return_code=code,
-            **common,
-        )
+    returned = _return_code_error(data, common)
+    if returned is not None:
+        return returned
     if success:
         return None
     if status < 400:
         return errors.UnexpectedStatus(_unexpected_message(status, headers), **common)
+    return _refusal(status, headers, data, text, now=now, common=common)
+
+
+_BY_STATUS: dict[int, type[errors.APIError]] = {
+    401: errors.AuthenticationError,
+    403: errors.PermissionDenied,
+    404: errors.NotFound,
+    405: errors.MethodNotAllowed,
+}
+
+
+def _return_code_error(data: Any, common: dict[str, Any]) -> errors.ReturnCodeError | None:
+    """A ``returnCode`` envelope with a negative code (on any status), else None."""
+    if not isinstance(data, dict):
+        return None
+    code = data.get("returnCode")
+    if not isinstance(code, int) or isinstance(code, bool) or code >= 0:
+        return None
+    message = data.get("message")
+    return errors.ReturnCodeError(
+        message if isinstance(message, str) else f"returnCode {code}", return_code=code, **common
+    )
+
+
+def _refusal(
+    status: int, headers: Headers, data: Any, text: str, *, now: float, common: dict[str, Any]
+) -> errors.APIError:
+    """The error of a 4xx or 5xx answer."""
     message = _message_of(status, data, text)
     detail = data.get("detail") if isinstance(data, dict) else None
     detail = detail if isinstance(detail, str) else None
@@ -347,14 +367,6 @@ def error_for(
         return errors.InvalidPayload(message, reason=data.get("reason"), detail=detail, **common)
     if status == 400:
         return errors.BadRequest(message, detail=detail or message, **common)
-    if status == 401:
-        return errors.AuthenticationError(message, **common)
-    if status == 403:
-        return errors.PermissionDenied(message, **common)
-    if status == 404:
-        return errors.NotFound(message, **common)
-    if status == 405:
-        return errors.MethodNotAllowed(message, **common)
     if status == 429:
         retry_after = parse_retry_after(
             headers.get("retry-after"), now=now, date=headers.get("date")
@@ -363,6 +375,11 @@ def error_for(
             hinted = _THROTTLE_WAIT.search(detail)
             retry_after = float(hinted.group(1)) if hinted else None
         return errors.RateLimited(message, retry_after=retry_after, **common)
-    if status >= 500:
-        return errors.ServerError(message, **common)
-    return errors.APIError(message, **common)
+    kind = _BY_STATUS.get(status) or (errors.ServerError if status >= 500 else errors.APIError)
+    return kind(message, **common)
+
+
+def excerpt(text: str) -> str:
+    """A short, single-line excerpt of a body for exception messages."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _EXCERPT_CHARACTERS else flat[:_EXCERPT_CHARACTERS] + "…"

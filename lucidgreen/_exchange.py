@@ -1,94 +1,56 @@
-"""One HTTP exchange and its bookkeeping: the only place above the transport that sends.
+"""One HTTP exchange: send, then classify the answer. The only place above the transport
+that sends.
 
-:class:`Exchange` sends one request, turns the answer into a response or the SDK error it
-stands for (built complete, with the call's context), and counts, logs and reports it. It
-does not retry, wait for budget or fetch tokens: :mod:`lucidgreen._pipeline` and
-:mod:`lucidgreen.auth` do that on top of it, each with its own loop.
+:class:`Exchange` sends one request and turns the answer into a response or the SDK error it
+stands for, built complete with the call's context and scrubbed of what it must not repeat;
+it returns that error rather than raising it, so the pipeline decides what comes next. It
+tells its :class:`~lucidgreen._report.Reporter` about every exchange. It does not retry,
+wait for budget or fetch tokens: :mod:`lucidgreen._pipeline` does that on top of it.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Mapping
-from typing import Final
-from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
-from . import _envelopes, _instrument
-from ._events import Hooks, RequestSent, Stats
+from . import _envelopes
+from ._report import Reporter
+from ._retyping import copied
+from ._secrets import echoed_secrets, redact
 from ._transport import Request, Response, Timeout, Transport
-from .errors import APIError, DecodeError, LucidGreenError, ServerError, TransportError, scrubbed
+from ._write_safety import READS, loss_leaves_doubt, server_error_leaves_doubt
+from .errors import DecodeError, LucidGreenError, TransportError, scrubbed
 
-__all__ = ["READS", "Exchange", "redact"]
-
-logger = logging.getLogger("lucidgreen.http")
-
-READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
-"""Methods that change nothing on the server: their outcome is never in doubt."""
+__all__ = ["READS", "Exchange", "echoed_secrets", "redact"]
 
 _CLOSED = "this lucidgreen client is closed; create a new one"
-_SECRET_VALUE = 8  # query values this long may be signatures or credentials; shorter ones are not
-
-
-def redact(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers safe to log: credentials replaced by a marker."""
-    return {
-        name: "<redacted>" if name.lower() in ("authorization", "cookie") else value
-        for name, value in headers.items()
-    }
-
-
-def echoed_secrets(request: Request, token: str | None, error: APIError) -> list[str]:
-    """What an error answer to ``request`` must not repeat: the bearer token it carried and,
-    for an unauthenticated (presigned) request, its query, the query's values and the query
-    of any ``Location`` it names (a signature too)."""
-    secrets = [token] if token else []
-    if not request.authenticated:
-        queries = [urlsplit(request.url).query, urlsplit(error.headers.get("location", "")).query]
-        for query in filter(None, queries):
-            secrets.append(query)
-            secrets += [value for _, value in parse_qsl(query) if len(value) >= _SECRET_VALUE]
-    return secrets
-
-
-def _write_failed(request: Request, status: int) -> bool:
-    """A write answered with a 5xx: the server may have acted before failing."""
-    return request.method not in READS and status >= 500
-
-
-def may_have_applied(request: Request, error: LucidGreenError) -> bool:
-    """Whether the server may have acted on ``request``, which ended with ``error``.
-
-    Only writes matter; a 5xx or a lost answer leaves their outcome open.
-    """
-    if request.method in READS:
-        return False
-    return isinstance(error, ServerError) or (
-        isinstance(error, TransportError) and error.request_sent
-    )
 
 
 @attrs.define
 class Exchange:
-    """Sends single requests for one product and keeps its totals.
+    """Sends single requests for one product, reporting each to ``reporter``.
 
-    ``closed`` is the client's one closed state: a closed exchange sends nothing, so every
-    path (calls, token requests, downloads) fails the same way. ``instrument`` (tracing,
-    metrics) is told about every call made through it when set.
+    Its closed state is the client's one closed state (:meth:`close`): a closed exchange
+    sends nothing, so every path (calls, token requests, downloads) fails the same way.
     """
 
     transport: Transport
     product: str
-    hooks: Hooks = attrs.field(factory=Hooks)
-    stats: Stats = attrs.field(factory=Stats)
-    closed: bool = False
-    instrument: _instrument.Instrumentation | None = None
+    reporter: Reporter
+    _closed: bool = attrs.field(default=False, init=False)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Send nothing more (the client is closing)."""
+        self._closed = True
 
     def check_open(self) -> None:
         """Raise ``RuntimeError`` once the client is closed."""
-        if self.closed:
+        if self._closed:
             raise RuntimeError(_CLOSED)
 
     async def send(
@@ -109,64 +71,53 @@ class Exchange:
         if token is not None:
             sent = request.with_headers({"Authorization": f"Bearer {token}"})
         started = time.monotonic()
-        self.stats.requests += 1
+        self.reporter.sending()
+        request_id = request.headers.get("X-Request-ID")
         status: int | None = None
-        sent_id = request_id = request.headers.get("X-Request-ID")
         try:
             response = await self.transport.send(sent, timeout=timeout)
         except TransportError as exc:
-            self.stats.transport_errors += 1
-            exc.outcome_unknown = may_have_applied(request, exc)
-            outcome: Response | LucidGreenError = exc
+            outcome: Response | LucidGreenError = _with_doubt(exc, request)
         except DecodeError as exc:  # an answer past the body cap: no status to report
             outcome = exc
         else:
             status = response.status
-            failure = _envelopes.error_for(
-                response.status,
-                response.headers,
-                response.body,
-                now=time.time(),
-                method=request.method,
-                url=request.shown_url.split("?", 1)[0],
-                request_id=sent_id,
-                prior_outcome_unknown=prior_outcome_unknown,
-                outcome_unknown=prior_outcome_unknown or _write_failed(request, response.status),
-            )
-            if failure is not None:
-                failure = scrubbed(failure, echoed_secrets(request, token, failure))
-            outcome = response if failure is None else failure
-            request_id = response.request_id or sent_id
-            if status == 429:
-                self.stats.rate_limited += 1
-            elif status >= 500:
-                self.stats.server_errors += 1
-        self._report(sent, status, time.monotonic() - started, attempt, request_id)
+            outcome = self._classify(request, response, token, prior_outcome_unknown)
+            request_id = response.request_id or request_id
+        self.reporter.exchanged(
+            sent,
+            outcome,
+            status=status,
+            elapsed=time.monotonic() - started,
+            attempt=attempt,
+            request_id=request_id,
+        )
         return outcome
 
-    def _report(
-        self, request: Request, status: int | None, elapsed: float, attempt: int, rid: str | None
-    ) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> %s in %.0f ms (attempt %d, request id %s) headers=%s",
-                request.method,
-                request.shown_url,
-                status or "no answer",
-                elapsed * 1000,
-                attempt,
-                rid,
-                redact(request.headers),
-            )
-        if self.hooks.on_request is not None:
-            self.hooks.on_request(
-                RequestSent(
-                    self.product,
-                    request.method,
-                    request.shown_url,
-                    status,
-                    elapsed,
-                    attempt,
-                    request_id=rid,
-                )
-            )
+    @staticmethod
+    def _classify(
+        request: Request, response: Response, token: str | None, prior_outcome_unknown: bool
+    ) -> Response | LucidGreenError:
+        """``response``, or the error its status and envelope stand for (scrubbed)."""
+        failure = _envelopes.error_for(
+            response.status,
+            response.headers,
+            response.body,
+            now=time.time(),
+            method=request.method,
+            url=request.shown_url,
+            request_id=request.headers.get("X-Request-ID"),
+            prior_outcome_unknown=prior_outcome_unknown,
+            outcome_unknown=prior_outcome_unknown
+            or server_error_leaves_doubt(request.method, response.status),
+        )
+        if failure is None:
+            return response
+        return scrubbed(failure, echoed_secrets(request, token, failure))
+
+
+def _with_doubt(error: TransportError, request: Request) -> TransportError:
+    """``error`` saying whether the server may have applied ``request`` (rebuilt, not
+    patched, when the transport did not say it itself)."""
+    unknown = loss_leaves_doubt(request.method, error.request_sent)
+    return error if error.outcome_unknown == unknown else copied(error, outcome_unknown=unknown)

@@ -1,4 +1,5 @@
-"""``default_headers=``: checked once at construction, sent on every request to the API's
+"""Headers: the read-only, case-insensitive :class:`ResponseHeaders` an error carries, and
+``default_headers=``: checked once at construction, sent on every request to the API's
 origin only (never to the export CDN), never in place of ``Authorization`` or ``Host``.
 
 A caller's ``User-Agent`` is appended to the SDK's own (``lucidgreen-python/1.0 myapp/2``),
@@ -8,9 +9,9 @@ as botocore's ``user_agent_extra`` does, so the server still sees which SDK sent
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
-__all__ = ["check_default_headers", "user_agent_with"]
+__all__ = ["ResponseHeaders", "check_default_headers", "user_agent_with"]
 
 _RESERVED = frozenset({"authorization", "host", "proxy-authorization", "content-length"})
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -46,3 +47,40 @@ def user_agent_with(sdk: str, headers: Mapping[str, str]) -> tuple[str, dict[str
     others = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
     extra = " ".join(v for k, v in headers.items() if k.lower() == "user-agent" and v)
     return (f"{sdk} {extra}" if extra else sdk), others
+
+
+class ResponseHeaders(Mapping[str, str]):
+    """Response headers, read-only, looked up case-insensitively (``get("Content-Type")``).
+
+    A header sent twice is kept once, its values joined with ``", "`` (RFC 9110 §5.3). Our
+    own class rather than aiohttp's ``CIMultiDictProxy``: ``lucidgreen.errors`` (which
+    exposes it) imports nothing outside the standard library.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        items: dict[str, tuple[str, str]] = {}
+        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        for name, value in pairs:
+            key = name.lower()
+            if key in items:
+                items[key] = (items[key][0], f"{items[key][1]}, {value}")
+            else:
+                items[key] = (name, value)
+        self._items = items
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"ResponseHeaders({dict(self.items())!r})"

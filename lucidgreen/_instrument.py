@@ -2,7 +2,7 @@
 of the SDK call being made.
 
 :class:`Hooks` report after the fact; a span needs a start and an end. An
-:class:`Instrumentation` set on the client's exchange is told when a call starts, when each
+:class:`Instrumentation` attached to the client's reporter is told when a call starts, when each
 attempt starts and ends, what the call waited for, and when it ends. Every callback is
 synchronous and runs in the task making the call, so a tracer can make the call's span
 current (attempt spans, and a token renewal started by the call, become its children).
@@ -92,7 +92,7 @@ class CallObserver(Protocol):
 
 
 class Instrumentation(Protocol):
-    """Set on a client's exchange (``lucidgreen.otel.instrument(client)`` does it)."""
+    """Attached to a client's reporter (``lucidgreen.otel.instrument(client)`` does it)."""
 
     def call_started(self, call: CallName, product: str) -> CallObserver:
         """The call ``call`` starts; observe it to its end."""
@@ -128,11 +128,19 @@ def page_of(path: str) -> int | None:
     return 1
 
 
-def _instrument_of(namespace: Any) -> tuple[Instrumentation, str] | None:
-    """The instrumentation and product of ``namespace``'s client (it holds an ``Api``)."""
-    pipeline = namespace._api.pipeline
-    instrument: Instrumentation | None = pipeline.exchange.instrument
-    return None if instrument is None else (instrument, pipeline.product)
+class _Reporting(Protocol):
+    """What :func:`name_calls` needs of a client's :class:`~lucidgreen._report.Reporter`."""
+
+    @property
+    def instrumented(self) -> bool: ...
+
+    def call_started(self, name: CallName) -> CallObserver | None: ...
+
+
+def _reporter_of(namespace: Any) -> _Reporting:
+    """The reporter of ``namespace``'s client (it holds an ``Api``)."""
+    reporter: _Reporting = namespace._api.pipeline.reporter
+    return reporter
 
 
 def name_calls(cls: type, prefix: str) -> None:
@@ -163,11 +171,11 @@ def _observed_coroutine(
 ) -> Callable[..., Coroutine[Any, Any, T]]:
     @functools.wraps(method)
     async def observed(self: Any, *args: Any, **kwargs: Any) -> T:
-        instrumented = _instrument_of(self)
-        if instrumented is None or _OBSERVER.get() is not None:  # off, or inside a call
+        if _OBSERVER.get() is not None:  # inside an observed call: part of it
             return await method(self, *args, **kwargs)
-        instrument, product = instrumented
-        observer = instrument.call_started(name, product)
+        observer = _reporter_of(self).call_started(name)
+        if observer is None:  # not instrumented
+            return await method(self, *args, **kwargs)
         token = _OBSERVER.set(observer)
         try:
             result = await method(self, *args, **kwargs)
@@ -185,7 +193,7 @@ def _observed_coroutine(
 def _named_function(method: Callable[..., T], name: CallName) -> Callable[..., T]:
     @functools.wraps(method)
     def named(self: Any, *args: Any, **kwargs: Any) -> T:
-        if _instrument_of(self) is None or _CALL_NAME.get() is not None:
+        if not _reporter_of(self).instrumented or _CALL_NAME.get() is not None:
             return method(self, *args, **kwargs)
         token = _CALL_NAME.set(name)
         try:

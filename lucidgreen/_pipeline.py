@@ -1,47 +1,52 @@
-"""The send path: budget -> token -> exchange -> envelope -> retry decision -> sleep.
+"""The send path, top to bottom: one SDK request from the caller to its answer.
 
+::
+
+    send            a call: its X-Request-ID, deadline and tracing observer
+    _retrying       the retry decision: send again after this failure, or raise
+    _authorised     the auth flow: a 401 on a still-current token renews it, replays once
+    _budgeted       a token, then rate-limit budget (no budget held while a token renews)
+    _exchange       one attempt on the wire: Exchange sends and classifies, permit settled
+
+Each step is one method and one concern; everything it needs is given at construction.
 Built in one phase, bottom up, by the client::
 
-    exchange = Exchange(transport, ...)          # one HTTP exchange, counted and reported
+    exchange = Exchange(transport, product, Reporter(product, hooks))
     tokens = Pipeline(exchange, auth=None, limiter=None, ...)   # /o/token/: retries only
     auth = ClientCredentials(..., send=tokens.send)
     pipeline = Pipeline(exchange, auth=auth, limiter=bucket, ...)
 
 It lives in our code, not in aiohttp middleware, so that it behaves the same under
 aioresponses (which patches the session method where aiohttp runs middleware) and under any
-other :class:`~lucidgreen._transport.Transport`.
+other :class:`~lucidgreen._transport.Transport`. The write rules it applies (which methods
+read, when an outcome is in doubt) live in :mod:`lucidgreen._write_safety`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
-import logging
 import uuid
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Final, Literal, TypeVar
-
-import attrs
+from typing import Any, Final, Literal
 
 from . import retry
 from ._call import Call
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
-from ._exchange import READS, Exchange, redact
-from ._instrument import CallName, current_call_name, current_observer
+from ._exchange import Exchange
+from ._instrument import CallName, CallObserver, current_call_name, current_observer
+from ._report import Reporter
 from ._retry_budget import RetryBudget
+from ._secrets import redact
 from ._transport import Request, Response, StreamedResponse, Timeout
+from ._write_safety import final_error, unsafe_on_a_fresh_connection
 from .auth import Auth
 from .errors import (
-    APIError,
     AuthenticationError,
     DeadlineExceeded,
     LucidGreenError,
     RateLimited,
-    ServerError,
-    ServerErrorOutcomeUnknown,
     TransportError,
-    WriteOutcomeUnknown,
-    retyped,
 )
 from .ratelimit import Permit, RateLimiter
 
@@ -55,10 +60,6 @@ __all__ = [
     "Stats",
     "redact",
 ]
-
-logger = logging.getLogger("lucidgreen.http")
-
-T = TypeVar("T")
 
 
 class _Budget(enum.Enum):
@@ -75,7 +76,7 @@ class Pipeline:
     """Sends requests for one product: one rate-limit budget, one credential.
 
     ``with_options`` gives a pipeline with another retry policy or timeout that shares
-    everything else (exchange, stats, closed state, token, budget). ``name`` names every
+    everything else (exchange, reporter, closed state, token, budget). ``name`` names every
     call it sends for tracing (the token pipeline's); otherwise the resource method's name.
     """
 
@@ -97,6 +98,7 @@ class Pipeline:
         self.timeout: Final = timeout
         self.name: Final = name
         self.retry_budget: Final = retry_budget
+        self.reporter: Final[Reporter] = exchange.reporter
         self._call_name: Final = None if name is None else CallName(name)
 
     def with_options(
@@ -116,7 +118,7 @@ class Pipeline:
 
     @property
     def stats(self) -> Stats:
-        return self.exchange.stats
+        return self.reporter.stats
 
     @property
     def product(self) -> str:
@@ -136,53 +138,14 @@ class Pipeline:
         """
         self.exchange.check_open()  # fail now, not after waiting for rate-limit budget
         budget = self.limiter if limiter is PRODUCT_BUDGET else limiter
-        call = Call(
-            _unsafe_on_a_fresh_connection(request, replay).with_headers(
-                {"X-Request-ID": uuid.uuid4().hex}
-            ),
-            replay,
-            self.retry_policy,
-            asyncio.get_running_loop().time(),
-        )
-        if self.retry_budget is not None:
-            self.retry_budget.first_attempt()
-        instrument = self.exchange.instrument
-        if instrument is not None:
-            # Inside an observed resource method, report to it; otherwise (a page, a token
-            # request, which always stands alone) this send is a call of its own.
-            call.observer = None if self._call_name is not None else current_observer()
-            if call.observer is None:
-                call.owns_observer = True
-                name = self._call_name or current_call_name() or CallName(f"{self.product}.request")
-                call.observer = instrument.call_started(name, self.product)
+        call = self._call_for(request, replay)
         try:
-            while True:
-                outcome = await self._attempt(call, budget)
-                if isinstance(outcome, Response):
-                    break
-                call.retries += 1
-                delay = self.retry_policy.next_delay(
-                    outcome, retry_number=call.retries, replay=replay, elapsed=call.elapsed()
-                )
-                call.note_failure(outcome)
-                if delay is None or not _budget_allows(self.retry_budget, outcome):
-                    break
-                self._note_retry(call, outcome, delay)
-                await _wait_to_retry(call, outcome, delay, budget)
+            response = await self._retrying(call, budget)
         except BaseException as exc:
-            if call.owns_observer and call.observer is not None:
-                call.observer.call_ended(exc)
+            _call_ended(call, exc)
             raise
-        if isinstance(outcome, Response):
-            if call.owns_observer and call.observer is not None:
-                call.observer.call_ended(None)
-            return outcome
-        final = _final(outcome, call.request)  # retrying stopped on this error
-        if call.owns_observer and call.observer is not None:
-            call.observer.call_ended(final)
-        if final is outcome:
-            raise outcome
-        raise final from outcome
+        _call_ended(call, None)
+        return response
 
     def stream(self, request: Request) -> AbstractAsyncContextManager[StreamedResponse, Any]:
         """``request``'s answer as a stream, sent once (no retry, budget or token): for
@@ -194,52 +157,155 @@ class Pipeline:
             request.with_headers({"X-Request-ID": uuid.uuid4().hex}), timeout=self.timeout
         )
 
-    async def _attempt(self, call: Call, budget: RateLimiter | None) -> Response | LucidGreenError:
-        """One try: a token, budget, the exchange. A 401 on a token that is still the
-        current one renews it and replays the request, once per call."""
-        outcome, token = await self._authorised_exchange(call, budget)
-        if (
-            isinstance(outcome, AuthenticationError)
-            and token is not None
-            and self.auth is not None
-            and not call.renewed_after_401
-            and await self.auth.invalidate(token)
-        ):
-            call.renewed_after_401 = True
-            self.stats.replays_after_401 += 1
-            if call.observer is not None:
-                call.observer.token_renewed("401")
-            outcome, _ = await self._authorised_exchange(call, budget)
+    def _call_for(self, request: Request, replay: retry.Replay) -> Call:
+        """The call sending ``request``: its own request id, its deadline starting now, and
+        who observes it (a resource method running in this context, or a call of its own)."""
+        if self.retry_budget is not None:
+            self.retry_budget.first_attempt()
+        observer, owns_observer = self._observer()
+        return Call(
+            unsafe_on_a_fresh_connection(request, replay).with_headers(
+                {"X-Request-ID": uuid.uuid4().hex}
+            ),
+            replay,
+            self.retry_policy,
+            asyncio.get_running_loop().time(),
+            observer=observer,
+            owns_observer=owns_observer,
+        )
+
+    def _observer(self) -> tuple[CallObserver | None, bool]:
+        """The call's observer and whether the call owns it (starts and ends it).
+
+        Inside an observed resource method, report to it; otherwise (a page, a token
+        request, which always stands alone) this send is a call of its own.
+        """
+        if not self.reporter.instrumented:
+            return None, False
+        observer = None if self._call_name is not None else current_observer()
+        if observer is not None:
+            return observer, False
+        name = self._call_name or current_call_name() or CallName(f"{self.product}.request")
+        return self.reporter.call_started(name), True
+
+    async def _retrying(self, call: Call, budget: RateLimiter | None) -> Response:
+        """Attempts until one succeeds; when retrying stops, raise what the caller gets."""
+        while True:
+            outcome = await self._authorised(call, budget)
+            if isinstance(outcome, Response):
+                return outcome
+            delay = self._retry_delay(call, outcome)
+            if delay is None:
+                final = final_error(outcome, call.request)
+                if final is outcome:
+                    raise outcome
+                raise final from outcome
+            self.reporter.retry_scheduled(
+                call.observer,
+                call.request,
+                outcome,
+                retry_number=call.retries,
+                max_retries=self.retry_policy.max_retries,
+                delay=delay,
+            )
+            await _wait_to_retry(call, outcome, delay, budget)
+
+    def _retry_delay(self, call: Call, error: LucidGreenError) -> float | None:
+        """Seconds to wait before sending again after ``error``, or None to stop: the
+        policy decides, and the client-wide retry budget must pay for it."""
+        call.retries += 1
+        delay = self.retry_policy.next_delay(
+            error, retry_number=call.retries, replay=call.replay, elapsed=call.elapsed()
+        )
+        call.note_failure(error)
+        if delay is None or not _budget_allows(self.retry_budget, error):
+            return None
+        return delay
+
+    async def _authorised(
+        self, call: Call, budget: RateLimiter | None
+    ) -> Response | LucidGreenError:
+        """The auth flow: one attempt with the current token. A 401 on a token that is
+        still the current one drops it, and the request is replayed with a new one, once
+        per call."""
+        outcome, token = await self._budgeted(call, budget)
+        if await self._renewed_after(call, outcome, token):
+            outcome, _ = await self._budgeted(call, budget)
         return outcome
 
-    async def _authorised_exchange(
+    async def _renewed_after(
+        self, call: Call, outcome: Response | LucidGreenError, token: str | None
+    ) -> bool:
+        if (
+            not isinstance(outcome, AuthenticationError)
+            or token is None
+            or self.auth is None
+            or call.renewed_after_401
+            or not await self.auth.invalidate(token)
+        ):
+            return False
+        call.renewed_after_401 = True
+        self.reporter.replayed_after_401(call.observer)
+        return True
+
+    async def _budgeted(
         self, call: Call, budget: RateLimiter | None
     ) -> tuple[Response | LucidGreenError, str | None]:
         """A token, a permit, one exchange. The permit is settled when the exchange ends,
         or released when nothing was sent."""
         auth = self.auth if call.request.authenticated else None
         issued = _tokens_issued(auth) if call.observer is not None else 0
-        timeout = call.attempt_timeout(self.timeout)
-        while True:
-            # The token first, so no budget is held while a renewal runs.
-            token = None
-            if auth is not None:
-                token = await call.within_allowance(auth.token, "waiting for a token")
-            permit = None if budget is None else await self._acquire(call, budget, timeout)
-            if permit is None or token is None or auth is None or auth.is_current(token):
-                break
-            await permit.release()  # the wait outlived the token: renew before spending
+        token, permit = await self._token_then_permit(call, auth, budget)
         try:
             # Nothing has left yet: whatever fails here (the deadline, a user's hook) gives
             # the permit back.
             timeout = call.attempt_timeout(self.timeout)  # the wait may have cut it further
-            if permit is not None:
-                self._report_wait(call, permit.waited)
+            if permit is not None and permit.waited > 0:
+                self.reporter.limiter_waited(call.observer, permit.waited)
             request = _attempt_started(call, auth, issued)
         except BaseException:
             if permit is not None:
                 await permit.release()
             raise
+        return await self._exchange(call, request, timeout, token, permit), token
+
+    async def _token_then_permit(
+        self, call: Call, auth: Auth | None, budget: RateLimiter | None
+    ) -> tuple[str | None, Permit | None]:
+        """The token first, so no budget is held while a renewal runs; a token that expired
+        while the permit was awaited is renewed before the budget is spent."""
+        timeout = call.attempt_timeout(self.timeout)
+        while True:
+            token = None
+            if auth is not None:
+                token = await call.within_allowance(auth.token, "waiting for a token")
+            permit = None if budget is None else await self._acquire(call, budget, timeout)
+            if permit is None or token is None or auth is None or auth.is_current(token):
+                return token, permit
+            await permit.release()
+
+    async def _acquire(self, call: Call, budget: RateLimiter, timeout: Timeout) -> Permit:
+        """A permit counting this attempt as in flight for at most its ``timeout``."""
+        allowance = call.allowance()
+        if allowance is not None and allowance <= 0:
+            raise call.deadline_exceeded("before rate-limit budget was free")
+        try:
+            permit = await budget.acquire(hold=timeout.total, max_wait=allowance)
+        except DeadlineExceeded as exc:
+            when = "while waiting for rate-limit budget"
+            raise call.deadline_exceeded(when, exc.retry_after) from None
+        return permit
+
+    async def _exchange(
+        self,
+        call: Call,
+        request: Request,
+        timeout: Timeout,
+        token: str | None,
+        permit: Permit | None,
+    ) -> Response | LucidGreenError:
+        """One attempt on the wire. Its permit is settled (counted as sent) unless the
+        transport proves not one byte left, which gives it back."""
         call.attempts += 1
         sent_before, call.sent = call.sent, True
         observer = call.observer
@@ -267,59 +333,12 @@ class Pipeline:
             call.sent = sent_before
         if permit is not None:
             await (permit.release() if unsent else permit.settle())
-        return outcome, token
+        return outcome
 
-    async def _acquire(self, call: Call, budget: RateLimiter, timeout: Timeout) -> Permit:
-        """A permit counting this attempt as in flight for at most its ``timeout``."""
-        allowance = call.allowance()
-        if allowance is not None and allowance <= 0:
-            raise call.deadline_exceeded("before rate-limit budget was free")
-        try:
-            permit = await budget.acquire(hold=timeout.total, max_wait=allowance)
-        except DeadlineExceeded as exc:
-            when = "while waiting for rate-limit budget"
-            raise call.deadline_exceeded(when, exc.retry_after) from None
-        return permit
 
-    def _report_wait(self, call: Call, waited: float) -> None:
-        if waited > 0:
-            self.stats.limiter_waits += 1
-            self.stats.limiter_wait_seconds += waited
-            if call.observer is not None:
-                call.observer.limiter_waited(waited)
-            if self.exchange.hooks.on_limiter_wait is not None:
-                self.exchange.hooks.on_limiter_wait(LimiterWait(self.product, waited))
-
-    def _note_retry(self, call: Call, error: LucidGreenError, delay: float) -> None:
-        self.stats.retries += 1
-        if call.observer is not None:
-            call.observer.retry_scheduled(call.retries, delay, error)
-        status = error.status if isinstance(error, APIError) else None
-        reason = f"HTTP {status}" if status is not None else f"{type(error).__name__}: {error}"
-        request = call.request
-        logger.info(
-            "retrying %s %s in %.2f s (retry %d of %d, %s)",
-            request.method,
-            request.shown_url,
-            delay,
-            call.retries,
-            self.retry_policy.max_retries,
-            reason,
-        )
-        if self.exchange.hooks.on_retry is not None:
-            self.exchange.hooks.on_retry(
-                RetryScheduled(
-                    self.product,
-                    request.method,
-                    request.shown_url,
-                    call.retries,
-                    delay,
-                    reason,
-                    status=status,
-                    error_type=type(error).__name__,
-                    max_retries=self.retry_policy.max_retries,
-                )
-            )
+def _call_ended(call: Call, error: BaseException | None) -> None:
+    if call.owns_observer and call.observer is not None:
+        call.observer.call_ended(error)
 
 
 def _budget_allows(budget: RetryBudget | None, error: LucidGreenError) -> bool:
@@ -351,33 +370,7 @@ def _attempt_started(call: Call, auth: Auth | None, issued: int) -> Request:
     return observer.attempt_started(call.request, call.attempts + 1)
 
 
-def _unsafe_on_a_fresh_connection(request: Request, replay: retry.Replay) -> Request:
-    """A write that will not be resent travels on a connection of its own: a pooled one the
-    server closed while idle could make a request that never arrived look half-sent."""
-    if replay is retry.Replay.UNSAFE and request.method not in READS:
-        return attrs.evolve(request, fresh_connection=True)
-    return request
-
-
 def _tokens_issued(auth: Auth | None) -> int:
     """How many tokens ``auth`` has been issued (0 for credentials that do not renew)."""
     issued = getattr(auth, "tokens_issued", 0)
     return issued if isinstance(issued, int) else 0
-
-
-def _final(error: LucidGreenError, request: Request) -> LucidGreenError:
-    """The error to raise once retrying stops: a write whose outcome is unclear (its answer
-    lost, or a 5xx) is a :class:`WriteOutcomeUnknown`."""
-    if isinstance(error, ServerError) and error.outcome_unknown and request.method not in READS:
-        return retyped(error, ServerErrorOutcomeUnknown)
-    if (
-        isinstance(error, TransportError)
-        and not isinstance(error, WriteOutcomeUnknown)
-        and error.request_sent
-        and request.method not in READS
-    ):
-        return WriteOutcomeUnknown(
-            f"{error} — the answer to this {request.method} was lost, so the server may "
-            "have applied it; check before sending it again"
-        )
-    return error

@@ -50,8 +50,12 @@ here, so ``except`` clauses have one place to look.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
+
+from ._headers import ResponseHeaders
+from ._retyping import retyped
+from ._secrets import scrubbed, without_query
 
 __all__ = [
     "APIError",
@@ -93,52 +97,7 @@ __all__ = [
     "scrubbed",
 ]
 
-_BODY_EXCERPT = 500
 _E = TypeVar("_E", bound="APIError")
-
-
-class ResponseHeaders(Mapping[str, str]):
-    """Response headers, read-only, looked up case-insensitively (``get("Content-Type")``).
-
-    A header sent twice is kept once, its values joined with ``", "`` (RFC 9110 §5.3). Our
-    own class rather than aiohttp's ``CIMultiDictProxy``: this module imports nothing
-    outside the standard library.
-    """
-
-    __slots__ = ("_items",)
-
-    def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
-        items: dict[str, tuple[str, str]] = {}
-        pairs = headers.items() if isinstance(headers, Mapping) else headers
-        for name, value in pairs:
-            key = name.lower()
-            if key in items:
-                items[key] = (items[key][0], f"{items[key][1]}, {value}")
-            else:
-                items[key] = (name, value)
-        self._items = items
-
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._items
-
-    def __repr__(self) -> str:
-        return f"ResponseHeaders({dict(self.items())!r})"
-
-
-def _without_query(url: str | None) -> str | None:
-    """A URL for exception text: no query or fragment (a presigned URL's signature is there)."""
-    if url is None:
-        return None
-    return url.split("#", 1)[0].split("?", 1)[0]
 
 
 def _path_of(url: str) -> str:
@@ -216,7 +175,7 @@ class APIError(LucidGreenError):
     ) -> None:
         self.message = message
         self.method = method
-        self.url = _without_query(url)
+        self.url = None if url is None else without_query(url)
         self.prior_outcome_unknown = prior_outcome_unknown
         self.outcome_unknown = outcome_unknown or prior_outcome_unknown
         self.status = status
@@ -246,7 +205,7 @@ class BadRequest(APIError):
     ``detail`` is the server's human-readable message when it sent one.
     """
 
-    _fields = ("detail",)
+    _fields: ClassVar[tuple[str, ...]] = ("detail",)
     detail: str | None
 
     def __init__(self, message: str, *, detail: str | None = None, **kwargs: Any) -> None:
@@ -257,7 +216,7 @@ class BadRequest(APIError):
 class InvalidPayload(BadRequest):
     """``{"status": "invalid payload", "reason": {...}}``, on 400 or on a legacy 403."""
 
-    _fields = ("reason",)
+    _fields: ClassVar[tuple[str, ...]] = ("reason",)
     reason: Any
 
     def __init__(self, message: str, *, reason: Any = None, **kwargs: Any) -> None:
@@ -284,7 +243,7 @@ class MethodNotAllowed(APIError):
 class RateLimited(APIError):
     """429: the budget is spent; ``retry_after`` is the server's wait in seconds, if known."""
 
-    _fields = ("retry_after",)
+    _fields: ClassVar[tuple[str, ...]] = ("retry_after",)
     retry_after: float | None
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
@@ -299,7 +258,7 @@ class ServerError(APIError):
 class ReturnCodeError(APIError):
     """A ``returnCode`` envelope with a negative code."""
 
-    _fields = ("return_code",)
+    _fields: ClassVar[tuple[str, ...]] = ("return_code",)
     return_code: int
 
     def __init__(self, message: str, *, return_code: int, **kwargs: Any) -> None:
@@ -341,8 +300,12 @@ class TransportError(LucidGreenError):
 
     request_sent: bool
 
-    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+    def __init__(
+        self, message: str, *, request_sent: bool = True, outcome_unknown: bool = False
+    ) -> None:
         self.request_sent = request_sent
+        if outcome_unknown:  # else the class's own answer (True for WriteOutcomeUnknown)
+            self.outcome_unknown = True
         super().__init__(message)
 
 
@@ -369,10 +332,15 @@ class DeadlineExceeded(RequestTimeout):
     retry_after: float | None
 
     def __init__(
-        self, message: str, *, request_sent: bool = True, retry_after: float | None = None
+        self,
+        message: str,
+        *,
+        request_sent: bool = True,
+        retry_after: float | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         self.retry_after = retry_after
-        super().__init__(message, request_sent=request_sent)
+        super().__init__(message, request_sent=request_sent, outcome_unknown=outcome_unknown)
 
 
 class WriteOutcomeUnknown(TransportError):
@@ -491,69 +459,6 @@ class InvalidLucidID(LucidGreenError, ValueError):
         super().__init__(message)
 
 
-def retyped(error: APIError, cls: type[_E], /, **overrides: Any) -> _E:
-    """``error`` as an instance of ``cls``, every field kept (status, body, headers, request
-    id, method, URL, outcome flags and the fields of subclasses both share).
-
-    ``overrides`` replace or add fields (``message=``, or a field only ``cls`` has). Use it to
-    raise a more precise type for an answer already decoded, e.g. ``raise retyped(exc,
-    ExportUnavailable) from exc``.
-    """
-    fields: dict[str, Any] = {
-        "status": error.status,
-        "body": error.body,
-        "data": error.data,
-        "headers": error.headers,
-        "request_id": error.request_id,
-        "method": error.method,
-        "url": error.url,
-        "prior_outcome_unknown": error.prior_outcome_unknown,
-        "outcome_unknown": error.outcome_unknown,
-    }
-    for klass in cls.__mro__:
-        for name in vars(klass).get("_fields", ()):
-            if hasattr(error, name):
-                fields[name] = getattr(error, name)
-    fields.update(overrides)
-    message = fields.pop("message", error.message)
-    return cls(message, **fields)
-
-
-def scrubbed(error: _E, secrets: Iterable[str]) -> _E:
-    """``error`` with every one of ``secrets`` hidden from its message, body and headers.
-
-    For answers that echo what they were sent (a 401 repeating the bearer token, an S3 error
-    page quoting the presigned URL): the error is rebuilt only when one of them shows.
-    Parsed ``data`` that holds one is dropped rather than rewritten.
-    """
-    found = [secret for secret in secrets if secret]
-    shown = [error.message, error.body, *error.headers.values()]
-    if not any(secret in text for secret in found for text in shown) and not any(
-        secret in repr(error.data) for secret in found
-    ):
-        return error
-
-    def hide(text: str) -> str:
-        for secret in found:
-            text = text.replace(secret, "<hidden>")
-        return text
-
-    return retyped(
-        error,
-        type(error),
-        message=hide(error.message),
-        body=hide(error.body),
-        data=None if any(secret in repr(error.data) for secret in found) else error.data,
-        headers={name: hide(value) for name, value in error.headers.items()},
-    )
-
-
-def excerpt(text: str) -> str:
-    """A short, single-line excerpt of a body for exception messages."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _BODY_EXCERPT else flat[:_BODY_EXCERPT] + "…"
-
-
 # --- Documented business rules (typed 400s) and the local datetime check ----------------
 # Raised by the resources that know the call (``transactions``, ``caseids``,
 # ``operations.validate_lucid_ids``), each only when the body has its documented shape;
@@ -568,6 +473,7 @@ class TransactionAlreadyProcessed(BadRequest):
     ``void`` return success with ``replayed=True`` instead.)
     """
 
+    _fields: ClassVar[tuple[str, ...]] = ("order_id",)
     order_id: str | None
 
     def __init__(self, message: str, *, order_id: str | None = None, **kwargs: Any) -> None:
@@ -583,6 +489,7 @@ class CaseAlreadyImported(BadRequest):
     with ``replayed=True`` instead.)
     """
 
+    _fields: ClassVar[tuple[str, ...]] = ("case_uuid", "package_uid")
     case_uuid: str
     package_uid: str
 
@@ -596,6 +503,7 @@ class LucidIDsRefused(BadRequest):
     """400 naming the LucidIDs of the request that the server refused (``lucid_ids``, in the
     server's order). Catch this for both of its kinds below."""
 
+    _fields: ClassVar[tuple[str, ...]] = ("lucid_ids",)
     lucid_ids: list[str]
 
     def __init__(self, message: str, *, lucid_ids: list[str], **kwargs: Any) -> None:
@@ -610,6 +518,7 @@ class UnknownLucidIDs(LucidIDsRefused):
     ``lucid_ids`` is both, unknown first.
     """
 
+    _fields: ClassVar[tuple[str, ...]] = ("unknown", "invalid")
     unknown: list[str]
     invalid: list[str]
 

@@ -37,7 +37,6 @@ import asyncio
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
-from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
@@ -52,6 +51,7 @@ except ImportError as _missing:
     ) from _missing
 
 from ._instrument import CallName, CallObserver
+from ._secrets import span_url
 from ._transport import Request, Response, origin_of
 from ._version import __version__
 from .errors import APIError, LucidGreenError, RateLimited
@@ -89,13 +89,13 @@ def instrument(
         meter_provider=meter_provider,
         propagate_to=client.base_url if propagate else None,
     )
-    client._pipeline.exchange.instrument = instrumentation
+    client._instrument(instrumentation)
     return instrumentation
 
 
 def uninstrument(client: BaseClient) -> None:
     """Stop tracing and measuring ``client`` (calls already running finish their spans)."""
-    client._pipeline.exchange.instrument = None
+    client._instrument(None)
 
 
 class OpenTelemetry:
@@ -181,7 +181,8 @@ class _Call:
         }
         if port is not None:
             metric["server.port"] = port
-        attributes: Attributes = {**metric, "url.full": shown_url(request)}
+        url = span_url(request.url, authenticated=request.authenticated)
+        attributes: Attributes = {**metric, "url.full": url}
         if attempt > 1:
             attributes["http.request.resend_count"] = attempt - 1
         request_id = request.headers.get("X-Request-ID", "")
@@ -277,17 +278,6 @@ def histogram(
         )
     except TypeError:
         return meter.create_histogram(name, unit=unit, description=description)
-
-
-def shown_url(request: Request) -> str:
-    """``url.full`` for ``request``: no user or password, no query on unauthenticated ones."""
-    parts = urlsplit(request.shown_url)
-    if parts.username is None and parts.password is None:
-        return request.shown_url
-    netloc = parts.hostname or ""
-    if parts.port is not None:
-        netloc = f"{netloc}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
 def _status_of(outcome: Response | BaseException) -> int | None:

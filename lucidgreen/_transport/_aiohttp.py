@@ -33,6 +33,8 @@ import aiohttp
 from yarl import URL
 
 from .._config import is_loopback
+from .._secrets import request_secrets, without_query
+from .._write_safety import answer_leaves_doubt
 from ..errors import (
     ConnectError,
     DecodeError,
@@ -51,8 +53,6 @@ DEFAULT_MAX_BODY_SIZE: Final = 64 * 2**20
 
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS: Final = 5
-_READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
-_SECRET_FORM_FIELDS: Final = frozenset({"client_secret", "password", "refresh_token"})
 
 
 def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -63,27 +63,8 @@ def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return merged
 
 
-def _without_query(url: str) -> str:
-    return url.split("#", 1)[0].split("?", 1)[0]
-
-
-def _secrets_of(request: Request) -> list[str]:
-    """Every value of ``request`` that must not reach exception text."""
-    found: list[str] = []
-    for name, value in request.headers.items():
-        if name.lower() in ("authorization", "cookie", "proxy-authorization"):
-            found += [value, value.partition(" ")[2]]
-    for name, value in (request.form or {}).items():
-        if name in _SECRET_FORM_FIELDS:
-            found.append(value)
-    if not request.authenticated:  # a presigned URL's query is its signature
-        found.append(request.url.partition("?")[2])
-        found += [str(value) for value in (request.params or {}).values()]
-    return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
-
-
 def _scrubbed(text: str, request: Request) -> str:
-    for secret in _secrets_of(request):
+    for secret in request_secrets(request):
         text = text.replace(secret, "<redacted>")
     return text
 
@@ -101,7 +82,7 @@ def _translate(exc: BaseException, request: Request) -> TransportError:
     The result is meant to be raised *outside* the ``except`` block that caught ``exc`` (so
     it is not chained to it); its text is built from safe parts and scrubbed.
     """
-    where = f"{request.method} {_without_query(request.url)}"
+    where = f"{request.method} {without_query(request.url)}"
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         # The connect phase timed out: not one byte of the request was sent.
         return RequestTimeout(f"{where}: timed out connecting", request_sent=False)
@@ -115,9 +96,9 @@ def _translate(exc: BaseException, request: Request) -> TransportError:
 
 
 def _too_large(request: Request, status: int, cap: int) -> DecodeError:
-    where = f"{request.method} {_without_query(request.url)}"
+    where = f"{request.method} {without_query(request.url)}"
     # A write answered 2xx (or 5xx) whose body we refused to read may have been applied.
-    unknown = request.method not in _READS and not 400 <= status < 500
+    unknown = answer_leaves_doubt(request.method, status)
     return DecodeError(
         f"{where}: HTTP {status} answer larger than max_body_size ({cap:,} bytes after "
         "decompression); the rest was not read and the connection was closed",
@@ -214,7 +195,7 @@ class _Stream:
                 if window_bytes < MIN_STREAM_RATE * elapsed:
                     self._response.close()
                     raise RequestTimeout(
-                        f"{self._request.method} {_without_query(self._request.url)}: the body "
+                        f"{self._request.method} {without_query(self._request.url)}: the body "
                         f"arrived at {window_bytes / elapsed:.0f} bytes/s over {elapsed:.1f} s, "
                         f"under {MIN_STREAM_RATE} bytes/s"
                     )

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from .._secrets import shown_url
+
 __all__ = ["Request", "Response", "StreamedResponse", "Timeout", "Transport", "origin_of"]
 
 
@@ -92,7 +94,7 @@ class Request:
     def shown_url(self) -> str:
         """The URL for logs and reprs: an unauthenticated request's query is left out, since a
         presigned URL carries its signature (a credential to the file) there."""
-        return self.url if self.authenticated else self.url.split("?", 1)[0]
+        return shown_url(self.url, authenticated=self.authenticated)
 
     def __repr__(self) -> str:
         # Headers (Authorization) and form fields (client_secret) never reach a repr.

@@ -43,9 +43,10 @@ EXIT_CODES: dict[int, str] = {
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
-ENV_CLIENT_ID = "LUCIDGREEN_CLIENT_ID"
-ENV_CLIENT_SECRET = "LUCIDGREEN_CLIENT_SECRET"
-ENV_TOKEN = "LUCIDGREEN_TOKEN"
+# The generic variables, named by the one module that reads them for clients and CLI alike.
+ENV_CLIENT_ID = _settings.variable_names("source", "CLIENT_ID")[1]
+ENV_CLIENT_SECRET = _settings.variable_names("source", "CLIENT_SECRET")[1]
+ENV_TOKEN = _settings.variable_names("source", "TOKEN")[1]
 
 
 class UsageError(Exception):

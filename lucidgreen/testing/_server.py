@@ -26,6 +26,7 @@ from ._app.application import Application, Incoming
 from ._app.export import ExportSettings, UrlSigner, cdn_reply, export_chunks, latest_export_day
 from ._app.reply import Reply
 from ._app.routing import Backend
+from ._clients import retail_client, source_client
 from ._faults import Faults
 from ._frontend import Frontend, Site
 from ._middleware.auth import Credentials, Product, TokenStore
@@ -229,14 +230,10 @@ class FakeLucidGreen:
     def source_client(self, **options: Any) -> SourceClient:
         """A SourceClient on this fake with its credentials and a budget matching its limits
         (unopened: ``async with fake.source_client() as client``); ``options`` go to it."""
-        from ._clients import source_client
-
         return source_client(self, **options)
 
     def retail_client(self, **options: Any) -> RetailClient:
         """A RetailClient on this fake, built like :meth:`source_client`."""
-        from ._clients import retail_client
-
         return retail_client(self, **options)
 
     def issue_token(self, product: Product = "source") -> str:

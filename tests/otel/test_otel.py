@@ -36,6 +36,7 @@ from lucidgreen import (
     TokenBucket,
 )
 from lucidgreen._instrument import current_observer
+from lucidgreen._secrets import span_url
 from lucidgreen._transport import Request
 from lucidgreen.errors import TransportError
 from lucidgreen.retry import without_sleeping
@@ -471,7 +472,10 @@ async def test_no_token_secret_or_presigned_query_in_any_attribute(telemetry: Te
 
 def test_url_full_drops_user_and_password_and_an_unauthenticated_query() -> None:
     """``url.full`` never carries userinfo, nor the query of an unauthenticated request."""
-    shown = lucidgreen.otel.shown_url
+
+    def shown(request: Request) -> str:
+        return span_url(request.url, authenticated=request.authenticated)
+
     assert shown(Request("GET", "https://u:p@api.example:8443/x/?a=1")) == (
         "https://api.example:8443/x/?a=1"
     )
@@ -492,7 +496,7 @@ async def test_call_names_are_recorded_only_while_the_client_is_instrumented(
 
     def seen(event: Any) -> None:
         observed.append(current_observer() is not None)
-        if source._pipeline.exchange.instrument is not None:
+        if source._pipeline.reporter.instrumented:
             [active] = telemetry.points("lucidgreen.client.calls.active")
             in_flight.append(active.value)
 

@@ -1,0 +1,95 @@
+"""The write-safety rules, in one place: which methods only read, and when a write's outcome
+is in doubt.
+
+On this API PUT and DELETE change state like POST does (inventory collections, assets,
+``operations.request``), so the rules follow the API rather than HTTP's idempotency table:
+only :data:`READS` are free of doubt. Every layer that must tell a read from a write (the
+exchange, the pipeline, the aiohttp transport, the errors it builds) asks this module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from .errors import (
+    LucidGreenError,
+    ServerError,
+    ServerErrorOutcomeUnknown,
+    TransportError,
+    WriteOutcomeUnknown,
+    retyped,
+)
+from .retry import Replay
+
+if TYPE_CHECKING:
+    from ._transport import Request
+
+__all__ = [
+    "READS",
+    "answer_leaves_doubt",
+    "final_error",
+    "loss_leaves_doubt",
+    "may_have_applied",
+    "server_error_leaves_doubt",
+    "unsafe_on_a_fresh_connection",
+]
+
+READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing on the server: their outcome is never in doubt."""
+
+
+def loss_leaves_doubt(method: str, request_sent: bool) -> bool:
+    """A request whose answer was lost (``request_sent``: some of it may have left): a write
+    the server may have applied."""
+    return request_sent and method not in READS
+
+
+def answer_leaves_doubt(method: str, status: int) -> bool:
+    """A write answered with ``status``: a 5xx may come after the server acted, and a 2xx
+    or 3xx whose body was not read may have applied it; a 4xx says it was refused."""
+    return method not in READS and not 400 <= status < 500
+
+
+def server_error_leaves_doubt(method: str, status: int) -> bool:
+    """A write answered with a 5xx: the server may have acted before failing."""
+    return method not in READS and status >= 500
+
+
+def may_have_applied(request: Request, error: LucidGreenError) -> bool:
+    """Whether the server may have acted on ``request``, which ended with ``error``.
+
+    Only writes matter; a 5xx or a lost answer leaves their outcome open.
+    """
+    if request.method in READS:
+        return False
+    return isinstance(error, ServerError) or (
+        isinstance(error, TransportError) and error.request_sent
+    )
+
+
+def unsafe_on_a_fresh_connection(request: Request, replay: Replay) -> Request:
+    """A write that will not be resent travels on a connection of its own: a pooled one the
+    server closed while idle could make a request that never arrived look half-sent."""
+    if replay is Replay.UNSAFE and request.method not in READS:
+        return attrs.evolve(request, fresh_connection=True)
+    return request
+
+
+def final_error(error: LucidGreenError, request: Request) -> LucidGreenError:
+    """The error to raise once retrying stops: a write whose outcome is unclear (its answer
+    lost, or a 5xx) is a :class:`WriteOutcomeUnknown`."""
+    if isinstance(error, ServerError) and error.outcome_unknown and request.method not in READS:
+        return retyped(error, ServerErrorOutcomeUnknown)
+    if (
+        isinstance(error, TransportError)
+        and not isinstance(error, WriteOutcomeUnknown)
+        and error.request_sent
+        and request.method not in READS
+    ):
+        return WriteOutcomeUnknown(
+            f"{error} — the answer to this {request.method} was lost, so the server may "
+            "have applied it; check before sending it again"
+        )
+    return error
