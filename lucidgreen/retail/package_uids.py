@@ -30,7 +30,7 @@ from ..errors import (
     retyped,
     scrubbed,
 )
-from ._export_file import ExportEntry, ExportFileParser
+from ._export_file import ExportEntry, ExportFileParser, collector_paused
 from ._export_url import check_download_url
 from .models import PackageUIDExport
 
@@ -92,13 +92,18 @@ class PackageExport:
         response = await self._api.pipeline.send(self._request(), limiter=None)
         packages: PackageUIDMap = {}
 
-        def keep(package_uid: str, cases: dict[str, list[str]]) -> None:
-            # A package listed twice has the CaseIDs of both, as entries() yields them.
-            packages.setdefault(package_uid, {}).update(cases)
+        def keep(batch: PackageUIDMap) -> None:
+            if packages.keys().isdisjoint(batch):
+                packages.update(batch)
+                return
+            for package_uid, cases in batch.items():
+                # A package listed twice has the CaseIDs of both, as entries() yields them.
+                packages.setdefault(package_uid, {}).update(cases)
 
-        parser = ExportFileParser(on_package=keep)
-        parser.feed(response.body)
-        parser.close()
+        parser = ExportFileParser(on_packages=keep, entries=False)
+        with collector_paused():  # no await inside: no other task runs meanwhile
+            parser.feed(response.body)
+            parser.close()
         return packages
 
     async def entries(self, *, chunk_size: int = 65536) -> AsyncIterator[ExportEntry]:
