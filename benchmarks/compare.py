@@ -13,7 +13,8 @@ The table shows, per figure, each side's median over its rounds and the median o
 per-round ratios "working tree / REF" (two runs made back to back). The in-run ratios
 (SDK / bare aiohttp, OpenTelemetry on / off) are each side's own same-process comparison,
 the steadiest figures on a shared machine; the raw rates (items/s) show how loaded it was,
-and the bare baselines, the same code on both sides, should come out near 1.00x.
+and the bare baselines, the same code on both sides, should come out near 1.00x. Every
+round's figures go to ``benchmarks/results/compare.json``.
 """
 
 from __future__ import annotations
@@ -161,4 +162,9 @@ def compare(ref: str, modules: Sequence[str], *, rounds: int, quick: bool) -> in
         f"REF {ref} = {commit[:10]}, working tree = {head}{dirty}"
     )
     print(table(results, modules, ref))
+    saved = REPO_ROOT / "benchmarks" / "results" / "compare.json"
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    raw = {"ref": ref, "commit": commit, "head": head, "rounds": results}
+    saved.write_text(json.dumps(raw, indent=2) + "\n")
+    print(f"\nevery round's figures: {saved}")
     return 0
