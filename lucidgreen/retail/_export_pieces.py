@@ -72,25 +72,28 @@ def parse_piece(piece: bytes, marks: bytes, *, first: bool) -> tuple[dict[str, C
         return {}, True  # the file's closing brace alone
     if not text.startswith("{" if first else ","):
         return None
-    parsed = _packages(text[1:], first=first)
+    parsed = _packages(text[1:], marks, first=first)
     if parsed is None or not _exactly_the_shape(parsed[0], marks, first=first):
         return None
     return parsed
 
 
-def _packages(body: str, *, first: bool) -> tuple[Any, bool] | None:
-    """``body`` (the piece past its lead) as members, else as members and the file's end."""
-    try:
-        return json.loads("{" + body + "}"), False
-    except (ValueError, RecursionError):
-        pass
-    members = body[:-1]
-    if not first and not members.strip(_TEXT_WHITESPACE):
-        return None  # ",}": a trailing comma, the event reader's error to name
-    try:
-        return json.loads("{" + members + "}"), True
-    except (ValueError, RecursionError):
-        return None
+def _packages(body: str, marks: bytes, *, first: bool) -> tuple[Any, bool] | None:
+    """``body`` (the piece past its lead) as members, or as members and the file's end.
+
+    The marks say which (one ``}`` more than the packages' ``{`` closes the file); a brace
+    inside a string can mislead them, and then the first reading fails and the other is tried.
+    """
+    ends_file = marks.count(b"}") == marks.count(b"{") + (0 if first else 1)
+    for final in (ends_file, not ends_file):
+        members = body[:-1] if final else body
+        if final and not first and not members.strip(_TEXT_WHITESPACE):
+            continue  # ",}": a trailing comma, the event reader's error to name
+        try:
+            return json.loads("{" + members + "}"), final
+        except (ValueError, RecursionError):
+            continue
+    return None
 
 
 def _exactly_the_shape(packages: Any, marks: bytes, *, first: bool) -> bool:

