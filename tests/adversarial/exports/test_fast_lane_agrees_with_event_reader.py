@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lucidgreen import DecodeError
+from lucidgreen import DecodeError, RetailClient
 from lucidgreen.retail._export_events import EventParser
 from lucidgreen.retail._export_file import (
     DEFAULT_MAX_PACKAGE_SIZE,
@@ -19,6 +19,7 @@ from lucidgreen.retail._export_file import (
     ExportFileParser,
     _add_entries,
 )
+from lucidgreen.testing import FakeLucidGreen
 
 Outcome = list[ExportEntry] | str
 
@@ -142,3 +143,22 @@ def test_counterfeits_of_the_shape_read_as_the_event_reader_reads_them(raw: byte
     expected = _events_only(raw)
     for cut in range(len(raw) + 1):
         assert _fast([raw[:cut], raw[cut:]])[0] == expected, cut
+
+
+async def test_a_package_listed_in_two_pieces_is_merged_by_download(
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+) -> None:
+    """The same package UID at the start and the end of a 200 KB file (two fast pieces
+    apart): download() holds the CaseIDs of both, as entries() yields both."""
+    filler = ",".join(f'"F{i}":{{"C{i}":["L{i}"]}}' for i in range(8000))
+    raw = ('{"P":{"A":["1"],"C":["4"]},' + filler + ',"P":{"B":["2"],"A":["3"]}}').encode()
+    assert len(raw) > 3 * 65536
+    export = await retail.package_uids.export()
+    lucidgreen_fake.faults.script("/exports/", [(200, raw), (200, raw)])
+    mapping = await export.download()
+    assert mapping["P"] == {"A": ["3"], "C": ["4"], "B": ["2"]}  # both, the last A wins
+    assert len(mapping) == 8001
+    streamed = [e async for e in export.entries() if e.package_uid == "P"]
+    assert streamed == [ExportEntry("P", "A", ("1",)), ExportEntry("P", "C", ("4",)),
+                        ExportEntry("P", "B", ("2",)),
+                        ExportEntry("P", "A", ("3",))]  # fmt: skip
