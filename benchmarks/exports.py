@@ -76,6 +76,7 @@ _STREAM_CHILD = r"""
 import asyncio, json, sys
 from benchmarks._common import peak_rss_mib
 import lucidgreen
+import lucidgreen.ratelimit
 from lucidgreen.retail.package_uids import PackageExport
 
 async def main(url):
@@ -113,6 +114,7 @@ async def _bare(session: aiohttp.ClientSession, url: str) -> int:
 
 async def readers(url: str, rounds: int) -> dict[str, float]:
     import lucidgreen
+    import lucidgreen.ratelimit  # an attribute only once imported (lucidgreen loads lazily)
     from lucidgreen.retail.package_uids import PackageExport
 
     async with (

@@ -1,6 +1,8 @@
 """The benchmark runner: every module's figures, one table, one JSON file.
 
 ``python -m benchmarks [--quick] [--json PATH] [--only overhead,structuring,...]``
+``python -m benchmarks --compare REF [--only overhead,exports] [--rounds N] [--quick]``: a
+git ref's SDK against the working tree's, interleaved in one run (:mod:`benchmarks.compare`).
 
 Each module (``overhead``, ``structuring``, ``pagination`` (latency hiding and memory),
 ``limiter``, ``reliability``, ``hardening`` (linear export parse, body cap)) has a
@@ -668,10 +670,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller runs (~2 min)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"default {DEFAULT_JSON}")
     parser.add_argument(
-        "--only", default=",".join(MODULES), help=f"comma-separated subset of {','.join(MODULES)}"
+        "--only", default=None, help=f"comma-separated subset of {','.join(MODULES)}"
     )
+    parser.add_argument(
+        "--compare",
+        metavar="REF",
+        help="run overhead (and exports, with --only) for git REF and the working tree, "
+        "interleaved, and print both with their ratio",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="--compare: runs per side")
     args = parser.parse_args(argv)
-    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    if args.compare:
+        from benchmarks.compare import compare
+
+        modules = (args.only or "overhead").split(",")
+        return compare(args.compare, [m.strip() for m in modules if m.strip()],
+                       rounds=args.rounds, quick=args.quick)  # fmt: skip
+    chosen = [name.strip() for name in (args.only or ",".join(MODULES)).split(",") if name.strip()]
     unknown = sorted(set(chosen) - set(MODULES))
     if unknown:
         parser.error(f"unknown module(s): {', '.join(unknown)}")

@@ -1,27 +1,34 @@
 """The package-UID export file, parsed incrementally (pure: feed bytes, get entries).
 
 The file is one JSON object ``{package_uid: {case_id: [lucid_id, ...]}, ...}`` that can be
-hundreds of MB for a big dispensary. ``ijson``'s C tokenizer (the yajl2_c backend) turns the
-bytes into events, and a small state machine over those events builds one package at a
-time, so memory is bounded by the largest package, not the file.
+hundreds of MB for a big dispensary. Two readers share the work, and memory is bounded by
+the largest package (plus one chunk), not the file:
 
-Why ``basic_parse`` events and not ``ijson.kvitems``: kvitems keeps the full path of every
-open container, so its memory grows with the *square* of the nesting depth (20 KB of ``[``
-took 250 MB), and it was half as fast here. The events need no path: the only valid depth
-is three (file, package, LucidID list), and anything deeper is refused at the first event.
+- the fast lane (:mod:`._export_pieces`): the packages a chunk completes, cut at the last
+  ``}`` outside strings and read by ``json.loads``, at C speed, while the bytes hold no
+  backslash and every piece proves, by counting, to be exactly the expected shape;
+- the event reader (:mod:`._export_events`, ijson's yajl2_c tokenizer and a state machine)
+  for everything else, from the package boundary where the fast lane stopped to the end:
+  escapes, odd bytes, wrong shapes, truncation, the size cap and every error message.
+
+Why pieces and not one ``json.loads`` of the file: the garbage collector rescans what it
+has already built, so one 10 MB parse ran at half the speed of the same bytes in 64 KiB
+pieces (measured in ``benchmarks/exports.py``).
 """
 
 from __future__ import annotations
 
-import codecs
+import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Final
 
 import attrs
-import ijson
 
 from ..errors import DecodeError
+from ._export_events import Cases, EventParser
+from ._export_pieces import BOM, WHITESPACE, last_close, marks_of, parse_piece
 
 __all__ = [
     "DEFAULT_MAX_PACKAGE_SIZE",
@@ -33,13 +40,10 @@ __all__ = [
 DEFAULT_MAX_PACKAGE_SIZE: Final = 64 * 2**20
 """The largest single package (its JSON text, in bytes) the parser holds: 64 MiB."""
 
-# The tokenizer is fed at most this much at a time, whatever the caller's chunk: it bounds
-# the events held at once and how far past max_package_size a package can grow unseen.
+# The fast lane reads at most this much at a time, whatever the caller's chunk: pieces of
+# this size parse fastest (the garbage collector's young generations stay small).
 _SLICE: Final = 65536
-_WHITESPACE = b" \t\n\r"
 _EXCERPT = 1000
-
-Cases = dict[str, list[str]]
 
 
 @attrs.frozen
@@ -81,231 +85,208 @@ def check_package(package_uid: str, value: Any) -> dict[str, list[str]]:
     return value
 
 
-def _first_line(exc: Exception) -> str:
-    """yajl's message without the context lines it draws under it."""
-    text = str(exc.args[0] if exc.args else exc)
-    if text.startswith(("b'", 'b"')):  # ijson passes some messages on as bytes
-        text = text[2:-1]
-    return text.split("\\n" if "\\n" in text else "\n", 1)[0]
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a synchronous parse, then as it was.
+
+    A parse builds only new, reachable, acyclic objects, so a collection inside it frees
+    nothing, yet each full one rescans everything built so far: ``download()``'s mapping
+    (10 MB parsed at 0.7x the speed of ``json.loads`` with the collector on, faster than
+    it with it off) and the entries of one large package (16 MB: 1,660 ns an entry with
+    it on, 458 off). Only around code that never awaits (no other task runs meanwhile);
+    another thread may run, and simply sees no automatic collection for that long. The
+    collector is switched back on only if it was on.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def entries_of(packages: dict[str, Cases]) -> list[ExportEntry]:
+    """Every CaseID of ``packages`` as an entry, in file order."""
+    made = []
+    for package_uid, cases in packages.items():
+        for case_id, ids in cases.items():
+            entry = _new_entry(ExportEntry)
+            _set_uid(entry, package_uid)
+            _set_case(entry, case_id)
+            _set_ids(entry, tuple(ids))
+            made.append(entry)
+    return made
+
+
+def _add_entries(package_uid: str, cases: Cases, into: list[Any]) -> None:
+    into.extend(entries_of({package_uid: cases}))
 
 
 class ExportFileParser:
     """Feed the file's bytes in chunks; collect the entries each chunk completes.
 
-    ``on_package`` is called with each package as it completes (``download()`` builds the
-    whole mapping from it, so both readers read a file alike); with ``entries=False`` no
-    :class:`ExportEntry` is made and :meth:`feed` returns an empty list.
+    ``on_packages`` is called with the packages as they complete, a batch at a time (a
+    package listed twice in the file comes twice; ``download()`` merges them, so both
+    readers read a file alike); with ``entries=False`` no :class:`ExportEntry` is made and
+    :meth:`feed` returns an empty list.
 
-    ``chars_scanned`` and ``chars_decoded`` count the bytes given to the tokenizer, which
-    reads each byte once and builds the values in the same pass: each is the file's length
-    at most, whatever the chunking (the parse is linear).
+    ``chars_scanned`` and ``chars_decoded`` count the bytes read, each once: each is the
+    file's length at most, whatever the chunking (the parse is linear).
     """
 
     def __init__(
         self,
         *,
         max_package_size: int = DEFAULT_MAX_PACKAGE_SIZE,
-        on_package: Callable[[str, Cases], None] | None = None,
+        on_packages: Callable[[dict[str, Cases]], None] | None = None,
         entries: bool = True,
     ) -> None:
         self._max_package_size = max_package_size
-        self._on_package = on_package
+        self._on_packages = on_packages
         self._make_entries = entries
-        self._events: list[tuple[str, Any]] = ijson.sendable_list()
-        self._tokens = ijson.basic_parse_coro(self._events)
-        self._lead = b""  # the file's first bytes while a byte-order mark may be split
-        self._bom_checked = False
-        self._started = False  # the opening brace was seen
-        self._done = False  # ... and the closing one
-        self._bytes = 0
-        self._pending = 0  # bytes fed since a package last completed
+        self._reader: EventParser | None = None  # once the fast lane has handed over
+        self._opened = False  # the file's "{" was seen
+        self._first = True  # no piece read yet: the next one starts at the file's start
+        self._done = False  # a piece closed the file
         self._head = ""  # the file's beginning, for error excerpts
-        # The state machine: depth 1 in the file, 2 in a package, 3 in a LucidID list.
-        self._depth = 0
-        self._package_uid = ""
-        self._cases: Cases = {}
-        self._case_id = ""
-        self._ids: list[str] | None = None  # the open LucidID list, None outside one
-        self._steps = (self._at_start, self._in_file, self._in_package, self._in_list)
+        self._offset = 0  # the bytes read into packages, before the pending ones
+        self._hold_reset()
 
     @property
     def chars_scanned(self) -> int:
-        return self._bytes
+        if self._reader is not None:
+            return self._reader.chars_scanned
+        return self._offset + self._pending
 
     @property
     def chars_decoded(self) -> int:
-        return self._bytes
+        return self.chars_scanned
 
     def feed(self, chunk: bytes) -> list[ExportEntry]:
+        with collector_paused():  # no await inside: no other task runs meanwhile
+            return self._feed(chunk)
+
+    def _feed(self, chunk: bytes) -> list[ExportEntry]:
         entries: list[ExportEntry] = []
-        if not self._started:
-            chunk = self._opening(chunk)
-        if len(chunk) <= _SLICE:
-            if chunk:
-                self._send(chunk, entries)
-            return entries
-        view = memoryview(chunk)
         for start in range(0, len(chunk), _SLICE):
-            self._send(view[start : start + _SLICE], entries)
+            reader = self._reader
+            if reader is not None:  # handed over: the reader takes the rest as it is
+                return entries + reader.feed(chunk[start:])
+            self._take(bytes(chunk[start : start + _SLICE]), entries)
         return entries
 
     def close(self) -> None:
         """The file ended: anything but a complete top-level object is a ``DecodeError``."""
-        if not self._started:
-            raise self._truncated("no JSON object")
-        try:
-            self._tokens.close()
-        except (ijson.JSONError, ValueError) as exc:
-            raise self._truncated(_first_line(exc)) from exc
-        self._consume([])
-        if not self._done:
-            raise self._truncated("the file ends inside its object")
+        if self._reader is None:
+            if self._done:
+                return
+            self._hand_over(b"", [])
+        assert self._reader is not None
+        self._reader.close()
 
-    # -- the opening: a byte-order mark, whitespace, then ``{`` ---------------------------------
+    # -- the fast lane --------------------------------------------------------------------------
 
-    def _opening(self, chunk: bytes | memoryview) -> bytes:
-        """What follows the file's opening whitespace once ``{`` is seen, else ``b""``."""
-        lead = self._lead + bytes(chunk)
-        if not self._bom_checked:
-            if len(lead) < len(codecs.BOM_UTF8) and codecs.BOM_UTF8.startswith(lead):
-                self._lead = lead  # perhaps a byte-order mark cut short: wait for the rest
-                return b""
-            # A byte-order mark is read past, as json.loads does for bytes (and utf-8-sig).
-            self._bom_checked = True
-            self._bytes += len(lead)
-            lead = lead.removeprefix(codecs.BOM_UTF8)
-            self._bytes -= len(lead)
-        self._lead = b""
-        rest = lead.lstrip(_WHITESPACE)
-        self._bytes += len(lead) - len(rest)
-        if not rest:
-            return b""  # whitespace is insignificant: nothing to keep
-        self._head = rest[:_EXCERPT].decode("utf-8", errors="replace")
-        if rest[:1] != b"{":
-            got = rest[:4].decode("utf-8", errors="replace")[:1]
-            raise DecodeError(
-                f"the export file is malformed at byte {self._bytes:,}: "
-                f"expected one of '{{', got {got!r}",
-                text=self._head,
-            )
-        self._started = True
-        return rest
-
-    # -- feeding the tokenizer ------------------------------------------------------------------
-
-    def _send(self, piece: bytes | memoryview, entries: list[ExportEntry]) -> None:
-        try:
-            self._tokens.send(piece)
-        except (ijson.JSONError, ValueError) as exc:  # yajl2_c: bad escapes are ValueErrors
-            self._consume(entries)  # a shape error before the syntax error is the clearer one
-            raise self._syntax_error(exc) from exc
-        self._bytes += len(piece)
-        if self._consume(entries):
-            self._pending = 0
-            return
-        self._pending += len(piece)
-        if self._pending > self._max_package_size:
-            raise DecodeError(
-                f"a package of the export file is larger than max_package_size "
-                f"({self._max_package_size:,} bytes)",
-                text=self._head,
-            )
-
-    def _consume(self, entries: list[ExportEntry]) -> bool:
-        """Run the state machine over the events; True when a package completed.
-
-        The events of a CaseID (its key, its list, the LucidIDs, the list's end) are nearly
-        all of any file: they are handled here with the state in locals; the rest (a
-        package's start and end, the file's, and every error) goes through ``_steps``.
-        """
-        completed = False
-        ids, cases, case_id, depth = self._ids, self._cases, self._case_id, self._depth
-        for event, value in self._events:
-            if ids is not None and event == "string":
-                ids.append(value)
-            elif ids is not None and event == "end_array":
-                # A CaseID listed twice in a package keeps its last list, as json.loads does.
-                cases[case_id] = ids
-                ids, depth = None, 2
-            elif depth == 2 and event == "map_key":
-                case_id = value
-            elif depth == 2 and event == "start_array":
-                ids, depth = [], 3
-            else:
-                self._ids, self._case_id, self._depth = ids, case_id, depth
-                completed = self._steps[depth](event, value, entries) or completed
-                ids, cases, case_id, depth = self._ids, self._cases, self._case_id, self._depth
-        self._ids, self._case_id, self._depth = ids, case_id, depth
-        del self._events[:]
-        return completed
-
-    # -- the states: each answers whether a package just completed ------------------------------
-
-    def _at_start(self, event: str, value: Any, entries: list[ExportEntry]) -> bool:
-        if event != "start_map":  # unreachable after _opening's check; kept as a guard
-            raise self._malformed(f"expected an object, got {event}")
-        self._depth = 1
-        return False
-
-    def _in_file(self, event: str, value: Any, entries: list[ExportEntry]) -> bool:
-        if event == "map_key":
-            self._package_uid = value
-        elif event == "start_map":
-            self._cases, self._depth = {}, 2
-        elif event == "end_map":
-            self._done, self._depth = True, 0
-        else:
-            raise self._malformed(f"package {self._package_uid!r}: expected an object of CaseIDs")
-        return False
-
-    def _in_package(self, event: str, value: Any, entries: list[ExportEntry]) -> bool:
-        if event == "map_key":
-            self._case_id = value
-        elif event == "start_array":
-            self._ids, self._depth = [], 3
-        elif event == "end_map":
-            self._depth = 1
-            self._complete(entries)
-            return True
-        else:
-            raise self._malformed(self._bad_list())
-        return False
-
-    def _in_list(self, event: str, value: Any, entries: list[ExportEntry]) -> bool:
-        # Strings and the list's end never get here: _consume handles them.
-        raise self._malformed(self._bad_list())
-
-    def _complete(self, entries: list[ExportEntry]) -> None:
-        package_uid, cases = self._package_uid, self._cases
-        if self._on_package is not None:
-            self._on_package(package_uid, cases)
-        if self._make_entries:
-            entries.extend(_entry(package_uid, case, tuple(ids)) for case, ids in cases.items())
-
-    # -- errors ---------------------------------------------------------------------------------
-
-    def _bad_list(self) -> str:
-        return f"package {self._package_uid!r}, case {self._case_id!r}: expected a list of LucidIDs"
-
-    def _malformed(self, what: str) -> DecodeError:
-        return DecodeError(
-            f"the export file is malformed near byte {self._bytes:,}: {what}",
-            text=self._head,
-        )
-
-    def _syntax_error(self, exc: Exception) -> DecodeError:
+    def _take(self, chunk: bytes, entries: list[ExportEntry]) -> None:
         if self._done:
-            return DecodeError(
-                f"the export file has data after its end, near byte {self._bytes:,}",
-                text=self._head,
-            )
-        return DecodeError(
-            f"the export file is malformed near byte {self._bytes:,}: {_first_line(exc)}",
-            text=self._head,
-        )
+            if chunk.strip(WHITESPACE):
+                self._hand_over(chunk, entries)  # data after the end: the reader's error
+            else:
+                self._offset += len(chunk)
+            return
+        if (not self._opened and not self._open(chunk)) or self._reader is not None:
+            return
+        if b"\\" in chunk:
+            self._hand_over(chunk, entries)
+            return
+        marks = marks_of(chunk)
+        close = last_close(chunk, marks, self._quotes)
+        if close is None:
+            self._hand_over(chunk, entries)
+        elif close[0] < 0:
+            self._hold(chunk, marks, entries)
+        else:
+            self._read_piece(chunk, marks, close, entries)
 
-    def _truncated(self, why: str) -> DecodeError:
-        return DecodeError(
-            f"the export file is truncated or malformed near byte {self._bytes:,}: {why}",
-            text=self._head,
+    def _open(self, chunk: bytes) -> bool:
+        """Whether the file's ``{`` is in the bytes so far; if they cannot lead to one, the
+        reader takes them (and names the error)."""
+        lead = b"".join([*self._parts, chunk])
+        cut_short = len(lead) < len(BOM) and BOM.startswith(lead)  # a byte-order mark, perhaps
+        rest = b"" if cut_short else lead.removeprefix(BOM).lstrip(WHITESPACE)
+        if not rest:
+            self._parts.append(chunk)
+            self._pending += len(chunk)
+            return False
+        if rest[:1] != b"{":
+            self._hand_over(chunk, [])
+            return False
+        self._opened = True
+        self._head = rest[:_EXCERPT].decode("utf-8", errors="replace")
+        return True
+
+    def _read_piece(
+        self, chunk: bytes, marks: bytes, close: tuple[int, int], entries: list[ExportEntry]
+    ) -> None:
+        end, marks_end = close[0] + 1, close[1] + 1
+        piece = b"".join([*self._parts, chunk[:end]])
+        parsed = None
+        if len(piece) <= self._max_package_size:
+            parsed = parse_piece(
+                piece, b"".join([*self._marks, marks[:marks_end]]), first=self._first
+            )
+        if parsed is None:
+            self._hand_over(chunk, entries)
+            return
+        packages, self._done = parsed
+        self._offset += len(piece)
+        self._first = False
+        self._hold_reset()
+        if self._on_packages is not None:
+            self._on_packages(packages)
+        if self._make_entries:
+            entries += entries_of(packages)
+        if end < len(chunk):
+            tail = chunk[end:]
+            if self._done:
+                self._take(tail, entries)
+            else:
+                self._hold(tail, marks[marks_end:], entries)
+
+    def _hold(self, data: bytes, marks: bytes, entries: list[ExportEntry]) -> None:
+        """Keep bytes of a package not yet complete, while they can still be one."""
+        self._parts.append(data)
+        self._marks.append(marks)
+        self._pending += len(data)
+        self._quotes += marks.count(b'"')
+        self._opens += marks.count(b"{")
+        self._lists += marks.count(b"[") - marks.count(b"]")
+        # Past one package's "{" (and the file's) or one open list, it is nesting, or a
+        # bracket inside a string: the reader refuses the one at once and reads the other.
+        nested = self._opens > (2 if self._first else 1) or not 0 <= self._lists <= 1
+        if nested or self._pending > self._max_package_size:
+            self._hand_over(b"", entries)
+
+    def _hold_reset(self) -> None:
+        self._parts: list[bytes] = []
+        self._marks: list[bytes] = []
+        self._pending = 0
+        self._quotes = self._opens = self._lists = 0
+
+    def _hand_over(self, chunk: bytes, entries: list[ExportEntry]) -> None:
+        """The event reader takes the file from the last package boundary on."""
+        reader = EventParser(
+            max_package_size=self._max_package_size,
+            on_package=None if self._on_packages is None else self._one_package,
+            make_entries=_add_entries if self._make_entries else None,
         )
+        if not self._first:
+            reader.resume(self._offset, self._head, done=self._done)
+        held = b"".join([*self._parts, chunk])
+        self._hold_reset()
+        self._reader = reader
+        entries += reader.feed(held)
+
+    def _one_package(self, package_uid: str, cases: Cases) -> None:
+        assert self._on_packages is not None
+        self._on_packages({package_uid: cases})

@@ -92,12 +92,16 @@ class PackageExport:
         response = await self._api.pipeline.send(self._request(), limiter=None)
         packages: PackageUIDMap = {}
 
-        def keep(package_uid: str, cases: dict[str, list[str]]) -> None:
-            # A package listed twice has the CaseIDs of both, as entries() yields them.
-            packages.setdefault(package_uid, {}).update(cases)
+        def keep(batch: PackageUIDMap) -> None:
+            if packages.keys().isdisjoint(batch):
+                packages.update(batch)
+                return
+            for package_uid, cases in batch.items():
+                # A package listed twice has the CaseIDs of both, as entries() yields them.
+                packages.setdefault(package_uid, {}).update(cases)
 
-        parser = ExportFileParser(on_package=keep)
-        parser.feed(response.body)
+        parser = ExportFileParser(on_packages=keep, entries=False)
+        parser.feed(response.body)  # with the garbage collector paused (see collector_paused)
         parser.close()
         return packages
 
