@@ -28,6 +28,9 @@ REMOTE = "https://api.corp.example"
         ("trust_env", 0, "trust_env must be True or False"),
         ("ssl", "off", "ssl must be an ssl.SSLContext or False"),
         ("ssl", 0, "ssl must be an ssl.SSLContext or False"),
+        ("max_connections", "10", "max_connections must be an int"),
+        ("max_connections", True, "max_connections must be an int"),
+        ("max_connections", 10.0, "max_connections must be an int"),
     ],
 )
 def test_an_option_of_the_wrong_type_is_refused_by_name(
