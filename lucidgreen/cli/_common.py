@@ -44,8 +44,8 @@ EXIT_CODES: dict[int, str] = {
 }
 
 ENV_CLIENT_ID = "LUCIDGREEN_CLIENT_ID"
-ENV_CLIENT_SECRET = "LUCIDGREEN_CLIENT_SECRET"
-ENV_TOKEN = "LUCIDGREEN_TOKEN"
+ENV_CLIENT_SECRET = "LUCIDGREEN_CLIENT_SECRET"  # noqa: S105 - a variable's name, not a secret
+ENV_TOKEN = "LUCIDGREEN_TOKEN"  # noqa: S105 - a variable's name, not a secret
 
 
 class UsageError(Exception):

@@ -104,7 +104,7 @@ class CursorFile:
             json.dump(payload, handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        temporary.replace(target)
 
     @classmethod
     def load(cls, out: Path) -> CursorFile | None:

@@ -104,8 +104,10 @@ async def test_a_number_is_accepted_as_its_string(lucidgreen_fake, session, numb
             {"performed_at": "yesterday"},
             {
                 "performed_at": [
-                    "Datetime has wrong format. Use one of these formats instead: "
-                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+                    (
+                        "Datetime has wrong format. Use one of these formats instead: "
+                        "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+                    )
                 ]
             },
         ),

@@ -5,8 +5,6 @@ in flight) is reported as such and never silently sent twice."""
 from __future__ import annotations
 
 import asyncio
-
-# merged-imports
 from collections.abc import Awaitable
 from typing import Any
 
