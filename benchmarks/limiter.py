@@ -18,11 +18,16 @@ Figures:
    1.5 s, each permit settled as soon as it is granted (no latency); ``violations`` counts
    grants that ended a window of ``per`` holding more than ``limit`` (would-be 429s).
    Needs redis-server on PATH (the figures are skipped without it).
-4. ``neighbour_*``: a neighbour on the same credentials burns 95 of a 100 per 3 s window
-   (one old request, so Retry-After is short, then 94 at once), then one SourceClient makes
-   250 calls at once. ``second_wave`` counts 429s after the first wave (the ones in flight
-   when the first 429 came back, within 0.2 s of it); ``post_pause_share`` is the accepted
-   rate once the neighbour's requests have left the window, as a share of the limit.
+4. ``neighbour_{burst,steady}_*`` (and ``redis_neighbour_*`` on one ``RedisRateLimiter``
+   key): a neighbour on the same credentials, unseen by the client, on a 100 per 3 s window.
+   ``burst`` spends 95 (one old request, so Retry-After is short, then 94 at once) and
+   stops; ``steady`` keeps spending 30 of every window, from a window before the client
+   starts. One SourceClient then makes 250 (burst) or 400 (steady) calls at once.
+   ``first_wave`` counts the 429s within 0.2 s of the first one (in flight when it came
+   back), ``second_wave`` every 429 after; ``post_pause_share`` is the accepted rate, as a
+   share of the limit, once the burst has left the window (burst) or from a window after
+   the first 429 (steady); ``left_by_neighbour`` is what the neighbour leaves (1.0, 0.7)
+   and ``vs_left`` the ratio of the two.
 5. ``redis_rtt_*``: 3 ``RedisRateLimiter`` s (own connection and queue each, as processes
    have) on one key, 100 per 1.5 s, behind a TCP proxy adding 100 ms to every round trip to
    Redis; ``share`` from the second window on, ``ceiling`` = per / (per + rtt) (a settle
@@ -213,36 +218,91 @@ def redis_processes(quick: bool, processes: int = 4) -> dict[str, float]:
     return {f"redis_{name}": value for name, value in figures.items()}
 
 
-async def neighbour_run() -> dict[str, float]:
-    """The neighbour scenario of module docstring item 4."""
-    limit, per, calls = 100, 3.0, 250
+NEIGHBOUR_LIMIT, NEIGHBOUR_PER, STEADY_SHARE = 100, 3.0, 30
+
+
+def spend_unseen(fake: FakeLucidGreen) -> None:
+    """One request on the client's credentials that the client never sees."""
+    fake.limits.check("source", fake.source_credentials.client_id)
+
+
+async def burst_neighbour(fake: FakeLucidGreen) -> float:
+    """One old request, then 94 at once; when they have all left the window."""
+    spend_unseen(fake)
+    await asyncio.sleep(NEIGHBOUR_PER - 0.6)
+    for _ in range(NEIGHBOUR_LIMIT - 6):
+        spend_unseen(fake)
+    return time.monotonic() + NEIGHBOUR_PER
+
+
+async def steady_neighbour(fake: FakeLucidGreen) -> None:
+    while True:
+        spend_unseen(fake)
+        await asyncio.sleep(NEIGHBOUR_PER / STEADY_SHARE)
+
+
+async def neighbour_run(kind: str, limiter: TokenBucket | RedisRateLimiter) -> dict[str, float]:
+    """Item 4 of the module docstring, for one neighbour ("burst" or "steady")."""
+    limit, per = NEIGHBOUR_LIMIT, NEIGHBOUR_PER
+    calls = 250 if kind == "burst" else 400
     async with FakeLucidGreen(
         products=20, brands=2, batches=6, items=30, source_limit=RateLimit(limit, per)
     ) as fake:
         uuids = list(fake.state.products)[:10]
-        bucket = TokenBucket(limit=limit, per=per)
         async with lucidgreen.SourceClient(
-            *fake.source_credentials, base_url=fake.url, rate_limiter=bucket
+            *fake.source_credentials, base_url=fake.url, rate_limiter=limiter
         ) as source:
             await source.products.get(uuids[0])
-            client_id = fake.source_credentials.client_id
-            fake.limits.check("source", client_id)
-            await asyncio.sleep(per - 0.6)
-            for _ in range(limit - 6):
-                fake.limits.check("source", client_id)
-            neighbour_gone = time.monotonic() + per
-            await asyncio.gather(*(source.products.get(uuids[i % 10]) for i in range(calls)))
-    api = fake.requests.matching("/api/", site="api")
+            steady = None
+            if kind == "burst":
+                measured_from = await burst_neighbour(fake)
+            else:
+                steady = asyncio.create_task(steady_neighbour(fake))
+                await asyncio.sleep(per)
+            started = time.monotonic()
+            try:
+                await asyncio.gather(*(source.products.get(uuids[i % 10]) for i in range(calls)))
+            finally:
+                if steady is not None:
+                    steady.cancel()
+                    await asyncio.gather(steady, return_exceptions=True)
+    api = [r for r in fake.requests.matching("/api/", site="api") if r.time >= started]
     refused = [r.time for r in api if r.status == 429]
-    accepted = [r.time for r in api if r.status == 200 and r.time >= neighbour_gone]
-    ordered = sorted(accepted)
-    share = (len(ordered) - 1) / (ordered[-1] - ordered[0]) * per / limit
+    if kind == "steady":
+        measured_from = refused[0] + per
+    accepted = sorted(r.time for r in api if r.status == 200 and r.time >= measured_from)
+    share = (len(accepted) - 1) / (accepted[-1] - accepted[0]) * per / limit
+    left = 1.0 if kind == "burst" else (limit - STEADY_SHARE) / limit
+    found = limiter.surprises if isinstance(limiter, TokenBucket) else await limiter.surprises()
     return {
-        "neighbour_first_wave": float(sum(t <= refused[0] + 0.2 for t in refused)),
-        "neighbour_second_wave": float(sum(t > refused[0] + 0.2 for t in refused)),
-        "neighbour_post_pause_share": share,
-        "neighbour_surprises": float(bucket.surprises),
+        "first_wave": float(sum(t <= refused[0] + 0.2 for t in refused)),
+        "second_wave": float(sum(t > refused[0] + 0.2 for t in refused)),
+        "post_pause_share": share,
+        "left_by_neighbour": left,
+        "vs_left": share / left,
+        "surprises": float(found),
     }
+
+
+async def neighbour_runs(url: str | None) -> dict[str, float]:
+    """Both neighbours, beside a TokenBucket and (with redis-server) a RedisRateLimiter."""
+    figures: dict[str, float] = {}
+    for kind in ("burst", "steady"):
+        bucket = TokenBucket(limit=NEIGHBOUR_LIMIT, per=NEIGHBOUR_PER)
+        for name, value in (await neighbour_run(kind, bucket)).items():
+            figures[f"neighbour_{kind}_{name}"] = value
+        if url is None:
+            continue
+        key = f"lucidgreen-bench:{uuid.uuid4().hex}"
+        async with RedisRateLimiter(url, key, limit=NEIGHBOUR_LIMIT, per=NEIGHBOUR_PER) as shared:
+            for name, value in (await neighbour_run(kind, shared)).items():
+                figures[f"redis_neighbour_{kind}_{name}"] = value
+    return figures
+
+
+def neighbours() -> dict[str, float]:
+    with redis_server() as url:
+        return asyncio.run(neighbour_runs(url))
 
 
 async def redis_rtt_run(url: str, quick: bool) -> dict[str, float]:
@@ -341,7 +401,7 @@ def run(*, quick: bool = False) -> dict[str, float]:
     figures.update(asyncio.run(sustained_run(quick)))
     figures.update(asyncio.run(jitter_run(quick)))
     figures.update(redis_processes(quick))
-    figures.update(asyncio.run(neighbour_run()))
+    figures.update(neighbours())
     figures.update(redis_at_a_distance(quick))
     figures.update(asyncio.run(acquire_cost(quick)))
     figures.update(asyncio.run(many_waiters(quick)))

@@ -16,6 +16,11 @@ Figures, each the median of several timed repeats:
 
 ``*_ratio`` is the converter's time divided by pydantic's: below 1 the converter is faster.
 
+What ``extras`` costs (information): ``extras_known_us`` structures the products_list page
+as the fake sends it (every key known), ``extras_unknown_us`` the same page with
+:data:`UNKNOWN_FIELDS` added to every record (7 keys, one of each JSON type, kept in
+``model.extras``); ``extras_ratio`` is the second over the first.
+
 Run ``python -m benchmarks.structuring [--quick]``.
 """
 
@@ -39,6 +44,17 @@ from lucidgreen.testing import FakeLucidGreen
 
 from ._common import fetch_token, median
 from .overhead import ProductSummaryModel
+
+#: Fields a newer API might add to each record, one of each JSON type, nested ones too.
+UNKNOWN_FIELDS: dict[str, Any] = {
+    "new_text": "organic",
+    "new_int": 42,
+    "new_float": 0.25,
+    "new_flag": True,
+    "new_null": None,
+    "new_list": [1, "two", {"three": 3}],
+    "new_object": {"grade": "A", "scores": [9.5, 8.0]},
+}
 
 # --- pydantic models a peer SDK would write for LucidRetail's product detail ---------------
 
@@ -204,7 +220,7 @@ def run(*, quick: bool = False) -> dict[str, float]:
         ),
     }
     repeats, seconds = (3, 0.05) if quick else (9, 0.2)
-    figures: dict[str, float] = {}
+    figures = extras_cost(summaries, repeats=repeats, seconds=seconds)
     for case, (ours, theirs, records) in cases.items():
         mine: list[float] = []
         other: list[float] = []
@@ -215,6 +231,30 @@ def run(*, quick: bool = False) -> dict[str, float]:
         figures[f"{case}_pydantic_us"] = median(other)
         figures[f"{case}_ratio"] = median(mine) / median(other)
     return figures
+
+
+def extras_cost(
+    summaries: list[dict[str, Any]], *, repeats: int, seconds: float
+) -> dict[str, float]:
+    """µs/record of a page with every key known and with :data:`UNKNOWN_FIELDS` added."""
+    widened = [{**summary, **UNKNOWN_FIELDS} for summary in summaries]
+    decoded = structure_list(widened, ProductSummary)
+    if any(dict(item.extras) != UNKNOWN_FIELDS for item in decoded):
+        raise AssertionError("the unknown fields did not all reach extras")
+    known: list[float] = []
+    unknown: list[float] = []
+    for _ in range(repeats):  # interleaved, as the other cases
+        known += per_record_us(
+            lambda: structure_list(summaries, ProductSummary), len(summaries), seconds=seconds
+        )
+        unknown += per_record_us(
+            lambda: structure_list(widened, ProductSummary), len(widened), seconds=seconds
+        )
+    return {
+        "extras_known_us": median(known),
+        "extras_unknown_us": median(unknown),
+        "extras_ratio": median(unknown) / median(known),
+    }
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transp
 from ._transport._network import network_for
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
-from .ratelimit import RateLimiter, TokenBucket
+from .ratelimit import RateLimiter, TokenBucket, public_lookup_limiter
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -263,8 +263,7 @@ class BaseClient:
         await self._transport.aclose()
         if self._owns_limiter and self._pipeline.limiter is not None:
             await self._pipeline.limiter.aclose()
-        if self._api.public_limiter is not None:
-            await self._api.public_limiter.aclose()
+        # The public-lookup budget belongs to the process (ratelimit._public), not to this client.
 
     async def __aenter__(self) -> Self:
         return self
@@ -312,7 +311,8 @@ class RetailClient(BaseClient):
     """LucidRetail v1.2 (dispensaries): details, CaseID imports, transactions, exports.
 
     Default budgets: 1000 requests per minute for authenticated calls, and a separate 60 per
-    minute for the two unauthenticated lookups (counted per IP by the server).
+    minute for the two unauthenticated lookups, counted per IP by the server and so shared by
+    every client of the process (:func:`lucidgreen.ratelimit.share_public_lookups`).
     """
 
     _spec = _config.RETAIL
@@ -337,4 +337,4 @@ class RetailClient(BaseClient):
         self.operations = retail.Operations(api)
 
     def _public_limiter(self) -> RateLimiter | None:
-        return TokenBucket(limit=_config.PUBLIC_LOOKUPS_PER_MINUTE, per=60.0, name="retail-public")
+        return public_lookup_limiter(self.base_url)

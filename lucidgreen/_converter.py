@@ -79,27 +79,34 @@ def _tuple_hook_factory(type_: Any, converter: cattrs.Converter) -> _Hook:
     """
     elem_type = get_args(type_)[0]
     if elem_type is Any:
-
-        def structure_raw(value: Any, _: Any) -> tuple[Any, ...]:
-            if type(value) is not list:
-                if value is None:
-                    return ()
-                require_array(value)
-            return tuple(value)
-
-        return structure_raw
-
+        return _structure_raw_tuple
     elem_hook = converter.get_structure_hook(elem_type)
-    if not converter.detailed_validation:
+    if converter.detailed_validation:
+        return _detailed_tuple_hook(type_, elem_type, elem_hook)
+    return _fast_tuple_hook(elem_type, elem_hook)
 
-        def structure_fast(value: Any, _: Any) -> tuple[Any, ...]:
-            if type(value) is not list:
-                if value is None:
-                    return ()
-                require_array(value)
-            return tuple([elem_hook(item, elem_type) for item in value])
 
-        return structure_fast
+def _structure_raw_tuple(value: Any, _: Any) -> tuple[Any, ...]:
+    if type(value) is not list:
+        if value is None:
+            return ()
+        require_array(value)
+    return tuple(value)
+
+
+def _fast_tuple_hook(elem_type: Any, elem_hook: _Hook) -> _Hook:
+    def structure_fast(value: Any, _: Any) -> tuple[Any, ...]:
+        if type(value) is not list:
+            if value is None:
+                return ()
+            require_array(value)
+        return tuple([elem_hook(item, elem_type) for item in value])
+
+    return structure_fast
+
+
+def _detailed_tuple_hook(type_: Any, elem_type: Any, elem_hook: _Hook) -> _Hook:
+    """The detailed pass: every failing element is collected, each noted with its index."""
 
     def structure_detailed(value: Any, _: Any) -> tuple[Any, ...]:
         if value is None:

@@ -25,6 +25,8 @@ from .errors import DecodeError
 __all__ = [
     "MAX_CURSOR_CHARS",
     "MAX_CURSOR_INT",
+    "MAX_KEY_CHARS",
+    "Anchor",
     "Cursor",
     "decode_cursor",
     "encode_cursor",
@@ -44,8 +46,38 @@ MAX_CURSOR_CHARS = 16_384
 MAX_CURSOR_INT = 2**53
 """Counts and positions in a cursor above this are corrupt (no list holds that many items)."""
 
+MAX_KEY_CHARS = 200
+"""A record id kept in a cursor is short (a uuid); a longer one is not kept, a cursor's refused."""
+
+_KEY_FIELDS = ("uuid", "id")
+
 _PAGE = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits only: int() also takes '²' and '٣'
 _ENCODED_UNRESERVED = re.compile(r"%(2[dDeE]|5[fF]|7[eE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA])")
+
+
+@attrs.frozen
+class Anchor:
+    """The record a cursor ended on, to find it again on resume (see :mod:`._relocate`).
+
+    ``path`` is its page, ``index`` its position in that page's results, ``key`` its id
+    (``None``: it had none), ``page_size`` the page size the server used then.
+    """
+
+    path: str
+    index: int
+    key: str | int | None
+    page_size: int
+
+
+def record_key(record: object) -> str | int | None:
+    """A record's id (``uuid``, else ``id``) when it has a usable one, else ``None``."""
+    if not isinstance(record, dict):
+        return None
+    for field in _KEY_FIELDS:
+        value = record.get(field)
+        if (isinstance(value, str) and 0 < len(value) <= MAX_KEY_CHARS) or _is_position(value):
+            return value
+    return None
 
 
 @attrs.frozen
@@ -55,6 +87,7 @@ class Cursor:
     ``next_path`` is a path with its query (the origin is always the client's own), so a
     cursor saved by one process resumes in another with other credentials or host names.
     ``skip`` items of that page were already delivered (a ``limit`` stopped inside it).
+    ``anchor`` is the record it ended on (cursors made before anchors existed have none).
     """
 
     endpoint: str
@@ -62,6 +95,7 @@ class Cursor:
     count: int | None
     yielded: int
     skip: int = 0
+    anchor: Anchor | None = None
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -73,6 +107,11 @@ def encode_cursor(cursor: Cursor) -> str:
         "y": cursor.yielded,
         "s": cursor.skip,
     }
+    anchor = cursor.anchor
+    if anchor is not None:
+        payload.update({"a": anchor.path, "x": anchor.index, "z": anchor.page_size})
+        if anchor.key is not None:
+            payload["i"] = anchor.key
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -117,11 +156,40 @@ def decode_cursor(text: str, *, endpoint: str) -> Cursor:
     ):
         raise ValueError("corrupt lucidgreen pagination cursor")
     if next_path is not None:
-        try:
-            next_path = _on_endpoint(next_path, endpoint=endpoint, relative_only=True)
-        except DecodeError as exc:
-            raise ValueError(f"corrupt lucidgreen pagination cursor: {exc}") from None
-    return Cursor(endpoint=endpoint, next_path=next_path, count=count, yielded=yielded, skip=skip)
+        next_path = _cursor_path(next_path, endpoint)
+    return Cursor(
+        endpoint=endpoint,
+        next_path=next_path,
+        count=count,
+        yielded=yielded,
+        skip=skip,
+        anchor=_decode_anchor(payload, endpoint),
+    )
+
+
+def _cursor_path(path: str, endpoint: str) -> str:
+    try:
+        return _on_endpoint(path, endpoint=endpoint, relative_only=True)
+    except DecodeError as exc:
+        raise ValueError(f"corrupt lucidgreen pagination cursor: {exc}") from None
+
+
+def _decode_anchor(payload: dict[str, Any], endpoint: str) -> Anchor | None:
+    """The cursor's anchor; ``None`` for a cursor made before anchors (no ``"a"``)."""
+    path: Any = payload.get("a")
+    if path is None:
+        return None
+    index: Any = payload.get("x")
+    size: Any = payload.get("z")
+    key: Any = payload.get("i")
+    if not (
+        isinstance(path, str)
+        and _is_position(index)
+        and _is_position(size)
+        and (key is None or record_key({"id": key}) == key)
+    ):
+        raise ValueError("corrupt lucidgreen pagination cursor")
+    return Anchor(_cursor_path(path, endpoint), index, key, size)
 
 
 def _decode_unreserved(match: re.Match[str]) -> str:

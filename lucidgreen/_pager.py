@@ -12,14 +12,16 @@ import weakref
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
 from . import _cursors
-from ._cursors import Cursor
+from ._cursors import Anchor, Cursor
+from ._decode_report import decode_records
 from ._envelopes import DrfPage
-from .errors import DecodeError, NotFound
+from ._relocate import relocate
+from .errors import BadRecords, DecodeError, NotFound, SkippedRecord
 
 __all__ = [
     "MAX_EMPTY_PAGES",
@@ -27,12 +29,16 @@ __all__ = [
     "PAGE_SLACK",
     "YIELD_SLACK_PAGES",
     "AsyncPager",
+    "OnBadRecord",
     "Page",
 ]
 
 T = TypeVar("T")
 _Gen = TypeVar("_Gen", bound=AsyncGenerator[Any, None])
 logger = logging.getLogger("lucidgreen.pager")
+
+OnBadRecord = Literal["raise", "skip"]
+"""What a walk does after a page holding records that do not decode (see AsyncPager)."""
 
 FetchPage = Callable[[str], Awaitable[DrfPage]]
 """Fetch one page by path-and-query on the client's own origin (retries happen inside)."""
@@ -70,7 +76,8 @@ class Page(Generic[T]):
     """One page of a list, its items already typed.
 
     ``cursor`` is a plain string: pass it as ``list(resume_from=cursor)`` to continue with
-    what comes after this page, in this process or another one.
+    what comes after this page, in this process or another one. ``skipped`` holds the
+    records of this page that did not decode (index, raw JSON, reason); ``items`` the rest.
     """
 
     items: Sequence[T]
@@ -78,6 +85,7 @@ class Page(Generic[T]):
     next_url: str | None
     previous_url: str | None
     cursor: str
+    skipped: tuple[SkippedRecord, ...] = ()
 
 
 @attrs.define
@@ -94,6 +102,17 @@ class _Walk:
     warned_count: bool = False
     last_page: int = 0
     seen_links: set[str] = attrs.field(factory=set)
+    anchor: Anchor | None = None  # the last record consumed, for the next cursor
+
+
+@attrs.frozen
+class _Start:
+    """Where a walk begins: a path, maybe its page already fetched, records to skip there."""
+
+    path: str
+    walk: _Walk
+    raw: DrfPage | None = None
+    skip: int = 0
 
 
 @attrs.frozen
@@ -174,6 +193,19 @@ class AsyncPager(Generic[T]):
     ask for a page that answered 404 before the page linking to it had answered).
     A list whose pages report no ``count`` is followed for at most
     :data:`MAX_UNCOUNTED_PAGES` (1000) pages.
+
+    A record that does not decode never costs the good ones: its page's other records are
+    delivered (``page.items``), it is reported in ``page.skipped`` and :attr:`skipped`, and
+    the page's cursor resumes past it. With ``on_bad_record="raise"`` (the default) the walk
+    then ends with :class:`~lucidgreen.errors.BadRecords` (its ``skipped`` and ``cursor``),
+    raised after that page's good items; with ``"skip"`` it logs a warning and goes on.
+    A skipped record counts towards ``limit``.
+
+    A resume verifies its place: the cursor names the last record delivered (its id, index,
+    page and the page size), the resume fetches that page again and goes on right after the
+    record, wherever the list's changes or a new page size moved it (see
+    :mod:`lucidgreen._relocate`), or raises :class:`~lucidgreen.errors.PageLayoutChanged`
+    before yielding anything. Never a silent gap or repeat.
     """
 
     def __init__(
@@ -186,17 +218,23 @@ class AsyncPager(Generic[T]):
         limit: int | None = None,
         prefetch: int = 0,
         resume_from: str | None = None,
+        on_bad_record: OnBadRecord = "raise",
     ) -> None:
         if limit is not None and limit < 0:
             raise ValueError("limit must be >= 0")
         if prefetch < 0:
             raise ValueError("prefetch must be >= 0")
+        if on_bad_record not in ("raise", "skip"):
+            raise ValueError(f"on_bad_record must be 'raise' or 'skip', not {on_bad_record!r}")
+        self._on_bad_record = on_bad_record
+        self._skipped: list[SkippedRecord] = []
         self._endpoint = endpoint
         self._first_path = first_path
         self._fetch = fetch
         self._decode = decode
         self._limit = limit
         self._prefetch = prefetch
+        self._resume_from = resume_from
         self._resume = (
             _cursors.decode_cursor(resume_from, endpoint=endpoint)
             if resume_from is not None
@@ -211,6 +249,11 @@ class AsyncPager(Generic[T]):
 
     def __aiter__(self) -> AsyncGenerator[T, None]:
         return self._started(self._items())
+
+    @property
+    def skipped(self) -> tuple[SkippedRecord, ...]:
+        """Every record this pager's iterations skipped so far because it did not decode."""
+        return tuple(self._skipped)
 
     def pages(self) -> AsyncGenerator[Page[T], None]:
         """The list page by page (closable: ``async with aclosing(pager.pages()) as pages``)."""
@@ -256,33 +299,60 @@ class AsyncPager(Generic[T]):
         finally:
             await pages.aclose()
 
-    async def _pages(self) -> AsyncGenerator[Page[T], None]:
+    async def _start(self) -> _Start | None:
+        """The first page of this walk: the list's, or where the resume cursor's record is.
+
+        A cursor with an anchor is verified on the server (see :mod:`._relocate`); one made
+        before anchors existed resumes at its ``next`` page as it says.
+        """
         resume = self._resume
-        path: str | None = self._first_path
-        skip = 0
-        walk = _Walk(count=None, yielded=0)
-        if resume is not None:
-            path, skip = resume.next_path, resume.skip
-            walk = _Walk(count=resume.count, yielded=resume.yielded)
-            walk.last_page = 0 if path is None else _cursors.page_number(path) or 0
-        if path is None or self._satisfied(walk):
+        if resume is None:
+            return _Start(self._first_path, _Walk(count=None, yielded=0))
+        if resume.next_path is None or self._limit == 0:
+            return None  # the list was finished
+        walk = _Walk(count=resume.count, yielded=resume.yielded, anchor=resume.anchor)
+        anchor = resume.anchor
+        if anchor is None:
+            walk.last_page = _cursors.page_number(resume.next_path) or 0
+            return _Start(resume.next_path, walk, skip=resume.skip)
+        located = await relocate(
+            anchor,
+            self._fetch,
+            endpoint=self._endpoint,
+            count=resume.count,
+            cursor=self._resume_from or "",
+        )
+        walk.last_page = _cursors.page_number(located.path) or 0
+        walk.count = located.raw.count  # the place is verified: a count change is no warning
+        return _Start(located.path, walk, located.raw, located.skip)
+
+    async def _pages(self) -> AsyncGenerator[Page[T], None]:
+        start = await self._start()
+        if start is None or self._satisfied(start.walk):
             return
+        path, walk, raw, skip = start.path, start.walk, start.raw, start.skip
         window = _Window()
         self._windows.add(window)
         try:
             while True:
-                raw = await self._take(path, window)
+                if raw is None:
+                    raw = await self._take(path, window)
+                # A resume's own page, already delivered up to its end, is not yielded again.
+                delivered = 0 < skip >= len(raw.results)
                 page = self._page(path, raw, walk, skip)
                 skip = 0
                 next_path = self._next_path(raw, walk)
-                yield page
-                if self._closed:  # by aclose() in another task, while this one held the page
-                    raise RuntimeError("this pager was closed while it was iterated")
+                if not delivered:
+                    yield page
+                    if self._closed:  # by aclose() in another task, while this one held it
+                        raise RuntimeError("this pager was closed while it was iterated")
+                    if page.skipped:
+                        self._report(page, path)
                 if next_path is None or self._satisfied(walk):
                     return
                 if self._prefetch:
                     await self._refill(window, next_path, raw, walk)
-                path = next_path
+                path, raw = next_path, None
         finally:
             # Closing this pager (or breaking out) must cancel the window now, not at GC time.
             await window.discard()
@@ -382,6 +452,26 @@ class AsyncPager(Generic[T]):
                 )
         return path
 
+    def _report(self, page: Page[T], path: str) -> None:
+        """After the page's good items: raise :class:`BadRecords`, or warn and go on."""
+        first = page.skipped[0]
+        more = f" and {len(page.skipped) - 1} more" if len(page.skipped) > 1 else ""
+        message = (
+            f"{self._endpoint}: {len(page.skipped)} record(s) of page {path} did not decode "
+            f"(index {first.index}: {first.reason}{more}); its {len(page.items)} other "
+            "record(s) were delivered"
+        )
+        if self._on_bad_record == "skip":
+            logger.warning("%s; skipped", message)
+            return
+        raise BadRecords(
+            f"{message}; resume past them with this error's cursor",
+            skipped=page.skipped,
+            cursor=page.cursor,
+            text="[" + ", ".join(record.raw for record in page.skipped) + "]",
+            status=200,
+        )
+
     def _refuse(self, raw: DrfPage, reason: str) -> None:
         raise DecodeError(f"{self._endpoint}: {reason}", text=raw.next or "")
 
@@ -399,8 +489,16 @@ class AsyncPager(Generic[T]):
                 None if raw.next is None else _cursors.rebase(raw.next, endpoint=self._endpoint)
             )
             cursor_skip = 0
-        items = self._decode(results)
-        walk.taken += len(items)
+        if results:
+            walk.anchor = Anchor(
+                path=path,
+                index=skip + len(results) - 1,
+                key=_cursors.record_key(results[-1]),
+                page_size=max(walk.page_size, len(raw.results)),
+            )
+        items, skipped = decode_records(self._decode, results, page=path, first=skip)
+        self._skipped.extend(skipped)
+        walk.taken += len(results)  # a skipped record is consumed too: the cursor is past it
         walk.yielded += len(items)
         cursor = _cursors.encode_cursor(
             Cursor(
@@ -409,6 +507,7 @@ class AsyncPager(Generic[T]):
                 count=walk.count,
                 yielded=walk.yielded,
                 skip=cursor_skip,
+                anchor=walk.anchor if cursor_path is not None else None,
             )
         )
         return Page(
@@ -417,6 +516,7 @@ class AsyncPager(Generic[T]):
             next_url=raw.next,
             previous_url=raw.previous,
             cursor=cursor,
+            skipped=skipped,
         )
 
     def _check_count(self, raw: DrfPage, walk: _Walk) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +31,7 @@ from ._pager import Page
 __all__ = ["to_dict", "to_json"]
 
 _SCALARS = (str, int, float, bool, type(None))
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PRIVATE = frozenset({"extras", "_wire"})
 _fields_of: dict[type[Any], tuple[str, ...]] = {}
 
@@ -122,6 +124,31 @@ def to_dict(obj: Any) -> dict[str, Any] | list[Any]:
     return _object(obj)
 
 
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def encodable_json(text: str) -> str:
+    """JSON text from ``json.dumps(..., ensure_ascii=False)`` that UTF-8 can always carry.
+
+    A string from JSON may hold a surrogate code point (``"caf\\ud800"`` is valid JSON), which
+    UTF-8 cannot encode. Each one becomes its ``\\uXXXX`` escape, as ``ensure_ascii=True``
+    writes it; every other character stays as it is. Outside strings ``json.dumps`` writes
+    ASCII only, and inside them every escape it writes is complete, so an escape put in
+    here always reads back as the code point it replaced (but a high and a low surrogate
+    side by side read back as the one character they spell: JSON cannot tell them apart).
+    """
+    try:
+        text.encode()  # C speed; a search for surrogates only when there is one
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_escape, text)
+    return text
+
+
 def to_json(obj: Any, *, indent: int | None = None) -> str:
-    """:func:`to_dict` as JSON text (UTF-8 characters kept as they are, not ``\\u`` escaped)."""
-    return json.dumps(to_dict(obj), ensure_ascii=False, indent=indent)
+    """:func:`to_dict` as JSON text (UTF-8 characters kept as they are, not ``\\u`` escaped).
+
+    A surrogate code point, which UTF-8 cannot carry, is the one exception: it is written
+    as its ``\\uXXXX`` escape, so the text always encodes to UTF-8 and reads back the same.
+    """
+    return encodable_json(json.dumps(to_dict(obj), ensure_ascii=False, indent=indent))

@@ -28,6 +28,8 @@
     │   │   └── DeadlineExceeded                      ``RetryPolicy.deadline`` ran out
     │   └── WriteOutcomeUnknown                       a write's answer was lost: may have applied
     ├── DecodeError(text)                             body or model mismatch, with the raw text
+    │   ├── BadRecords(skipped, cursor)               records of a page that did not decode
+    │   └── PageLayoutChanged(cursor)                 a resume cannot find where its cursor was
     ├── RateLimiterUnavailable                        the shared limiter's Redis did not answer
     ├── InvalidLucidID (also ValueError)              refused locally, before any request
     └── NaiveDatetimeError (also ValueError)          a datetime without offset, refused locally
@@ -47,12 +49,14 @@ here, so ``except`` clauses have one place to look.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "BadRecords",
     "BadRequest",
     "CaseAlreadyImported",
     "ConnectError",
@@ -70,6 +74,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NonImportedLucidIDs",
     "NotFound",
+    "PageLayoutChanged",
     "PermissionDenied",
     "RateLimited",
     "RateLimiterUnavailable",
@@ -78,6 +83,7 @@ __all__ = [
     "ReturnCodeError",
     "ServerError",
     "ServerErrorOutcomeUnknown",
+    "SkippedRecord",
     "TransactionAlreadyProcessed",
     "TransportError",
     "UnexpectedStatus",
@@ -411,6 +417,62 @@ class DecodeError(LucidGreenError):
         super().__init__(message)
 
 
+@dataclasses.dataclass(frozen=True)
+class SkippedRecord:
+    """One record of a list page that did not decode, delivered as it was sent.
+
+    ``index`` is its position in the page's ``results`` (0-based, as the server sent them),
+    ``raw`` the record as JSON text, ``reason`` what the model refused (field paths within
+    the record, e.g. ``not a string: {} @ $.name``), ``page`` the path of its page.
+    """
+
+    index: int
+    raw: str
+    reason: str
+    page: str = ""
+
+
+class BadRecords(DecodeError):
+    """Records of a list page did not decode; every good record of that page came first.
+
+    Raised by the pager right after the page holding them (``async for`` yields its good
+    items first; ``pages()`` yields the page, with ``page.skipped``, first). ``skipped``
+    lists the bad records (:class:`SkippedRecord`: index, raw JSON, reason); ``cursor``
+    resumes after that page, past them: ``list(resume_from=exc.cursor)``.
+    """
+
+    skipped: tuple[SkippedRecord, ...]
+    cursor: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        skipped: Sequence[SkippedRecord] = (),
+        cursor: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.skipped = tuple(skipped)
+        self.cursor = cursor
+        super().__init__(message, **kwargs)
+
+
+class PageLayoutChanged(DecodeError):
+    """A resume could not find, on the server's pages, the record its cursor ended on.
+
+    The list changed between the cursor and the resume (records removed or added before
+    it, or another page size) more than the pager could follow: continuing would skip or
+    repeat records, so nothing is yielded. The message names what changed; ``cursor`` is
+    the cursor given. Start the walk again from the beginning.
+    """
+
+    cursor: str
+
+    def __init__(self, message: str, *, cursor: str = "", **kwargs: Any) -> None:
+        self.cursor = cursor
+        super().__init__(message, **kwargs)
+
+
 class RateLimiterUnavailable(LucidGreenError):
     """The limiter's shared store (Redis) could not be reached or answered in time.
 
@@ -501,9 +563,9 @@ def excerpt(text: str) -> str:
 class TransactionAlreadyProcessed(BadRequest):
     """400 "This transaction has already been processed.": LucidRetail already holds a sale
     (or a void) with this ``order_id``, sent earlier by the caller. ``order_id`` is the one
-    the refused call sent. (When the SDK itself resent a sale whose first answer was lost,
-    this refusal proves the first one applied and ``transactions.complete`` returns
-    success with ``replayed=True`` instead.)
+    the refused call sent. (When the SDK itself resent a sale or void whose first answer
+    was lost, this refusal proves the first one applied and ``transactions.complete`` /
+    ``void`` return success with ``replayed=True`` instead.)
     """
 
     order_id: str | None
@@ -516,7 +578,9 @@ class TransactionAlreadyProcessed(BadRequest):
 class CaseAlreadyImported(BadRequest):
     """400 "Items in CaseID <case_uuid> are already imported into inventory <package_uid>.":
     the case (or that batch of it) was imported before; ``package_uid`` is the inventory
-    package the server names.
+    package the server names. (When the SDK itself resent an import whose first answer was
+    lost and this refusal names the same package uid, ``caseids.import_case`` returns success
+    with ``replayed=True`` instead.)
     """
 
     case_uuid: str

@@ -10,15 +10,19 @@ for and how many lines were written. ``--resume`` downloads the file again, chec
 first entries are the lines already written (else the export changed: exit 2), and appends
 the rest.
 
-Without ``--resume`` an existing file (or cursor) is refused unless ``--force``; a run that
-fails before writing a line removes the empty file it created.
+Without ``--resume`` an existing file (or cursor) is refused unless ``--force``, and is only
+cut once the first lines are in hand; a run that fails before writing a line removes the
+empty file it created and nothing else. ``--out`` may also be a stream (``-`` for stdout, a
+FIFO, a device: :mod:`._output`), which is written to and never resumed, cut or removed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeGuard
@@ -27,8 +31,10 @@ import attrs
 
 from .._client import RetailClient, SourceClient
 from .._pager import AsyncPager
-from .._serialize import to_dict
+from .._serialize import encodable_json, to_dict
+from ..errors import PageLayoutChanged
 from ._common import UsageError, make_client
+from ._output import FileOutput, Output, inspect_output, open_output
 from ._progress import Progress
 from ._waits import WaitReporter
 
@@ -45,14 +51,18 @@ _CURSOR_VERSION = 1
 
 def to_json_line(model: Any) -> bytes:
     """One model as one compact JSON line (UTF-8, newline-terminated), with every field the
-    server sent (unknown ones included: :func:`lucidgreen.to_dict`)."""
+    server sent (unknown ones included: :func:`lucidgreen.to_dict`). A surrogate code point
+    in a string is written as its ``\\uXXXX`` escape, so the line is always valid UTF-8."""
     text = json.dumps(
         to_dict(model) if _is_record(model) else model,
         ensure_ascii=False,
         separators=(",", ":"),
         default=str,
     )
-    return (text + "\n").encode()
+    try:
+        return (text + "\n").encode()
+    except UnicodeEncodeError:  # rare: look for surrogates only when there is one
+        return (encodable_json(text) + "\n").encode()
 
 
 def _is_record(value: Any) -> bool:
@@ -139,38 +149,28 @@ class CursorFile:
 
 
 class JsonLinesWriter:
-    """The export file and its cursor sidecar (blocking file I/O, one page at a time)."""
+    """An export's lines into its :class:`~._output.Output` and, for a file, the cursor
+    sidecar after each page (blocking I/O, one page at a time)."""
 
-    def __init__(self, out: Path, what: str, resume: CursorFile | None) -> None:
-        self.out = out
+    def __init__(self, output: Output, what: str, resume: CursorFile | None) -> None:
+        self.output = output
         self.what = what
         self.lines = resume.lines if resume else 0
-        self.fresh = resume is None
-        self._handle: IO[bytes]
-        if resume is None:
-            self._handle = out.open("wb")
-            CursorFile.path_for(out).unlink(missing_ok=True)
-        else:
-            self._handle = self._reopen(out, resume)
+        if resume is not None and isinstance(output, FileOutput):
+            self._reopen(output, resume)
 
     @staticmethod
-    def _reopen(out: Path, state: CursorFile) -> IO[bytes]:
-        """``out`` cut back to ``size`` bytes (a page cut short goes), open at its end."""
-        try:
-            handle = out.open("r+b")
-        except FileNotFoundError:
-            raise UsageError(f"cannot resume: {out} is missing (its cursor file exists)") from None
-        size = state.size
+    def _reopen(output: FileOutput, state: CursorFile) -> None:
+        """The file cut back to ``size`` bytes (a page cut short goes), positioned at its end."""
+        out, handle, size = output.file, output.handle, state.size
         length = handle.seek(0, os.SEEK_END)
         if length < size:
-            handle.close()
             raise UsageError(
                 f"cannot resume: {out} is shorter ({length} bytes) than its cursor records "
                 f"({size} bytes); start again without --resume"
             )
         lines, last = _count_lines(handle, size)
         if lines != state.lines or (size and last != b"\n"):
-            handle.close()
             raise UsageError(
                 f"cannot resume: the resume state {CursorFile.path_for(out)} does not match "
                 f"{out} (it records {state.lines} lines in {size} bytes, the file holds "
@@ -178,35 +178,52 @@ class JsonLinesWriter:
             )
         handle.truncate(size)
         handle.seek(size)
-        return handle
 
     def write_page(self, items: Sequence[Any], cursor: str, count: int | None) -> None:
         """Write and flush the page's lines, then record the cursor after them."""
-        self._handle.write(b"".join(to_json_line(item) for item in items))
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self.lines += len(items)
-        CursorFile(self.what, cursor, self._handle.tell(), self.lines, count).save(self.out)
+        self._write([to_json_line(item) for item in items], cursor, count)
 
     def write_lines(self, lines: Sequence[bytes], cursor: str) -> None:
         """Write already-encoded lines and record ``cursor`` after them."""
-        self._handle.write(b"".join(lines))
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        self._write(lines, cursor, None)
+
+    def _write(self, lines: Sequence[bytes], cursor: str, count: int | None) -> None:
+        size = self.output.write(b"".join(lines))
         self.lines += len(lines)
-        CursorFile(self.what, cursor, self._handle.tell(), self.lines, None).save(self.out)
+        if self.output.path is not None:  # a stream has nothing to resume
+            CursorFile(self.what, cursor, size, self.lines, count).save(self.output.path)
 
     def close(self, *, failed: bool = False) -> None:
-        """Close the file; a fresh run that failed before its first line leaves nothing."""
-        self._handle.close()
-        if failed and self.fresh and self.lines == 0:
-            self.out.unlink(missing_ok=True)
-            CursorFile.path_for(self.out).unlink(missing_ok=True)
+        """Close; a file this run created and wrote no line to is removed on failure."""
+        self.output.close(failed=failed and self.lines == 0)
+
+
+def _open_writer(out: str, what: str, state: CursorFile | None) -> JsonLinesWriter:
+    output = open_output(out, resume=state is not None, sidecar=CursorFile.path_for(Path(out)))
+    try:
+        return JsonLinesWriter(output, what, state)
+    except BaseException:
+        output.close(failed=False)
+        raise
+
+
+def _summary(writer: JsonLinesWriter, out: Path, state: CursorFile | None) -> None:
+    """The last line: on stderr when stdout carries the data."""
+    resumed = f" ({writer.lines - state.lines} added by this run)" if state is not None else ""
+    where = "stdout" if writer.output.is_stdout else out
+    stream = sys.stderr if writer.output.is_stdout else sys.stdout
+    print(f"wrote {writer.lines} lines to {where}{resumed}", file=stream, flush=True)
 
 
 def _check_fresh(out: Path, args: argparse.Namespace) -> None:
     """Without --resume, an earlier export is only replaced when --force says so; with it, a
     file that has no cursor cannot be continued (and is not overwritten either)."""
+    if inspect_output(args.out) is not None:  # a stream: nothing to overwrite or resume
+        if args.resume:
+            raise UsageError(
+                f"cannot resume: --out {args.out} is not a regular file, so it has no resume state"
+            )
+        return
     sidecar = CursorFile.path_for(out)
     if args.resume and out.exists() and not sidecar.exists():
         raise UsageError(
@@ -259,7 +276,7 @@ async def export_source(args: argparse.Namespace) -> int:
     source = make_client(SourceClient, args, waits=WaitReporter(progress, args.max_retries))
     async with source:
         pager = _source_pager(source, args, state.cursor if state else None)
-        writer = JsonLinesWriter(out, what, state)
+        writer = _open_writer(args.out, what, state)
         failed = True
         progress.start()
         try:
@@ -269,11 +286,12 @@ async def export_source(args: argparse.Namespace) -> int:
                 writer.write_page(page.items, page.cursor, page.count)
                 progress.advance(len(page.items))
             failed = False
+        except PageLayoutChanged as exc:  # only a --resume raises it, before any page
+            raise UsageError(f"{exc} (pass --force instead of --resume)") from None
         finally:
             writer.close(failed=failed)
             progress.close()
-    resumed = f" ({writer.lines - state.lines} added by this run)" if state is not None else ""
-    print(f"wrote {writer.lines} lines to {out}{resumed}", flush=True)
+    _summary(writer, out, state)
     return 0
 
 
@@ -303,24 +321,23 @@ async def export_retail(args: argparse.Namespace) -> int:
     )
     retail = make_client(RetailClient, args, waits=WaitReporter(progress, args.max_retries))
     async with retail:
-        try:
-            export = await retail.package_uids.export(day)
-        except ValueError as exc:  # a malformed or future --date
-            raise UsageError(str(exc)) from None
-        writer = JsonLinesWriter(out, _PACKAGE_UIDS, state)
+        writer = _open_writer(args.out, _PACKAGE_UIDS, state)  # before a request: see _output
         failed = True
-        progress.start()
         try:
-            await _write_entries(
-                export.entries(), writer=writer, out=out, state=state, day=day or "",
-                progress=progress,
-            )  # fmt: skip
+            try:
+                export = await retail.package_uids.export(day)
+            except ValueError as exc:  # a malformed or future --date
+                raise UsageError(str(exc)) from None
+            with progress:
+                progress.start()
+                await _write_entries(
+                    export.entries(), writer=writer, out=out, state=state, day=day or "",
+                    progress=progress,
+                )  # fmt: skip
             failed = False
         finally:
             writer.close(failed=failed)
-            progress.close()
-    resumed = f" ({writer.lines - state.lines} added by this run)" if state is not None else ""
-    print(f"wrote {writer.lines} lines to {out}{resumed}", flush=True)
+    _summary(writer, out, state)
     return 0
 
 
@@ -335,13 +352,15 @@ async def _write_entries(
 ) -> None:
     """Skip (and check) the lines a resumed run already holds, write the rest in batches."""
     skip = state.lines if state is not None else 0
-    with out.open("rb") as written:
+    # Only a resumed file is read back (a stream may be a FIFO: reading it would steal lines).
+    with out.open("rb") if skip else contextlib.nullcontext() as written:
         batch: list[bytes] = []
         seen = 0
         async for entry in entries:
             line = to_json_line(entry)
             if seen < skip:
                 seen += 1
+                assert written is not None  # skip > 0: a resumed regular file
                 if written.read(len(line)) != line:
                     raise UsageError(
                         f"cannot resume: the export changed since {out} was written (line "

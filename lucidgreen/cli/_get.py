@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from .._client import RetailClient, SourceClient
-from .._serialize import to_dict
+from .._serialize import encodable_json, to_dict
 from ._common import UsageError, make_client
 from ._waits import WaitReporter
 
@@ -16,8 +16,8 @@ __all__ = ["get_retail", "get_source"]
 
 
 def _print_json(model: Any) -> None:
-    json.dump(to_dict(model), sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    text = json.dumps(to_dict(model), ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(encodable_json(text) + "\n")
     sys.stdout.flush()
 
 

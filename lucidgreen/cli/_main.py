@@ -73,6 +73,28 @@ def _quiet_broken_pipe() -> int:
     return EXIT_OK
 
 
+#: What each failure prints before its message, and its exit code; the first match wins.
+_FAILURES: tuple[tuple[type[BaseException], str, int], ...] = (
+    (UsageError, "error", EXIT_USAGE),
+    (AuthenticationError, "bad credentials", EXIT_AUTH),
+    (InvalidLucidID, "bad ID", EXIT_NOT_FOUND),
+    (NotFound, "not found", EXIT_NOT_FOUND),
+    (TransportError, "network failure", EXIT_NETWORK),
+    (LucidGreenError, "API error", EXIT_API),
+)
+
+
+def _report(exc: Exception) -> int:
+    """One line on stderr for a failure the command ended with, and its exit code."""
+    for kind, prefix, code in _FAILURES:
+        if isinstance(exc, kind):
+            return _fail(f"{prefix}: {exc}", code)
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"error: {exc.strerror or exc}{where}", EXIT_LOCAL)
+    return _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_LOCAL)
+
+
 def _run(handler: Handler, args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_unwrapped(handler, args))
@@ -80,23 +102,8 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
         return _quiet_broken_pipe()
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
-    except UsageError as exc:
-        return _fail(f"error: {exc}", EXIT_USAGE)
-    except AuthenticationError as exc:
-        return _fail(f"bad credentials: {exc}", EXIT_AUTH)
-    except InvalidLucidID as exc:
-        return _fail(f"bad ID: {exc}", EXIT_NOT_FOUND)
-    except NotFound as exc:
-        return _fail(f"not found: {exc}", EXIT_NOT_FOUND)
-    except TransportError as exc:
-        return _fail(f"network failure: {exc}", EXIT_NETWORK)
-    except LucidGreenError as exc:
-        return _fail(f"API error: {exc}", EXIT_API)
-    except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return _fail(f"error: {exc.strerror or exc}{where}", EXIT_LOCAL)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
-        return _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_LOCAL)
+        return _report(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

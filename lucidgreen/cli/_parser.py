@@ -86,6 +86,12 @@ def _connection_options() -> argparse.ArgumentParser:
     return parent
 
 
+_OUT_HELP = (
+    "the .jsonl file to write; - for stdout (a FIFO or a device is written as a stream, "
+    "never resumed or removed)"
+)
+
+
 def _resume_options(parser: argparse.ArgumentParser, resume_help: str) -> None:
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument("--resume", action="store_true", help=resume_help)
@@ -137,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     source_export.add_argument("what", choices=("products", "batches", "assets"))
     source_export.add_argument("--asset-type", choices=ASSET_TYPES, default="texts")
-    source_export.add_argument("--out", required=True, help="the .jsonl file to write")
+    source_export.add_argument("--out", required=True, help=_OUT_HELP)
     _resume_options(source_export, "continue after the last complete page recorded in OUT.cursor")
     source_export.add_argument("--prefetch", type=_positive, default=0, help="pages ahead")
     source_export.add_argument("--no-progress", action="store_true")
@@ -150,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Download the daily package-UID export: one CaseID per line.",
     )
     retail_export.add_argument("what", choices=("package-uids",))
-    retail_export.add_argument("--out", required=True, help="the .jsonl file to write")
+    retail_export.add_argument("--out", required=True, help=_OUT_HELP)
     retail_export.add_argument("--date", help="YYYY-MM-DD (default: the latest export)")
     _resume_options(
         retail_export, "continue after the last line recorded in OUT.cursor (same export)"

@@ -6,6 +6,8 @@
 - :class:`Unlimited`: never waits, counts what it grants; for tests and benchmarks.
 - :class:`RateLimiter` and :class:`Permit`: the protocol they follow; pass your own to a
   client's ``rate_limiter=``.
+- :func:`public_lookup_limiter` and :func:`share_public_lookups`: the process-wide budget of
+  the two unauthenticated Retail lookups (counted per IP by the server), per origin.
 
 The rule is exact, with no margin: each request counts at the latest moment the server can
 have seen it (its answer once the permit is settled, ``send + hold`` while in flight), and a
@@ -23,6 +25,7 @@ from lucidgreen._limits import PUBLIC_LOOKUP_LIMIT, RETAIL_LIMIT, SOURCE_LIMIT, 
 from ._arithmetic import Pacing
 from ._bucket import TokenBucket
 from ._protocol import Permit, RateLimiter, RateLimiterUnavailable
+from ._public import public_lookup_limiter, share_public_lookups
 from ._redis import RedisRateLimiter
 from ._unlimited import Unlimited
 
@@ -38,4 +41,6 @@ __all__ = [
     "RedisRateLimiter",
     "TokenBucket",
     "Unlimited",
+    "public_lookup_limiter",
+    "share_public_lookups",
 ]

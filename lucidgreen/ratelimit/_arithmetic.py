@@ -30,6 +30,7 @@ __all__ = [
     "give_back",
     "pause",
     "paused_for",
+    "queue_floor",
     "refill",
     "take",
     "tokens_at",
@@ -168,3 +169,14 @@ def tokens_at(pacing: Pacing, state: BucketState, now: float) -> float:
 def paused_for(state: BucketState, now: float) -> float:
     """Seconds until the current pause ends; 0 when not paused."""
     return max(0.0, state.as_of - now)
+
+
+def queue_floor(pacing: Pacing, ahead: int, paused_for: float = 0.0) -> float:
+    """A lower bound on the wait of a request behind ``ahead`` waiters that all leave first,
+    knowing nothing of a shared budget but a pause of ``paused_for`` seconds: at best the
+    bucket is full (one token once a pause ends) and the window empty, so ``ahead + 1``
+    tokens take what the bucket lacks at the refill rate, and each ``limit`` of them hold
+    the next ones back a whole window."""
+    tokens = min(1.0, pacing.capacity) if paused_for > 0 else pacing.capacity
+    bucket = max(0.0, paused_for) + max(0.0, ahead + 1.0 - tokens) / pacing.rate
+    return max(bucket, pacing.per * (ahead // pacing.limit))

@@ -421,9 +421,11 @@ class TokenBucket:
         for that window: it treats the window as full as of the 429 (after a pause, the requests
         it did not see count at now, the latest moment the server can have seen them; a
         429 with no pause spreads them over the last window), so after the pause it admits
-        only as those leave, and it returns to its own exact count once they have left.
-        Logged once at WARNING with what was counted; :attr:`surprises` counts them. The
-        limit itself is not lowered.
+        only as those leave. Once they have left it keeps them as the neighbour's share
+        (``limit - share`` a window) and gives the share back over a quarter window; a
+        surprise while it does holds the next share longer, doubling each time (see
+        :mod:`lucidgreen.ratelimit._neighbour`). Logged once at WARNING with what was
+        counted; :attr:`surprises` counts them. The limit itself is not lowered.
         """
         seconds = check_pause_seconds(seconds)
         now = self._clock()

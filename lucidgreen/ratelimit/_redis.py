@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 from lucidgreen import _limits
 
-from ._arithmetic import EARLY_TOLERANCE, Pacing
-from ._bucket import FifoTurn, Sleep, check_hold, check_pause_seconds, deadline_exceeded, wake
+from ._arithmetic import EARLY_TOLERANCE, Pacing, queue_floor
+from ._bucket import (
+    FifoTurn,
+    Shed,
+    Sleep,
+    check_hold,
+    check_pause_seconds,
+    deadline_exceeded,
+    wake,
+)
 from ._protocol import Permit, RateLimiterUnavailable
 
 if TYPE_CHECKING:
@@ -43,7 +51,9 @@ _SCRIPT = """
 -- KEYS[1]: hash {tokens, as_of} of the pacing bucket; as_of (µs) is ahead while paused.
 -- KEYS[2]: sorted set of reservations: member 'f:<id>' in flight, scored send + hold;
 --          'f:<id>' becomes 's:<id>', scored at its settle time, once settled.
--- KEYS[3]: hash {surprises}: 429s that came while fewer than limit were counted.
+-- KEYS[3]: hash {surprises}: 429s that came while fewer than limit were counted, and the
+--          neighbour's share they taught {unseen, start, until, ends, hold} (µs; as
+--          _neighbour.py: none before start, whole until until, then falling to none at ends).
 -- ARGV: operation, rate (tokens/s), capacity, limit, per (s), then per operation:
 --   take: tolerance (s), id, hold (s), want
 --         -> {wait (s), blocked by an in-flight bound '1'|'0', granted}: up to want
@@ -77,12 +87,30 @@ local function save()
   end
 end
 local function fmt(x) return string.format('%.17g', x) end
+-- The neighbour's share (_neighbour.py, line for line).
+local stored_share = redis.call('HMGET', KEYS[3], 'unseen', 'start', 'until', 'ends', 'hold')
+local s_unseen = tonumber(stored_share[1]) or 0
+local s_start = tonumber(stored_share[2]) or math.huge
+local s_until = tonumber(stored_share[3]) or -math.huge
+local s_ends = tonumber(stored_share[4]) or -math.huge
+local s_hold = tonumber(stored_share[5]) or 0
+local function share_at(t)
+  if t < s_start or t >= s_ends then return 0 end
+  if t < s_until then return s_unseen end
+  return s_unseen * (s_ends - t) / (s_ends - s_until)
+end
+local function share_below(level)
+  if share_at(now) < level then return now end
+  if level <= 0 then return math.huge end
+  return math.max(now, s_ends - level / s_unseen * (s_ends - s_until)) + 1
+end
 if operation == 'take' then
   local tolerance, id, hold = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]) * 1e6
   local want = tonumber(ARGV[9])
   local counted = redis.call('ZCARD', window)
   local granted = 0
-  while granted < want and counted < limit do
+  local allowed = limit - share_at(now)
+  while granted < want and counted < allowed do
     if (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate > tolerance then break end
     tokens = tokens - 1
     granted = granted + 1
@@ -94,13 +122,19 @@ if operation == 'take' then
     return {'0', '0', tostring(granted)}
   end
   local wait = (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate
-  if counted >= limit then
+  if counted >= allowed then
     -- Full: no tolerance (the window is the guarantee); the one that must slide out first.
-    local oldest = redis.call('ZRANGE', window, counted - limit, counted - limit, 'WITHSCORES')
+    local index = math.floor(counted - allowed)
+    local oldest = redis.call('ZRANGE', window, index, index, 'WITHSCORES')
     local window_wait = (tonumber(oldest[2]) + per - now) / 1e6
+    local blocked = '0'
+    if string.sub(oldest[1], 1, 2) == 'f:' then blocked = '1' end
+    if allowed < limit then
+      -- The share may fall far enough before that request leaves the window.
+      local falls = (share_below(limit - counted) - now) / 1e6
+      if falls < window_wait then window_wait, blocked = falls, '0' end
+    end
     if window_wait > wait then
-      local blocked = '0'
-      if string.sub(oldest[1], 1, 2) == 'f:' then blocked = '1' end
       return {fmt(window_wait), blocked, '0'}
     end
   end
@@ -127,6 +161,19 @@ elseif operation == 'pause' then
     -- ones at now after a pause, spread over the last window after a 429 with none; at most
     -- 10,000 of them (as TokenBucket does).
     surprise = '1'
+    -- The share it teaches (_neighbour.learn; two more unseen than the count shows, as
+    -- Budget.fill says why).
+    local unseen = limit - counted + 2
+    local hold = 0
+    if now < s_ends + per then
+      unseen = math.max(unseen, math.floor(s_unseen + 0.5))
+      hold = math.min(math.max(per, 2 * s_hold), 16 * per)
+    end
+    unseen = math.min(unseen, limit - 1)
+    local start = now + per
+    redis.call('HSET', KEYS[3], 'unseen', fmt(unseen), 'start', fmt(start),
+               'until', fmt(start + hold), 'ends', fmt(start + hold + 0.25 * per),
+               'hold', fmt(hold))
     local missing = math.min(limit - counted, 10000)
     local step = 0
     if tonumber(ARGV[6]) <= 0 then step = per / missing end
@@ -259,6 +306,7 @@ class RedisRateLimiter:
         "_name",
         "_owns_client",
         "_pacing",
+        "_paused_until",
         "_prefix",
         "_script",
         "_seq",
@@ -329,6 +377,7 @@ class RedisRateLimiter:
         self._wake: asyncio.Future[None] | None = None
         self._blocked = False
         self._warned = False
+        self._paused_until = -math.inf  # monotonic end of this process's last pause
         # Permits the head took from Redis for the waiters behind it: (reservation, hold).
         self._leases: deque[tuple[str, float]] = deque()
 
@@ -368,10 +417,7 @@ class RedisRateLimiter:
         hold = self._max_hold if checked is None else min(checked, self._max_hold)
         started = time.monotonic()
         deadline = None if max_wait is None else started + max_wait
-        try:
-            queued = await self._turn.enter(max_wait)
-        except TimeoutError:
-            raise deadline_exceeded(self, max_wait or 0.0) from None
+        queued = await self._queue_up(max_wait)
         try:
             self._raise_if_failed_since(started)
             reservation = self._leased(hold)
@@ -396,6 +442,29 @@ class RedisRateLimiter:
         # A lone round trip to Redis is not waiting for the budget.
         waited = max(0.0, time.monotonic() - started) if queued else 0.0
         return _RedisPermit(self, reservation, waited)
+
+    async def _queue_up(self, max_wait: float | None) -> bool:
+        """Wait for the turn (True if another task held it); shed at once when this place in
+        the queue makes ``max_wait`` impossible, and leave when it passes or a pause dooms it.
+
+        Only this process's queue and pauses are known here, so the bound is the best case of
+        the shared budget (:func:`~lucidgreen.ratelimit._arithmetic.queue_floor`).
+        """
+        if max_wait is not None:
+            expected = self._least_wait(self._turn.waiting)
+            if expected > max_wait:
+                raise deadline_exceeded(self, max_wait, expected)
+        try:
+            return await self._turn.enter(max_wait)
+        except Shed as shed:
+            raise deadline_exceeded(self, max_wait or 0.0, shed.retry_after) from None
+        except TimeoutError:
+            expected = self._least_wait(self._turn.waiting)
+            raise deadline_exceeded(self, max_wait or 0.0, expected) from None
+
+    def _least_wait(self, ahead: int) -> float:
+        paused = max(0.0, self._paused_until - time.monotonic())
+        return queue_floor(self._pacing, ahead, paused)
 
     def _leased(self, hold: float) -> str | None:
         """A permit the previous head leased for this waiter, if it covers ``hold``."""
@@ -437,9 +506,11 @@ class RedisRateLimiter:
         """Hold every acquire, in every process on this key, until ``seconds`` from now.
 
         Like :meth:`lucidgreen.ratelimit.TokenBucket.pause`: an unexpected 429 (fewer than
-        ``limit`` counted on the key) makes the key count its window as full as of now, in
-        Redis, so every process learns it at once; it is logged once per process at WARNING
-        and counted in :meth:`surprises`. The limit is not lowered.
+        ``limit`` counted on the key) makes the key count its window as full as of now, and
+        then keep the neighbour's share, in Redis, so every process learns it at once; it is
+        logged once per process at WARNING and counted in :meth:`surprises`. The limit is
+        not lowered. Queued waiters whose ``max_wait`` the pause makes impossible leave at
+        once.
         """
         seconds = check_pause_seconds(seconds)
         self._seq += 1
@@ -459,6 +530,11 @@ class RedisRateLimiter:
                 seconds,
             )
         logger.debug("%r paused for %.3f s", self, seconds)
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        # Queued waiters the pause dooms leave now; the head checks its own deadline.
+        self._turn.shed(self._least_wait)
+        if self._wake is not None:
+            wake(self._wake)
 
     async def counted(self) -> int:
         """Requests counted on the key in the window a request leaving now would join."""

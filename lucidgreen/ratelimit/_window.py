@@ -41,6 +41,7 @@ from ._arithmetic import (
     tokens_at,
     wait_for_token,
 )
+from ._neighbour import NO_SHARE, learn, share_at, share_below
 
 __all__ = ["Budget", "Decision", "Ledger", "Reservation"]
 
@@ -133,16 +134,16 @@ class Ledger:
     def in_flight(self) -> int:
         return len(self._flight)
 
-    def blocking(self, now: float, limit: int) -> tuple[float, bool]:
+    def blocking(self, now: float, limit: float) -> tuple[float, bool]:
         """``(count_time, in_flight)`` of the request whose leaving the window lets the next
-        one go; ``(-inf, False)`` when there is room now.
+        one go (fewer than ``limit`` counted); ``(-inf, False)`` when there is room now.
 
         The next request may leave at ``count_time + per``.
         """
         edge = self._prune(now)
         first = self._first_live(edge)
         counted = len(self._settled) + len(self._flight) - first
-        need = counted - limit + 1
+        need = math.floor(counted - limit) + 1
         if need <= 0:
             return -math.inf, False
         # The need-th smallest of the two sorted runs.
@@ -212,17 +213,25 @@ class Decision(NamedTuple):
 class Budget:
     """Bucket pacing plus the exact window ledger; every method takes ``now``."""
 
-    __slots__ = ("ledger", "pacing", "state")
+    __slots__ = ("ledger", "pacing", "share", "state")
 
     def __init__(self, pacing: Pacing, now: float) -> None:
         self.pacing = pacing
         self.state = BucketState.full(pacing, now)
         self.ledger = Ledger(pacing.per)
+        self.share = NO_SHARE
+
+    def limit_at(self, now: float) -> float:
+        """The limit less the share kept for a neighbour (see ``_neighbour``)."""
+        return self.pacing.limit - share_at(self.share, now)
 
     def try_take(self, now: float, hold: float | None) -> Decision:
         """Reserve a slot for a request leaving at ``now``, or say how long to wait."""
         ledger, pacing = self.ledger, self.pacing
-        if ledger.counted(now) < pacing.limit:
+        share = self.share
+        # One comparison on the hot path when no neighbour is known (start is inf).
+        limit = pacing.limit if now < share.start else self.limit_at(now)
+        if ledger.counted(now) < limit:
             # The common case, kept short: room in the window, so the bucket decides. This
             # is take() inlined (the hot path of every request; the pure function is the
             # reference, and the tests hold both to the same answers).
@@ -238,8 +247,12 @@ class Budget:
             return Decision(0.0, ledger.reserve(now, hold), None)
         # Full: no early tolerance here, the window is the guarantee. At least one ulp, so
         # a clock advanced by exactly the wait lands on or past the edge.
-        at, from_flight = ledger.blocking(now, pacing.limit)
+        at, from_flight = ledger.blocking(now, limit)
         window_wait = max(at + pacing.per - now, math.ulp(now))
+        if limit < pacing.limit:
+            # The share may fall far enough before that request leaves the window.
+            level = pacing.limit - ledger.counted(now)
+            window_wait = min(window_wait, share_below(share, now, level) - now)
         self.state = refill(pacing, self.state, now)
         bucket_wait = wait_for_token(pacing, self.state, now)
         if bucket_wait >= window_wait:
@@ -261,8 +274,15 @@ class Budget:
 
     def fill(self, now: float, pause: float) -> int:
         """The server's window is full as of ``now`` (an unexpected 429): count the requests
-        it holds that this budget never saw (see :meth:`Ledger.fill`); how many that was."""
-        return self.ledger.fill(now, self.pacing.limit, self.pacing.per, pause)
+        it holds that this budget never saw (see :meth:`Ledger.fill`), and keep them as a
+        neighbour's share once they leave (see ``_neighbour``); how many that was."""
+        pacing = self.pacing
+        # Two more unseen than the count shows: the refused request is in the ledger (settled
+        # before its 429 reached the pause) though DRF does not count what it refuses, and a
+        # steady neighbour's count in a window wavers by one with the phase of its requests.
+        unseen = pacing.limit - self.ledger.counted(now) + 2
+        self.share = learn(self.share, now, unseen, pacing.limit, pacing.per)
+        return self.ledger.fill(now, pacing.limit, pacing.per, pause)
 
     def settle(self, entry: Reservation, now: float) -> float | None:
         return self.ledger.settle(entry, now)

@@ -28,7 +28,13 @@ from ..errors import (
     UnknownLucidIDs,
 )
 
-__all__ = ["ALREADY_PROCESSED", "business_rule", "typed_refusals"]
+__all__ = [
+    "ALREADY_PROCESSED",
+    "business_rule",
+    "proves_own_import",
+    "proves_own_transaction",
+    "typed_refusals",
+]
 
 ALREADY_PROCESSED = "This transaction has already been processed."
 _NON_IMPORTED = "non_imported_lucidids"
@@ -120,3 +126,21 @@ def typed_refusals(*, order_id: str | None = None) -> Iterator[None]:
         if typed is None:
             raise
         raise typed from exc
+
+
+# Exactly-once where the API can tell. A duplicate refusal that follows an attempt of the
+# same call whose outcome was unknown (a lost answer, a 5xx) is that attempt's answer: the
+# server applied it. The same refusal on a first attempt is the caller's own earlier write.
+
+
+def proves_own_transaction(exc: TransactionAlreadyProcessed) -> bool:
+    """Whether "already processed" answers our own resend of a sale or void by ``order_id``."""
+    return exc.prior_outcome_unknown
+
+
+def proves_own_import(exc: CaseAlreadyImported, *, case_uuid: str, package_uid: str) -> bool:
+    """Whether "already imported" answers our own resend: the same case, into the package
+    uid we sent. Into another package uid it is a real conflict (ours never applied)."""
+    return (
+        exc.prior_outcome_unknown and exc.case_uuid == case_uuid and exc.package_uid == package_uid
+    )

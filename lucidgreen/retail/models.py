@@ -107,11 +107,17 @@ class Batch(Model):
 
 @attrs.frozen(kw_only=True)
 class CaseImportResult(Model):
-    """The 200 answer of ``POST /api/v1.2/caseids/import/`` (caseids_import)."""
+    """The 200 answer of ``POST /api/v1.2/caseids/import/`` (caseids_import).
+
+    ``replayed`` is True when the SDK resent the import after losing the first answer and
+    the server confirmed the first one had been applied ("already imported into inventory"
+    the same package uid); the other fields are then the ones the call sent.
+    """
 
     case_uuid: str
     packaged_product_uuid: str | None = None
     package_uid: str | None = None
+    replayed: bool = False
 
 
 @attrs.frozen(kw_only=True)

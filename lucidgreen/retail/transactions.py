@@ -1,13 +1,13 @@
 """LucidRetail retail transactions: ``/api/v1.2/transactions/``.
 
-Replay rule: ``complete`` is retried after a 5xx or a lost answer because LucidRetail
-deduplicates sales by ``order_id`` — a replay of an applied sale is refused with "This
-transaction has already been processed." When that refusal follows an attempt whose outcome
-was unknown, it proves the first attempt applied, and ``complete`` reports success with
-``replayed=True``; otherwise it raises :class:`~lucidgreen.TransactionAlreadyProcessed`.
-``void`` is not deduplicated by any documented rule, so it is resent only
-when the server certainly did not act (429, or a connection that never opened); a lost answer
-raises :class:`~lucidgreen.WriteOutcomeUnknown`.
+Exactly-once rule: LucidRetail deduplicates sales and voids by ``order_id`` — a second
+``complete`` or ``void`` of the same order is refused with "This transaction has already been
+processed." So both are resent after a 5xx or a lost answer, like a read. When that refusal
+follows an attempt whose outcome was unknown, it proves the first attempt applied, and the
+call reports success with ``replayed=True``; otherwise it raises
+:class:`~lucidgreen.TransactionAlreadyProcessed`. A ``void`` without ``order_id`` cannot be
+recognised, so it is resent only when the server certainly did not act (429, or a connection
+that never opened); a lost answer raises :class:`~lucidgreen.WriteOutcomeUnknown`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .._transport import Response
 from ..errors import NaiveDatetimeError, TransactionAlreadyProcessed
 from ..ids import validate_lucid_id
 from ..retry import Replay
-from ._rules import typed_refusals
+from ._rules import proves_own_transaction, typed_refusals
 from .models import CompletedTransaction, VoidedTransaction
 
 __all__ = ["TransactionResult", "Transactions"]
@@ -47,8 +47,10 @@ class TransactionResult:
     warning: str | None = None
 
 
-def _result(response: Response, order_id: str | None, replay: Replay) -> TransactionResult:
-    with write_decoding(replay):
+def _result(response: Response, order_id: str | None) -> TransactionResult:
+    # A 2xx whose body cannot be read may have applied, resendable or not: the caller's own
+    # resend would be a new call, refused as a duplicate, never replayed.
+    with write_decoding(Replay.UNSAFE):
         value = _envelopes.decode_json(response.status, response.headers, response.body)
         warning = None
         if isinstance(value, dict) and "returnCode" in value:
@@ -105,16 +107,7 @@ class Transactions(Resource):
             customer_id=customer_id,
             budtender_id=budtender_id,
         )
-        try:
-            with typed_refusals(order_id=order_id):
-                response = await self._post(
-                    self._api.path("transactions", "complete"), body, replay=Replay.SAFE
-                )
-        except TransactionAlreadyProcessed as exc:
-            if exc.prior_outcome_unknown:  # our own resend met the sale it had applied
-                return TransactionResult(order_id=order_id, replayed=True)
-            raise
-        return _result(response, order_id, Replay.SAFE)
+        return await self._send("complete", body, order_id)
 
     async def void(
         self,
@@ -128,8 +121,10 @@ class Transactions(Resource):
 
         A ``performed_at`` without UTC offset is refused before sending
         (:class:`~lucidgreen.NaiveDatetimeError`); voiding an order twice raises
-        :class:`~lucidgreen.TransactionAlreadyProcessed`. Not resent after a 5xx or a lost
-        answer; an unreadable 2xx answer raises :class:`~lucidgreen.DecodeError` with
+        :class:`~lucidgreen.TransactionAlreadyProcessed`. With an ``order_id`` it is resent
+        after a 5xx or a lost answer, and a resend met by "already processed" returns
+        ``replayed=True`` (see the module's rule); without one it is never resent, and an
+        unreadable 2xx answer raises :class:`~lucidgreen.DecodeError` with
         ``outcome_unknown`` True.
         """
         body = VoidedTransaction(
@@ -138,6 +133,22 @@ class Transactions(Resource):
             customer_id=customer_id,
             budtender_id=budtender_id,
         )
-        with typed_refusals(order_id=order_id):
-            response = await self._post(self._api.path("transactions", "void"), body)
-        return _result(response, order_id, Replay.UNSAFE)
+        return await self._send("void", body, order_id)
+
+    async def _send(
+        self, verb: str, body: CompletedTransaction | VoidedTransaction, order_id: str | None
+    ) -> TransactionResult:
+        """POST a sale or void: resent after an unclear outcome when ``order_id`` lets the
+        server recognise the resend, and the duplicate answer to our own resend reported
+        as the success it is (``replayed=True``)."""
+        replay = Replay.SAFE if order_id else Replay.UNSAFE
+        try:
+            with typed_refusals(order_id=order_id):
+                response = await self._post(
+                    self._api.path("transactions", verb), body, replay=replay
+                )
+        except TransactionAlreadyProcessed as exc:
+            if proves_own_transaction(exc):
+                return TransactionResult(order_id=order_id, replayed=True)
+            raise
+        return _result(response, order_id)

@@ -187,13 +187,14 @@ async def test_write_sends_json_with_content_type(mocked: aioresponses) -> None:
 
 
 async def test_unsafe_post_503_is_not_retried(mocked: aioresponses) -> None:
-    """A 503 to a non-idempotent write raises ServerError after exactly one attempt."""
+    """A 503 to a write the API cannot deduplicate raises ServerError after exactly one
+    attempt (``import_case`` is resent: the API tells a duplicate import apart)."""
     mocked.post(RETAIL_TOKEN_URL, payload=token_answer("tok-1"))
     mocked.post(IMPORT_URL, status=503, body="", repeat=True)
     with without_sleeping():
         async with retail_client() as retail:
             with pytest.raises(lucidgreen.ServerError) as caught:
-                await retail.caseids.import_case(**CASE_IMPORT)
+                await retail.operations.request("POST", "caseids/import/", json=CASE_IMPORT)
     assert caught.value.status == 503
     assert len(calls(mocked, "POST", IMPORT_URL)) == 1
     assert retail.stats.retries == 0
@@ -213,13 +214,14 @@ async def test_unsafe_post_429_is_retried(mocked: aioresponses) -> None:
 
 
 async def test_post_disconnect_raises_write_outcome_unknown(mocked: aioresponses) -> None:
-    """A write whose connection drops after sending raises WriteOutcomeUnknown, not resent."""
+    """A write the API cannot deduplicate whose connection drops after sending raises
+    WriteOutcomeUnknown and is not resent."""
     mocked.post(RETAIL_TOKEN_URL, payload=token_answer("tok-1"))
     mocked.post(IMPORT_URL, exception=aiohttp.ServerDisconnectedError(), repeat=True)
     with without_sleeping():
         async with retail_client() as retail:
             with pytest.raises(lucidgreen.WriteOutcomeUnknown) as caught:
-                await retail.caseids.import_case(**CASE_IMPORT)
+                await retail.operations.request("POST", "caseids/import/", json=CASE_IMPORT)
     assert caught.value.request_sent is True
     assert len(calls(mocked, "POST", IMPORT_URL)) == 1
 

@@ -339,17 +339,19 @@ async def test_an_unreadable_2xx_to_asset_create_may_have_applied(
     assert len(scripted.requests) == 1
 
 
-async def test_an_unreadable_2xx_to_a_deduplicated_sale_or_a_read_is_not_flagged(
+async def test_an_unreadable_2xx_to_a_deduplicated_sale_is_flagged_and_a_read_is_not(
     scripted: Scripted, scripted_retail: RetailClient
 ) -> None:
-    """``complete`` is safe to resend (deduplicated by order_id) and a GET applies nothing:
-    their DecodeError keeps ``outcome_unknown`` False."""
+    """``complete`` may be resent by the SDK (deduplicated by order_id), but a 2xx it cannot
+    read still says the sale may have applied: ``outcome_unknown`` True, sent once (a
+    DecodeError is not retried). A GET applies nothing: False."""
     scripted.answer(
         "POST", f"{R}/transactions/complete/", 200, raw=b"<html/>", content_type="text/html"
     )
     with pytest.raises(DecodeError) as sale:
         await scripted_retail.transactions.complete(order_id="O", items=[A], performed_at=WHEN)
-    assert sale.value.outcome_unknown is False
+    assert sale.value.outcome_unknown is True
+    assert len(scripted.requests) == 1
     scripted.answer("GET", f"{R}/products/{A}/", 200, raw=b"<html/>", content_type="text/html")
     with pytest.raises(DecodeError) as read:
         await scripted_retail.products.get(A)

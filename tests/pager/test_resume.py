@@ -42,14 +42,15 @@ async def _numbered(pages: Any) -> Any:
 async def test_resume_after_page_k_yields_exactly_the_remainder(
     lucidgreen_fake: FakeLucidGreen, make_client: MakeClient, k: int
 ) -> None:
-    """A new client given page k's cursor yields items k*7+1.. and starts at page k+1."""
+    """A new client given page k's cursor yields items k*7+1..; it asks for page k again
+    first, to verify the page still ends with the last item delivered, then k+1 onwards."""
     everything = list(lucidgreen_fake.state.products)
     cursor = await _cursor_after(make_client().products.list().pages(), k)
     lucidgreen_fake.requests.clear()
 
     rest = await drain(make_client().products.list(resume_from=cursor))
     assert uuids(rest) == everything[k * PAGE_SIZE :]
-    assert page_numbers(lucidgreen_fake) == list(range(k + 1, N_PAGES + 1))
+    assert page_numbers(lucidgreen_fake) == [k, *range(k + 1, N_PAGES + 1)]
 
 
 async def test_resume_from_the_last_page_yields_nothing(
@@ -135,8 +136,8 @@ async def test_query_parameters_of_the_first_call_are_kept_on_every_page(
     cursor = await _cursor_after(pager().pages(), 3)
     rest = await drain(pager(resume_from=cursor))
     assert uuids(rest) == list(lucidgreen_fake.state.products)[3 * PAGE_SIZE :]
-    # Pages 1-3 before the resume, 4-15 after it: each page once.
-    assert page_numbers(lucidgreen_fake) == list(range(1, N_PAGES + 1))
+    # Pages 1-3 before the resume; after it page 3 again (verified), then 4-15.
+    assert page_numbers(lucidgreen_fake) == [1, 2, 3, *range(3, N_PAGES + 1)]
     for request in list_requests(lucidgreen_fake):
         assert request.query["brand"] == "Green Valley"
         assert request.query["ordering"] == "name"

@@ -16,6 +16,7 @@ from lucidgreen.ratelimit._arithmetic import (
     give_back,
     pause,
     paused_for,
+    queue_floor,
     refill,
     take,
     tokens_at,
@@ -340,3 +341,44 @@ def test_sustained_run_loses_only_the_round_trip_per_window(limit: int, rtt: flo
     steady = grants[limit:]
     share = (len(steady) - 1) / (steady[-1] - steady[0]) * per / limit
     assert share >= per / (per + rtt) - 1e-3
+
+
+# --- the best case of a budget shared with other processes ------------------------------
+
+
+def test_queue_floor_is_the_best_case_of_a_shared_budget() -> None:
+    """Behind 900 waiters on 1000 a minute (burst 100), a request waits >= 48 s even with a
+    full bucket and an empty window; a pause adds its length and leaves one token."""
+    pacing = Pacing.for_limit(1000, 60.0)
+    assert queue_floor(pacing, 0) == 0.0
+    assert queue_floor(pacing, 900) == pytest.approx((901 - pacing.capacity) * 0.06)
+    assert queue_floor(pacing, 0, paused_for=30.0) == pytest.approx(30.0)
+    assert queue_floor(pacing, 10, paused_for=30.0) == pytest.approx(30.0 + 10 * 0.06)
+
+
+@given(
+    limit=st.integers(1, 50),
+    ahead=st.integers(0, 200),
+    burst_share=st.floats(0.0, 1.0),
+)
+@settings(max_examples=200, deadline=None)
+def test_queue_floor_never_exceeds_the_wait_of_a_fresh_budget(
+    limit: int, ahead: int, burst_share: float
+) -> None:
+    """No budget can serve the request sooner than the floor: on a fresh Budget (full bucket,
+    empty window), ``ahead`` grants settled at once leave the next one waiting >= it."""
+    burst = max(1, round(limit * burst_share))
+    pacing = Pacing.for_limit(limit, 10.0, burst)
+    budget = Budget(pacing, T0)
+    now = T0
+    for _ in range(ahead):
+        decision = budget.try_take(now, 0.0)
+        while decision.reservation is None:
+            now += decision.wait
+            decision = budget.try_take(now, 0.0)
+        budget.settle(decision.reservation, now)
+    decision = budget.try_take(now, 0.0)
+    while decision.reservation is None:
+        now += decision.wait
+        decision = budget.try_take(now, 0.0)
+    assert now - T0 >= queue_floor(pacing, ahead) - 1e-6

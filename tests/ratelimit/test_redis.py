@@ -20,6 +20,7 @@ from lucidgreen.errors import DeadlineExceeded
 from lucidgreen.ratelimit import RateLimiter, RateLimiterUnavailable, RedisRateLimiter
 from tests.support import free_port, max_in_window
 
+# Redis's own clock (TIME) paces these: the tests marked slow wait on it for real.
 pytestmark = pytest.mark.redis
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +62,7 @@ def blackhole() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
+@pytest.mark.slow  # waits on Redis's clock
 async def test_window_is_exact_and_a_settle_rewrites_the_count(
     redis_url: str, key: str, make_limiter: Callable[..., RedisRateLimiter]
 ) -> None:
@@ -106,6 +108,7 @@ async def test_release_gives_the_slot_back(make_limiter: Callable[..., RedisRate
     assert await limiter.counted() == 1
 
 
+@pytest.mark.slow  # waits on Redis's clock
 async def test_crashed_reservations_expire_at_their_bound(
     make_limiter: Callable[..., RedisRateLimiter],
 ) -> None:
@@ -132,6 +135,7 @@ async def test_max_wait_refuses_a_known_wait_without_spending(
     assert await limiter.counted() == 1
 
 
+@pytest.mark.slow  # waits on Redis's clock
 async def test_two_limiters_on_one_key_share_the_budget(
     make_limiter: Callable[..., RedisRateLimiter],
 ) -> None:
@@ -149,6 +153,7 @@ async def test_two_limiters_on_one_key_share_the_budget(
     assert max_in_window(grants, 0.5) <= 20
 
 
+@pytest.mark.slow  # waits on Redis's clock
 async def test_pause_is_shared_by_every_limiter_on_the_key(
     make_limiter: Callable[..., RedisRateLimiter],
 ) -> None:
@@ -196,6 +201,7 @@ async def test_keys_expire_once_the_budget_would_be_full(
     assert 1000 < window_ttl_ms <= 2000 + 50
 
 
+@pytest.mark.slow  # waits on Redis's clock
 async def test_cancelled_mid_flight_gives_the_slot_back(
     make_limiter: Callable[..., RedisRateLimiter],
 ) -> None:
@@ -233,6 +239,7 @@ async def test_unreachable_redis_raises_quickly() -> None:
     await limiter.aclose()
 
 
+@pytest.mark.slow  # waits on Redis's clock
 async def test_silent_redis_raises_within_the_timeout(blackhole: int) -> None:
     """A server that accepts but never answers: acquire and pause fail after ``timeout``,
     and waiters queued behind the failure fail at once instead of each timing out."""
@@ -260,6 +267,7 @@ async def test_a_caller_supplied_client_is_left_open(redis_url: str, key: str) -
     await client.aclose()
 
 
+@pytest.mark.slow  # waits on Redis's clock
 def test_processes_sharing_a_key_never_overfill_a_jittered_window(redis_url: str, key: str) -> None:
     """Three OS processes on one key (20 per 1 s, 3 s), each request reaching the server a
     random 0-0.3 s after it left: no server window of per holds more than the limit across

@@ -8,12 +8,15 @@ from typing import Any
 
 import attrs
 
+from ..._serialize import encodable_json
+
 __all__ = ["HttpError", "Reply", "dumps", "html_not_found"]
 
 
 def dumps(data: Any) -> bytes:
-    """JSON the way DRF's ``JSONRenderer`` writes it: compact, UTF-8, no ASCII escaping."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    """JSON the way DRF's ``JSONRenderer`` writes it: compact, UTF-8, no ASCII escaping (but
+    a surrogate code point, which UTF-8 cannot carry, as its ``\\uXXXX`` escape)."""
+    return encodable_json(json.dumps(data, separators=(",", ":"), ensure_ascii=False)).encode()
 
 
 @attrs.define

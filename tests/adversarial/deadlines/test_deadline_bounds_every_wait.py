@@ -1,4 +1,4 @@
-# ruff: noqa: RUF059, RUF007, B905
+# ruff: noqa: RUF007, B905
 """A call's deadline bounds every wait (limiter queue, token, 429 pause, retry) and nothing is
 sent with only a sliver of it left."""
 
@@ -32,33 +32,9 @@ from tests.adversarial.support import (
     with_credentials,
 )
 
-# Every test here waits on the real clock (deadlines, timeouts).
+# Every test here waits on the real clock (deadlines, timeouts); the limiter's hopeless waits,
+# which need no clock, are in test_hopeless_waits_fail_at_once.py.
 pytestmark = pytest.mark.slow
-
-
-async def test_deadline_bounds_limiter_wait_and_never_sends() -> None:
-    """Deadline 0.5 s, budget empty for 30 s: DeadlineExceeded(request_sent=False) quickly."""
-
-    async def h(r: web.Request, n: int) -> web.Response:
-        return web.json_response(product(1))
-
-    bucket = lucidgreen.TokenBucket(limit=1, per=30.0)
-    async with (
-        serve(h) as (url, log),
-        source(
-            url,
-            rate_limiter=bucket,
-            retry=lucidgreen.RetryPolicy(max_retries=0, deadline=0.5, min_attempt_time=0.05),
-        ) as c,
-    ):
-        await c.products.get(LID)
-        t = time.monotonic()
-        with pytest.raises(lucidgreen.DeadlineExceeded) as info:
-            await c.products.get(LID)
-        assert time.monotonic() - t < 2.0
-    assert info.value.request_sent is False
-    assert len(log) == 1
-    assert bucket.waiting == 0
 
 
 async def test_deadline_bounds_token_acquisition() -> None:
@@ -81,26 +57,6 @@ async def test_deadline_bounds_token_acquisition() -> None:
         assert time.monotonic() - t < 2.0
     assert info.value.request_sent is False
     assert all(p.endswith("/o/token/") for _, p, _ in log)
-
-
-async def test_deadline_bounds_429_pause() -> None:
-    """429 with Retry-After: 20 and a 1 s deadline: the call fails within ~1 s."""
-
-    async def h(r: web.Request, n: int) -> web.Response:
-        return web.Response(status=429, headers={"Retry-After": "20"})
-
-    async with (
-        serve(h) as (url, log),
-        source(
-            url,
-            rate_limiter=lucidgreen.TokenBucket(limit=100, per=1.0),
-            retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05),
-        ) as c,
-    ):
-        t = time.monotonic()
-        with pytest.raises(lucidgreen.LucidGreenError):
-            await asyncio.wait_for(c.products.get(LID), 10)
-        assert time.monotonic() - t < 3.0
 
 
 async def test_queued_writes_past_deadline_are_never_sent_with_a_sliver() -> None:

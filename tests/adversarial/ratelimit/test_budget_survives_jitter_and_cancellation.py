@@ -102,15 +102,16 @@ async def test_direct_acquire_cancellation_leaks_nothing() -> None:
     await p.release()
 
 
-@pytest.mark.slow
 async def test_raising_limiter_hook_leaks_no_permit() -> None:
     """A careless on_limiter_wait hook that raises: the permit it interrupted is not held
-    until its 30 s hold runs out (a third call gets budget within ~1 s)."""
+    until its 30 s hold runs out (a third call gets budget without waiting). The bucket runs
+    on a fake clock, so the second call's wait takes no real time."""
 
     def bad(event: Any) -> None:
         raise RuntimeError("hook bug")
 
-    bucket = lucidgreen.TokenBucket(limit=1, per=0.3)
+    clock = FakeClock()
+    bucket = lucidgreen.TokenBucket(limit=1, per=0.3, clock=clock, sleep=clock.sleep)
 
     async def h(r: web.Request, n: int) -> web.Response:
         return web.json_response(product(n))
@@ -125,8 +126,10 @@ async def test_raising_limiter_hook_leaks_no_permit() -> None:
         in_flight = bucket.in_flight
         # The interrupted call gave its permit back, so the next one is not held up by a
         # leaked 30 s hold: it gets budget at once (no wait, so the hook stays quiet).
+        waits = len(clock.sleeps)
         await asyncio.wait_for(c.products.get(LID), 2)
         assert in_flight == 0
+        assert len(clock.sleeps) == waits
 
 
 @pytest.mark.slow

@@ -4,12 +4,14 @@ deadline impossible, and says when budget is expected (``retry_after``)."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
 from lucidgreen.errors import DeadlineExceeded
-from lucidgreen.ratelimit import TokenBucket
+from lucidgreen.ratelimit import RedisRateLimiter, TokenBucket
 from tests.ratelimit.test_bucket import FakeClock, run_ready
+from tests.support import eventually
 
 
 def gated_bucket(clock: FakeClock, *, burst: int) -> TokenBucket:
@@ -64,3 +66,66 @@ async def test_a_pause_sheds_the_queued_waiters_it_dooms_at_once() -> None:
     patient.cancel()
     await asyncio.gather(patient, return_exceptions=True)
     assert bucket.waiting == 0
+
+
+@pytest.mark.redis
+async def test_redis_sheds_a_waiter_behind_a_long_queue_on_arrival(redis_url: str) -> None:
+    """The same rule in RedisRateLimiter: 9 of this process's waiters ahead on a 1-a-second
+    key make max_wait=5 impossible whatever the key holds: refused at once (the head's naps
+    never end here, so only shedding can answer), nothing spent; a patient one stays."""
+    clock = FakeClock()
+    clock.gate = asyncio.Event()
+    key = f"lucidgreen-test:{uuid.uuid4().hex}"
+    limiter = RedisRateLimiter(redis_url, key, limit=10, per=10.0, burst=1, sleep=clock.sleep)
+    try:
+        await (await limiter.acquire(hold=1.0)).settle()
+        queued = [asyncio.create_task(limiter.acquire(hold=1.0)) for _ in range(9)]
+        await run_ready()
+        with pytest.raises(DeadlineExceeded) as caught:
+            await limiter.acquire(max_wait=5.0)
+        assert caught.value.request_sent is False
+        assert caught.value.retry_after is not None
+        assert caught.value.retry_after == pytest.approx(9.0, abs=0.1)  # 9 more tokens at 1/s
+        assert limiter.waiting == 9
+        patient = asyncio.create_task(limiter.acquire(max_wait=60.0))
+        await run_ready()
+        assert not patient.done()
+        assert await limiter.counted() == 1
+        for task in [*queued, patient]:
+            task.cancel()
+        await asyncio.gather(*queued, patient, return_exceptions=True)
+    finally:
+        await limiter.aclose()
+
+
+@pytest.mark.redis
+async def test_redis_pause_sheds_the_queued_waiters_it_dooms_at_once(redis_url: str) -> None:
+    """A 30 s pause on the key: queued waiters with 5 s left leave at once with
+    retry_after >= 30, one with 120 s left stays."""
+    clock = FakeClock()
+    clock.gate = asyncio.Event()
+    key = f"lucidgreen-test:{uuid.uuid4().hex}"
+    limiter = RedisRateLimiter(redis_url, key, limit=10, per=10.0, burst=1, sleep=clock.sleep)
+    try:
+        await (await limiter.acquire(hold=1.0)).settle()
+        head = asyncio.create_task(limiter.acquire(hold=1.0, max_wait=120.0))
+        await eventually(lambda: bool(clock.sleeps))  # the head asked Redis and naps
+        doomed = [asyncio.create_task(limiter.acquire(max_wait=5.0)) for _ in range(3)]
+        patient = asyncio.create_task(limiter.acquire(max_wait=120.0))
+        await run_ready()
+        assert not any(task.done() for task in doomed)
+        await limiter.pause(30.0)
+        await run_ready()
+        for task in doomed:
+            assert task.done()
+            error = task.exception()
+            assert isinstance(error, DeadlineExceeded)
+            assert error.retry_after is not None
+            assert error.retry_after >= 30.0
+        assert not patient.done()
+        for task in (head, patient):
+            task.cancel()
+        await asyncio.gather(head, patient, return_exceptions=True)
+        assert limiter.waiting == 0
+    finally:
+        await limiter.aclose()

@@ -1,6 +1,10 @@
 # ruff: noqa: RUF059, PT018, SIM117
 """A write whose outcome is unclear (redirect, 1xx, 5xx, lost or unreadable answer, timeout
-in flight) is reported as such and never silently sent twice."""
+in flight) is reported as such and never silently sent twice.
+
+The "sent once" attacks use ``inventory.add_items``, a write the API cannot recognise when it
+comes again (``complete``, ``void`` and ``import_case`` are resent on purpose: see
+``test_exactly_once_where_the_api_can_tell.py``)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from lucidgreen import (
     SourceClient,
     TokenBucket,
 )
+from lucidgreen.retail.models import InventoryCollection
 from lucidgreen.retry import without_sleeping
 from tests.adversarial.support import (
     LID,
@@ -30,6 +35,11 @@ from tests.adversarial.support import (
     serve_routes,
     source,
 )
+
+
+def add_items(client: lucidgreen.RetailClient) -> Awaitable[InventoryCollection]:
+    """A write the SDK never resends after an unclear outcome."""
+    return client.inventory.add_items(LID, case_uuid=LID2, lucid_ids=[LID2])
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -53,22 +63,16 @@ async def test_informational_final_status_is_an_error() -> None:
                 await client.transactions.void(performed_at=NOW, order_id="o")
 
 
-async def test_import_case_503_reports_outcome_unknown_and_is_not_resent() -> None:
-    """import_case answered 503 (even with Retry-After: 0) is not resent; outcome_unknown."""
+async def test_add_items_503_reports_outcome_unknown_and_is_not_resent() -> None:
+    """add_items answered 503 (even with Retry-After: 0) is not resent; outcome_unknown."""
 
     async def h(r: web.Request, n: int) -> web.Response:
         return web.Response(status=503, headers={"Retry-After": "0"})
 
     async with serve(h) as (url, log):
         async with retail(url, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
-            with pytest.raises(lucidgreen.LucidGreenError) as info:
-                await c.caseids.import_case(
-                    case_uuid=LID,
-                    packaged_product_uuid=LID2,
-                    pos_product_id="p",
-                    pos_inventory_id="i",
-                    package_uid="u",
-                )
+            with pytest.raises(lucidgreen.WriteOutcomeUnknown) as info:
+                await add_items(c)
     assert info.value.outcome_unknown is True
     assert len(log) == 1
 
@@ -87,8 +91,9 @@ async def test_assets_create_undecodable_2xx_is_outcome_unknown(body: bytes) -> 
     assert len(log) == 1
 
 
-async def test_void_answer_dropped_mid_body_is_write_outcome_unknown_sent_once() -> None:
-    """The server applies void and drops the connection mid-body: WriteOutcomeUnknown, 1 send."""
+async def test_an_answer_dropped_mid_body_is_write_outcome_unknown_sent_once() -> None:
+    """The server applies add_items and drops the connection mid-body: WriteOutcomeUnknown,
+    one send."""
 
     async def answer(w: asyncio.StreamWriter) -> None:
         w.write(
@@ -99,7 +104,7 @@ async def test_void_answer_dropped_mid_body_is_write_outcome_unknown_sent_once()
     async with raw_server(answer) as (url, seen):
         async with retail(url, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
             with pytest.raises(lucidgreen.WriteOutcomeUnknown) as info:
-                await c.transactions.void(performed_at=NOW, order_id="o")
+                await add_items(c)
     assert info.value.outcome_unknown is True
     assert len(seen) == 1
 
@@ -131,7 +136,7 @@ async def test_operations_request_sends_the_verb_it_was_given(verb: str) -> None
 
 @pytest.mark.slow
 async def test_write_timeout_in_flight_is_write_outcome_unknown_sent_once() -> None:
-    """void: the server applies it and never answers; timeout 0.3 s: WriteOutcomeUnknown,
+    """add_items: the server applies it and never answers; timeout 0.3 s: WriteOutcomeUnknown,
     outcome_unknown True, one request, even with retries configured."""
 
     async def h(r: web.Request, n: int) -> web.Response:
@@ -143,7 +148,7 @@ async def test_write_timeout_in_flight_is_write_outcome_unknown_sent_once() -> N
         retail(url, timeout=0.3, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c,
     ):
         with pytest.raises(lucidgreen.WriteOutcomeUnknown) as info:
-            await c.transactions.void(performed_at=NOW, order_id="o")
+            await add_items(c)
     assert info.value.outcome_unknown is True and len(log) == 1
 
 
@@ -173,12 +178,12 @@ async def test_raising_request_hook_on_applied_write() -> None:
 
 @pytest.mark.parametrize("answer", MALFORMED[:11] + MALFORMED[12:13], ids=range(12))
 async def test_malformed_answer_to_a_write_is_outcome_unknown_sent_once(answer: bytes) -> None:
-    """void answered with malformed HTTP (the server may have applied it): an SDK error with
+    """add_items answered with malformed HTTP (the server may have applied it): an SDK error with
     outcome_unknown True, sent once even with retries configured."""
     async with raw_server(answer) as (url, seen):
         async with retail(url, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
             with pytest.raises(lucidgreen.LucidGreenError) as info:
-                await c.transactions.void(performed_at=NOW, order_id="o")
+                await add_items(c)
     assert info.value.outcome_unknown is True, repr(info.value)
     assert len(seen) == 1
 
