@@ -1,4 +1,4 @@
-"""Exit 1, "local failure": the output file cannot be written. One line names the file."""
+"""Where the output cannot go: exit 1 when the OS refuses the file, 2 for a directory."""
 
 from __future__ import annotations
 
@@ -30,13 +30,15 @@ async def test_an_output_file_in_a_missing_directory_exits_1_naming_it(
 
 
 @pytest.mark.lucidgreen_fake(products=3)
-async def test_a_forced_export_onto_a_directory_exits_1(lucidgreen_fake, run_cli, tmp_path):
-    """``--force --out DIR`` is a local failure (the OS refuses), and the directory stays empty."""
+@pytest.mark.parametrize("force", [[], ["--force"]])
+async def test_an_output_path_that_is_a_directory_is_a_usage_error(
+    lucidgreen_fake, run_cli, tmp_path, force
+):
+    """``--out DIR`` (forced or not) exits 2 saying it is a directory; DIR stays empty."""
     result = await run_cli(
-        "export", "source", "products", "--out", str(tmp_path), "--force", "--no-progress",
+        "export", "source", "products", "--out", str(tmp_path), *force, "--no-progress",
         *source_args(lucidgreen_fake),
     )  # fmt: skip
-    assert result.code == 1, result.err
-    [line] = result.err.strip().splitlines()
-    assert line.startswith("lucidgreen: error: ")
+    assert result.code == 2
+    assert result.err == f"lucidgreen: error: --out {tmp_path} is a directory; name a file in it\n"
     assert list(tmp_path.iterdir()) == []
