@@ -31,7 +31,7 @@ def peak_rss_mib() -> float:
     the fork, which would make every child look as large as the runner.
     """
     try:
-        with open("/proc/self/status", encoding="ascii") as status:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024

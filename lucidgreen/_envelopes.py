@@ -201,10 +201,8 @@ def http_date(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    try:
-        return when.timestamp()
-    except (OverflowError, OSError, ValueError):
-        return None
+    # An aware datetime's timestamp is plain arithmetic (no C time functions): it cannot fail.
+    return when.timestamp()
 
 
 def parse_retry_after(value: str | None, *, now: float, date: str | None = None) -> float | None:

@@ -177,7 +177,8 @@ def plain_attrs_structure_fn(
             "    _setw(self, _nox if w is None else w)",
         ]
     lines.append("    return self")
-    exec(compile("\n".join(lines), f"<lucidgreen structure {cls.__qualname__}>", "exec"), namespace)
+    source = compile("\n".join(lines), f"<lucidgreen structure {cls.__qualname__}>", "exec")
+    exec(source, namespace)  # noqa: S102 - code generated from the model's own fields
     structure: _Hook = namespace["structure"]
     return structure
 

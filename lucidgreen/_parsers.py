@@ -81,14 +81,14 @@ def _naive_or_aware(value: Any) -> datetime | None:
         try:
             us = _us_date(text)
             if us is not None:
-                return datetime(us.year, us.month, us.day)
+                return datetime(us.year, us.month, us.day)  # noqa: DTZ001 - zoned by to_datetime
             return datetime.fromisoformat(text)
         except ValueError:
             raise _bad("a date-time", value) from None
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return datetime(value.year, value.month, value.day)  # noqa: DTZ001 - zoned by to_datetime
     raise _bad("a date-time", value)
 
 

@@ -140,21 +140,19 @@ def parse_token_answer(response: Response) -> tuple[str, float]:
             status=response.status,
         )
     value, expires_in = data.get("access_token"), data.get("expires_in", _DEFAULT_EXPIRES_IN)
-    usable_value = isinstance(value, str) and _B64TOKEN.fullmatch(value) is not None
     usable_expiry = (
         isinstance(expires_in, int | float)
         and not isinstance(expires_in, bool)
         and math.isfinite(expires_in)
         and expires_in > 0
     )
-    if not (usable_value and usable_expiry):
+    if not (isinstance(value, str) and _B64TOKEN.fullmatch(value) and usable_expiry):
         raise DecodeError(
             "the token endpoint answered without a usable access_token (a non-empty RFC 6750 "
             "token) and expires_in (a number of seconds > 0); keys present: "
             f"{sorted(str(key)[:40] for key in data)[:20]}",
             status=response.status,
         )
-    assert isinstance(value, str)
     return value, float(expires_in)
 
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from ._headers import ResponseHeaders
 from ._retyping import retyped
@@ -96,8 +96,6 @@ __all__ = [
     "retyped",
     "scrubbed",
 ]
-
-_E = TypeVar("_E", bound="APIError")
 
 
 def _path_of(url: str) -> str:

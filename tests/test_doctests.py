@@ -6,6 +6,7 @@ import doctest
 import importlib
 import importlib.util
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ def _modules_with_examples() -> list[str]:
         source = importlib.util.find_spec(info.name)
         origin = source.origin if source else None
         if origin and origin.endswith(".py"):
-            with open(origin, encoding="utf-8") as file:
+            with Path(origin).open(encoding="utf-8") as file:
                 if ">>> " in file.read():
                     names.append(info.name)
     return names

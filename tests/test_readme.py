@@ -38,7 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 PAGES = [README, *sorted(DOCS.rglob("*.md"))]
-BLOCK = re.compile(r'^```(\w*)(?:[ \t]+title="([^"]+)")?[ \t]*\n(.*?)^```[ \t]*$', re.M | re.S)
+BLOCK = re.compile(
+    r'^```(\w*)(?:[ \t]+title="([^"]+)")?[ \t]*\n(.*?)^```[ \t]*$', re.MULTILINE | re.DOTALL
+)
 
 #: What ``lucidgreen demo`` prints with its defaults (seed 0), as docs/cli.md shows it.
 #: The port, the elapsed time and the achieved rate differ between runs (see ``_masked``).
@@ -138,7 +140,7 @@ def test_the_pages_project_passes_its_tests(page: Path, tmp_path: Path):
     for title, code in titled.items():
         (tmp_path / title).write_text(textwrap.dedent(code), encoding="utf-8")
     tests = sum(
-        len(re.findall(r"^(?:async )?def test_", code, re.M))
+        len(re.findall(r"^(?:async )?def test_", code, re.MULTILINE))
         for title, code in titled.items()
         if title.startswith("test_")
     )

@@ -334,10 +334,14 @@ def format_summary(summary: dict[str, Any]) -> str:
     by_product, fake = summary["requests_by_product"], summary["fake"]
     reasons = ", ".join(f"{n} after {why}" for why, n in summary["retries_by_reason"].items())
     lines = [
-        f"lucidgreen demo: synced from an embedded fake API ({summary['fake_url']}, "
-        f"seed {summary['seed']})",
-        f"rate limits time-compressed {summary['time_compression']:g}x: LucidSource "
-        f"{rate['limit']} requests per {rate['window_seconds']:g} s (the real API: per minute)",
+        (
+            f"lucidgreen demo: synced from an embedded fake API ({summary['fake_url']}, "
+            f"seed {summary['seed']})"
+        ),
+        (
+            f"rate limits time-compressed {summary['time_compression']:g}x: LucidSource "
+            f"{rate['limit']} requests per {rate['window_seconds']:g} s (the real API: per minute)"
+        ),
         "",
     ]
     for kind, tally in items.items():
@@ -345,18 +349,28 @@ def format_summary(summary: dict[str, Any]) -> str:
             f"  {kind:<18} {tally['listed']:>6} listed  {tally['details']:>6} details fetched"
         )
     lines += [
-        f"  {'package-UID export':<18} {export['packages']:>6} packages {export['cases']:>6} "
-        f"cases  {export['lucid_ids']} LucidIDs",
+        (
+            f"  {'package-UID export':<18} {export['packages']:>6} packages {export['cases']:>6} "
+            f"cases  {export['lucid_ids']} LucidIDs"
+        ),
         "",
-        f"  requests          {summary['requests']:>6}  (LucidSource {by_product['source']['api']}"
-        f" + {by_product['source']['token']} token, LucidRetail {by_product['retail']['api']}"
-        f" + {by_product['retail']['token']} token)",
+        (
+            f"  requests          {summary['requests']:>6}  "
+            f"(LucidSource {by_product['source']['api']}"
+            f" + {by_product['source']['token']} token, LucidRetail {by_product['retail']['api']}"
+            f" + {by_product['retail']['token']} token)"
+        ),
         f"  retries           {summary['retries']:>6}" + (f"  ({reasons})" if reasons else ""),
-        f"  429s              {summary['rate_limited']:>6}  ({fake['injected_429']} injected by "
-        f"the fake, {fake['throttled_by_rate_limiter']} from its rate limiter)",
+        (
+            f"  429s              {summary['rate_limited']:>6}  ({fake['injected_429']} injected "
+            f"by the fake, {fake['throttled_by_rate_limiter']} from its rate limiter)"
+        ),
         f"  elapsed           {summary['elapsed_seconds']:>6.1f} s",
-        f"  achieved rate     {rate['achieved_per_second']:>6.1f} requests/s = "
-        f"{rate['percent_of_limit']:.1f} % of LucidSource's limit ({rate['limit_per_second']:g}/s)",
+        (
+            f"  achieved rate     {rate['achieved_per_second']:>6.1f} requests/s = "
+            f"{rate['percent_of_limit']:.1f} % of LucidSource's limit "
+            f"({rate['limit_per_second']:g}/s)"
+        ),
     ]
     return "\n".join(lines)
 

@@ -114,7 +114,7 @@ class CursorFile:
             json.dump(payload, handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        temporary.replace(target)
 
     @classmethod
     def load(cls, out: Path) -> CursorFile | None:
@@ -360,7 +360,7 @@ async def _write_entries(
             line = to_json_line(entry)
             if seen < skip:
                 seen += 1
-                assert written is not None  # skip > 0: a resumed regular file
+                assert written is not None  # noqa: S101 - skip > 0: a resumed regular file
                 if written.read(len(line)) != line:
                     raise UsageError(
                         f"cannot resume: the export changed since {out} was written (line "

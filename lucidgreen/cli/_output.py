@@ -54,7 +54,7 @@ def inspect_output(text: str) -> str | None:
     if text == STDOUT:
         return "stdout"
     try:
-        found = os.stat(text)  # through symlinks: what would be written is what counts
+        found = Path(text).stat()  # through symlinks: what would be written is what counts
     except FileNotFoundError:
         return None  # created by the run (a missing parent fails when it is opened)
     if stat.S_ISDIR(found.st_mode):

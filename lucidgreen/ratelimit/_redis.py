@@ -14,7 +14,7 @@ import uuid
 from collections import deque
 from collections.abc import Coroutine
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from lucidgreen import _limits
 
@@ -555,7 +555,7 @@ class RedisRateLimiter:
             self._closed = True
             await self._client.aclose()
 
-    async def __aenter__(self) -> RedisRateLimiter:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

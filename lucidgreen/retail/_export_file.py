@@ -22,6 +22,7 @@ import gc
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Final
 
 import attrs
@@ -178,12 +179,12 @@ class ExportFileParser:
 
     def close(self) -> None:
         """The file ended: anything but a complete top-level object is a ``DecodeError``."""
-        if self._reader is None:
+        reader = self._reader
+        if reader is None:
             if self._done:
                 return
-            self._hand_over(b"", [])
-        assert self._reader is not None
-        self._reader.close()
+            reader = self._hand_over(b"", [])
+        reader.close()
 
     # -- the fast lane --------------------------------------------------------------------------
 
@@ -273,11 +274,12 @@ class ExportFileParser:
         self._pending = 0
         self._quotes = self._opens = self._lists = 0
 
-    def _hand_over(self, chunk: bytes, entries: list[ExportEntry]) -> None:
+    def _hand_over(self, chunk: bytes, entries: list[ExportEntry]) -> EventParser:
         """The event reader takes the file from the last package boundary on."""
+        deliver = self._on_packages
         reader = EventParser(
             max_package_size=self._max_package_size,
-            on_package=None if self._on_packages is None else self._one_package,
+            on_package=None if deliver is None else partial(_one_package, deliver),
             make_entries=_add_entries if self._make_entries else None,
         )
         if not self._first:
@@ -286,7 +288,10 @@ class ExportFileParser:
         self._hold_reset()
         self._reader = reader
         entries += reader.feed(held)
+        return reader
 
-    def _one_package(self, package_uid: str, cases: Cases) -> None:
-        assert self._on_packages is not None
-        self._on_packages({package_uid: cases})
+
+def _one_package(
+    deliver: Callable[[dict[str, Cases]], None], package_uid: str, cases: Cases
+) -> None:
+    deliver({package_uid: cases})

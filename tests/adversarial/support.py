@@ -111,7 +111,7 @@ async def tcp_server(handle: TcpHandler) -> AsyncIterator[str]:
             handlers.add(task)
         try:
             await handle(reader, writer)
-        except Exception:  # the attack's own end of the socket may fail in any way
+        except Exception:  # noqa: S110 - the attack's own end of the socket may fail in any way
             pass
         finally:
             writer.close()
@@ -202,7 +202,7 @@ def assert_no_secret(text: str, *secrets: str) -> None:
         )
 
 
-def drf(results: list[Any], *, count: Any = None, next: Any = None) -> web.Response:
+def drf(results: list[Any], *, count: Any = None, next: Any = None) -> web.Response:  # noqa: A002 - DRF's field
     return web.json_response({"count": count, "next": next, "previous": None, "results": results})
 
 
@@ -210,8 +210,8 @@ def product(i: int) -> dict[str, Any]:
     return {"uuid": LID, "name": f"p{i}"}
 
 
-async def collect(aiter: Any) -> list[Any]:
-    return [x async for x in aiter]
+async def collect(items: Any) -> list[Any]:
+    return [x async for x in items]
 
 
 def paged(total: int, reported: int, size: int = 2) -> Handler:

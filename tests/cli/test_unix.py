@@ -26,7 +26,7 @@ async def run_with_closed_stdout(*argv: str) -> tuple[int, bytes]:
     """``python -m lucidgreen argv`` whose stdout is a pipe nobody reads any more."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # as `| head` does once it has its lines
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
     try:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "lucidgreen", *argv,
@@ -247,7 +247,7 @@ async def test_the_progress_line_is_drawn_on_a_terminal_before_the_first_item(
             sys.executable, "-m", "lucidgreen", "export", "source", "products",
             "--out", str(tmp_path / "p.jsonl"), *source_args(lucidgreen_fake),
             stderr=terminal, stdout=asyncio.subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": os.getcwd()},
+            env={**os.environ, "PYTHONPATH": str(Path.cwd())},
         )  # fmt: skip
         os.close(terminal)
         drawn = await asyncio.to_thread(_read_terminal, controller)

@@ -140,7 +140,7 @@ async def test_any_of_several_tokens_is_accepted(serve: Serve) -> None:
 async def test_bad_bodies_are_refused(
     serve: Serve, body: bytes, content_type: str, status: int
 ) -> None:
-    """Unparseable JSON is 400 with a JSON reason, a non-JSON media type 415; on_case not called."""
+    """Unparsable JSON is 400 with a JSON reason, a non-JSON media type 415; on_case not called."""
     inbox = CaseInbox()
     client = await _case_server(serve, inbox)
 

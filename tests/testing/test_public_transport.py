@@ -67,7 +67,7 @@ async def test_a_transport_built_from_public_names_serves_a_client() -> None:
 def test_the_transports_page_example_runs() -> None:
     """docs/transports.md's example runs as written (its own asserts included)."""
     page = Path(__file__).parents[2] / "docs" / "transports.md"
-    [example] = re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
+    [example] = re.findall(r"```python\n(.*?)```", page.read_text(), re.DOTALL)
     result = subprocess.run(
         [sys.executable, "-c", example], capture_output=True, text=True, timeout=60, check=False
     )

@@ -215,8 +215,10 @@ def require_datetime(data: JSON, errors: dict[str, list[str]], name: str) -> str
             datetime.fromisoformat(value)
         except ValueError:
             errors[name] = [
-                "Datetime has wrong format. Use one of these formats instead: "
-                "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+                (
+                    "Datetime has wrong format. Use one of these formats instead: "
+                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+                )
             ]
     return value
 

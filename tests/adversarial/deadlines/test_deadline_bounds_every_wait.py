@@ -5,8 +5,6 @@ sent with only a sliver of it left."""
 from __future__ import annotations
 
 import asyncio
-
-# merged-imports
 import time
 
 import pytest

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,7 +109,7 @@ async def test_cli_tampered_cursor_exits_2(how: str, tmp_path: Any) -> None:
     out = tmp_path / "p.jsonl"
 
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "LUCIDGREEN_TOKEN": TOKEN, "PYTHONPATH": os.getcwd()}
+        env = {**os.environ, "LUCIDGREEN_TOKEN": TOKEN, "PYTHONPATH": str(Path.cwd())}
         return subprocess.run(
             [
                 sys.executable,

@@ -5,12 +5,11 @@ CLI's output, whatever the server answers."""
 from __future__ import annotations
 
 import asyncio
-
-# merged-imports
 import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -145,7 +144,7 @@ async def test_token_endpoint_error_echoing_secret_is_scrubbed() -> None:
 
 
 def _run_cli(url: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, **env, "PYTHONPATH": os.getcwd()}
+    full = {**os.environ, **env, "PYTHONPATH": str(Path.cwd())}
     return subprocess.run(
         [
             sys.executable,

@@ -5,8 +5,6 @@ loops."""
 from __future__ import annotations
 
 import asyncio
-
-# merged-imports
 import time
 
 import pytest

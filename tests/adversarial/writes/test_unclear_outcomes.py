@@ -9,8 +9,6 @@ comes again (``complete``, ``void`` and ``import_case`` are resent on purpose: s
 from __future__ import annotations
 
 import asyncio
-
-# merged-imports
 from collections.abc import Awaitable
 from typing import Any
 
