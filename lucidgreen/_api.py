@@ -67,19 +67,24 @@ class Api:
         base_url: str,
         api_version: str,
         public_limiter: RateLimiter | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.pipeline: Pipeline = pipeline
         self.base_url: str = base_url
         self.prefix: str = f"/api/{api_version}/"
         self.public_limiter: RateLimiter | None = public_limiter
+        # Sent on every request built here (a with_options view's headers=), checked already.
+        self.headers: Mapping[str, str] = {"Accept": "application/json", **(headers or {})}
 
-    def using(self, pipeline: Pipeline) -> Api:
-        """The same surface sending through ``pipeline`` (a client's ``with_options`` view)."""
+    def using(self, pipeline: Pipeline, *, headers: Mapping[str, str] | None = None) -> Api:
+        """The same surface sending through ``pipeline`` with ``headers`` added to this one's
+        (a client's ``with_options`` view)."""
         return Api(
             pipeline,
             base_url=self.base_url,
             api_version=self.prefix.strip("/").removeprefix("api/"),
             public_limiter=self.public_limiter,
+            headers={**self.headers, **(headers or {})},
         )
 
     def path(self, *segments: str) -> str:
@@ -119,7 +124,7 @@ class Api:
             "GET",
             self.url(path),
             params=query or None,
-            headers={"Accept": "application/json"},
+            headers=dict(self.headers),
             authenticated=not public,
         )
         limiter = self.public_limiter if public else PRODUCT_BUDGET
@@ -142,7 +147,7 @@ class Api:
         verb = method.upper()
         if verb not in WRITE_METHODS:
             raise ValueError(f"cannot send {method!r}: use GET or one of {sorted(WRITE_METHODS)}")
-        request = Request(verb, self.url(path), json=body, headers={"Accept": "application/json"})
+        request = Request(verb, self.url(path), json=body, headers=dict(self.headers))
         return await self.pipeline.send(request, replay=replay)
 
     async def get_object(
@@ -167,7 +172,7 @@ class Api:
 
         async def fetch(page_path: str) -> _envelopes.DrfPage:
             sent = self.pipeline.send(
-                Request("GET", self.url(page_path), headers={"Accept": "application/json"})
+                Request("GET", self.url(page_path), headers=dict(self.headers))
             )
             if named is None or not self.pipeline.reporter.instrumented:
                 response = await sent
