@@ -13,8 +13,9 @@ from urllib.parse import quote, urlsplit
 
 from . import _cursors, _envelopes
 from ._instrument import CallName, call_name, current_call_name, page_of
-from ._pager import AsyncPager
+from ._pager import AsyncPager, OnBadRecord
 from ._pipeline import PRODUCT_BUDGET, Pipeline
+from ._query import PAGER_OWNED, query
 from ._transport import Request, Response
 from .ratelimit import RateLimiter
 from .retry import Replay
@@ -166,8 +167,12 @@ class Api:
         limit: int | None = None,
         prefetch: int = 0,
         resume_from: str | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        on_bad_record: OnBadRecord = "raise",
     ) -> AsyncPager[T]:
-        """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array)."""
+        """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array); the caller's
+        ``extra_query`` is checked now and holds on every page."""
+        extra = query(extra_query, reserved=PAGER_OWNED)
         named = current_call_name()  # the list method's, kept for every page
 
         async def fetch(page_path: str) -> _envelopes.DrfPage:
@@ -182,12 +187,14 @@ class Api:
 
         return AsyncPager(
             endpoint=path,
-            first_path=_cursors.query_path(path, _pairs(params)),
+            first_path=_cursors.query_path(path, [*_pairs(params), *extra]),
             fetch=fetch,
             decode=decode,
             limit=limit,
             prefetch=prefetch,
             resume_from=resume_from,
+            on_bad_record=on_bad_record,
+            keep_query=extra,
         )
 
 
