@@ -6,7 +6,6 @@ byte-order marks, JSON and non-JSON whitespace, raw control bytes."""
 from __future__ import annotations
 
 import itertools
-import json
 
 import pytest
 from hypothesis import given, settings
