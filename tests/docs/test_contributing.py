@@ -10,8 +10,13 @@ import ast
 import re
 from pathlib import Path
 
+import lucidgreen
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "contributing.md"
+# The package as installed (a wheel's tests run beside no source tree); paths read from its
+# parent, so they are ``lucidgreen/...`` either way.
+PACKAGE = Path(lucidgreen.__file__).resolve().parent
 _ENTRY = re.compile(r"^- `(lucidgreen/[\w/]+\.py)` — ", re.MULTILINE)
 _LONGEST = 100
 _ROLE = re.compile(r":\w+:`~?(?:[\w.]+\.)?([^`]+)`")  # :class:`~lucidgreen.X` -> `X`
@@ -29,15 +34,15 @@ def _summary(path: Path) -> str:
 
 def module_list() -> str:
     """The Layout section's list, as it should read today."""
-    modules = sorted((ROOT / "lucidgreen").rglob("*.py"))
+    modules = sorted(PACKAGE.rglob("*.py"))
     return "\n".join(
-        f"- `{path.relative_to(ROOT).as_posix()}` — {_summary(path)}" for path in modules
+        f"- `{path.relative_to(PACKAGE.parent).as_posix()}` — {_summary(path)}" for path in modules
     )
 
 
 def test_every_module_of_the_package_is_listed_once_and_nothing_else() -> None:
     listed = _ENTRY.findall(PAGE.read_text(encoding="utf-8"))
-    actual = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "lucidgreen").rglob("*.py"))]
+    actual = [p.relative_to(PACKAGE.parent).as_posix() for p in sorted(PACKAGE.rglob("*.py"))]
     assert sorted(listed) == actual, (
         "docs/contributing.md's module list is out of date; replace it with:\n" + module_list()
     )

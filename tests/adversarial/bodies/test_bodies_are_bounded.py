@@ -5,9 +5,7 @@ between download() and entries() and stays linear."""
 from __future__ import annotations
 
 import asyncio
-import json
 import resource
-import time
 import zlib
 from typing import Any
 
@@ -169,20 +167,3 @@ async def test_export_download_and_entries_agree_on_odd_json(body: bytes) -> Non
         except lucidgreen.DecodeError:
             streamed = "DecodeError"
     assert whole == streamed
-
-
-async def test_export_parser_is_linear() -> None:
-    """One package of 2 MB vs 8 MB: the 8 MB one takes < 8x the 2 MB one."""
-    from lucidgreen.retail._export_file import ExportFileParser
-
-    def timed(n_cases: int) -> float:
-        body = json.dumps({"P": {f"C{i:08d}": [LID] for i in range(n_cases)}}).encode()
-        p = ExportFileParser()
-        t = time.perf_counter()
-        for i in range(0, len(body), 65536):
-            list(p.feed(body[i : i + 65536]))
-        p.close()
-        return time.perf_counter() - t
-
-    small, large = timed(50_000), timed(200_000)
-    assert large < 8 * small + 0.05, (small, large)

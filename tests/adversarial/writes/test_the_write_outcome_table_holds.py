@@ -38,6 +38,8 @@ from tests.adversarial.wire.hostile import (
 
 ROOT = Path(__file__).parents[3]
 PAGE = ROOT / "docs" / "write-outcomes.md"
+# The package under test, wherever it is installed (a wheel's tests run beside no source).
+PACKAGE = Path(lucidgreen.__file__).parent
 SUCCESS = {"status": "success", "request_id": "r-1"}
 ALREADY_PROCESSED = Answer(400, {"message": "This transaction has already been processed."})
 ALREADY_IMPORTED = Answer(
@@ -228,10 +230,10 @@ def test_the_table_lists_every_write_method_and_every_outcome() -> None:
     row a driver); every row has every outcome."""
     sdk = set()
     for product in ("retail", "source"):
-        for module in sorted((ROOT / "lucidgreen" / product).glob("[!_]*.py")):
+        for module in sorted((PACKAGE / product).glob("[!_]*.py")):
             sdk |= write_methods(module.read_text(), f"{product}.{module.stem}")
         # The clients' own writes (``client.request``), shared by both products.
-        client = write_methods((ROOT / "lucidgreen" / "_client.py").read_text(), product)
+        client = write_methods((PACKAGE / "_client.py").read_text(), product)
         sdk |= client
     assert {claim.method.split(" ")[0] for claim in CLAIMS} == sdk
     assert sorted({claim.method for claim in CLAIMS}) == sorted(DRIVERS)
