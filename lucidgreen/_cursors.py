@@ -229,6 +229,10 @@ def normalise_path(path: str) -> str:
     return "/".join(output) if output and output[0] == "" else "/" + "/".join(output)
 
 
+# A client has a few list endpoints, all its own constants.
+_normalised_endpoint = functools.lru_cache(maxsize=_REMEMBERED_LINKS)(normalise_path)
+
+
 def _canonical_query(query: str) -> str:
     return urlencode(parse_qsl(query, keep_blank_values=True))
 
@@ -241,7 +245,7 @@ def _on_endpoint(link: str, *, endpoint: str, relative_only: bool = False) -> st
         raise DecodeError(f"the link {link[:200]!r} is not a URL ({exc})", text=link) from None
     if relative_only and (parts.scheme or parts.netloc):
         raise DecodeError(f"the path {link[:200]!r} names a host", text=link)
-    if normalise_path(parts.path) != normalise_path(endpoint):
+    if normalise_path(parts.path) != _normalised_endpoint(endpoint):
         raise DecodeError(
             f"the next link {link[:200]!r} leaves the list endpoint {endpoint!r}",
             text=link,
