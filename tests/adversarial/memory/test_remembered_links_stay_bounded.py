@@ -68,3 +68,32 @@ def test_many_origins_keep_at_most_the_bound() -> None:
     for number in range(500):
         assert network.proxy_for(f"https://h{number}.example/x") == "http://proxy:3128"
     assert len(network._by_origin) <= 32
+
+
+TRICKY_URLS = [
+    "http://127.0.0.1:8080/api/",
+    "http://127.0.0.1.evil.example/api/",
+    "http://user:pw@127.0.0.1/api/",
+    "http://127.0.0.1@evil.example/api/",
+    "http://evil.example@127.0.0.1/api/",
+    "http://[::1]:8080/api/",
+    "http://[::1].evil.example/",
+    "http://localhost?next=/http://evil.example/",
+    "http://localhost#/evil.example/",
+    "http://evil.example?h=localhost/x",
+    "http://loc\talhost/x",
+    "http://LOCALHOST/x",
+    "HTTP://evil.example/x",
+    "https://evil.example/x",
+    "https://evil.example",
+]
+
+
+def test_a_remembered_proxy_is_the_one_decided_afresh() -> None:
+    """However the URLs come, in any order and repeated, each gets the proxy a network that
+    never saw another URL decides for it (a shared prefix means a shared host)."""
+    environ = {"HTTPS_PROXY": "http://tls-proxy:3128", "NO_PROXY": "localhost"}
+    shared = Network(trust_env=True, environ=environ)
+    for url in [*TRICKY_URLS, *reversed(TRICKY_URLS), *TRICKY_URLS]:
+        fresh = Network(trust_env=True, environ=environ)
+        assert shared.proxy_for(url) == fresh._decide(url), url
