@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import math
 import re
@@ -53,6 +54,12 @@ _KEY_FIELDS = ("uuid", "id")
 
 _PAGE = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits only: int() also takes '²' and '٣'
 _ENCODED_UNRESERVED = re.compile(r"%(2[dDeE]|5[fF]|7[eE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA])")
+
+# A walk asks about the same link several times per page (its path, its page number, then
+# again for the cursor and the prefetch plan): each is parsed once and remembered. Only
+# short links are kept, so a hostile server's huge links never stay in memory.
+_REMEMBERED_LINKS = 64
+_REMEMBERED_LINK_CHARS = 2048
 
 
 @attrs.frozen
@@ -222,6 +229,10 @@ def normalise_path(path: str) -> str:
     return "/".join(output) if output and output[0] == "" else "/" + "/".join(output)
 
 
+# A client has a few list endpoints, all its own constants.
+_normalised_endpoint = functools.lru_cache(maxsize=_REMEMBERED_LINKS)(normalise_path)
+
+
 def _canonical_query(query: str) -> str:
     return urlencode(parse_qsl(query, keep_blank_values=True))
 
@@ -234,7 +245,7 @@ def _on_endpoint(link: str, *, endpoint: str, relative_only: bool = False) -> st
         raise DecodeError(f"the link {link[:200]!r} is not a URL ({exc})", text=link) from None
     if relative_only and (parts.scheme or parts.netloc):
         raise DecodeError(f"the path {link[:200]!r} names a host", text=link)
-    if normalise_path(parts.path) != normalise_path(endpoint):
+    if normalise_path(parts.path) != _normalised_endpoint(endpoint):
         raise DecodeError(
             f"the next link {link[:200]!r} leaves the list endpoint {endpoint!r}",
             text=link,
@@ -257,7 +268,14 @@ def rebase(next_url: str, *, endpoint: str) -> str:
     must resolve to ``endpoint`` itself, after percent-decoding and dot-segment removal;
     the result is ``endpoint`` plus the link's query (re-encoded), else :class:`DecodeError`.
     """
-    return _on_endpoint(next_url, endpoint=endpoint)
+    if len(next_url) > _REMEMBERED_LINK_CHARS:
+        return _on_endpoint(next_url, endpoint=endpoint)
+    return _rebased(next_url, endpoint)
+
+
+@functools.lru_cache(maxsize=_REMEMBERED_LINKS)
+def _rebased(next_url: str, endpoint: str) -> str:
+    return _on_endpoint(next_url, endpoint=endpoint)  # a DecodeError is raised, not kept
 
 
 def page_number(path: str) -> int | None:
@@ -267,6 +285,12 @@ def page_number(path: str) -> int | None:
     ``1e9999``, ``0``, ``-1``, or two ``page`` parameters) is a :class:`DecodeError`:
     the server and the SDK could read it differently.
     """
+    if len(path) > _REMEMBERED_LINK_CHARS:
+        return _page_number(path)
+    return _remembered_page_number(path)
+
+
+def _page_number(path: str) -> int | None:
     try:
         values = [
             v for k, v in parse_qsl(urlsplit(path).query, keep_blank_values=True) if k == "page"
@@ -281,6 +305,9 @@ def page_number(path: str) -> int | None:
             text=path,
         )
     return int(values[0])
+
+
+_remembered_page_number = functools.lru_cache(maxsize=_REMEMBERED_LINKS)(_page_number)
 
 
 def with_page(path: str, number: int) -> str:

@@ -308,9 +308,15 @@ def error_for(
     ``request_id`` the SDK sent (the server's ``X-Request-ID`` wins), and the outcome flags
     (see :class:`~lucidgreen.APIError`).
     """
-    headers = errors.ResponseHeaders(headers)
     success = 200 <= status < 300
-    data = lenient_json(body) if not success or b"returnCode" in body else None
+    # A 2xx is an error only through a returnCode envelope: without the key's bytes it is a
+    # success, decided before copying headers or decoding a (maybe 10 MB) body to text.
+    if success and b"returnCode" not in body:
+        return None
+    headers = errors.ResponseHeaders(headers)
+    data = lenient_json(body)
+    if success and _return_code_of(data) is None:
+        return None
     text = _text(body)
     common: dict[str, Any] = {
         "status": status,
@@ -341,12 +347,20 @@ _BY_STATUS: dict[int, type[errors.APIError]] = {
 }
 
 
-def _return_code_error(data: Any, common: dict[str, Any]) -> errors.ReturnCodeError | None:
-    """A ``returnCode`` envelope with a negative code (on any status), else None."""
+def _return_code_of(data: Any) -> int | None:
+    """The negative ``returnCode`` of a decoded envelope, else None."""
     if not isinstance(data, dict):
         return None
     code = data.get("returnCode")
     if not isinstance(code, int) or isinstance(code, bool) or code >= 0:
+        return None
+    return code
+
+
+def _return_code_error(data: Any, common: dict[str, Any]) -> errors.ReturnCodeError | None:
+    """A ``returnCode`` envelope with a negative code (on any status), else None."""
+    code = _return_code_of(data)
+    if code is None:
         return None
     message = data.get("message")
     return errors.ReturnCodeError(

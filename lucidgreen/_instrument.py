@@ -122,10 +122,21 @@ async def call_name(name: CallName, awaitable: Coroutine[Any, Any, T]) -> T:
 
 def page_of(path: str) -> int | None:
     """A pager page's number: its ``page`` parameter, else 1 (DRF leaves it off page 1)."""
+    # Asked once per traced page; its link was parsed already, so remember short ones.
+    return _page_of(path) if len(path) > _REMEMBERED_PATH_CHARS else _remembered_page_of(path)
+
+
+_REMEMBERED_PATH_CHARS = 2048
+
+
+def _page_of(path: str) -> int | None:
     for key, value in parse_qsl(urlsplit(path).query):
         if key == "page":
             return int(value) if value.isdigit() else None
     return 1
+
+
+_remembered_page_of = functools.lru_cache(maxsize=64)(_page_of)
 
 
 class _Reporting(Protocol):

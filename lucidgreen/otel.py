@@ -57,8 +57,9 @@ except ImportError as _missing:
     ) from _missing
 
 from ._instrument import CallName, CallObserver
-from ._secrets import span_url
+from ._secrets import shown_url, span_url
 from ._transport import Request, Response, origin_of
+from ._transport._network import origin_key
 from ._version import __version__
 from .errors import APIError, LucidGreenError, RateLimited
 
@@ -72,6 +73,7 @@ _SCOPE: Final = "lucidgreen"
 _DURATION_BUCKETS: Final = (
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 )  # fmt: skip
+_REMEMBERED_ORIGINS: Final = 32
 _WAIT_BUCKETS: Final = (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 # OpenTelemetry's own AttributeValue, spelled here: opentelemetry-api before 1.26 ships no
@@ -152,8 +154,42 @@ class OpenTelemetry:
         )
         self.propagate_to: Final = None if propagate_to is None else origin_of(propagate_to)
 
+        self._targets: dict[str, _Target] = {}
+
     def call_started(self, call: CallName, product: str) -> CallObserver:
         return _Call(self, call, product)
+
+    def target_of(self, url: str) -> _Target:
+        """What an attempt's span says of where ``url`` goes: parsed once per origin."""
+        key = origin_key(url)
+        target = None if key is None else self._targets.get(key)
+        if target is None:
+            target = _Target.of(url)
+            if key is not None:
+                if len(self._targets) >= _REMEMBERED_ORIGINS:
+                    self._targets.clear()
+                self._targets[key] = target
+        return target
+
+
+@attrs.frozen
+class _Target:
+    """An origin as spans show it: ``server.address`` and ``server.port``, and whether its
+    URLs are shown as they are (no user or password to take out)."""
+
+    origin: tuple[str, str, int | None]
+    server: Attributes
+    plain_url: bool
+
+    @classmethod
+    def of(cls, url: str) -> _Target:
+        origin = origin_of(url)
+        _scheme, host, port = origin
+        server: Attributes = {"server.address": host}
+        if port is not None:
+            server["server.port"] = port
+        plain = "@" not in (origin_key(url) or "@")  # no '@' before the path: no user
+        return cls(origin, server, plain)
 
 
 @attrs.define
@@ -184,15 +220,18 @@ class _Call:
         otel.active.add(1, self._product)
 
     def attempt_started(self, request: Request, attempt: int) -> Request:
-        _scheme, host, port = origin = origin_of(request.url)
+        target = self._otel.target_of(request.url)
+        origin = target.origin
         metric: Attributes = {
             "http.request.method": request.method,
-            "server.address": host,
+            **target.server,
             "lucidgreen.product": self._product["lucidgreen.product"],
         }
-        if port is not None:
-            metric["server.port"] = port
-        url = span_url(request.url, authenticated=request.authenticated)
+        url = (
+            shown_url(request.url, authenticated=request.authenticated)
+            if target.plain_url
+            else span_url(request.url, authenticated=request.authenticated)
+        )
         attributes: Attributes = {**metric, "url.full": url}
         if attempt > 1:
             attributes["http.request.resend_count"] = attempt - 1

@@ -265,6 +265,7 @@ class AiohttpTransport:
         self._fresh_session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._last_timeout: tuple[Timeout, aiohttp.ClientTimeout] | None = None
 
     @property
     def max_body_size(self) -> int | None:
@@ -308,6 +309,16 @@ class AiohttpTransport:
         if self._fresh_session is None:
             self._fresh_session = self._new_session(pooled=False)
         return self._fresh_session
+
+    def _client_timeout(self, timeout: Timeout) -> aiohttp.ClientTimeout:
+        """aiohttp's form of ``timeout``; the last one is kept (a client's calls share it,
+        only a deadline's cut makes another)."""
+        last = self._last_timeout
+        if last is not None and (last[0] is timeout or last[0] == timeout):
+            return last[1]
+        client_timeout = aiohttp.ClientTimeout(total=timeout.total, sock_connect=timeout.connect)
+        self._last_timeout = (timeout, client_timeout)
+        return client_timeout
 
     def _request_kwargs(self, request: Request, timeout: aiohttp.ClientTimeout) -> dict[str, Any]:
         to_api = self._api_prefix is not None and request.url.startswith(self._api_prefix)
@@ -361,8 +372,7 @@ class AiohttpTransport:
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:
         session = self._session_for(request)
-        client_timeout = aiohttp.ClientTimeout(total=timeout.total, sock_connect=timeout.connect)
-        kwargs = self._request_kwargs(request, client_timeout)
+        kwargs = self._request_kwargs(request, self._client_timeout(timeout))
         failure: LucidGreenError
         try:
             response = await self._open(session, request, kwargs)

@@ -23,9 +23,27 @@ import attrs
 
 from .._config import check_port, has_space_or_control, is_loopback
 
-__all__ = ["Network", "check_proxy", "no_proxy_matches", "proxy_from_environment"]
+__all__ = [
+    "Network",
+    "check_proxy",
+    "no_proxy_matches",
+    "origin_key",
+    "proxy_from_environment",
+]
 
 _PROXY_SCHEMES = ("http", "https")
+_REMEMBERED_ORIGINS = 32
+
+
+def origin_key(url: str) -> str | None:
+    """``url`` up to the first ``/`` after its ``scheme://``: it holds the whole host part
+    (which ends at the first ``/``, ``?`` or ``#``), so URLs sharing it share scheme and host.
+    ``None`` for anything but a plain lower-case ``http(s)://`` URL (decided uncached)."""
+    for scheme in ("https://", "http://"):
+        if url.startswith(scheme):
+            end = url.find("/", len(scheme))
+            return url if end < 0 else url[:end]
+    return None
 
 
 def check_proxy(proxy: str) -> str:
@@ -79,8 +97,23 @@ class Network:
     trust_env: bool = True
     ssl: _ssl.SSLContext | bool = True
     environ: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    # The proxy each origin gets: it depends on the scheme and host alone, and a client
+    # sends to few origins (the API, the export CDN), so it is decided once per origin.
+    _by_origin: dict[str, str | None] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False, hash=False
+    )
 
     def proxy_for(self, url: str) -> str | None:
+        origin = origin_key(url)
+        if origin is None:
+            return self._decide(url)
+        if origin not in self._by_origin:
+            if len(self._by_origin) >= _REMEMBERED_ORIGINS:
+                self._by_origin.clear()
+            self._by_origin[origin] = self._decide(url)
+        return self._by_origin[origin]
+
+    def _decide(self, url: str) -> str | None:
         if is_loopback(urlsplit(url).hostname or ""):
             return None
         if self.proxy is not None:
