@@ -16,7 +16,9 @@ from ._events import Hooks, Stats
 from ._exchange import Exchange
 from ._headers import check_default_headers, user_agent_with
 from ._instrument import Instrumentation
+from ._namespace import Namespace, namespaces_of
 from ._pipeline import Pipeline
+from ._raw import WithRawResponse
 from ._report import Reporter
 from ._retry_budget import RetryBudget
 from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transport
@@ -260,6 +262,13 @@ class BaseClient:
         self._pipeline.reporter.attach(instrumentation)
 
     @property
+    def with_raw_response(self) -> WithRawResponse:
+        """Every namespace again, each method answering a :class:`~lucidgreen.RawResponse`
+        (status, headers, request id, elapsed, attempts; ``parse()`` gives the result):
+        ``raw = await source.with_raw_response.products.get(uuid)``."""
+        return WithRawResponse(namespaces_of(self))
+
+    @property
     def stats(self) -> Stats:
         """Requests, retries, 429s and limiter waits so far (shared with every view)."""
         return self._pipeline.stats
@@ -307,13 +316,13 @@ class SourceClient(BaseClient):
 
     _spec = _config.SOURCE
 
-    products: source.Products
-    batches: source.Batches
-    brands: source.Brands
-    items: source.Items
-    collections: source.Collections
-    digital_coas: source.DigitalCOAs
-    assets: source.Assets
+    products: Namespace[source.Products] = Namespace(source.Products)
+    batches: Namespace[source.Batches] = Namespace(source.Batches)
+    brands: Namespace[source.Brands] = Namespace(source.Brands)
+    items: Namespace[source.Items] = Namespace(source.Items)
+    collections: Namespace[source.Collections] = Namespace(source.Collections)
+    digital_coas: Namespace[source.DigitalCOAs] = Namespace(source.DigitalCOAs)
+    assets: Namespace[source.Assets] = Namespace(source.Assets)
 
     def _mount(self, api: Api) -> None:
         self.products = source.Products(api)
@@ -335,14 +344,14 @@ class RetailClient(BaseClient):
 
     _spec = _config.RETAIL
 
-    products: retail.Products
-    batches: retail.Batches
-    brands: retail.Brands
-    caseids: retail.CaseIDs
-    transactions: retail.Transactions
-    package_uids: retail.PackageUIDs
-    inventory: retail.Inventory
-    operations: retail.Operations
+    products: Namespace[retail.Products] = Namespace(retail.Products)
+    batches: Namespace[retail.Batches] = Namespace(retail.Batches)
+    brands: Namespace[retail.Brands] = Namespace(retail.Brands)
+    caseids: Namespace[retail.CaseIDs] = Namespace(retail.CaseIDs)
+    transactions: Namespace[retail.Transactions] = Namespace(retail.Transactions)
+    package_uids: Namespace[retail.PackageUIDs] = Namespace(retail.PackageUIDs)
+    inventory: Namespace[retail.Inventory] = Namespace(retail.Inventory)
+    operations: Namespace[retail.Operations] = Namespace(retail.Operations)
 
     def _mount(self, api: Api) -> None:
         self.products = retail.Products(api)
