@@ -62,6 +62,11 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
 # ``import lucidgreen`` loads the errors alone; each of these loads (with aiohttp, the models
 # and the resources) on first use, so a program that only imports, or a CLI's ``--help``,
 # does not pay for them. ``from lucidgreen import SourceClient`` works as before.
+# Public submodules reachable as attributes of a bare ``import lucidgreen`` (otel, testing
+# and cli only by their own import: they need extras or load a server).
+_SUBPACKAGES = frozenset(
+    {"auth", "errors", "flows", "ids", "push", "ratelimit", "retail", "retry", "source"}
+)
 _LAZY: dict[str, str] = {
     "AsyncPager": "._pager",
     "Hooks": "._events",
@@ -89,17 +94,19 @@ _LAZY: dict[str, str] = {
 if not TYPE_CHECKING:  # type checkers see the imports above; a typo stays an error there
 
     def __getattr__(name: str) -> object:
+        import importlib
+
+        if name in _SUBPACKAGES:  # ``lucidgreen.ratelimit`` after a bare ``import lucidgreen``
+            return importlib.import_module(f"{__name__}.{name}")
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module 'lucidgreen' has no attribute {name!r}")
-        import importlib
-
         value = getattr(importlib.import_module(module, __name__), name)
         globals()[name] = value  # once loaded, a plain module attribute
         return value
 
     def __dir__() -> list[str]:
-        return sorted({*globals(), *_LAZY})
+        return sorted({*globals(), *_LAZY, *_SUBPACKAGES})
 
 
 __all__ = [

@@ -13,8 +13,9 @@ from urllib.parse import quote, urlsplit
 
 from . import _cursors, _envelopes
 from ._instrument import CallName, call_name, current_call_name, page_of
-from ._pager import AsyncPager
+from ._pager import AsyncPager, OnBadRecord
 from ._pipeline import PRODUCT_BUDGET, Pipeline
+from ._query import PAGER_OWNED, query
 from ._transport import Request, Response
 from .ratelimit import RateLimiter
 from .retry import Replay
@@ -67,19 +68,24 @@ class Api:
         base_url: str,
         api_version: str,
         public_limiter: RateLimiter | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.pipeline: Pipeline = pipeline
         self.base_url: str = base_url
         self.prefix: str = f"/api/{api_version}/"
         self.public_limiter: RateLimiter | None = public_limiter
+        # Sent on every request built here (a with_options view's headers=), checked already.
+        self.headers: Mapping[str, str] = {"Accept": "application/json", **(headers or {})}
 
-    def using(self, pipeline: Pipeline) -> Api:
-        """The same surface sending through ``pipeline`` (a client's ``with_options`` view)."""
+    def using(self, pipeline: Pipeline, *, headers: Mapping[str, str] | None = None) -> Api:
+        """The same surface sending through ``pipeline`` with ``headers`` added to this one's
+        (a client's ``with_options`` view)."""
         return Api(
             pipeline,
             base_url=self.base_url,
             api_version=self.prefix.strip("/").removeprefix("api/"),
             public_limiter=self.public_limiter,
+            headers={**self.headers, **(headers or {})},
         )
 
     def path(self, *segments: str) -> str:
@@ -119,7 +125,7 @@ class Api:
             "GET",
             self.url(path),
             params=query or None,
-            headers={"Accept": "application/json"},
+            headers=dict(self.headers),
             authenticated=not public,
         )
         limiter = self.public_limiter if public else PRODUCT_BUDGET
@@ -142,7 +148,7 @@ class Api:
         verb = method.upper()
         if verb not in WRITE_METHODS:
             raise ValueError(f"cannot send {method!r}: use GET or one of {sorted(WRITE_METHODS)}")
-        request = Request(verb, self.url(path), json=body, headers={"Accept": "application/json"})
+        request = Request(verb, self.url(path), json=body, headers=dict(self.headers))
         return await self.pipeline.send(request, replay=replay)
 
     async def get_object(
@@ -161,13 +167,17 @@ class Api:
         limit: int | None = None,
         prefetch: int = 0,
         resume_from: str | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        on_bad_record: OnBadRecord = "raise",
     ) -> AsyncPager[T]:
-        """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array)."""
+        """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array); the caller's
+        ``extra_query`` is checked now and holds on every page."""
+        extra = query(extra_query, reserved=PAGER_OWNED)
         named = current_call_name()  # the list method's, kept for every page
 
         async def fetch(page_path: str) -> _envelopes.DrfPage:
             sent = self.pipeline.send(
-                Request("GET", self.url(page_path), headers={"Accept": "application/json"})
+                Request("GET", self.url(page_path), headers=dict(self.headers))
             )
             if named is None or not self.pipeline.reporter.instrumented:
                 response = await sent
@@ -177,12 +187,14 @@ class Api:
 
         return AsyncPager(
             endpoint=path,
-            first_path=_cursors.query_path(path, _pairs(params)),
+            first_path=_cursors.query_path(path, [*_pairs(params), *extra]),
             fetch=fetch,
             decode=decode,
             limit=limit,
             prefetch=prefetch,
             resume_from=resume_from,
+            on_bad_record=on_bad_record,
+            keep_query=extra,
         )
 
 

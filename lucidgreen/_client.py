@@ -8,9 +8,9 @@ import platform
 import ssl as ssl_
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, ClassVar, Final, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Self
 
-from . import _config, _logging, _settings, retail, source
+from . import _config, _escape_hatch, _logging, _settings, retail, source
 from ._api import Api
 from ._events import Hooks, Stats
 from ._exchange import Exchange
@@ -195,12 +195,17 @@ class BaseClient:
             api_version=api_version or spec.api_version,
             public_limiter=self._public_limiter(),
         )
-        self._assemble(api, auth, owns_resources=True, owns_limiter=rate_limiter is None)
+        self._assemble(
+            api, auth, owns_resources=True, owns_limiter=rate_limiter is None, user_agent=user_agent
+        )
 
-    def _assemble(self, api: Api, auth: Auth, *, owns_resources: bool, owns_limiter: bool) -> None:
+    def _assemble(
+        self, api: Api, auth: Auth, *, owns_resources: bool, owns_limiter: bool, user_agent: str
+    ) -> None:
         """Every field of a client, set once: by ``__init__`` for a client and by
         :meth:`with_options` for a view of one (which owns nothing it shares)."""
         pipeline = api.pipeline
+        self._user_agent = user_agent  # the one API requests carry: a view appends to it
         self.base_url = api.base_url
         self._transport = pipeline.exchange.transport
         self._auth = auth
@@ -237,23 +242,59 @@ class BaseClient:
         *,
         timeout: Timeout | float | Literal[_Unset.UNSET] | None = _UNSET,
         retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Self:
-        """A view of this client with another ``timeout`` or ``retry`` policy.
+        """A view of this client with another ``timeout`` or ``retry`` policy, or more
+        ``headers`` on its API requests.
 
         It shares the session, the rate-limit budget, the token and the stats with this
         client, for one call (``await source.with_options(timeout=5).products.get(uuid)``)
         or a block. Closing the view releases nothing; closing this client closes it too.
+        ``headers`` follow the rules of ``default_headers=`` (checked here, never
+        ``Authorization`` or ``Host``, a ``User-Agent`` appended to the client's) and add to
+        the headers of the view it is called on.
         """
         _checked(retry, RetryPolicy, "retry")
+        checked = check_default_headers(headers, argument="headers")
+        user_agent, others = user_agent_with(self._user_agent, checked)
+        if user_agent != self._user_agent:
+            others["User-Agent"] = user_agent
         pipeline = self._pipeline.with_options(
             retry_policy=retry,
             timeout=None if timeout is _UNSET else Timeout.of(timeout),
         )
         view = type(self).__new__(type(self))
         view._assemble(
-            self._api.using(pipeline), self._auth, owns_resources=False, owns_limiter=False
+            self._api.using(pipeline, headers=others),
+            self._auth,
+            owns_resources=False,
+            owns_limiter=False,
+            user_agent=user_agent,
         )
         return view
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Any call of this product's API the SDK has no method for, as decoded JSON.
+
+        ``path`` is relative to the product's ``/api/<version>/`` (``"products/"``); one
+        leaving it (``..``) is a :class:`ValueError` before sending. The call goes through
+        the same token, rate-limit budget, retries, deadline, hooks, stats and typed errors
+        as every method: a GET is retried like one, a write (``POST``, ``PUT``, ``PATCH``,
+        ``DELETE``) is never resent after an unclear outcome (the SDK cannot know how the
+        server deduplicates it) and raises :class:`~lucidgreen.WriteOutcomeUnknown` then.
+        ``params`` (GET only) and ``json`` (writes only) are refused where they would be
+        dropped. An empty answer is ``None``; a negative ``returnCode`` raises
+        :class:`~lucidgreen.ReturnCodeError`.
+        """
+        response = await _escape_hatch.send(self._api, method, path, params=params, json=json)
+        return _escape_hatch.answer(response, verb=method.upper())
 
     def _instrument(self, instrumentation: Instrumentation | None) -> None:
         """The extension point for tracing and metrics (``lucidgreen.otel.instrument`` uses

@@ -332,6 +332,21 @@ def planned_page_urls(
     return (with_page(next_path, number) for number in range(begin, last + 1))
 
 
+def keeping(path: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """``path`` with the caller's query ``pairs`` holding: unchanged when its query already
+    carries them (a DRF link does), else with those keys set to the caller's values again
+    (a link that dropped or changed a filter would silently walk another list)."""
+    if not pairs:
+        return path
+    base, _, query = path.partition("?")
+    present = parse_qsl(query, keep_blank_values=True)
+    keys = {key for key, _ in pairs}
+    if [pair for pair in present if pair[0] in keys] == list(pairs):
+        return path
+    kept = [pair for pair in present if pair[0] not in keys]
+    return f"{base}?{urlencode([*kept, *pairs])}"
+
+
 def query_path(endpoint: str, params: Sequence[tuple[str, Any]] | None) -> str:
     """The first page's path: ``endpoint`` plus the caller's filters."""
     pairs = [(key, str(value)) for key, value in params or () if value is not None]

@@ -18,25 +18,27 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VALUE = re.compile(r"[\x20-\x7e\t]*")
 
 
-def check_default_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """``headers`` as a dict, or ``ValueError`` naming the header that cannot be sent."""
+def check_default_headers(
+    headers: Mapping[str, str] | None, *, argument: str = "default_headers"
+) -> dict[str, str]:
+    """``headers`` as a dict, or ``ValueError`` naming the header that cannot be sent
+    (``argument`` names the keyword the caller used: ``with_options(headers=)`` too)."""
     if headers is None:
         return {}
     if not isinstance(headers, Mapping):
-        raise TypeError(f"default_headers must be a mapping of str to str, not {headers!r}")
+        raise TypeError(f"{argument} must be a mapping of str to str, not {headers!r}")
     checked: dict[str, str] = {}
     pairs: list[tuple[object, object]] = list(headers.items())  # a caller may pass anything
     for name, value in pairs:
         if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError(f"default_headers: name and value must be str, got {name!r}")
+            raise TypeError(f"{argument}: name and value must be str, got {name!r}")
         if not _TOKEN.fullmatch(name):
-            raise ValueError(f"default_headers: {name!r} is not a valid header name")
+            raise ValueError(f"{argument}: {name!r} is not a valid header name")
         if name.lower() in _RESERVED:
-            raise ValueError(f"default_headers must not set {name}: the SDK sets it")
+            raise ValueError(f"{argument} must not set {name}: the SDK sets it")
         if not _VALUE.fullmatch(value):
             raise ValueError(
-                f"default_headers: the value of {name} holds CR, LF, a control or a "
-                "non-ASCII character"
+                f"{argument}: the value of {name} holds CR, LF, a control or a non-ASCII character"
             )
         checked[name] = value
     return checked

@@ -235,6 +235,7 @@ class AsyncPager(Generic[T]):
         prefetch: int = 0,
         resume_from: str | None = None,
         on_bad_record: OnBadRecord = "raise",
+        keep_query: Sequence[tuple[str, str]] = (),
     ) -> None:
         if limit is not None and limit < 0:
             raise ValueError("limit must be >= 0")
@@ -243,6 +244,7 @@ class AsyncPager(Generic[T]):
         if on_bad_record not in ("raise", "skip"):
             raise ValueError(f"on_bad_record must be 'raise' or 'skip', not {on_bad_record!r}")
         self._on_bad_record = on_bad_record
+        self._keep_query = tuple(keep_query)  # the caller's extra_query: on every page
         self._skipped: list[SkippedRecord] = []
         self._endpoint = endpoint
         self._first_path = first_path
@@ -259,6 +261,12 @@ class AsyncPager(Generic[T]):
         self._closed = False
         self._iterators: weakref.WeakSet[AsyncGenerator[Any, None]] = weakref.WeakSet()
         self._windows: weakref.WeakSet[_Window] = weakref.WeakSet()
+
+    def _rebased(self, next_url: str) -> str:
+        """A ``next`` link as a path on this endpoint, the caller's query kept on it."""
+        return _cursors.keeping(
+            _cursors.rebase(next_url, endpoint=self._endpoint), self._keep_query
+        )
 
     def __repr__(self) -> str:
         return f"AsyncPager({self._first_path!r}, limit={self._limit}, prefetch={self._prefetch})"
@@ -329,8 +337,9 @@ class AsyncPager(Generic[T]):
         walk = _Walk(count=resume.count, yielded=resume.yielded, anchor=resume.anchor)
         anchor = resume.anchor
         if anchor is None:
-            walk.last_page = _cursors.page_number(resume.next_path) or 0
-            return _Start(resume.next_path, walk, skip=resume.skip)
+            next_path = _cursors.keeping(resume.next_path, self._keep_query)
+            walk.last_page = _cursors.page_number(next_path) or 0
+            return _Start(next_path, walk, skip=resume.skip)
         located = await relocate(
             anchor,
             self._fetch,
@@ -432,7 +441,7 @@ class AsyncPager(Generic[T]):
         walk.empty_run = 0 if raw.results else walk.empty_run + 1
         if raw.next is None:
             return None
-        path = _cursors.rebase(raw.next, endpoint=self._endpoint)
+        path = self._rebased(raw.next)
         number = _cursors.page_number(path)
         if number is not None:
             looped = number <= walk.last_page
@@ -501,9 +510,7 @@ class AsyncPager(Generic[T]):
             results = results[:keep]
             cursor_path, cursor_skip = path, skip + keep
         else:
-            cursor_path = (
-                None if raw.next is None else _cursors.rebase(raw.next, endpoint=self._endpoint)
-            )
+            cursor_path = None if raw.next is None else self._rebased(raw.next)
             cursor_skip = 0
         if results:
             walk.anchor = Anchor(

@@ -103,7 +103,11 @@ class _Search:
         if raw is None:
             return None
         index = find(raw.results, self.anchor)
-        return None if index is None else Located(path, raw, index + 1)
+        if index is None:
+            return None
+        if index != self.anchor.index and _occurrences(raw.results, self.anchor.key) > 1:
+            raise _Ambiguous(path)  # which copy is ours? a guess would repeat or skip
+        return Located(path, raw, index + 1)
 
     def new_size(self) -> int | None:
         pages = [raw for raw in self.seen.values() if raw is not None]
@@ -117,15 +121,34 @@ class _Search:
         return next((raw.count for raw in self.seen.values() if raw is not None), None)
 
 
+class _Ambiguous(Exception):
+    """The cursor's record moved, and its id is now on the page more than once."""
+
+
+def _occurrences(results: Sequence[Any], key: str | int | None) -> int:
+    return sum(1 for record in results if record_key(record) == key)
+
+
 async def relocate(
     anchor: Anchor, fetch: Fetch, *, endpoint: str, count: int | None, cursor: str
 ) -> Located:
     """The page and position right after ``anchor``'s record on the list as it is now.
 
     Raises :class:`PageLayoutChanged` when the record is not found (or, for records
-    without an id, when the page no longer looks as it did).
+    without an id, when the page no longer looks as it did), or when it moved and its id
+    is now listed more than once on a page (resuming after the wrong copy would repeat or
+    skip the records between them).
     """
     search = _Search(fetch, anchor)
+    try:
+        return await _search(search, endpoint=endpoint, count=count, cursor=cursor)
+    except _Ambiguous as exc:
+        twice = f"; it moved, and its id is now listed more than once on {_page_label(str(exc))}"
+        raise _changed(search, endpoint=endpoint, count=count, cursor=cursor, note=twice) from None
+
+
+async def _search(search: _Search, *, endpoint: str, count: int | None, cursor: str) -> Located:
+    anchor = search.anchor
     if (found := await search.look(anchor.path)) is not None:
         return found
     own = search.seen[anchor.path]
@@ -156,7 +179,7 @@ def _number(path: str, raw: DrfPage | None) -> int | None:
 
 
 def _changed(
-    search: _Search, *, endpoint: str, count: int | None, cursor: str
+    search: _Search, *, endpoint: str, count: int | None, cursor: str, note: str = ""
 ) -> PageLayoutChanged:
     anchor = search.anchor
     searched = ", ".join(_page_label(path) for path in search.seen)
@@ -170,6 +193,7 @@ def _changed(
     )
     if anchor.key is None:
         message += ", and its records have no id to find the place again"
+    message += note
     message += "; start again from the beginning"
     return PageLayoutChanged(message, cursor=cursor, text=cursor[:200])
 

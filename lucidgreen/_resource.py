@@ -6,14 +6,14 @@ product's models and unstructures the models it sends.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from . import _envelopes, _instrument
 from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
-from ._pager import AsyncPager
+from ._pager import AsyncPager, OnBadRecord
 from ._transport import Response
 from .errors import DecodeError
 from .retry import Replay
@@ -74,12 +74,21 @@ class Resource:
         limit: int | None = None,
         prefetch: int = 0,
         resume_from: str | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        on_bad_record: OnBadRecord = "raise",
     ) -> AsyncPager[T]:
         def decode(results: list[Any]) -> Sequence[T]:
             return structure_list(results, model)
 
         return self._api.pager(
-            path, decode, params=params, limit=limit, prefetch=prefetch, resume_from=resume_from
+            path,
+            decode,
+            params=params,
+            limit=limit,
+            prefetch=prefetch,
+            resume_from=resume_from,
+            extra_query=extra_query,
+            on_bad_record=on_bad_record,
         )
 
     async def _post(self, path: str, body: Any, *, replay: Replay = Replay.UNSAFE) -> Response:

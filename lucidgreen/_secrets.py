@@ -89,10 +89,14 @@ def request_secrets(request: Request) -> list[str]:
 
 
 def echoed_secrets(request: Request, token: str | None, error: APIError) -> list[str]:
-    """What an error answer to ``request`` must not repeat: the bearer token it carried and,
-    for an unauthenticated (presigned) request, its query, the query's values and the query
-    of any ``Location`` it names (a signature too)."""
+    """What an error answer to ``request`` must not repeat: the bearer token it carried, the
+    secret fields of its form (a token request's client secret) and, for an unauthenticated
+    (presigned) request, its query, the query's values and the query of any ``Location``
+    it names (a signature too)."""
     secrets = [token] if token else []
+    # A token request's own client secret: a debug page or a proxy's error may echo the form.
+    form = request.form or {}
+    secrets += [form[name] for name in _SECRET_FORM_FIELDS if form.get(name)]
     if not request.authenticated:
         queries = [urlsplit(request.url).query, urlsplit(error.headers.get("location", "")).query]
         for query in filter(None, queries):

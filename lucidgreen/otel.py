@@ -42,9 +42,15 @@ import attrs
 
 try:
     from opentelemetry import context, propagate, trace
-    from opentelemetry.metrics import Histogram, Meter, MeterProvider, get_meter
+    from opentelemetry.metrics import (
+        Counter,
+        Histogram,
+        Meter,
+        MeterProvider,
+        UpDownCounter,
+        get_meter,
+    )
     from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
-    from opentelemetry.util.types import AttributeValue
 except ImportError as _missing:
     raise ImportError(
         "lucidgreen.otel needs opentelemetry-api; install it with: pip install 'lucidgreen[otel]'"
@@ -68,6 +74,11 @@ _DURATION_BUCKETS: Final = (
 )  # fmt: skip
 _WAIT_BUCKETS: Final = (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
+# OpenTelemetry's own AttributeValue, spelled here: opentelemetry-api before 1.26 ships no
+# py.typed, so its alias is an unknown type to a type checker reading the SDK.
+AttributeValue = (
+    str | bool | int | float | Sequence[str] | Sequence[bool] | Sequence[int] | Sequence[float]
+)
 Attributes = dict[str, AttributeValue]
 
 
@@ -117,12 +128,12 @@ class OpenTelemetry:
             description="Duration of one HTTP attempt, from sending to the whole answer.",
             buckets=_DURATION_BUCKETS,
         )
-        self.retries: Final = meter.create_counter(
+        self.retries: Final[Counter] = meter.create_counter(
             "lucidgreen.client.retries",
             unit="{retry}",
             description="Retries scheduled, by product and reason (status code or error).",
         )
-        self.rate_limited: Final = meter.create_counter(
+        self.rate_limited: Final[Counter] = meter.create_counter(
             "lucidgreen.client.rate_limited",
             unit="{response}",
             description="429 answers, by product and whether they said how long to wait.",
@@ -134,7 +145,7 @@ class OpenTelemetry:
             description="Time a call waited for the product's rate-limit budget.",
             buckets=_WAIT_BUCKETS,
         )
-        self.active: Final = meter.create_up_down_counter(
+        self.active: Final[UpDownCounter] = meter.create_up_down_counter(
             "lucidgreen.client.calls.active",
             unit="{call}",
             description="SDK calls in flight.",

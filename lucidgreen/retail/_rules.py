@@ -134,8 +134,13 @@ def typed_refusals(*, order_id: str | None = None) -> Iterator[None]:
 
 
 def proves_own_transaction(exc: TransactionAlreadyProcessed) -> bool:
-    """Whether "already processed" answers our own resend of a sale or void by ``order_id``."""
-    return exc.prior_outcome_unknown
+    """Whether "already processed" answers our own resend of a sale or void by ``order_id``.
+
+    The documented answer names no order; one that names another order is about that one.
+    """
+    data = exc.data if isinstance(exc.data, dict) else {}
+    named = data.get("order_id", exc.order_id)
+    return exc.prior_outcome_unknown and named == exc.order_id
 
 
 def proves_own_import(exc: CaseAlreadyImported, *, case_uuid: str, package_uid: str) -> bool:

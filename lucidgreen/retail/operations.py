@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .. import _envelopes
-from .._api import WRITE_METHODS, Api, segment, surface_warning
+from .. import _envelopes, _escape_hatch
+from .._api import Api, segment, surface_warning
 from .._converter import structure
 from .._resource import Resource, write_decoding
 from .._transport import Response
@@ -88,22 +88,16 @@ class Operations(Resource):
         params: Mapping[str, Any] | None = None,
         public: bool = False,
     ) -> OperationResult:
-        """Any call under ``/api/v1.2/`` (``path`` relative to it), sent with ``method``.
-
-        GET takes ``params`` and ``public`` (unauthenticated, on the public budget); POST,
-        PUT, PATCH and DELETE take ``json`` and are never resent after an unclear outcome.
-        Any other verb raises ``ValueError`` before sending, as do ``params`` or ``public``
-        on a write (they would be silently dropped).
+        """Any call under ``/api/v1.2/`` (``path`` relative to it), sent with ``method``:
+        :meth:`RetailClient.request <lucidgreen.RetailClient.request>` (the same rules, one
+        implementation) with the answer as an :class:`OperationResult` and ``public`` for
+        an unauthenticated GET on the public budget.
         """
-        full = self._api.relative(path)
+        response = await _escape_hatch.send(
+            self._api, method, path, params=params, json=json, public=public
+        )
         verb = method.upper()
-        if verb == "GET":
-            return _result(await self._api.get(full, params=params, public=public))
-        if verb not in WRITE_METHODS:
-            raise ValueError(f"cannot send {method!r}: use GET, {', '.join(sorted(WRITE_METHODS))}")
-        if params or public:
-            raise ValueError(f"params= and public= apply to GET only, not to {verb}")
-        return await self._write(verb, full, json)
+        return _result(response, Replay.SAFE if verb == "GET" else Replay.UNSAFE)
 
     async def digital_coa_detail(self, uuid: str) -> OperationResult:
         """Digital COA Detail: one digital certificate of analysis (shape undocumented)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .._pager import AsyncPager
+from collections.abc import Mapping
+
+from .._pager import AsyncPager, OnBadRecord
 from .._resource import Resource
 from ..ids import validate_lucid_id
 from .models import Asset, AssetType, NewAsset, TextAssetUsage
@@ -28,10 +30,20 @@ class Assets(Resource):
         limit: int | None = None,
         prefetch: int = 0,
         resume_from: str | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        on_bad_record: OnBadRecord = "raise",
     ) -> AsyncPager[Asset]:
         """Every asset of one type (asset_list), across pages."""
         path = self._api.path("assets", _asset_type(asset_type))
-        return self._list(path, Asset, limit=limit, prefetch=prefetch, resume_from=resume_from)
+        return self._list(
+            path,
+            Asset,
+            limit=limit,
+            prefetch=prefetch,
+            resume_from=resume_from,
+            extra_query=extra_query,
+            on_bad_record=on_bad_record,
+        )
 
     async def get(self, asset_type: AssetType | str, uuid: str) -> Asset:
         """One asset (asset_get)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .._pager import AsyncPager
+from collections.abc import Mapping
+
+from .._pager import AsyncPager, OnBadRecord
 from .._resource import Resource
 from ..ids import validate_lucid_id
 from .models import Batch, BatchSummary
@@ -14,7 +16,13 @@ class Batches(Resource):
     """``source.batches``: production batches and their packaged products."""
 
     def list(
-        self, *, limit: int | None = None, prefetch: int = 0, resume_from: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        prefetch: int = 0,
+        resume_from: str | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        on_bad_record: OnBadRecord = "raise",
     ) -> AsyncPager[BatchSummary]:
         """Every batch (batches_list), across pages."""
         return self._list(
@@ -23,6 +31,8 @@ class Batches(Resource):
             limit=limit,
             prefetch=prefetch,
             resume_from=resume_from,
+            extra_query=extra_query,
+            on_bad_record=on_bad_record,
         )
 
     async def get(self, uuid: str) -> Batch:

@@ -8,7 +8,9 @@ from .models import Case, Collection
 __all__ = ["Collections"]
 
 
-def _identifier(value: str) -> str:
+def _identifier(value: object) -> str:
+    if not isinstance(value, str):  # untyped callers: an int is not an identifier
+        raise TypeError(f"a collection identifier must be a str, not {type(value).__name__}")
     if not value.strip():
         raise ValueError("a collection identifier must be a non-empty string")
     return value

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .._pager import AsyncPager
+from collections.abc import Mapping
+
+from .._pager import AsyncPager, OnBadRecord
 from .._resource import Resource
 from ..ids import validate_lucid_id
 from .models import Product, ProductSummary
@@ -14,7 +16,13 @@ class Products(Resource):
     """``source.products``: the products this credential can see."""
 
     def list(
-        self, *, limit: int | None = None, prefetch: int = 0, resume_from: str | None = None
+        self,
+        *,
+        limit: int | None = None,
+        prefetch: int = 0,
+        resume_from: str | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        on_bad_record: OnBadRecord = "raise",
     ) -> AsyncPager[ProductSummary]:
         """Every product (products_list), across pages; see :class:`~lucidgreen.AsyncPager`."""
         return self._list(
@@ -23,6 +31,8 @@ class Products(Resource):
             limit=limit,
             prefetch=prefetch,
             resume_from=resume_from,
+            extra_query=extra_query,
+            on_bad_record=on_bad_record,
         )
 
     async def get(self, uuid: str) -> Product:

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from lucidgreen._escape_hatch import PAGER_OWNED, query, verb_of
+from lucidgreen._escape_hatch import verb_of
+from lucidgreen._query import PAGER_OWNED, query
 
 
 @pytest.mark.parametrize("method", ["get", "GET", "Post", "put", "PATCH", "delete"])

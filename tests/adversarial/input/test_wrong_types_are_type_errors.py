@@ -44,3 +44,12 @@ def test_the_refusal_never_shows_the_client_secret() -> None:
     with pytest.raises(TypeError) as caught:
         SourceClient("id", "secret-abcdef", base_url=REMOTE, default_headers={"X": 1})  # type: ignore[dict-item]
     assert "secret-abcdef" not in str(caught.value)
+
+
+@pytest.mark.parametrize("identifier", [123, None, b"tag"])
+async def test_a_collection_identifier_that_is_not_a_string_is_a_type_error(
+    identifier: object,
+) -> None:
+    async with SourceClient(token="t", base_url="http://127.0.0.1:9") as source:
+        with pytest.raises(TypeError, match="collection identifier"):
+            await source.collections.get(identifier)  # type: ignore[arg-type]

@@ -60,6 +60,12 @@ def _request(verb: str) -> Driver:
     return Driver(lambda c: c.retail.operations.request(verb, "thing/", json={"a": 1}))
 
 
+def _escape_hatch(product: Literal["retail", "source"], verb: str) -> Driver:
+    return Driver(
+        lambda c: getattr(c, product).request(verb, "thing/", json={"a": 1}), product=product
+    )
+
+
 DRIVERS: dict[str, Driver] = {
     "retail.transactions.complete": Driver(
         lambda c: c.retail.transactions.complete(order_id="O-1", items=[LID], performed_at=NOW),
@@ -94,6 +100,11 @@ DRIVERS: dict[str, Driver] = {
     "retail.operations.request PUT": _request("PUT"),
     "retail.operations.request PATCH": _request("PATCH"),
     "retail.operations.request DELETE": _request("DELETE"),
+    **{
+        f"{product}.request {verb}": _escape_hatch(product, verb)
+        for product in ("retail", "source")
+        for verb in ("POST", "PUT", "PATCH", "DELETE")
+    },
     "retail.operations.inventory_collection_delete": Driver(
         lambda c: c.retail.operations.inventory_collection_delete(LID, "X")
     ),
@@ -178,7 +189,8 @@ _SENDS_A_WRITE = frozenset({"_post", "_post_for", "_write", "post", "write", "de
 
 
 def _calls_on_self(function: ast.AST) -> set[str]:
-    """The names ``function`` calls as ``self.<name>(...)`` or ``self._api.<name>(...)``."""
+    """The names ``function`` calls as ``self.<name>(...)`` or ``self._api.<name>(...)``;
+    the escape hatch's ``_escape_hatch.send(...)`` (any verb) counts as ``write``."""
     found = set()
     for node in ast.walk(function):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -187,6 +199,8 @@ def _calls_on_self(function: ast.AST) -> set[str]:
             on_api = isinstance(owner, ast.Attribute) and owner.attr == "_api"
             if on_self or on_api:
                 found.add(node.func.attr)
+            elif isinstance(owner, ast.Name) and owner.id == "_escape_hatch":
+                found.add("write" if node.func.attr == "send" else node.func.attr)
     return found
 
 
@@ -216,6 +230,9 @@ def test_the_table_lists_every_write_method_and_every_outcome() -> None:
     for product in ("retail", "source"):
         for module in sorted((ROOT / "lucidgreen" / product).glob("[!_]*.py")):
             sdk |= write_methods(module.read_text(), f"{product}.{module.stem}")
+        # The clients' own writes (``client.request``), shared by both products.
+        client = write_methods((ROOT / "lucidgreen" / "_client.py").read_text(), product)
+        sdk |= client
     assert {claim.method.split(" ")[0] for claim in CLAIMS} == sdk
     assert sorted({claim.method for claim in CLAIMS}) == sorted(DRIVERS)
     for method in DRIVERS:
