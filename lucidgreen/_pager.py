@@ -169,7 +169,14 @@ class _Window:
 
 
 class AsyncPager(Generic[T]):
-    """Items of a list endpoint, fetched page by page as the caller iterates.
+    """What every ``list()`` returns: iterate it for the items, or its pages to resume.
+
+    ::
+
+        async for product in source.products.list(limit=500):   # items, page after page
+            ...
+        async for page in source.products.list().pages():       # pages, each with a cursor
+            save(page.items, page.cursor)  # later: list(resume_from=cursor)
 
     ``async for item in pager`` yields items across all pages; ``pager.pages()`` yields
     :class:`Page` objects. Nothing is fetched before iteration starts, and each iteration
