@@ -235,7 +235,9 @@ class BaseClient:
         return None
 
     def _mount(self, api: Api) -> None:
-        """Attach the product's resource namespaces."""
+        """Attach the product's resource namespaces (its :class:`Namespace` attributes)."""
+        for name, declared in namespaces_of(type(self)).items():
+            setattr(self, name, declared.kind(api))
 
     def with_options(
         self,
@@ -307,7 +309,7 @@ class BaseClient:
         """Every namespace again, each method answering a :class:`~lucidgreen.RawResponse`
         (status, headers, request id, elapsed, attempts; ``parse()`` gives the result):
         ``raw = await source.with_raw_response.products.get(uuid)``."""
-        return WithRawResponse(namespaces_of(self))
+        return WithRawResponse({name: getattr(self, name) for name in namespaces_of(type(self))})
 
     @property
     def stats(self) -> Stats:
@@ -365,15 +367,6 @@ class SourceClient(BaseClient):
     digital_coas: Namespace[source.DigitalCOAs] = Namespace(source.DigitalCOAs)
     assets: Namespace[source.Assets] = Namespace(source.Assets)
 
-    def _mount(self, api: Api) -> None:
-        self.products = source.Products(api)
-        self.batches = source.Batches(api)
-        self.brands = source.Brands(api)
-        self.items = source.Items(api)
-        self.collections = source.Collections(api)
-        self.digital_coas = source.DigitalCOAs(api)
-        self.assets = source.Assets(api)
-
 
 class RetailClient(BaseClient):
     """LucidRetail v1.2 (dispensaries): details, CaseID imports, transactions, exports.
@@ -393,16 +386,6 @@ class RetailClient(BaseClient):
     package_uids: Namespace[retail.PackageUIDs] = Namespace(retail.PackageUIDs)
     inventory: Namespace[retail.Inventory] = Namespace(retail.Inventory)
     operations: Namespace[retail.Operations] = Namespace(retail.Operations)
-
-    def _mount(self, api: Api) -> None:
-        self.products = retail.Products(api)
-        self.batches = retail.Batches(api)
-        self.brands = retail.Brands(api)
-        self.caseids = retail.CaseIDs(api)
-        self.transactions = retail.Transactions(api)
-        self.package_uids = retail.PackageUIDs(api)
-        self.inventory = retail.Inventory(api)
-        self.operations = retail.Operations(api)
 
     def _public_limiter(self) -> RateLimiter | None:
         return public_lookup_limiter(self.base_url)

@@ -58,10 +58,11 @@ class Namespace(Generic[R]):
         vars(instance)[self.name] = value
 
 
-def namespaces_of(client: object) -> dict[str, Any]:
-    """``client``'s mounted namespaces by attribute name."""
+def namespaces_of(client_type: type) -> dict[str, Namespace[Any]]:
+    """The namespaces declared on ``client_type`` (and its bases) by attribute name."""
     return {
-        name: getattr(client, name)
-        for name, value in vars(type(client)).items()
+        name: value
+        for klass in reversed(client_type.__mro__)
+        for name, value in vars(klass).items()
         if isinstance(value, Namespace)
     }
