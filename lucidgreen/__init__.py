@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from ._client import RetailClient, SourceClient
     from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
     from ._pager import AsyncPager, Page
+    from ._raw import RawResponse
     from ._serialize import to_dict, to_json
     from ._transport import Request, Response, StreamedResponse, Timeout, Transport
     from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
@@ -75,6 +76,7 @@ _LAZY: dict[str, str] = {
     "RedisRateLimiter": ".ratelimit",
     "Request": "._transport",
     "RequestSent": "._events",
+    "RawResponse": "._raw",
     "Response": "._transport",
     "RetailClient": "._client",
     "RetryPolicy": ".retry",
@@ -137,6 +139,7 @@ __all__ = [
     "RateLimited",
     "RateLimiter",
     "RateLimiterUnavailable",
+    "RawResponse",
     "RedisRateLimiter",
     "Request",
     "RequestSent",

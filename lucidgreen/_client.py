@@ -16,7 +16,9 @@ from ._events import Hooks, Stats
 from ._exchange import Exchange
 from ._headers import check_default_headers, user_agent_with
 from ._instrument import Instrumentation
+from ._namespace import Namespace, namespaces_of
 from ._pipeline import Pipeline
+from ._raw import WithRawResponse
 from ._report import Reporter
 from ._retry_budget import RetryBudget
 from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transport
@@ -233,7 +235,9 @@ class BaseClient:
         return None
 
     def _mount(self, api: Api) -> None:
-        """Attach the product's resource namespaces."""
+        """Attach the product's resource namespaces (its :class:`Namespace` attributes)."""
+        for name, declared in namespaces_of(type(self)).items():
+            setattr(self, name, declared.kind(api))
 
     def with_options(
         self,
@@ -301,6 +305,13 @@ class BaseClient:
         self._pipeline.reporter.attach(instrumentation)
 
     @property
+    def with_raw_response(self) -> WithRawResponse:
+        """Every namespace again, each method answering a :class:`~lucidgreen.RawResponse`
+        (status, headers, request id, elapsed, attempts; ``parse()`` gives the result):
+        ``raw = await source.with_raw_response.products.get(uuid)``."""
+        return WithRawResponse({name: getattr(self, name) for name in namespaces_of(type(self))})
+
+    @property
     def stats(self) -> Stats:
         """Requests, retries, 429s and limiter waits so far (shared with every view)."""
         return self._pipeline.stats
@@ -348,22 +359,13 @@ class SourceClient(BaseClient):
 
     _spec = _config.SOURCE
 
-    products: source.Products
-    batches: source.Batches
-    brands: source.Brands
-    items: source.Items
-    collections: source.Collections
-    digital_coas: source.DigitalCOAs
-    assets: source.Assets
-
-    def _mount(self, api: Api) -> None:
-        self.products = source.Products(api)
-        self.batches = source.Batches(api)
-        self.brands = source.Brands(api)
-        self.items = source.Items(api)
-        self.collections = source.Collections(api)
-        self.digital_coas = source.DigitalCOAs(api)
-        self.assets = source.Assets(api)
+    products: Namespace[source.Products] = Namespace(source.Products)
+    batches: Namespace[source.Batches] = Namespace(source.Batches)
+    brands: Namespace[source.Brands] = Namespace(source.Brands)
+    items: Namespace[source.Items] = Namespace(source.Items)
+    collections: Namespace[source.Collections] = Namespace(source.Collections)
+    digital_coas: Namespace[source.DigitalCOAs] = Namespace(source.DigitalCOAs)
+    assets: Namespace[source.Assets] = Namespace(source.Assets)
 
 
 class RetailClient(BaseClient):
@@ -376,24 +378,14 @@ class RetailClient(BaseClient):
 
     _spec = _config.RETAIL
 
-    products: retail.Products
-    batches: retail.Batches
-    brands: retail.Brands
-    caseids: retail.CaseIDs
-    transactions: retail.Transactions
-    package_uids: retail.PackageUIDs
-    inventory: retail.Inventory
-    operations: retail.Operations
-
-    def _mount(self, api: Api) -> None:
-        self.products = retail.Products(api)
-        self.batches = retail.Batches(api)
-        self.brands = retail.Brands(api)
-        self.caseids = retail.CaseIDs(api)
-        self.transactions = retail.Transactions(api)
-        self.package_uids = retail.PackageUIDs(api)
-        self.inventory = retail.Inventory(api)
-        self.operations = retail.Operations(api)
+    products: Namespace[retail.Products] = Namespace(retail.Products)
+    batches: Namespace[retail.Batches] = Namespace(retail.Batches)
+    brands: Namespace[retail.Brands] = Namespace(retail.Brands)
+    caseids: Namespace[retail.CaseIDs] = Namespace(retail.CaseIDs)
+    transactions: Namespace[retail.Transactions] = Namespace(retail.Transactions)
+    package_uids: Namespace[retail.PackageUIDs] = Namespace(retail.PackageUIDs)
+    inventory: Namespace[retail.Inventory] = Namespace(retail.Inventory)
+    operations: Namespace[retail.Operations] = Namespace(retail.Operations)
 
     def _public_limiter(self) -> RateLimiter | None:
         return public_lookup_limiter(self.base_url)

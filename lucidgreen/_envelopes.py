@@ -24,12 +24,15 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import errors
 from ._secrets import without_query
+
+if TYPE_CHECKING:
+    from ._raw import RawResponse
 
 __all__ = [
     "DrfPage",
@@ -56,12 +59,16 @@ _EXCERPT_CHARACTERS = 500
 
 @attrs.frozen
 class DrfPage:
-    """One page of a Django REST Framework list, before its items are structured."""
+    """One page of a Django REST Framework list, before its items are structured.
+
+    ``response`` is the HTTP response it came in (set by the pager that fetched it).
+    """
 
     count: int | None
     next: str | None
     previous: str | None
     results: list[Any]
+    response: RawResponse[None] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

@@ -64,6 +64,15 @@ class Hooks:
     Each is called synchronously from the task making the call; keep them quick.
     ``on_request`` sees every HTTP exchange (token requests included), ``on_retry`` every
     retry decision, ``on_limiter_wait`` every wait for rate-limit budget.
+
+    >>> from lucidgreen import Hooks, RequestSent
+    >>> slow = []
+    >>> hooks = Hooks(on_request=lambda sent: slow.append(sent) if sent.elapsed > 1 else None)
+    >>> hooks.on_request(RequestSent("source", "GET", "/api/v1.5/products/", 200, 2.5, 1))
+    >>> [(sent.url, sent.status) for sent in slow]
+    [('/api/v1.5/products/', 200)]
+
+    Then ``SourceClient(..., hooks=hooks)``.
     """
 
     on_request: Callable[[RequestSent], None] | None = None

@@ -16,7 +16,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
-from . import _cursors
+from . import _cursors, _raw
 from ._cursors import Anchor, Cursor
 from ._decode_report import decode_records
 from ._envelopes import DrfPage
@@ -86,6 +86,22 @@ class Page(Generic[T]):
     previous_url: str | None
     cursor: str
     skipped: tuple[SkippedRecord, ...] = ()
+    response: _raw.RawResponse[Page[T]] | None = attrs.field(default=None, eq=False, repr=False)
+    """The HTTP response this page came in (``status_code``, ``headers``, ``request_id``,
+    ``elapsed``, ``attempts``; ``parse()`` gives this page), pages fetched ahead included."""
+
+
+def _recorded(fetch: FetchPage) -> FetchPage:
+    """``fetch``, each page carrying the response it came in (see :mod:`._raw`)."""
+
+    async def fetch_recorded(path: str) -> DrfPage:
+        with _raw.recording() as recorder:
+            raw = await fetch(path)
+        if recorder.latest is None:
+            return raw
+        return attrs.evolve(raw, response=recorder.latest)
+
+    return fetch_recorded
 
 
 @attrs.define
@@ -153,7 +169,14 @@ class _Window:
 
 
 class AsyncPager(Generic[T]):
-    """Items of a list endpoint, fetched page by page as the caller iterates.
+    """What every ``list()`` returns: iterate it for the items, or its pages to resume.
+
+    ::
+
+        async for product in source.products.list(limit=500):   # items, page after page
+            ...
+        async for page in source.products.list().pages():       # pages, each with a cursor
+            save(page.items, page.cursor)  # later: list(resume_from=cursor)
 
     ``async for item in pager`` yields items across all pages; ``pager.pages()`` yields
     :class:`Page` objects. Nothing is fetched before iteration starts, and each iteration
@@ -232,7 +255,7 @@ class AsyncPager(Generic[T]):
         self._skipped: list[SkippedRecord] = []
         self._endpoint = endpoint
         self._first_path = first_path
-        self._fetch = fetch
+        self._fetch = _recorded(fetch)
         self._decode = decode
         self._limit = limit
         self._prefetch = prefetch
@@ -517,14 +540,18 @@ class AsyncPager(Generic[T]):
                 anchor=walk.anchor if cursor_path is not None else None,
             )
         )
-        return Page(
+        built: list[Page[T]] = []  # the page its response parses to, once it exists
+        page = Page(
             items=items,
             count=raw.count,
             next_url=raw.next,
             previous_url=raw.previous,
             cursor=cursor,
             skipped=skipped,
+            response=None if raw.response is None else raw.response.parsed_as(lambda: built[0]),
         )
+        built.append(page)
+        return page
 
     def _check_count(self, raw: DrfPage, walk: _Walk) -> None:
         if walk.count is None:

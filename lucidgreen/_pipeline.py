@@ -30,7 +30,7 @@ import uuid
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Final, Literal
 
-from . import retry
+from . import _raw, retry
 from ._call import Call
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
 from ._exchange import Exchange
@@ -145,6 +145,13 @@ class Pipeline:
             _call_ended(call, exc)
             raise
         _call_ended(call, None)
+        if self._call_name is None:  # a token request's answer is not the caller's response
+            _raw.record(
+                response,
+                request_id=call.request.headers.get("X-Request-ID"),
+                elapsed=call.elapsed(),
+                attempts=call.attempts,
+            )
         return response
 
     def stream(self, request: Request) -> AbstractAsyncContextManager[StreamedResponse, Any]:

@@ -96,6 +96,12 @@ def instrument(
     ``tracer_provider`` and ``meter_provider`` default to the global ones. ``propagate``
     adds the current propagator's headers (W3C ``traceparent`` by default) to requests to
     the client's own origin. Instrumenting again replaces the previous instrumentation.
+
+    >>> import lucidgreen, lucidgreen.otel
+    >>> source = lucidgreen.SourceClient(token="t", base_url="http://127.0.0.1:9")
+    >>> instrumentation = lucidgreen.otel.instrument(source, propagate=True)
+    >>> lucidgreen.otel.instrument(source) is not instrumentation  # a second one replaces it
+    True
     """
     instrumentation = OpenTelemetry(
         tracer_provider=tracer_provider,

@@ -138,6 +138,14 @@ SPREAD: Final = 0.25
 class RetryPolicy:
     """How the SDK retries. Pass ``retry=RetryPolicy(...)`` to a client.
 
+    >>> from lucidgreen import RetryPolicy
+    >>> policy = RetryPolicy(max_retries=3, deadline=20.0)  # at most 20 s a call, all in
+    >>> (policy.max_retries, policy.deadline)
+    (3, 20.0)
+
+    Then ``SourceClient(..., retry=policy)``, or ``source.with_options(retry=policy)`` for
+    one call.
+
     ``jitter``: ``"spread"`` (the default) draws each delay uniformly from ``[d, 1.25·d]``
     around the documented 1, 2, 4, 8, 16 s, never shorter than it, so tasks and processes
     that failed together do not retry in lockstep; ``"none"`` keeps the documented delays
