@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from ._headers import ResponseHeaders
 from .errors import DecodeError
 
 if TYPE_CHECKING:
@@ -23,32 +24,10 @@ if TYPE_CHECKING:
     from ._resource import Resource
     from ._transport import Response
 
-__all__ = ["Headers", "RawResponse", "WithRawResponse", "record", "recording"]
+__all__ = ["RawResponse", "WithRawResponse", "record", "recording"]
 
 T = TypeVar("T")
 U = TypeVar("U")
-
-
-class Headers(Mapping[str, str]):
-    """A response's headers, looked up by name in any case (``headers["X-Request-ID"]``)."""
-
-    def __init__(self, headers: Mapping[str, str]) -> None:
-        self._headers = {name.lower(): value for name, value in headers.items()}
-
-    def __getitem__(self, name: str) -> str:
-        return self._headers[name.lower()]
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._headers
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._headers)
-
-    def __len__(self) -> int:
-        return len(self._headers)
-
-    def __repr__(self) -> str:
-        return f"Headers({self._headers!r})"
 
 
 def _unparsed() -> Any:
@@ -73,7 +52,7 @@ class RawResponse(Generic[T]):
     """
 
     status_code: int
-    headers: Headers
+    headers: ResponseHeaders
     request_id: str | None
     elapsed: float
     attempts: int
@@ -126,7 +105,7 @@ def record(response: Response, *, request_id: str | None, elapsed: float, attemp
         return
     raw: RawResponse[Any] = RawResponse(
         response.status,
-        Headers(response.headers),
+        ResponseHeaders(response.headers),
         response.request_id or request_id,
         elapsed,
         attempts,
