@@ -4,53 +4,17 @@ CaseIDs, braces and quotes in ids, numbers for LucidIDs, nesting, cuts anywhere.
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lucidgreen import DecodeError, RetailClient
-from lucidgreen.retail._export_events import EventParser
-from lucidgreen.retail._export_file import (
-    DEFAULT_MAX_PACKAGE_SIZE,
-    ExportEntry,
-    ExportFileParser,
-    _add_entries,
-)
+from lucidgreen import RetailClient
+from lucidgreen.retail._export_file import ExportEntry
 from lucidgreen.testing import FakeLucidGreen
 
-Outcome = list[ExportEntry] | str
-
-
-def _fast(chunks: list[bytes]) -> tuple[Outcome, bool]:
-    """The entries (or "DecodeError") and whether the fast lane read it all."""
-    parser = ExportFileParser()
-    found: list[ExportEntry] = []
-    try:
-        for chunk in chunks:
-            found += parser.feed(chunk)
-        parser.close()
-    except DecodeError:
-        return "DecodeError", parser._reader is None
-    return found, parser._reader is None
-
-
-def _events_only(raw: bytes) -> Outcome:
-    reader = EventParser(max_package_size=DEFAULT_MAX_PACKAGE_SIZE, make_entries=_add_entries)
-    try:
-        found = reader.feed(raw)
-        reader.close()
-    except DecodeError:
-        return "DecodeError"
-    return found
-
-
-def _cut(raw: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({0, len(raw), *(c % (len(raw) + 1) for c in cuts)})
-    return [raw[a:b] for a, b in itertools.pairwise(points)]
-
+from .readers import cut, events_only, fast
 
 # No backslash and no quote in the ids (json.dumps would escape them): the fast lane's
 # input. Braces and brackets inside ids are the lane's hardest case.
@@ -87,7 +51,7 @@ def test_any_clean_file_any_cut_reads_as_the_event_reader_reads_it(
 ) -> None:
     """Duplicated keys and brackets in ids included, whatever the chunking."""
     raw = _file(packages)
-    assert _fast(_cut(raw, cuts))[0] == _events_only(raw)
+    assert fast(cut(raw, cuts))[0] == events_only(raw)
 
 
 @settings(max_examples=300, deadline=None)
@@ -107,7 +71,7 @@ def test_one_byte_changed_anywhere_reads_as_the_event_reader_reads_it(
     entries or the same DecodeError as the event reader."""
     raw = bytearray(_file(packages))
     raw[position % len(raw)] = byte
-    assert _fast(_cut(bytes(raw), cuts))[0] == _events_only(bytes(raw))
+    assert fast(cut(bytes(raw), cuts))[0] == events_only(bytes(raw))
 
 
 def test_a_clean_file_is_read_by_the_fast_lane_alone() -> None:
@@ -117,7 +81,7 @@ def test_a_clean_file_is_read_by_the_fast_lane_alone() -> None:
         for i in range(5000)
     }
     raw = json.dumps(mapping).encode()
-    found, fast_only = _fast([raw[i : i + 4096] for i in range(0, len(raw), 4096)])
+    found, fast_only = fast([raw[i : i + 4096] for i in range(0, len(raw), 4096)])
     assert fast_only
     assert found == [
         ExportEntry(p, c, tuple(ids)) for p, cases in mapping.items() for c, ids in cases.items()
@@ -140,9 +104,9 @@ def test_a_clean_file_is_read_by_the_fast_lane_alone() -> None:
 )
 def test_counterfeits_of_the_shape_read_as_the_event_reader_reads_them(raw: bytes) -> None:
     """What json.loads alone would accept or read otherwise, cut at every byte."""
-    expected = _events_only(raw)
-    for cut in range(len(raw) + 1):
-        assert _fast([raw[:cut], raw[cut:]])[0] == expected, cut
+    expected = events_only(raw)
+    for at in range(len(raw) + 1):
+        assert fast([raw[:at], raw[at:]])[0] == expected, at
 
 
 async def test_a_package_listed_in_two_pieces_is_merged_by_download(

@@ -5,50 +5,13 @@ byte-order marks, JSON and non-JSON whitespace, raw control bytes."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lucidgreen import DecodeError
-from lucidgreen.retail._export_events import EventParser
-from lucidgreen.retail._export_file import (
-    DEFAULT_MAX_PACKAGE_SIZE,
-    ExportEntry,
-    ExportFileParser,
-    _add_entries,
-)
+from ..exports.readers import cut, events_only, fast
 
-Outcome = list[ExportEntry] | str
 _SLICE = 65536
-
-
-def _fast(chunks: list[bytes]) -> Outcome:
-    parser = ExportFileParser()
-    found: list[ExportEntry] = []
-    try:
-        for chunk in chunks:
-            found += parser.feed(chunk)
-        parser.close()
-    except DecodeError:
-        return "DecodeError"
-    return found
-
-
-def _events(raw: bytes) -> Outcome:
-    reader = EventParser(max_package_size=DEFAULT_MAX_PACKAGE_SIZE, make_entries=_add_entries)
-    try:
-        found = reader.feed(raw)
-        reader.close()
-    except DecodeError:
-        return "DecodeError"
-    return found
-
-
-def _cut(raw: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({0, len(raw), *(c % (len(raw) + 1) for c in cuts)})
-    return [raw[a:b] for a, b in itertools.pairwise(points)]
 
 
 # Raw text spliced between JSON tokens: every whitespace JSON has and some it has not.
@@ -76,7 +39,7 @@ def _hostile_files(draw: st.DrawFn) -> bytes:
 @settings(max_examples=400, deadline=None)
 @given(raw=_hostile_files(), cuts=st.lists(st.integers(0, 10_000), max_size=8))
 def test_hostile_spellings_read_as_the_event_reader_reads_them(raw: bytes, cuts: list[int]) -> None:
-    assert _fast(_cut(raw, cuts)) == _events(raw)
+    assert fast(cut(raw, cuts))[0] == events_only(raw)
 
 
 def _padded(padding: int, tail: str) -> bytes:
@@ -102,6 +65,6 @@ def test_the_64_kib_edge_hides_nothing(tail: str) -> None:
     """Each tail placed so the slice edge falls at every byte of it."""
     for padding in range(_SLICE - 40, _SLICE - 40 + len(tail) + 20):
         raw = _padded(padding, tail)
-        expected = _events(raw)
-        assert _fast([raw]) == expected, padding
-        assert _fast([raw[:_SLICE], raw[_SLICE:]]) == expected, padding
+        expected = events_only(raw)
+        assert fast([raw])[0] == expected, padding
+        assert fast([raw[:_SLICE], raw[_SLICE:]])[0] == expected, padding
