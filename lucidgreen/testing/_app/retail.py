@@ -38,7 +38,7 @@ _SCANNED_ELSEWHERE = {"detail": "This case has already been scanned for another 
 
 def _success(ctx: Ctx) -> Reply:
     """The generic success body of the responses page."""
-    return Reply.json(200, {"status": "success", "request_id": ctx.request_id})
+    return Reply.json(200, {"status": "success", "request_id": ctx.arrival.request_id})
 
 
 def _check(errors: dict[str, list[str]]) -> None:
@@ -183,7 +183,7 @@ def transactions_complete(ctx: Ctx) -> Reply:
             },
         )
     state.transactions[order_id] = Transaction(
-        order_id, performed_at, items, customer_id, budtender_id, ctx.request_id
+        order_id, performed_at, items, customer_id, budtender_id, ctx.arrival.request_id
     )
     return _success(ctx)
 
@@ -205,7 +205,7 @@ def transactions_void(ctx: Ctx) -> Reply:
     if transaction.voided_at is not None:
         raise HttpError.json(400, _ALREADY_PROCESSED)
     transaction.voided_at = performed_at
-    transaction.void_request_id = ctx.request_id
+    transaction.void_request_id = ctx.arrival.request_id
     return _success(ctx)
 
 
@@ -216,7 +216,7 @@ def package_uids_export(ctx: Ctx) -> Reply:
         error = "API Key is not associated with a dispensary, or this feature is not enabled."
         raise HttpError.json(428, {"error": error})
     today = settings.current_day()
-    raw = ctx.query.get("export_date")
+    raw = ctx.request.query.get("export_date")
     if raw:
         day = _parse_day(raw)
         if day > today:
