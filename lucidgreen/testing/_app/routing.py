@@ -1,4 +1,4 @@
-"""Routing, request context and the DRF helpers (pagination, body parsing, field errors).
+"""Routing, request context and the DRF helpers (pagination, body parsing, 404s).
 
 Routes match the *raw* path, the way Django matches before decoding a ``%2F`` into a
 separator: ``/collections/MANIFEST%20001%2FA/`` is one segment, an unencoded ``/`` is two.
@@ -11,7 +11,6 @@ import math
 import random
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -34,11 +33,7 @@ __all__ = [
     "absolute_url",
     "get_or_404",
     "not_found",
-    "optional_str",
     "paginate",
-    "require_datetime",
-    "require_str",
-    "require_str_list",
 ]
 
 T = TypeVar("T")
@@ -165,71 +160,6 @@ def get_or_404(ctx: Ctx, table: Mapping[str, T], key: str) -> T:
         raise not_found()
     if key in ctx.state.forbidden:
         raise HttpError.json(403, {"detail": "You do not have permission to perform this action."})
-    return value
-
-
-def _field(data: JSON, errors: dict[str, list[str]], name: str, *, required: bool) -> Any:
-    if name not in data:
-        if required:
-            errors[name] = ["This field is required."]
-        return None
-    value = data[name]
-    if value is None:
-        if required:
-            errors[name] = ["This field may not be null."]
-        return None
-    return value
-
-
-def require_str(data: JSON, errors: dict[str, list[str]], name: str) -> str:
-    """A required DRF ``CharField``; problems go into ``errors`` and "" is returned."""
-    value = _field(data, errors, name, required=True)
-    if value is None:
-        return ""
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        errors[name] = ["Not a valid string."]
-        return ""
-    text = str(value).strip()
-    if not text:
-        errors[name] = ["This field may not be blank."]
-    return text
-
-
-def optional_str(data: JSON, errors: dict[str, list[str]], name: str) -> str | None:
-    value = _field(data, errors, name, required=False)
-    if value is None:
-        return None
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        errors[name] = ["Not a valid string."]
-        return None
-    return str(value)
-
-
-def require_str_list(data: JSON, errors: dict[str, list[str]], name: str) -> list[str]:
-    value = _field(data, errors, name, required=True)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        errors[name] = [f'Expected a list of items but got type "{type(value).__name__}".']
-        return []
-    if not all(isinstance(v, str) for v in value):
-        errors[name] = ["Not a valid string."]
-        return []
-    return list(value)
-
-
-def require_datetime(data: JSON, errors: dict[str, list[str]], name: str) -> str:
-    value = require_str(data, errors, name)
-    if value and name not in errors:
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            errors[name] = [
-                (
-                    "Datetime has wrong format. Use one of these formats instead: "
-                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
-                )
-            ]
     return value
 
 
