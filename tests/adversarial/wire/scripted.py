@@ -47,6 +47,11 @@ class ScriptedServer(HostileServer):
             if not await self.script(seen, writer):
                 return
 
+    def stop_listening(self) -> None:
+        """Refuse new connections from now on (a server going down); open ones go on."""
+        assert self._server is not None
+        self._server.close()
+
 
 @asynccontextmanager
 async def scripted(script: Script) -> AsyncIterator[ScriptedServer]:
