@@ -21,7 +21,7 @@ from lucidgreen import RetryPolicy
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
 from tests.adversarial.support import NOW
-from tests.adversarial.wire.hostile import LID, SESSIONS, Counted, Ledger, Session, counted
+from tests.adversarial.wire.hostile import LID, SESSIONS, Counted, Ledger, Seen, Session, counted
 from tests.adversarial.wire.scripted import (
     SCRIPTS,
     Script,
@@ -174,14 +174,18 @@ async def test_a_redirected_write_is_not_resent_to_the_new_location(
 async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -> None:
     """Cancelling a write the server has read: CancelledError reaches the caller (never
     swallowed, never retried), and the server read it once."""
-    ledger = Ledger()
+    ledger, arrived = Ledger(), asyncio.Event()
+
+    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        arrived.set()
+        return await headers_then_silence(seen, writer)
+
     async with (
-        scripted(applying(ledger, headers_then_silence, on=1)) as server,
+        scripted(applying(ledger, stall, on=1)) as server,
         counted(server, session=session, retry=RetryPolicy(max_retries=3)) as client,
     ):
         task = asyncio.ensure_future(KINDS["unrecognisable write"][0](client))
-        while not server.requests:
-            await asyncio.sleep(0.01)
+        await arrived.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -191,22 +195,26 @@ async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -
 @pytest.mark.xfail(
     strict=True,
     reason="an exchange cut short by cancellation is counted in stats (Reporter.sending, "
-    "lucidgreen/_report.py:53) and ends an OpenTelemetry attempt span (_pipeline.py "
-    "_exchange), but Exchange.send (lucidgreen/_exchange.py:79-98) never reaches "
+    "lucidgreen/_report.py:55) and ends an OpenTelemetry attempt span (_pipeline.py "
+    "_exchange), but Exchange.send (lucidgreen/_exchange.py:74-95) never reaches "
     "reporter.exchanged, so on_request never hears of a request the server read",
 )
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_a_write_cancelled_mid_flight_is_seen_by_every_count(session: Session) -> None:
     """The server read the write, then the caller cancelled it: stats, hooks and spans must
     all count the one attempt that reached the wire (hooks say status None: no answer)."""
-    ledger = Ledger()
+    ledger, arrived = Ledger(), asyncio.Event()
+
+    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        arrived.set()
+        return await headers_then_silence(seen, writer)
+
     async with (
-        scripted(applying(ledger, headers_then_silence, on=1)) as server,
+        scripted(applying(ledger, stall, on=1)) as server,
         counted(server, session=session) as client,
     ):
         task = asyncio.ensure_future(KINDS["unrecognisable write"][0](client))
-        while not server.requests:
-            await asyncio.sleep(0.01)
+        await arrived.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

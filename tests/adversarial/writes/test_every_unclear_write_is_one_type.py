@@ -40,7 +40,9 @@ WRITES: dict[str, Write] = {
         pos_inventory_id="I1",
         package_uid="PKG-1",
     ),
-    "inventory.add_items": lambda r, s: r.inventory.add_items(LID, case_uuid=LID2, lucid_ids=[LID2]),
+    "inventory.add_items": lambda r, s: r.inventory.add_items(
+        LID, case_uuid=LID2, lucid_ids=[LID2]
+    ),
     "operations.request PUT": lambda r, s: r.operations.request("PUT", "thing/", json={}),
     "retail.request POST": lambda r, s: r.request("POST", "thing/", json={}),
     "source.assets.create": lambda r, s: s.assets.create("texts", name="n", content="c"),
@@ -57,8 +59,9 @@ async def clients(
     ``options`` say otherwise; ``session="caller"`` hands them a caller's session."""
     options.setdefault("retry", RetryPolicy(max_retries=0))
     async with serve(handler) as (url, log), aiohttp.ClientSession() as own:
-        kw = {"session": own} if session == "caller" else {}
-        kw = {"rate_limiter": lucidgreen.ratelimit.Unlimited(), **kw, **options}
+        kw: dict[str, Any] = {"rate_limiter": lucidgreen.ratelimit.Unlimited(), **options}
+        if session == "caller":
+            kw["session"] = own
         async with (
             lucidgreen.RetailClient(token=TOKEN, base_url=url, **kw) as retail,
             lucidgreen.SourceClient(token=TOKEN, base_url=url, **kw) as source,
@@ -119,7 +122,7 @@ async def test_a_2xx_whose_body_cannot_be_read_is_write_outcome_unknown(
 @pytest.mark.xfail(
     strict=True,
     reason="a 2xx past max_body_size raises DecodeError(outcome_unknown=True) from the "
-    "transport (lucidgreen/_transport/_aiohttp.py:108-118 _too_large), not a "
+    "transport (lucidgreen/_transport/_aiohttp.py:98-108 _too_large), not a "
     "WriteOutcomeUnknown",
 )
 @pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
@@ -145,8 +148,8 @@ def _503_then(status: int, body: dict[str, Any]) -> Handler:
 @pytest.mark.xfail(
     strict=True,
     reason="the resend's wait for rate-limit budget raises DeadlineExceeded from "
-    "Pipeline._acquire (lucidgreen/_pipeline.py:271-281) straight out of _retrying, "
-    "past final_error (_pipeline.py:218-221): outcome_unknown=True on a RequestTimeout, "
+    "Pipeline._acquire (lucidgreen/_pipeline.py:294-304) straight out of _retrying, "
+    "past final_error (_pipeline.py:206): outcome_unknown=True on a RequestTimeout, "
     "not a WriteOutcomeUnknown",
 )
 @pytest.mark.parametrize("session", ["default", "caller"])
@@ -169,7 +172,7 @@ async def test_a_resend_left_waiting_for_budget_past_the_deadline_is_write_outco
 
 @pytest.mark.xfail(
     strict=True,
-    reason="final_error (lucidgreen/_write_safety.py:81-95) retypes only a ServerError or a "
+    reason="final_error (lucidgreen/_write_safety.py:80-95) retypes only a ServerError or a "
     "TransportError: a 401 ending a call whose first attempt met a 503 keeps its own type "
     "(AuthenticationError, outcome_unknown=True) -- the 4xx-after-503 family of redteam4's "
     "test_a_write_left_unclear_by_a_503_is_catchable_as_write_outcome_unknown",

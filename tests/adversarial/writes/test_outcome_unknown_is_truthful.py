@@ -28,11 +28,10 @@ import lucidgreen
 from lucidgreen import RetryPolicy, WriteOutcomeUnknown
 from lucidgreen.ratelimit import Permit, RateLimiterUnavailable, Unlimited
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import LID, LID2, NOW, TOKEN, Handler, ok_product, serve_routes
-from tests.adversarial.wire.hostile import Ledger, Seen, counted
+from tests.adversarial.support import LID, LID2, NOW, TOKEN, RouteHandler, ok_product, serve_routes
+from tests.adversarial.wire.hostile import SESSIONS, Ledger, Seen, Session, counted
 from tests.adversarial.wire.scripted import ScriptedServer, applying, half_close
 
-SESSIONS = ["default", "caller"]
 Call = Callable[[lucidgreen.RetailClient], Awaitable[Any]]
 RESENDABLE: dict[str, Call] = {
     "transactions.complete": lambda r: r.transactions.complete(
@@ -59,7 +58,7 @@ async def _error(call: Awaitable[Any]) -> lucidgreen.LucidGreenError:
 
 @asynccontextmanager
 async def _credentialed(
-    routes: dict[str, Handler | Any], session: str, **options: Any
+    routes: dict[str, RouteHandler], session: Session, **options: Any
 ) -> AsyncIterator[tuple[lucidgreen.RetailClient, lucidgreen.SourceClient, list[str]]]:
     """Both clients with client credentials (``/o/token/`` among ``routes``)."""
     options.setdefault("retry", RetryPolicy(max_retries=0))
@@ -85,26 +84,30 @@ async def _token_dropped(request: web.Request) -> web.StreamResponse:
     return web.Response()
 
 
-TOKEN_FAULTS = {"503": _token_503, "dropped": _token_dropped}
+TOKEN_FAULTS: dict[str, RouteHandler] = {"503": _token_503, "dropped": _token_dropped}
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the token request is a POST sent through its own pipeline (auth.py:268-280, "
+    reason="the token request is a POST sent through its own pipeline (auth.py:263-275, "
     "_pipeline.py send with Replay.SAFE): its 503 or lost answer is retyped by "
-    "final_error (_write_safety.py:81-95) into ServerErrorOutcomeUnknown / "
+    "final_error (_write_safety.py:80-95) into ServerErrorOutcomeUnknown / "
     "WriteOutcomeUnknown, and that error escapes the GET that needed the token",
 )
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("fault", TOKEN_FAULTS)
 async def test_a_read_whose_token_request_failed_is_no_unknown_outcome(
-    fault: str, session: str
+    fault: str, session: Session
 ) -> None:
     """``products.get`` could not get a token: nothing of the caller's changed anywhere."""
-    routes = {"/o/token/": TOKEN_FAULTS[fault], "/api/v1.5/products/{u}/": ok_product}
-    async with _credentialed(routes, session) as (retail, source, seen):
+    routes: dict[str, RouteHandler] = {
+        "/o/token/": TOKEN_FAULTS[fault],
+        "/api/v1.5/products/{u}/": ok_product,
+    }
+    async with _credentialed(routes, session) as (_, source, seen):
         exc = await _error(source.products.get(LID))
-    assert seen and set(seen) == {"POST /o/token/"}
+    assert seen
+    assert set(seen) == {"POST /o/token/"}
     assert not exc.outcome_unknown, repr(exc)
     assert not isinstance(exc, WriteOutcomeUnknown), repr(exc)
 
@@ -119,14 +122,15 @@ async def test_a_read_whose_token_request_failed_is_no_unknown_outcome(
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("fault", TOKEN_FAULTS)
 async def test_a_write_never_sent_for_want_of_a_token_is_no_unknown_outcome(
-    fault: str, session: str
+    fault: str, session: Session
 ) -> None:
     """``assets.create`` never left (its token request failed): the issue's own rule, "an
     unsafe write must not be reported as outcome-unknown when it was provably never sent"."""
-    routes = {"/o/token/": TOKEN_FAULTS[fault]}
-    async with _credentialed(routes, session) as (retail, source, seen):
+    routes: dict[str, RouteHandler] = {"/o/token/": TOKEN_FAULTS[fault]}
+    async with _credentialed(routes, session) as (_, source, seen):
         exc = await _error(source.assets.create("texts", name="n", content="c"))
-    assert seen and set(seen) == {"POST /o/token/"}
+    assert seen
+    assert set(seen) == {"POST /o/token/"}
     assert not exc.outcome_unknown, repr(exc)
     assert not isinstance(exc, WriteOutcomeUnknown), repr(exc)
 
@@ -141,7 +145,7 @@ async def test_a_write_never_sent_for_want_of_a_token_is_no_unknown_outcome(
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("write", RESENDABLE)
 async def test_a_resend_that_cannot_connect_still_says_the_first_may_have_applied(
-    write: str, session: str
+    write: str, session: Session
 ) -> None:
     """The server applies the first attempt, drops its answer and goes down: the resend's
     connection is refused. The write did apply, once."""
@@ -183,7 +187,7 @@ class _GoneAfterFirst:
         await self._inner.aclose()
 
 
-def _first_503(ledger: Ledger, path: str) -> Handler:
+def _first_503(ledger: Ledger, path: str) -> RouteHandler:
     async def handler(request: web.Request) -> web.Response:
         ledger.applied[path] += 1
         return web.Response(status=503)
@@ -200,20 +204,20 @@ PATHS = {
 
 @pytest.mark.xfail(
     strict=True,
-    reason="RateLimiterUnavailable from the resend's acquire (_pipeline.py:271-281) is "
+    reason="RateLimiterUnavailable from the resend's acquire (_pipeline.py:294-304) is "
     "raised straight out of _retrying: outcome_unknown=False (errors.py "
     "LucidGreenError default) though the first attempt met a 503",
 )
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("write", RESENDABLE)
 async def test_a_limiter_failing_before_the_resend_still_says_the_first_may_have_applied(
-    write: str, session: str
+    write: str, session: Session
 ) -> None:
     """A 503 (the server may have acted), then the shared limiter goes away."""
     ledger = Ledger()
     routes = {"/o/token/": _token_ok, PATHS[write]: _first_503(ledger, PATHS[write])}
     options = {"retry": RetryPolicy(max_retries=2), "rate_limiter": _GoneAfterFirst()}
-    async with _credentialed(routes, session, **options) as (retail, source, seen):
+    async with _credentialed(routes, session, **options) as (retail, _, seen):
         with without_sleeping():
             exc = await _error(RESENDABLE[write](retail))
     assert seen.count(f"POST {PATHS[write]}") == 1
@@ -225,7 +229,7 @@ async def _token_ok(request: web.Request) -> web.Response:
     return web.json_response({"access_token": TOKEN, "expires_in": 3600})
 
 
-def _issued_once_then_refused() -> Handler:
+def _issued_once_then_refused() -> RouteHandler:
     issued = 0
 
     async def handler(request: web.Request) -> web.Response:
@@ -239,7 +243,7 @@ def _issued_once_then_refused() -> Handler:
     return handler
 
 
-def _503_then_401() -> Handler:
+def _503_then_401() -> RouteHandler:
     answered = 0
 
     async def handler(request: web.Request) -> web.Response:
@@ -256,19 +260,19 @@ def _503_then_401() -> Handler:
 @pytest.mark.xfail(
     strict=True,
     reason="after the resend's 401, Pipeline._authorised renews the token and the "
-    "renewal's AuthenticationError (auth.py:282-296, outcome_unknown=False) is raised "
-    "from _budgeted/_token_then_permit (_pipeline.py:222-240) past final_error: the "
+    "renewal's AuthenticationError (auth.py:276-300, outcome_unknown=False) is raised "
+    "from _budgeted/_token_then_permit (_pipeline.py:258-292) past final_error: the "
     "first attempt's 503 is forgotten",
 )
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("write", RESENDABLE)
 async def test_a_renewal_refused_after_a_401_still_says_the_first_may_have_applied(
-    write: str, session: str
+    write: str, session: Session
 ) -> None:
     """A 503 (the server may have acted), the resend a 401, and ``/o/token/`` then refuses
     the credentials: the write's outcome is as unknown as it was."""
     routes = {"/o/token/": _issued_once_then_refused(), PATHS[write]: _503_then_401()}
-    async with _credentialed(routes, session, retry=RetryPolicy(max_retries=2)) as (r, s, seen):
+    async with _credentialed(routes, session, retry=RetryPolicy(max_retries=2)) as (r, _, seen):
         with without_sleeping():
             exc = await _error(RESENDABLE[write](r))
     assert seen.count(f"POST {PATHS[write]}") == 2
@@ -305,7 +309,7 @@ async def _read_slow(request: web.Request) -> web.Response:
 
 
 # fault -> (the handler, attempts of each read: a 2xx is an answer, never retried)
-READ_FAULTS: dict[str, tuple[Handler | Any, int]] = {
+READ_FAULTS: dict[str, tuple[RouteHandler, int]] = {
     "503": (_read_503, 2),
     "dropped": (_read_dropped, 2),
     "429": (_read_429, 2),
@@ -316,7 +320,7 @@ READ_FAULTS: dict[str, tuple[Handler | Any, int]] = {
 
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("fault", READ_FAULTS)
-async def test_a_read_never_claims_an_unknown_outcome(fault: str, session: str) -> None:
+async def test_a_read_never_claims_an_unknown_outcome(fault: str, session: Session) -> None:
     """A typed GET and an escape-hatch GET, retried until the policy gives up on each fault:
     whatever they raise says nothing may have changed."""
     handler, attempts = READ_FAULTS[fault]
@@ -335,10 +339,12 @@ async def test_a_read_never_claims_an_unknown_outcome(fault: str, session: str) 
 
 
 @pytest.mark.parametrize("session", SESSIONS)
-async def test_a_write_whose_connection_never_opened_says_nothing_was_sent(session: str) -> None:
+async def test_a_write_whose_connection_never_opened_says_nothing_was_sent(
+    session: Session,
+) -> None:
     """The server is gone before the write: ConnectError, ``request_sent`` False and no
     unknown outcome."""
-    async with serve_routes({}) as (url, seen):
+    async with serve_routes({}) as (url, _):
         pass  # the port is closed again: every connection is refused
     async with aiohttp.ClientSession() as own:
         kw: dict[str, Any] = {"session": own} if session == "caller" else {}
