@@ -21,11 +21,22 @@ from lucidgreen import RetryPolicy
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
 from tests.adversarial.support import NOW
-from tests.adversarial.wire.hostile import LID, SESSIONS, Counted, Ledger, Seen, Session, counted
+from tests.adversarial.wire.hostile import (
+    LID,
+    SESSIONS,
+    Answer,
+    Counted,
+    Ledger,
+    Seen,
+    Session,
+    counted,
+)
 from tests.adversarial.wire.scripted import (
     SCRIPTS,
     Script,
     applying,
+    counted_with_credentials,
+    half_close,
     headers_then_silence,
     http10,
     part_of_the_body_then_silence,
@@ -219,3 +230,64 @@ async def test_a_write_cancelled_mid_flight_is_seen_by_every_count(session: Sess
         with pytest.raises(asyncio.CancelledError):
             await task
         client.assert_counted(server)
+
+
+@pytest.mark.parametrize("session", SESSIONS)
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_timeout_after_the_headers_is_retried_or_reported_and_counted(
+    kind: str, session: Session
+) -> None:
+    """With retries on, the first request is applied and its answer stops after the head
+    until the 0.5 s timeout: the read is retried, the sale resent and replayed, the writes
+    the API cannot recognise reported once; the server saw what the SDK counted."""
+    call, gives, reads = KINDS[kind]
+    ledger = Ledger()
+    async with (
+        scripted(applying(ledger, headers_then_silence, on=1)) as server,
+        counted(server, session=session, retry=RetryPolicy(max_retries=3), timeout=0.5) as c,
+    ):
+        with without_sleeping():
+            outcome = await _outcome(call(c))
+        c.assert_counted(server)
+    assert _gives(outcome) == gives, repr(outcome)
+    assert len(server.requests) == reads
+    assert ledger.applied_twice() == []
+
+
+def _renewing(ledger: Ledger) -> Script:
+    """A token endpoint and the API: every third API request is refused 401 (a token the
+    server revoked), every fourth request of any kind applied and its answer dropped."""
+    served, api = 0, 0
+
+    async def script(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        nonlocal served, api
+        served += 1
+        if seen.path == "/o/token/":
+            answer = Answer(200, {"access_token": f"token{served}", "expires_in": 3600})
+        else:
+            api += 1
+            answer = ledger.answer(seen) if api % 3 else Answer(401, {"detail": "revoked"})
+        if served % 4 == 0:
+            return await half_close(seen, writer)
+        writer.write(answer.encoded())
+        await writer.drain()
+        return True
+
+    return script
+
+
+@pytest.mark.parametrize("session", SESSIONS)
+async def test_token_renewals_under_drops_are_counted(session: Session) -> None:
+    """Client credentials against a server that revokes tokens (401) and drops one answer
+    in four, token requests included: 24 reads all succeed, and the server's count of
+    every request (token ones too) is the SDK's stats, hooks and attempt spans."""
+    ledger = Ledger()
+    async with (
+        scripted(_renewing(ledger)) as server,
+        counted_with_credentials(server, session=session, retry=RetryPolicy(max_retries=5)) as c,
+    ):
+        with without_sleeping():
+            outcomes = [await _outcome(c.retail.products.get(LID)) for _ in range(24)]
+        c.assert_counted(server)
+    assert [_gives(o) for o in outcomes] == ["success"] * 24
+    assert len(server.seen("/o/token/")) > 1  # renewals happened
