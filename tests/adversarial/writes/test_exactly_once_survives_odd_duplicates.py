@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -23,7 +24,16 @@ from lucidgreen import CaseAlreadyImported, RetryPolicy, TransactionAlreadyProce
 from lucidgreen.retail._rules import ALREADY_PROCESSED
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import LID, LID2, NOW, Handler, retail, serve
+from tests.adversarial.support import (
+    LID,
+    LID2,
+    NOW,
+    Handler,
+    RouteHandler,
+    retail,
+    serve,
+    serve_routes,
+)
 from tests.adversarial.wire.hostile import (
     SESSIONS,
     Action,
@@ -223,3 +233,60 @@ async def test_concurrent_calls_for_one_order_apply_it_once(calls: int, session:
     assert len(plain) <= 1, outcomes
     for o in outcomes:
         assert isinstance(o, TransactionResult | TransactionAlreadyProcessed), repr(o)
+
+
+def _lost_then_revoked_then_duplicate(ledger: Ledger) -> RouteHandler:
+    """The sale: applied and its answer lost; the resend refused 401 (the token was revoked
+    meanwhile); the replay with a new token met by the duplicate answer."""
+    attempts = 0
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            ledger.applied["sale O-1"] += 1
+            assert request.transport is not None
+            request.transport.close()
+            await asyncio.sleep(1)
+        if attempts == 2:
+            return web.json_response({"detail": "Given token not valid."}, status=401)
+        return web.json_response({"message": ALREADY_PROCESSED}, status=400)
+
+    return handler
+
+
+def _tokens() -> RouteHandler:
+    issued = 0
+
+    async def handler(request: web.Request) -> web.Response:
+        nonlocal issued
+        del request
+        issued += 1
+        return web.json_response({"access_token": f"token{issued}", "expires_in": 3600})
+
+    return handler
+
+
+@pytest.mark.parametrize("session", SESSIONS)
+@pytest.mark.parametrize("sale", SALES)
+async def test_a_sale_lost_then_refused_401_is_replayed_after_renewal(
+    sale: str, session: Session
+) -> None:
+    """The 401 renewal's replay still knows the first attempt was unclear: the duplicate it
+    meets is our own sale, reported replayed; applied once."""
+    ledger = Ledger()
+    path = f"/api/v1.2/transactions/{sale}/"
+    routes = {"/o/token/": _tokens(), path: _lost_then_revoked_then_duplicate(ledger)}
+    async with serve_routes(routes) as (url, seen), aiohttp.ClientSession() as own:
+        kw: dict[str, Any] = {"session": own} if session == "caller" else {}
+        client = lucidgreen.RetailClient(
+            "cid", "csecret", base_url=url, retry=RetryPolicy(max_retries=2), **kw
+        )
+        async with client:
+            with without_sleeping():
+                outcome = await _outcome(SALES[sale](client, "O-1"))
+    assert isinstance(outcome, TransactionResult), repr(outcome)
+    assert outcome.replayed
+    token, sent = "POST /o/token/", f"POST {path}"
+    assert seen == [token, sent, sent, token, sent]
+    assert ledger.applied == {"sale O-1": 1}

@@ -356,3 +356,35 @@ async def test_a_write_whose_connection_never_opened_says_nothing_was_sent(
     assert isinstance(exc, lucidgreen.ConnectError), repr(exc)
     assert not exc.request_sent
     assert not exc.outcome_unknown
+
+
+def _see_other(ledger: Ledger) -> RouteHandler:
+    """Post/Redirect/Get: the write is applied, then answered 303 to where its result is."""
+
+    async def handler(request: web.Request) -> web.Response:
+        ledger.applied[f"{request.method} {request.path}"] += 1
+        return web.Response(status=303, headers={"Location": "/api/v1.5/assets/texts/N1/"})
+
+    return handler
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a 3xx becomes UnexpectedStatus with outcome_unknown only for a 5xx "
+    "(Exchange._classify, lucidgreen/_exchange.py:98-116, server_error_leaves_doubt at "
+    "_write_safety.py:55-57), yet 303 See Other is by definition the answer to a request "
+    "the server processed (RFC 9110 15.4.4, Post/Redirect/Get); _write_safety's own "
+    "answer_leaves_doubt already counts a 3xx as leaving doubt",
+)
+@pytest.mark.parametrize("session", SESSIONS)
+async def test_a_write_answered_303_see_other_may_have_applied(session: Session) -> None:
+    """``assets.create`` answered 303 (applied, "see the result there"): the SDK follows no
+    redirect, and must not tell the caller nothing happened."""
+    ledger = Ledger()
+    routes = {"/o/token/": _token_ok, "/api/v1.5/assets/{tail:.*}": _see_other(ledger)}
+    async with _credentialed(routes, session) as (_, source, _seen):
+        exc = await _error(source.assets.create("texts", name="n", content="c"))
+    assert isinstance(exc, lucidgreen.UnexpectedStatus), repr(exc)
+    assert sum(ledger.applied.values()) == 1
+    assert exc.outcome_unknown, repr(exc)
+    assert isinstance(exc, WriteOutcomeUnknown), repr(exc)
