@@ -291,3 +291,52 @@ async def test_token_renewals_under_drops_are_counted(session: Session) -> None:
         c.assert_counted(server)
     assert [_gives(o) for o in outcomes] == ["success"] * 24
     assert len(server.seen("/o/token/")) > 1  # renewals happened
+
+
+async def _read_export(export: Any, reader: str) -> None:
+    if reader == "download":
+        await export.download()
+        return
+    async for _ in export.entries():
+        pass
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        "download",
+        pytest.param(
+            "entries",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="PackageExport.entries streams through Pipeline.stream "
+                "(lucidgreen/_pipeline.py:157-165), which calls transport.stream directly: "
+                "no Exchange, so the presigned GET bumps no stats.requests, fires no "
+                "on_request hook and ends no attempt span, while download() "
+                "(pipeline.send) counts the same request",
+            ),
+        ),
+    ],
+)
+@pytest.mark.parametrize("session", SESSIONS)
+async def test_the_export_download_is_counted_whichever_reader(
+    session: Session, reader: str
+) -> None:
+    """The package-UID export call, then its presigned file from the same loopback server:
+    two requests on the wire, two in stats, hooks and spans, whichever reader fetched it."""
+
+    async def script(seen: Seen, writer: asyncio.StreamWriter) -> bool:
+        if "package-uids-export" in seen.path:
+            url = f"http://127.0.0.1:{writer.get_extra_info('sockname')[1]}/file.json?sig=x"
+            answer = Answer(200, {"export_url": url})
+        else:
+            answer = Answer(200, {"P1": {"C1": [LID]}})
+        writer.write(answer.encoded())
+        await writer.drain()
+        return True
+
+    async with scripted(script) as server, counted(server, session=session) as c:
+        export = await c.retail.package_uids.export()
+        await _read_export(export, reader)
+        assert c.counts() == {"stats": 2, "hooks": 2, "spans": 2}
+    assert [r.path for r in server.requests] == ["/api/v1.2/package-uids-export/", "/file.json"]
