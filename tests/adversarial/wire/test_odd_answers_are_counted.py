@@ -14,13 +14,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import web
 
 import lucidgreen
 from lucidgreen import RetryPolicy
+from lucidgreen.ratelimit import Unlimited
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import NOW
+from tests.adversarial.support import NOW, serve
 from tests.adversarial.wire.hostile import (
     LID,
     SESSIONS,
@@ -340,3 +343,32 @@ async def test_the_export_download_is_counted_whichever_reader(
         await _read_export(export, reader)
         assert c.counts() == {"stats": 2, "hooks": 2, "spans": 2}
     assert [r.path for r in server.requests] == ["/api/v1.2/package-uids-export/", "/file.json"]
+
+
+@pytest.mark.parametrize("verb", ["POST", "PUT", "DELETE"])
+async def test_a_caller_session_expecting_100_continue_sends_each_write_once(verb: str) -> None:
+    """A caller's session that adds ``Expect: 100-continue`` to everything: aiohttp waits
+    for the server's 100 before the body; each write still reaches the server once, is
+    counted once, and succeeds."""
+
+    async def handler(request: web.Request, n: int) -> web.Response:
+        del request
+        return web.json_response({"n": n})
+
+    hooked: list[lucidgreen.RequestSent] = []
+    async with (
+        serve(handler) as (url, log),
+        aiohttp.ClientSession(headers={"Expect": "100-continue"}) as own,
+        lucidgreen.RetailClient(
+            token="t0ken",
+            base_url=url,
+            session=own,
+            rate_limiter=Unlimited(),
+            hooks=lucidgreen.Hooks(on_request=hooked.append),
+        ) as client,
+    ):
+        assert await client.request(verb, "thing/", json={"a": 1}) == {"n": 1}
+        assert client.stats.requests == len(hooked) == 1
+    assert [(m, headers.get("Expect"), body) for m, _, (headers, body) in log] == [
+        (verb, "100-continue", b'{"a":1}')
+    ]
