@@ -4,10 +4,10 @@ catch every case where a write may or may not have been applied").
 
 The invariant checked on every error a write raises here: ``exc.outcome_unknown`` (the SDK's
 own word that the write may have applied) implies ``isinstance(exc, WriteOutcomeUnknown)``.
-The hostile servers find three paths where it does not hold: a 2xx whose body cannot be read
+The hostile servers try the paths that once broke it: a 2xx whose body cannot be read
 (``DecodeError``), a resendable write whose resend runs out of deadline while it waits for
-rate-limit budget (``DeadlineExceeded``, raised rather than returned, so it never meets
-``final_error``), and a 401 to the resend after a 503 (``AuthenticationError``).
+rate-limit budget (``DeadlineExceeded``, raised rather than returned), and a 401 to the
+resend after a 503 (``AuthenticationError``).
 """
 
 from __future__ import annotations
@@ -99,13 +99,6 @@ UNREADABLE = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a write's 2xx with an unreadable body raises DecodeError(outcome_unknown=True) "
-    "(lucidgreen/_resource.py:27-46 write_decoding; transactions.py:53, caseids.py:65); "
-    "DecodeError is not a WriteOutcomeUnknown, so the README's except clause misses a "
-    "write the docs themselves call outcome-unknown",
-)
 @pytest.mark.parametrize("session", ["default", "caller"])
 @pytest.mark.parametrize("body", UNREADABLE, ids=list(UNREADABLE))
 @pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
@@ -119,12 +112,6 @@ async def test_a_2xx_whose_body_cannot_be_read_is_write_outcome_unknown(
     assert len(log) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 2xx past max_body_size raises DecodeError(outcome_unknown=True) from the "
-    "transport (lucidgreen/_transport/_aiohttp.py:98-108 _too_large), not a "
-    "WriteOutcomeUnknown",
-)
 @pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
 async def test_a_2xx_too_large_to_read_is_write_outcome_unknown(write: str) -> None:
     """The server applied the write and answered 200 with more than ``max_body_size``."""
@@ -145,13 +132,6 @@ def _503_then(status: int, body: dict[str, Any]) -> Handler:
     return handler
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the resend's wait for rate-limit budget raises DeadlineExceeded from "
-    "Pipeline._acquire (lucidgreen/_pipeline.py:294-304) straight out of _retrying, "
-    "past final_error (_pipeline.py:206): outcome_unknown=True on a RequestTimeout, "
-    "not a WriteOutcomeUnknown",
-)
 @pytest.mark.parametrize("session", ["default", "caller"])
 @pytest.mark.parametrize("write", RESENDABLE)
 async def test_a_resend_left_waiting_for_budget_past_the_deadline_is_write_outcome_unknown(
@@ -170,13 +150,6 @@ async def test_a_resend_left_waiting_for_budget_past_the_deadline_is_write_outco
     assert len(log) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="final_error (lucidgreen/_write_safety.py:80-95) retypes only a ServerError or a "
-    "TransportError: a 401 ending a call whose first attempt met a 503 keeps its own type "
-    "(AuthenticationError, outcome_unknown=True) -- the 4xx-after-503 family of redteam4's "
-    "test_a_write_left_unclear_by_a_503_is_catchable_as_write_outcome_unknown",
-)
 @pytest.mark.parametrize("write", RESENDABLE)
 async def test_a_401_to_the_resend_after_a_503_is_write_outcome_unknown(write: str) -> None:
     """The first attempt met a 503 (it may have applied), the resend a 401 the static token
