@@ -38,8 +38,9 @@ class OnePageListOptions(TypedDict, total=False):
 class ListOptions(OnePageListOptions, total=False):
     """The options of a paginated list (``source.products.list(limit=10, prefetch=4)``).
 
-    Every key is optional and keyword-only; see :class:`~lucidgreen.AsyncPager` for how the
-    walk uses them.
+    Every key is optional and keyword-only: ``limit``, ``extra_query`` and ``on_bad_record``
+    as in :class:`OnePageListOptions`, and the two below for walking pages. See
+    :class:`~lucidgreen.AsyncPager` for how the walk uses them.
     """
 
     prefetch: int
