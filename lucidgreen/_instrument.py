@@ -12,8 +12,8 @@ With no instrumentation set the send path skips all of it: one ``is None`` test 
 method is defined: an instrumented client's coroutine method is one observed call
 (``source.products.get``) from its start to what the caller gets, whatever it sends
 (``export()`` polls); every ``Pipeline.send`` inside reports its attempts and waits to it.
-A send outside any method (a pager's page, named after the
-``list`` method that made the pager, or a token request) is a call of its own.
+A send outside any method (a pager's page, named after the ``list`` method that made the
+pager, or a token request) is a call of its own.
 """
 
 from __future__ import annotations

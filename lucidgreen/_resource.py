@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from . import _envelopes
 from ._api import Api, Params
@@ -69,13 +69,14 @@ class Resource:
         self,
         path: str,
         model: type[T],
+        options: OnePageListOptions,
         *,
-        params: Params = None,
         accepts: type[OnePageListOptions] = ListOptions,
-        **options: Unpack[ListOptions],
+        params: Params = None,
     ) -> AsyncPager[T]:
-        """A pager of ``model`` records over ``path``; ``options`` are the list method's
-        own, refused (``TypeError``) outside ``accepts``, the options it declares."""
+        """A pager of ``model`` records over ``path``, walked as the caller's ``options`` say
+        (its ``**options``, whole: a key it does not declare in ``accepts`` is refused here
+        with ``TypeError``, never taken for another argument)."""
         checked(options, accepts, f"{type(self).__name__}.list")
 
         def decode(results: list[Any]) -> Sequence[T]:

@@ -32,7 +32,7 @@ class Assets(Resource):
         """Every asset of one type (asset_list), across pages, as ``options`` say
         (:class:`ListOptions`)."""
         path = self._api.path("assets", _asset_type(asset_type))
-        return self._list(path, Asset, **options)
+        return self._list(path, Asset, options)
 
     @sdk_call
     async def get(self, asset_type: AssetType | str, uuid: str) -> Asset:

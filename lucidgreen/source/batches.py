@@ -20,7 +20,7 @@ class Batches(Resource):
     @sdk_call
     def list(self, **options: Unpack[ListOptions]) -> AsyncPager[BatchSummary]:
         """Every batch (batches_list), across pages, as ``options`` say (:class:`ListOptions`)."""
-        return self._list(self._api.path("batches"), BatchSummary, **options)
+        return self._list(self._api.path("batches"), BatchSummary, options)
 
     @sdk_call
     async def get(self, uuid: str) -> Batch:

@@ -22,7 +22,7 @@ class Brands(Resource):
         """Every brand (brands_list), as ``options`` say (:class:`OnePageListOptions`). The
         API answers with one bare array: one page."""
         path = self._api.path("brands")
-        return self._list(path, BrandSummary, accepts=OnePageListOptions, **options)
+        return self._list(path, BrandSummary, options, accepts=OnePageListOptions)
 
     @sdk_call
     async def get(self, uuid: str) -> Brand:

@@ -21,7 +21,7 @@ class Products(Resource):
     def list(self, **options: Unpack[ListOptions]) -> AsyncPager[ProductSummary]:
         """Every product (products_list), across pages, as ``options`` say
         (:class:`ListOptions`); see :class:`~lucidgreen.AsyncPager`."""
-        return self._list(self._api.path("products"), ProductSummary, **options)
+        return self._list(self._api.path("products"), ProductSummary, options)
 
     @sdk_call
     async def get(self, uuid: str) -> Product:

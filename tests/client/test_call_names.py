@@ -4,6 +4,7 @@ where the client mounts it: ``<product>.<namespace>.<method>``; list options are
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import pytest
 
@@ -105,6 +106,11 @@ async def test_an_option_a_list_method_does_not_declare_is_a_type_error_before_s
     async with FakeLucidGreen(rate_limits=False) as fake, fake.source_client() as source:
         with pytest.raises(TypeError, match="'limt'"):
             source.products.list(limt=3)  # type: ignore[call-arg]
+        # Not taken for the resource's own arguments either.
+        untyped: Any = source.products
+        for name in ("params", "accepts", "path"):
+            with pytest.raises(TypeError, match=f"'{name}'"):
+                untyped.list(**{name: {"brand": "x"}})
         # One bare array: no pages to fetch ahead or resume from.
         with pytest.raises(TypeError, match="'prefetch'"):
             source.brands.list(prefetch=2)  # type: ignore[call-arg]
