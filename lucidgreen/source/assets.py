@@ -29,8 +29,9 @@ class Assets(Resource):
     def list(
         self, asset_type: AssetType | str, **options: Unpack[ListOptions]
     ) -> AsyncPager[Asset]:
-        """Every asset of one type (asset_list), across pages, as ``options`` say
-        (:class:`ListOptions`)."""
+        """Every asset of one type (asset_list), across pages; ``options``:
+        :class:`ListOptions` (``limit``, ``prefetch``, ``resume_from``, ``extra_query``,
+        ``on_bad_record``)."""
         path = self._api.path("assets", _asset_type(asset_type))
         return self._list(path, Asset, options)
 

@@ -19,7 +19,8 @@ class Batches(Resource):
 
     @sdk_call
     def list(self, **options: Unpack[ListOptions]) -> AsyncPager[BatchSummary]:
-        """Every batch (batches_list), across pages, as ``options`` say (:class:`ListOptions`)."""
+        """Every batch (batches_list), across pages; ``options``: :class:`ListOptions`
+        (``limit``, ``prefetch``, ``resume_from``, ``extra_query``, ``on_bad_record``)."""
         return self._list(self._api.path("batches"), BatchSummary, options)
 
     @sdk_call

@@ -19,8 +19,11 @@ class Brands(Resource):
 
     @sdk_call
     def list(self, **options: Unpack[OnePageListOptions]) -> AsyncPager[BrandSummary]:
-        """Every brand (brands_list), as ``options`` say (:class:`OnePageListOptions`). The
-        API answers with one bare array: one page."""
+        """Every brand (brands_list). The API answers with one bare array: one page.
+
+        ``options``: :class:`OnePageListOptions` (``limit``, ``extra_query``,
+        ``on_bad_record``).
+        """
         path = self._api.path("brands")
         return self._list(path, BrandSummary, options, accepts=OnePageListOptions)
 

@@ -19,8 +19,11 @@ class Products(Resource):
 
     @sdk_call
     def list(self, **options: Unpack[ListOptions]) -> AsyncPager[ProductSummary]:
-        """Every product (products_list), across pages, as ``options`` say
-        (:class:`ListOptions`); see :class:`~lucidgreen.AsyncPager`."""
+        """Every product (products_list), across pages; see :class:`~lucidgreen.AsyncPager`.
+
+        ``options``: :class:`ListOptions` (``limit``, ``prefetch``, ``resume_from``,
+        ``extra_query``, ``on_bad_record``), e.g. ``list(limit=10, prefetch=4)``.
+        """
         return self._list(self._api.path("products"), ProductSummary, options)
 
     @sdk_call
