@@ -41,11 +41,13 @@ def max_in_window(times: Sequence[float], window: float) -> int:
 
 class FakeClock:
     """A monotonic clock that moves only when a sleep (or the test) moves it: pass it as
-    ``clock=`` and its :meth:`sleep` as ``sleep=`` (``TokenBucket``, ``FakeLucidGreen``)."""
+    ``clock=`` and its :meth:`sleep` as ``sleep=`` (``TokenBucket``, ``FakeLucidGreen``).
+    Set :attr:`gate` to an ``asyncio.Event`` and every sleep blocks until the test sets it."""
 
     def __init__(self) -> None:
         self.now = 1000.0
         self.sleeps: list[float] = []
+        self.gate: asyncio.Event | None = None
 
     def __call__(self) -> float:
         return self.now
@@ -55,8 +57,16 @@ class FakeClock:
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+        if self.gate is not None:
+            await self.gate.wait()
         self.now += seconds
         await asyncio.sleep(0)  # a real sleep yields: let the other tasks run
+
+
+async def run_ready() -> None:
+    """Let every ready task run until it blocks."""
+    for _ in range(20):
+        await asyncio.sleep(0)
 
 
 async def eventually(condition: Callable[[], bool], *, within: float = 10.0) -> None:

@@ -9,9 +9,8 @@ import uuid
 import pytest
 
 from lucidgreen.errors import DeadlineExceeded
-from lucidgreen.ratelimit import RedisRateLimiter, TokenBucket
-from tests.ratelimit.test_bucket import FakeClock, run_ready
-from tests.support import eventually
+from lucidgreen.ratelimit import Permit, RedisRateLimiter, TokenBucket
+from tests.support import FakeClock, eventually, run_ready
 
 
 def gated_bucket(clock: FakeClock, *, burst: int) -> TokenBucket:
@@ -19,6 +18,28 @@ def gated_bucket(clock: FakeClock, *, burst: int) -> TokenBucket:
     them)."""
     clock.gate = asyncio.Event()
     return TokenBucket(10, 10.0, burst=burst, clock=clock, sleep=clock.sleep)
+
+
+async def pause_sends_the_doomed_away(
+    limiter: TokenBucket | RedisRateLimiter,
+) -> asyncio.Task[Permit]:
+    """Three waiters with 5 s left and one with 120 s queue on ``limiter`` (whose naps never
+    end by themselves); a 30 s pause must end the three at once with retry_after >= 30 and
+    keep the patient one, which is returned still waiting."""
+    doomed = [asyncio.create_task(limiter.acquire(max_wait=5.0)) for _ in range(3)]
+    patient = asyncio.create_task(limiter.acquire(max_wait=120.0))
+    await run_ready()
+    assert not any(task.done() for task in doomed)
+    await limiter.pause(30.0)
+    await run_ready()
+    for task in doomed:
+        assert task.done()
+        error = task.exception()
+        assert isinstance(error, DeadlineExceeded)
+        assert error.retry_after is not None
+        assert error.retry_after >= 30.0
+    assert not patient.done()
+    return patient
 
 
 async def test_a_waiter_behind_a_long_queue_is_shed_on_arrival() -> None:
@@ -50,19 +71,7 @@ async def test_a_pause_sheds_the_queued_waiters_it_dooms_at_once() -> None:
     clock = FakeClock()
     bucket = gated_bucket(clock, burst=1)
     await bucket.acquire(hold=1.0)
-    doomed = [asyncio.create_task(bucket.acquire(max_wait=5.0)) for _ in range(3)]
-    patient = asyncio.create_task(bucket.acquire(max_wait=120.0))
-    await run_ready()
-    assert not any(task.done() for task in doomed)
-    await bucket.pause(30.0)
-    await run_ready()
-    for task in doomed:
-        assert task.done()
-        error = task.exception()
-        assert isinstance(error, DeadlineExceeded)
-        assert error.retry_after is not None
-        assert error.retry_after >= 30.0
-    assert not patient.done()
+    patient = await pause_sends_the_doomed_away(bucket)
     patient.cancel()
     await asyncio.gather(patient, return_exceptions=True)
     assert bucket.waiting == 0
@@ -110,19 +119,7 @@ async def test_redis_pause_sheds_the_queued_waiters_it_dooms_at_once(redis_url: 
         await (await limiter.acquire(hold=1.0)).settle()
         head = asyncio.create_task(limiter.acquire(hold=1.0, max_wait=120.0))
         await eventually(lambda: bool(clock.sleeps))  # the head asked Redis and naps
-        doomed = [asyncio.create_task(limiter.acquire(max_wait=5.0)) for _ in range(3)]
-        patient = asyncio.create_task(limiter.acquire(max_wait=120.0))
-        await run_ready()
-        assert not any(task.done() for task in doomed)
-        await limiter.pause(30.0)
-        await run_ready()
-        for task in doomed:
-            assert task.done()
-            error = task.exception()
-            assert isinstance(error, DeadlineExceeded)
-            assert error.retry_after is not None
-            assert error.retry_after >= 30.0
-        assert not patient.done()
+        patient = await pause_sends_the_doomed_away(limiter)
         for task in (head, patient):
             task.cancel()
         await asyncio.gather(head, patient, return_exceptions=True)
