@@ -130,6 +130,20 @@ async def tcp_server(handle: TcpHandler) -> AsyncIterator[str]:
         await server.wait_closed()
 
 
+async def read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes]:
+    """One HTTP/1.1 request off ``reader``, its body included: ``(method, target, body)``."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = lines[0].split(" ", 2)
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    body = await reader.readexactly(length) if length else b""
+    return method, target, body
+
+
 @asynccontextmanager
 async def raw_server(
     answer: bytes | Callable[[asyncio.StreamWriter], Awaitable[None]],

@@ -51,7 +51,7 @@ from lucidgreen import (
 from lucidgreen._transport import Request, Timeout, redirect_target
 from lucidgreen.errors import ConnectError, RequestTimeout, UnexpectedStatus
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import running, tcp_server
+from tests.adversarial.support import read_request, running, tcp_server
 from tests.support import eventually, free_port
 
 TOKEN = "tok-" + uuid_module.uuid4().hex
@@ -86,15 +86,7 @@ async def raw_server(answer: RawHandler) -> AsyncIterator[str]:
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            if length:
-                await reader.readexactly(length)
-            path = head.split(b" ", 2)[1].decode()
+            _, path, _ = await read_request(reader)
             await answer(path, reader, writer)
 
     async with tcp_server(serve) as url:

@@ -18,6 +18,7 @@ import pytest
 import lucidgreen
 from lucidgreen import retry
 from lucidgreen._transport import AiohttpTransport, Request, Timeout
+from tests.adversarial.support import read_request
 
 
 class DropsReusedConnections:
@@ -31,14 +32,7 @@ class DropsReusedConnections:
         served = 0
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                if length:
-                    await reader.readexactly(length)
+                await read_request(reader)
                 self.requests += 1
                 served += 1
                 if served > 1:
