@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import Callable, Sequence
 
+from benchmarks._common import free_port
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now (the OS picks it)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+__all__ = [
+    "FakeClock",
+    "eventually",
+    "free_port",
+    "max_in_window",
+    "run_ready",
+    "sustained_share",
+]
 
 
 def sustained_share(times: Sequence[float], limit: int, per: float) -> float:

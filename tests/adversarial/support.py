@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 import lucidgreen
+from benchmarks._common import TcpHandler, loopback_tcp
 from lucidgreen.ratelimit import Unlimited
 
 TOKEN = "SECRETTOKENabc123XYZ"
@@ -96,38 +97,12 @@ async def token_ok(request: web.Request) -> web.Response:
     return web.json_response({"access_token": TOKEN, "expires_in": 3600})
 
 
-TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
 @asynccontextmanager
 async def tcp_server(handle: TcpHandler) -> AsyncIterator[str]:
     """A bare TCP server on 127.0.0.1 (port 0) running ``handle`` per connection, which it
     closes afterwards; yields ``http://127.0.0.1:<port>``."""
-    handlers: set[asyncio.Task[Any]] = set()
-
-    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            handlers.add(task)
-        try:
-            await handle(reader, writer)
-        except Exception:  # noqa: S110 - the attack's own end of the socket may fail in any way
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(connected, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with loopback_tcp(handle) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        # A handler still dribbling its answer is stopped, its socket closed, before the
-        # loop goes (otherwise the next test meets its ResourceWarning).
-        for task in handlers:
-            task.cancel()
-        await asyncio.gather(*handlers, return_exceptions=True)
-        await server.wait_closed()
 
 
 async def read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes]:
