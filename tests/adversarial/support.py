@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -156,6 +156,19 @@ def with_credentials(url: str, **kw: Any) -> lucidgreen.SourceClient:
     kw.setdefault("rate_limiter", Unlimited())
     kw.setdefault("retry", lucidgreen.RetryPolicy(max_retries=0))
     return lucidgreen.SourceClient("cid", SECRET, base_url=url, **kw)
+
+
+Client = TypeVar("Client", lucidgreen.SourceClient, lucidgreen.RetailClient)
+
+
+@asynccontextmanager
+async def aimed_at(
+    handler: Handler, make: Callable[..., Client], **options: Any
+) -> AsyncIterator[tuple[Client, list[tuple[str, str, Any]]]]:
+    """A client made by ``make`` (:func:`source` or :func:`retail`) with ``options``, aimed
+    at a :func:`serve` of ``handler``; yields the client and the server's request log."""
+    async with serve(handler) as (url, log), make(url, **options) as client:
+        yield client, log
 
 
 def reachable_text(exc: BaseException) -> str:
