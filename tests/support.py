@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Sequence
+from typing import Any, TypeVar
 
 from benchmarks._common import free_port
 
 __all__ = [
     "FakeClock",
+    "collect",
+    "drain_until_error",
     "eventually",
     "free_port",
     "max_in_window",
     "run_ready",
     "sustained_share",
+    "uuids",
 ]
+
+T = TypeVar("T")
 
 
 def sustained_share(times: Sequence[float], limit: int, per: float) -> float:
@@ -79,3 +85,24 @@ async def eventually(condition: Callable[[], bool], *, within: float = 10.0) -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"{condition!r} still false after {within} s")
         await asyncio.sleep(0.001)  # a short real pause, so I/O callbacks get their turn
+
+
+async def collect(items: AsyncIterable[T]) -> list[T]:
+    """Everything ``items`` yields, in order."""
+    return [item async for item in items]
+
+
+async def drain_until_error(iterable: AsyncIterable[T]) -> tuple[list[T], Exception | None]:
+    """The items yielded before iteration raised, and what it raised (None: it finished)."""
+    got: list[T] = []
+    try:
+        async for item in iterable:
+            got.append(item)  # noqa: PERF401 - the items before the error are the point
+    except Exception as exc:
+        return got, exc
+    return got, None
+
+
+def uuids(items: list[Any]) -> list[str]:
+    """The ``uuid`` of each item, in order."""
+    return [item.uuid for item in items]

@@ -212,10 +212,6 @@ def product(i: int) -> dict[str, Any]:
     return {"uuid": LID, "name": f"p{i}"}
 
 
-async def collect(items: Any) -> list[Any]:
-    return [x async for x in items]
-
-
 def paged(total: int, reported: int, size: int = 2) -> Handler:
     async def h(r: web.Request, n: int) -> web.Response:
         page = int(r.query.get("page", "1"))

@@ -7,15 +7,8 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    LID,
-    collect,
-    drf,
-    product,
-    retail,
-    serve,
-    source,
-)
+from tests.adversarial.support import LID, drf, product, retail, serve, source
+from tests.support import collect
 
 ESCAPES = [
     "../batches/?page=2",

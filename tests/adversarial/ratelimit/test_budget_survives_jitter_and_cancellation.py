@@ -14,13 +14,7 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    LID,
-    aimed_at,
-    product,
-    serve,
-    source,
-)
+from tests.adversarial.support import LID, aimed_at, product, serve, source
 from tests.support import FakeClock
 
 

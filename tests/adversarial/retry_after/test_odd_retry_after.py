@@ -9,12 +9,7 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    LID,
-    aimed_at,
-    product,
-    source,
-)
+from tests.adversarial.support import LID, aimed_at, product, source
 
 
 @pytest.mark.parametrize(
