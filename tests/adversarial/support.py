@@ -13,6 +13,7 @@ them, and the scan that proves no secret is reachable from an error.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
@@ -35,16 +36,16 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @asynccontextmanager
-async def running(app: web.Application) -> AsyncIterator[str]:
-    """``app`` served on 127.0.0.1 at a port the OS picks; yields its URL. A handler still
-    running when the test ends is cancelled at once rather than awaited."""
+async def running(app: web.Application, *, tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+    """``app`` served on 127.0.0.1 at a port the OS picks (over TLS with ``tls``); yields its
+    URL. A handler still running when the test ends is cancelled at once rather than awaited."""
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
 

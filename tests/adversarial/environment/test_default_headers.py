@@ -11,6 +11,7 @@ from aiohttp import web
 from lucidgreen import SourceClient
 from lucidgreen._client import USER_AGENT
 from lucidgreen._transport import AiohttpTransport, Request, Timeout
+from tests.adversarial.support import running
 
 UUID = "UNDTMBovdue9tFWfhamnDM"
 
@@ -26,19 +27,13 @@ async def origins() -> AsyncIterator[tuple[str, str, list[tuple[str, dict[str, s
             return web.json_response({"access_token": "tok-abcdef", "expires_in": 3600})
         return web.json_response({"uuid": UUID})
 
-    runners, urls = [], []
-    for _ in range(2):
+    def app() -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", any_path)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        urls.append(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}")  # type: ignore[union-attr]
-    yield urls[0], urls[1], seen
-    for runner in runners:
-        await runner.cleanup()
+        return app
+
+    async with running(app()) as api, running(app()) as cdn:
+        yield api, cdn, seen
 
 
 async def test_api_requests_carry_them_and_the_cdn_does_not(

@@ -16,6 +16,7 @@ import lucidgreen
 from lucidgreen import RetryPolicy, SourceClient
 from lucidgreen._transport._network import Network, check_proxy, no_proxy_matches
 from lucidgreen.errors import TransportError
+from tests.adversarial.support import running
 
 UUID = "UNDTMBovdue9tFWfhamnDM"
 REMOTE = "api.corp.example"
@@ -41,12 +42,8 @@ async def tls_port(ca: trustme.CA) -> AsyncIterator[int]:
     app.router.add_get("/api/v1.5/products/{uuid}/", _product)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost", REMOTE).configure_cert(context)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    await runner.cleanup()
+    async with running(app, tls=context) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def _trusting(ca: trustme.CA) -> ssl.SSLContext:

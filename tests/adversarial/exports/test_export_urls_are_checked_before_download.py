@@ -17,6 +17,7 @@ from aiohttp import web
 
 import lucidgreen
 from lucidgreen.retail._export_url import check_download_url
+from tests.adversarial.support import running
 
 UNUSABLE = [
     "http://10.255.255.1/x",
@@ -80,15 +81,8 @@ async def exporting(export_url: str) -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}", seen
-    finally:
-        await runner.cleanup()
+    async with running(app) as url:
+        yield url, seen
 
 
 async def read_all(export: Any, read: str) -> None:
