@@ -1,4 +1,4 @@
-"""#21 from outside: unknown fields are kept at every level and in ``to_dict``/``to_json``;
+"""Unknown fields are kept at every level and in ``to_dict``/``to_json``;
 no datetime reaches a caller without an offset, whatever the wire spelling."""
 
 from __future__ import annotations

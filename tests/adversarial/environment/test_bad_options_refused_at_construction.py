@@ -1,4 +1,4 @@
-"""#22 from outside: options that cannot be right are refused at construction with a
+"""Options that cannot be right are refused at construction with a
 ``ValueError`` (never sent), whatever their spelling."""
 
 from __future__ import annotations
