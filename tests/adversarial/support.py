@@ -93,6 +93,12 @@ async def ok_product(request: web.Request) -> web.Response:
     return web.json_response(product_json())
 
 
+async def empty_object(request: web.Request, n: int) -> web.Response:
+    """A :func:`serve` handler answering ``{}`` to everything."""
+    del request, n
+    return web.json_response({})
+
+
 async def token_ok(request: web.Request) -> web.Response:
     del request
     return web.json_response({"access_token": TOKEN, "expires_in": 3600})

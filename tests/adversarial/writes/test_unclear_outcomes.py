@@ -29,6 +29,7 @@ from tests.adversarial.support import (
     MALFORMED,
     NOW,
     TOKEN,
+    empty_object,
     raw_server,
     retail,
     serve,
@@ -128,11 +129,7 @@ async def test_an_answer_dropped_mid_body_is_write_outcome_unknown_sent_once() -
 @pytest.mark.parametrize("verb", ["PUT", "PATCH", "DELETE", "put"])
 async def test_operations_request_sends_the_verb_it_was_given(verb: str) -> None:
     """operations.request(verb) sends that verb (or refuses it), never another one."""
-
-    async def h(r: web.Request, n: int) -> web.Response:
-        return web.json_response({})
-
-    async with serve(h) as (url, log), retail(url) as c:
+    async with serve(empty_object) as (url, log), retail(url) as c:
         await c.operations.request(verb, "thing/", json={"a": 1})
     assert [m for m, _, _ in log] == [verb.upper()]
 
