@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
@@ -178,29 +179,40 @@ async def aimed_at(
         yield client, log
 
 
-def reachable_text(exc: BaseException) -> str:
-    """repr/str of the exception, its args, attributes one level down, whole chain."""
-    out: list[str] = []
+def reachable(error: BaseException) -> list[object]:
+    """The error, every exception in its __cause__/__context__ chain (recursively, through
+    args and attributes too: a context suppressed by ``from None`` is still reachable), and
+    every object one level down from each of them."""
+    found: list[object] = []
     seen: set[int] = set()
-    stack: list[Any] = [exc]
+    stack: list[BaseException] = [error]
     while stack:
-        e = stack.pop()
-        if e is None or id(e) in seen:
+        link = stack.pop()
+        if id(link) in seen:
             continue
-        seen.add(id(e))
-        out += [repr(e), str(e)]
-        out += [repr(a) for a in getattr(e, "args", ())]
-        for v in getattr(e, "__dict__", {}).values():
-            out.append(repr(v))
-            with suppress(TypeError):
-                out += [repr(x) for x in vars(v).values()]
-            ri = getattr(v, "request_info", None)
-            if ri is not None:
-                out.append(repr(ri))
-        ri = getattr(e, "request_info", None)
-        if ri is not None:
-            out.append(repr(ri))
-        stack += [e.__cause__, e.__context__]
+        seen.add(id(link))
+        found.append(link)
+        below = [*link.args, *vars(link).values()]
+        below += [getattr(link, name, None) for name in ("request_info", "headers", "history")]
+        for value in below:
+            found.append(value)
+            if isinstance(value, BaseException):
+                stack.append(value)
+        stack += [e for e in (link.__cause__, link.__context__) if e is not None]
+    return found
+
+
+def reachable_text(exc: BaseException) -> str:
+    """All a caller can print from ``exc``: its traceback, and repr/str of everything
+    :func:`reachable` finds, of those objects' attributes, and of any request headers."""
+    out = ["".join(traceback.format_exception(exc))]
+    for value in reachable(exc):
+        out += [repr(value), str(value)]
+        with suppress(TypeError):
+            out += [repr(x) for x in vars(value).values()]
+        request_info = getattr(value, "request_info", None)
+        if request_info is not None:
+            out += [repr(request_info), repr(dict(request_info.headers))]
     return "\n".join(out)
 
 
