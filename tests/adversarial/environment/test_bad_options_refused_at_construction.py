@@ -43,25 +43,6 @@ def test_good_base_url_accepted(url: str) -> None:
     SourceClient(token="t", base_url=url)
 
 
-BAD_PROXIES: list[object] = [
-    "socks5://127.0.0.1:1080",
-    "ftp://proxy.example",
-    "file:///tmp/x",
-    "proxy.example:3128",
-    "http://",
-    "http://proxy.example:99999",
-    "http://pro xy.example",
-    "http://proxy.example\r\n",
-    "",
-]
-
-
-@pytest.mark.parametrize("proxy", BAD_PROXIES)
-def test_bad_proxy_refused(proxy: str) -> None:
-    with pytest.raises(ValueError):
-        SourceClient(token="t", proxy=proxy)
-
-
 def test_ssl_false_refused_for_a_remote_origin() -> None:
     with pytest.raises(ValueError):
         SourceClient(token="t", base_url="https://api.example.com", ssl=False)

@@ -177,7 +177,23 @@ def test_no_proxy_matching(host: str, no_proxy: str, exempt: bool) -> None:
     assert no_proxy_matches(host, no_proxy) is exempt
 
 
-@pytest.mark.parametrize("bad", ["socks5://p:1080", "ftp://p", "p:3128", "http://"])
+BAD_PROXIES = [
+    "socks5://p:1080",
+    "socks5://127.0.0.1:1080",
+    "ftp://p",
+    "ftp://proxy.example",
+    "file:///tmp/x",
+    "p:3128",
+    "proxy.example:3128",
+    "http://",
+    "http://proxy.example:99999",
+    "http://pro xy.example",
+    "http://proxy.example\r\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("bad", BAD_PROXIES)
 def test_a_proxy_with_a_bad_scheme_is_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="proxy"):
         check_proxy(bad)
