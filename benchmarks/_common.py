@@ -18,6 +18,8 @@ from typing import Any
 
 import aiohttp
 
+from lucidgreen.testing import FakeLucidGreen
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,6 +29,14 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def small_fake(**options: Any) -> FakeLucidGreen:
+    """A :class:`FakeLucidGreen` with little data (20 products, 2 brands, 6 batches, 30 items,
+    3 cases, 4 collections), so the server's own work stays small; ``options`` (limits,
+    jitter, seed) on top."""
+    sizes = {"products": 20, "brands": 2, "batches": 6, "items": 30, "cases": 3, "collections": 4}
+    return FakeLucidGreen(**{**sizes, **options})
 
 
 def median(values: Sequence[float]) -> float:

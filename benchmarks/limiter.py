@@ -58,9 +58,10 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import lucidgreen  # noqa: E402
+from benchmarks._common import small_fake  # noqa: E402
 from benchmarks._redis import delay_proxy, redis_server  # noqa: E402
 from lucidgreen.ratelimit import RateLimiter, RedisRateLimiter, TokenBucket, Unlimited  # noqa: E402
-from lucidgreen.testing import FakeLucidGreen, RateLimit  # noqa: E402
+from lucidgreen.testing import RateLimit  # noqa: E402
 from tests.adversarial.ratelimit import neighbours as scenario  # noqa: E402
 
 COMPRESSION = 40.0
@@ -101,14 +102,8 @@ def window_figures(grants: Sequence[float], limit: int, per: float) -> dict[str,
 async def client_run(quick: bool, *, jitter: float) -> dict[str, float]:
     """One SourceClient, 20 tasks, against the fake's 60 per 1.5 s window."""
     limit, windows = 60, (4 if quick else 8)
-    async with FakeLucidGreen(
-        products=20,
-        brands=2,
-        batches=6,
-        items=30,
-        source_limit=RateLimit(limit, PER),
-        arrival_jitter=jitter,
-        seed=7,
+    async with small_fake(
+        source_limit=RateLimit(limit, PER), arrival_jitter=jitter, seed=7
     ) as fake:
         uuids = list(fake.state.products)[:10]
         async with lucidgreen.SourceClient(

@@ -11,6 +11,7 @@ import time
 import attrs
 
 import lucidgreen
+from benchmarks._common import small_fake
 from lucidgreen.testing import FakeLucidGreen, RateLimit
 from tests.support import sustained_share
 
@@ -72,8 +73,7 @@ async def run_behind(
 ) -> Run:
     """One lookup (the token, one request counted), the neighbour, then ``calls`` lookups at
     once, which must all succeed."""
-    async with FakeLucidGreen(products=20, brands=2, batches=6, items=30,
-                              source_limit=RateLimit(LIMIT, WINDOW)) as fake:  # fmt: skip
+    async with small_fake(source_limit=RateLimit(LIMIT, WINDOW)) as fake:
         uuids = list(fake.state.products)[:10]
         async with lucidgreen.SourceClient(
             *fake.source_credentials, base_url=fake.url, rate_limiter=limiter
