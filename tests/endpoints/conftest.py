@@ -3,21 +3,21 @@ aioresponses (no socket at all) with a way to read back exactly what was sent.""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, TypedDict
 
-import attrs
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
 
 from lucidgreen import RetailClient, RetryPolicy, SourceClient, TokenBucket
-from tests.endpoints.helpers import Scripted
+from tests.endpoints.helpers import Scripted, sent_requests
 
 SOURCE_HOST = "https://source.lucidgreen.io"
 RETAIL_HOST = "https://retail.lucidgreen.io"
+#: Retries that never sleep.
+NO_WAIT = RetryPolicy(initial_delay=0, max_delay=0)
 
 
 @pytest.fixture
@@ -41,37 +41,6 @@ async def retail_unit(mocked: aioresponses, limiter: TokenBucket) -> AsyncIterat
         yield client
 
 
-@attrs.frozen
-class Sent:
-    """One request as aioresponses saw it: raw path, decoded query, headers, JSON body."""
-
-    method: str
-    host: str
-    raw_path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: Any
-
-
-def sent_requests(mock: aioresponses) -> list[Sent]:
-    """Every request aioresponses intercepted (grouped by URL, each group in order)."""
-    found: list[Sent] = []
-    for (method, url), calls in mock.requests.items():
-        for call in calls:
-            data = call.kwargs.get("data")
-            found.append(
-                Sent(
-                    method=method,
-                    host=f"{url.scheme}://{url.host}",
-                    raw_path=url.raw_path,
-                    query=dict(url.query),
-                    headers=dict(call.kwargs.get("headers") or {}),
-                    body=None if data is None else json.loads(data),
-                )
-            )
-    return found
-
-
 @pytest.fixture
 def sent(mocked: aioresponses) -> Any:
     """``sent()``: the requests intercepted so far, see :func:`sent_requests`."""
@@ -89,21 +58,26 @@ async def scripted() -> AsyncIterator[Scripted]:
         yield script
 
 
+class OnScript(TypedDict):
+    base_url: str
+    rate_limiter: TokenBucket
+    retry: RetryPolicy
+
+
+def on_script(scripted: Scripted, limiter: TokenBucket) -> OnScript:
+    """Client options aimed at the scripted server, with retries that never sleep."""
+    return {"base_url": scripted.url, "rate_limiter": limiter, "retry": NO_WAIT}
+
+
 @pytest.fixture
 async def scripted_retail(scripted: Scripted, limiter: TokenBucket) -> AsyncIterator[RetailClient]:
     """A RetailClient with a static token on the scripted server, retries without sleeping."""
-    policy = RetryPolicy(initial_delay=0, max_delay=0)
-    async with RetailClient(
-        token="retail-token", base_url=scripted.url, rate_limiter=limiter, retry=policy
-    ) as client:
+    async with RetailClient(token="retail-token", **on_script(scripted, limiter)) as client:
         yield client
 
 
 @pytest.fixture
 async def scripted_source(scripted: Scripted, limiter: TokenBucket) -> AsyncIterator[SourceClient]:
     """A SourceClient with a static token on the scripted server, retries without sleeping."""
-    policy = RetryPolicy(initial_delay=0, max_delay=0)
-    async with SourceClient(
-        token="source-token", base_url=scripted.url, rate_limiter=limiter, retry=policy
-    ) as client:
+    async with SourceClient(token="source-token", **on_script(scripted, limiter)) as client:
         yield client

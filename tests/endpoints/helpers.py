@@ -1,14 +1,17 @@
-"""Helpers of the endpoint tests: a loopback server scripted per test."""
+"""Helpers of the endpoint tests: a loopback server scripted per test, and what aioresponses
+saw sent, with the checks every request must pass."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import attrs
 from aiohttp import web
+from aioresponses import aioresponses
 
-__all__ = ["Scripted"]
+__all__ = ["Scripted", "Sent", "check_headers", "sent_requests", "the_request"]
 
 
 @attrs.define
@@ -39,3 +42,68 @@ class Scripted:
             (request.method, request.path), (404, b'{"detail": "Not found."}', "application/json")
         )
         return web.Response(status=status, body=body, content_type=content_type)
+
+
+@attrs.frozen
+class Sent:
+    """One request as aioresponses saw it: raw path, decoded query, headers, JSON body."""
+
+    method: str
+    host: str
+    raw_path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+def sent_requests(mock: aioresponses) -> list[Sent]:
+    """Every request aioresponses intercepted (grouped by URL, each group in order)."""
+    found: list[Sent] = []
+    for (method, url), calls in mock.requests.items():
+        for call in calls:
+            data = call.kwargs.get("data")
+            found.append(
+                Sent(
+                    method=method,
+                    host=f"{url.scheme}://{url.host}",
+                    raw_path=url.raw_path,
+                    query=dict(url.query),
+                    headers=dict(call.kwargs.get("headers") or {}),
+                    body=None if data is None else json.loads(data),
+                )
+            )
+    return found
+
+
+def check_headers(headers: dict[str, str], *, token: str | None, body: bool) -> None:
+    """The SDK's headers: ``token`` as the Bearer (None: no Authorization at all), JSON
+    accepted, its User-Agent and a request id, a JSON Content-Type exactly when a body goes."""
+    assert headers.get("Authorization") == (None if token is None else f"Bearer {token}")
+    assert headers["Accept"] == "application/json"
+    assert headers["User-Agent"].startswith("lucidgreen-python/")
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
+    assert headers.get("Content-Type") == ("application/json" if body else None)
+
+
+def the_request(
+    sent: list[Sent],
+    method: str,
+    path: str,
+    *,
+    token: str | None,
+    body: Any = None,
+    host: str | None = None,
+) -> Sent:
+    """The one request sent: ``method`` on ``path`` (at ``host`` if given) with no query,
+    ``body`` as its JSON (None: no body) and :func:`check_headers`; returned."""
+    (request,) = sent
+    assert (request.method, request.raw_path, request.query, request.body) == (
+        method,
+        path,
+        {},
+        body,
+    )
+    if host is not None:
+        assert request.host == host
+    check_headers(request.headers, token=token, body=body is not None)
+    return request

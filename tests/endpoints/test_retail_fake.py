@@ -51,6 +51,13 @@ async def _import(retail: RetailClient, fake: FakeLucidGreen, **override: Any) -
     return await retail.caseids.import_case(**{**arguments, **override})
 
 
+@pytest.fixture
+async def imported_case(retail: RetailClient, lucidgreen_fake: FakeLucidGreen) -> Collection:
+    """The case :func:`_import` imports, once it is imported."""
+    await _import(retail, lucidgreen_fake)
+    return _case(lucidgreen_fake)[0]
+
+
 def _posts(fake: FakeLucidGreen, path: str) -> list[Any]:
     return [r.json() for r in fake.requests.matching(f"{R}/{path}", method="POST")]
 
@@ -136,12 +143,11 @@ async def test_import_case_posts_the_body_and_returns_the_result(
 
 
 async def test_import_case_documented_400_bodies(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """Already imported and scanned elsewhere raise BadRequest with the server's detail."""
     fake = lucidgreen_fake
-    case, _ = _case(fake)
-    await _import(retail, fake)
+    case = imported_case
     with pytest.raises(BadRequest) as again:
         await _import(retail, fake)
     expected = (
@@ -176,12 +182,11 @@ async def test_import_case_field_errors_land_in_data(
 
 
 async def test_remove_import_succeeds_then_400_detail(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """caseids.remove_import undoes an import (None); a second removal is a 400 detail."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
-    await _import(retail, fake)
+    case, packaged = imported_case, _case(fake)[1]
     assert (
         await retail.caseids.remove_import(  # type: ignore[func-returns-value]
             case_uuid=case.uuid,
@@ -209,12 +214,11 @@ async def test_remove_import_succeeds_then_400_detail(
 
 
 async def test_complete_sends_iso_datetime_and_records_the_sale(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """transactions.complete POSTs an ISO-8601 performed_at and returns a TransactionResult."""
     fake = lucidgreen_fake
-    case, _ = _case(fake)
-    await _import(retail, fake)
+    case = imported_case
     sold = fake.state.imports[0].lucid_ids[:2]
     result = await retail.transactions.complete(
         order_id="ORD-1", items=sold, performed_at=WHEN, customer_id="C-7", budtender_id="B-2"
@@ -236,11 +240,10 @@ async def test_complete_sends_iso_datetime_and_records_the_sale(
 
 
 async def test_complete_maps_every_documented_400_body(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """The five documented 400 bodies of transactions/complete each raise BadRequest."""
     fake = lucidgreen_fake
-    await _import(retail, fake)
     imported = fake.state.imports[0].lucid_ids[0]
     not_imported = next(lid for lid in fake.state.items if not fake.state.in_inventory(lid))
     unknown = "UNDTMBovdue9tFWfhamnDM"
@@ -293,11 +296,10 @@ async def test_complete_invalid_lucid_ids_of_a_foreign_case(
 
 
 async def test_complete_replayed_after_a_lost_answer_reports_success(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """A sale applied but unanswered is resent; the duplicate refusal means replayed=True."""
     fake = lucidgreen_fake
-    await _import(retail, fake)
     lucid_id = fake.state.imports[0].lucid_ids[0]
     fake.faults.script(f"{R}/transactions/complete/", ["drop_after_apply"])
     with without_sleeping():
@@ -325,11 +327,10 @@ async def test_complete_refuses_bad_arguments_locally(
 
 
 async def test_void_marks_the_sale_and_maps_its_400s(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """transactions.void POSTs the void; unknown or repeated voids raise BadRequest."""
     fake = lucidgreen_fake
-    await _import(retail, fake)
     lucid_id = fake.state.imports[0].lucid_ids[0]
     await retail.transactions.complete(order_id="ORD-1", items=[lucid_id], performed_at=WHEN)
     later = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
