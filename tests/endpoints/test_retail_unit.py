@@ -34,6 +34,14 @@ U2 = "Khf8UxYKJFnCC7n4UkNUQu"
 U3 = "VCtgBNDuuCWJrYqjEd7s97"
 WHEN = datetime(2021, 3, 11, 12, 0, tzinfo=UTC)
 TOKEN = "retail-token"
+#: The import both import_case tests send.
+CASE_IMPORT = {
+    "case_uuid": U1,
+    "packaged_product_uuid": U2,
+    "pos_product_id": "P1",
+    "pos_inventory_id": "I1",
+    "package_uid": "PKG-001",
+}
 
 
 async def test_product_detail_request_and_documented_example(
@@ -109,22 +117,10 @@ async def test_import_case_request_and_result(
         f"{HOST}{P}/caseids/import/",
         payload={"case_uuid": U1, "packaged_product_uuid": U2, "package_uid": "PKG-001"},
     )
-    result = await retail_unit.caseids.import_case(
-        case_uuid=U1,
-        packaged_product_uuid=U2,
-        pos_product_id="P1",
-        pos_inventory_id="I1",
-        package_uid="PKG-001",
-    )
+    result = await retail_unit.caseids.import_case(**CASE_IMPORT)
     assert result == CaseImportResult(case_uuid=U1, packaged_product_uuid=U2, package_uid="PKG-001")
-    body = {
-        "case_uuid": U1,
-        "packaged_product_uuid": U2,
-        "pos_product_id": "P1",
-        "pos_inventory_id": "I1",
-        "package_uid": "PKG-001",
-    }
-    the_request(sent(), "POST", f"{P}/caseids/import/", token=TOKEN, body=body)
+    # the body is the arguments, key for key: no sku key at all when none was given
+    the_request(sent(), "POST", f"{P}/caseids/import/", token=TOKEN, body=CASE_IMPORT)
 
 
 IMPORT_400 = [
@@ -141,13 +137,7 @@ async def test_import_case_documented_400_bodies(
     """Each documented caseids/import 400 raises BadRequest: detail, or fields in .data."""
     mocked.post(f"{HOST}{P}/caseids/import/", status=400, payload=body)
     with pytest.raises(BadRequest) as caught:
-        await retail_unit.caseids.import_case(
-            case_uuid=U1,
-            packaged_product_uuid=U2,
-            pos_product_id="P1",
-            pos_inventory_id="I1",
-            package_uid="PKG-001",
-        )
+        await retail_unit.caseids.import_case(**CASE_IMPORT)
     error = caught.value
     assert not isinstance(error, InvalidPayload)
     assert (error.status, error.data) == (400, body)
