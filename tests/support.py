@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, Protocol, TypeVar
 
 from benchmarks._common import free_port
 
 __all__ = [
     "FakeClock",
+    "all_closed",
     "collect",
     "drain_until_error",
     "eventually",
@@ -22,6 +24,13 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+class Closable(Protocol):
+    async def aclose(self) -> None: ...
+
+
+C = TypeVar("C", bound=Closable)
 
 
 def sustained_share(times: Sequence[float], limit: int, per: float) -> float:
@@ -106,3 +115,20 @@ async def drain_until_error(iterable: AsyncIterable[T]) -> tuple[list[T], Except
 def uuids(items: list[Any]) -> list[str]:
     """The ``uuid`` of each item, in order."""
     return [item.uuid for item in items]
+
+
+@asynccontextmanager
+async def all_closed(build: Callable[..., C]) -> AsyncIterator[Callable[..., C]]:
+    """``build`` wrapped so that everything it made is closed (``aclose()``) when the block
+    ends: a fixture's factory of clients or limiters."""
+    made: list[C] = []
+
+    def make(*args: Any, **kwargs: Any) -> C:
+        made.append(built := build(*args, **kwargs))
+        return built
+
+    try:
+        yield make
+    finally:
+        for built in made:
+            await built.aclose()
