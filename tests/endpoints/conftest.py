@@ -8,10 +8,10 @@ from typing import Any, TypedDict
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
 
 from lucidgreen import RetailClient, RetryPolicy, SourceClient, TokenBucket
+from tests.adversarial.support import running
 from tests.endpoints.helpers import Scripted, sent_requests
 
 SOURCE_HOST = "https://source.lucidgreen.io"
@@ -53,8 +53,8 @@ async def scripted() -> AsyncIterator[Scripted]:
     script = Scripted()
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", script.handle)
-    async with TestServer(app, host="127.0.0.1", port=0) as server:
-        script.url = str(server.make_url("")).rstrip("/")
+    async with running(app) as url:
+        script.url = url
         yield script
 
 
