@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import attrs
@@ -35,3 +36,8 @@ def export_args(
 ) -> list[str]:
     """``export <what> --out <out> --no-progress <extra> <connection>``."""
     return ["export", *what.split(), "--out", str(out), "--no-progress", *extra, *connection]
+
+
+def read_lines(path: Path) -> list[dict[str, object]]:
+    """The JSON Lines file at ``path``, one object a line."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
