@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
 from benchmarks._common import free_port
+from lucidgreen.testing import Collection, FakeLucidGreen
 
 __all__ = [
     "FakeClock",
     "all_closed",
+    "case_in_reach",
     "collect",
     "drain_until_error",
     "eventually",
@@ -132,3 +134,13 @@ async def all_closed(build: Callable[..., C]) -> AsyncIterator[Callable[..., C]]
     finally:
         for built in made:
             await built.aclose()
+
+
+def case_in_reach(fake: FakeLucidGreen) -> tuple[Collection, str]:
+    """A case of this dispensary's reach with items, and its first packaged product."""
+    case = next(
+        c
+        for c in fake.state.cases.values()
+        if c.uuid not in fake.state.cases_scanned_elsewhere and c.current_ids()
+    )
+    return case, fake.state.items[case.current_ids()[0]].packaged_product_uuid

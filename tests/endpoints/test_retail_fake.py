@@ -20,6 +20,7 @@ from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
 from lucidgreen.source.models import Case
 from lucidgreen.testing import Collection, FakeLucidGreen
+from tests.support import case_in_reach
 
 R = "/api/v1.2"
 WHEN = datetime(2025, 3, 4, 15, 30, 0, 123456, tzinfo=timezone(timedelta(hours=-8)))
@@ -29,18 +30,8 @@ MISSING_ITEMS = "items should be specified when transaction type is complete or 
 SCANNED_ELSEWHERE = "This case has already been scanned for another dispensary."
 
 
-def _case(fake: FakeLucidGreen) -> tuple[Collection, str]:
-    """A case of this dispensary's reach with items, and its first packaged product."""
-    case = next(
-        c
-        for c in fake.state.cases.values()
-        if c.uuid not in fake.state.cases_scanned_elsewhere and c.current_ids()
-    )
-    return case, fake.state.items[case.current_ids()[0]].packaged_product_uuid
-
-
 async def _import(retail: RetailClient, fake: FakeLucidGreen, **override: Any) -> Any:
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     arguments: dict[str, Any] = {
         "case_uuid": case.uuid,
         "packaged_product_uuid": packaged,
@@ -55,7 +46,7 @@ async def _import(retail: RetailClient, fake: FakeLucidGreen, **override: Any) -
 async def imported_case(retail: RetailClient, lucidgreen_fake: FakeLucidGreen) -> Collection:
     """The case :func:`_import` imports, once it is imported."""
     await _import(retail, lucidgreen_fake)
-    return _case(lucidgreen_fake)[0]
+    return case_in_reach(lucidgreen_fake)[0]
 
 
 def _posts(fake: FakeLucidGreen, path: str) -> list[Any]:
@@ -122,7 +113,7 @@ async def test_import_case_posts_the_body_and_returns_the_result(
 ) -> None:
     """caseids.import_case POSTs the documented fields and returns a CaseImportResult."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     result = await _import(retail, fake, sku="SKU-9")
     assert result == CaseImportResult(
         case_uuid=case.uuid,
@@ -186,7 +177,7 @@ async def test_remove_import_succeeds_then_400_detail(
 ) -> None:
     """caseids.remove_import undoes an import (None); a second removal is a 400 detail."""
     fake = lucidgreen_fake
-    case, packaged = imported_case, _case(fake)[1]
+    case, packaged = imported_case, case_in_reach(fake)[1]
     assert (
         await retail.caseids.remove_import(  # type: ignore[func-returns-value]
             case_uuid=case.uuid,
@@ -353,7 +344,7 @@ async def test_add_items_creates_then_extends_a_collection(
 ) -> None:
     """inventory.add_items POSTs the body and returns the collection's identifier."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     same = [
         lid for lid in case.current_ids() if fake.state.items[lid].packaged_product_uuid == packaged
     ]
@@ -386,7 +377,7 @@ async def test_add_items_invalid_payload_and_refusals(
 ) -> None:
     """Unknown LucidIDs raise InvalidPayload with its reason; other refusals BadRequest/403."""
     fake = lucidgreen_fake
-    case, _ = _case(fake)
+    case, _ = case_in_reach(fake)
     stocked = dict(fake.state.inventory_collections)  # the fake's out-of-the-box stock
     with pytest.raises(InvalidPayload) as invalid:
         await retail.inventory.add_items(
@@ -416,7 +407,7 @@ async def test_collection_of_is_public_and_spends_no_product_budget(
 ) -> None:
     """inventory.collection_of sends no Authorization and leaves the API key's budget alone."""
     fake = lucidgreen_fake
-    case, _ = _case(fake)
+    case, _ = case_in_reach(fake)
     lucid_id = case.current_ids()[0]
     created = await retail.inventory.add_items(
         fake.dispensary_uuid, case_uuid=case.uuid, lucid_ids=[lucid_id]
