@@ -3,16 +3,18 @@ aioresponses (no socket at all) with a way to read back exactly what was sent.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, TypedDict
 
+import attrs
 import pytest
 from aiohttp import web
 from aioresponses import aioresponses
 
 from lucidgreen import RetailClient, RetryPolicy, SourceClient, TokenBucket
 from tests.adversarial.support import running
-from tests.endpoints.helpers import Scripted, sent_requests
+from tests.endpoints.helpers import Scripted
 
 SOURCE_HOST = "https://source.lucidgreen.io"
 RETAIL_HOST = "https://retail.lucidgreen.io"
@@ -39,6 +41,37 @@ async def retail_unit(mocked: aioresponses, limiter: TokenBucket) -> AsyncIterat
     """A RetailClient on the production host with a static token, under aioresponses."""
     async with RetailClient(token="retail-token", rate_limiter=limiter) as client:
         yield client
+
+
+@attrs.frozen
+class Sent:
+    """One request as aioresponses saw it: raw path, decoded query, headers, JSON body."""
+
+    method: str
+    host: str
+    raw_path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+def sent_requests(mock: aioresponses) -> list[Sent]:
+    """Every request aioresponses intercepted (grouped by URL, each group in order)."""
+    found: list[Sent] = []
+    for (method, url), calls in mock.requests.items():
+        for call in calls:
+            data = call.kwargs.get("data")
+            found.append(
+                Sent(
+                    method=method,
+                    host=f"{url.scheme}://{url.host}",
+                    raw_path=url.raw_path,
+                    query=dict(url.query),
+                    headers=dict(call.kwargs.get("headers") or {}),
+                    body=None if data is None else json.loads(data),
+                )
+            )
+    return found
 
 
 @pytest.fixture

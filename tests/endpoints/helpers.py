@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from aiohttp import web
-from aioresponses import aioresponses
 
-__all__ = ["Scripted", "Sent", "check_headers", "sent_requests", "the_request"]
+if TYPE_CHECKING:
+    from tests.endpoints.conftest import Sent
+
+__all__ = ["Scripted", "check_headers", "the_request"]
 
 
 @attrs.define
@@ -42,37 +44,6 @@ class Scripted:
             (request.method, request.path), (404, b'{"detail": "Not found."}', "application/json")
         )
         return web.Response(status=status, body=body, content_type=content_type)
-
-
-@attrs.frozen
-class Sent:
-    """One request as aioresponses saw it: raw path, decoded query, headers, JSON body."""
-
-    method: str
-    host: str
-    raw_path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: Any
-
-
-def sent_requests(mock: aioresponses) -> list[Sent]:
-    """Every request aioresponses intercepted (grouped by URL, each group in order)."""
-    found: list[Sent] = []
-    for (method, url), calls in mock.requests.items():
-        for call in calls:
-            data = call.kwargs.get("data")
-            found.append(
-                Sent(
-                    method=method,
-                    host=f"{url.scheme}://{url.host}",
-                    raw_path=url.raw_path,
-                    query=dict(url.query),
-                    headers=dict(call.kwargs.get("headers") or {}),
-                    body=None if data is None else json.loads(data),
-                )
-            )
-    return found
 
 
 def check_headers(headers: dict[str, str], *, token: str | None, body: bool) -> None:
