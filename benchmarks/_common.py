@@ -1,21 +1,42 @@
-"""Helpers the benchmark modules share: the fake server as a process, tokens, medians, RSS."""
+"""Helpers the benchmark modules share: the fake server as a process, tokens, medians, RSS,
+and the bare loopback TCP server (the tests' ``tcp_server`` is this one too)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import platform
 import resource
+import socket
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from lucidgreen.testing import FakeLucidGreen
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def small_fake(**options: Any) -> FakeLucidGreen:
+    """A :class:`FakeLucidGreen` with little data (20 products, 2 brands, 6 batches, 30 items,
+    3 cases, 4 collections), so the server's own work stays small; ``options`` (limits,
+    jitter, seed) on top."""
+    sizes = {"products": 20, "brands": 2, "batches": 6, "items": 30, "cases": 3, "collections": 4}
+    return FakeLucidGreen(**{**sizes, **options})
 
 
 def median(values: Sequence[float]) -> float:
@@ -98,3 +119,37 @@ async def fetch_token(session: aiohttp.ClientSession, url: str, client_id: str, 
         response.raise_for_status()
         token: str = (await response.json())["access_token"]
         return token
+
+
+TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def loopback_tcp(handle: TcpHandler) -> AsyncIterator[int]:
+    """A TCP server on 127.0.0.1 (the OS picks the port, yielded) running ``handle`` per
+    connection, which it closes afterwards whatever ``handle`` raised (the far end of an
+    attack or a proxy may fail in any way)."""
+    handlers: set[asyncio.Task[Any]] = set()
+
+    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            handlers.add(task)
+        try:
+            await handle(reader, writer)
+        except Exception:  # noqa: S110 - see the docstring
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(connected, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        # A handler still running (dribbling an answer, forwarding) is stopped, its socket
+        # closed, before the loop goes (otherwise the next test meets its ResourceWarning).
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        await server.wait_closed()

@@ -16,14 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from benchmarks._common import stop
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from benchmarks._common import free_port, loopback_tcp, stop
 
 
 def _answers_ping(port: int) -> bool:
@@ -46,7 +39,7 @@ def redis_server(*, start_timeout: float = 10.0) -> Iterator[str | None]:
     if binary is None:
         yield None
         return
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
@@ -96,25 +89,14 @@ async def delay_proxy(url: str, rtt: float) -> AsyncIterator[str]:
     target = urlsplit(url)
     host, port = target.hostname or "127.0.0.1", target.port or 6379
 
-    open_writers: set[asyncio.StreamWriter] = set()
-
     async def forward(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        server_r, server_w = await asyncio.open_connection(host, port)
         try:
-            server_r, server_w = await asyncio.open_connection(host, port)
-            open_writers.update((client_w, server_w))
             await asyncio.gather(
                 _pipe(client_r, server_w, rtt / 2), _pipe(server_r, client_w, rtt / 2)
             )
-        except (OSError, asyncio.CancelledError):
-            # The proxy is closing (or the far end went away): the link just ends.
-            client_w.close()
+        finally:
+            server_w.close()  # the client's end is loopback_tcp's to close
 
-    server = await asyncio.start_server(forward, "127.0.0.1", 0)
-    listening = server.sockets[0].getsockname()[1]
-    try:
+    async with loopback_tcp(forward) as listening:
         yield f"redis://127.0.0.1:{listening}{target.path or '/0'}"
-    finally:
-        server.close()
-        for writer in open_writers:  # Server.close_clients() is Python 3.13+
-            writer.close()
-        await server.wait_closed()

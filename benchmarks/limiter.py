@@ -58,9 +58,11 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 import lucidgreen  # noqa: E402
+from benchmarks._common import small_fake  # noqa: E402
 from benchmarks._redis import delay_proxy, redis_server  # noqa: E402
 from lucidgreen.ratelimit import RateLimiter, RedisRateLimiter, TokenBucket, Unlimited  # noqa: E402
-from lucidgreen.testing import FakeLucidGreen, RateLimit  # noqa: E402
+from lucidgreen.testing import RateLimit  # noqa: E402
+from tests.adversarial.ratelimit import neighbours as scenario  # noqa: E402
 
 COMPRESSION = 40.0
 PER = 60.0 / COMPRESSION  # 1.5 s
@@ -100,14 +102,8 @@ def window_figures(grants: Sequence[float], limit: int, per: float) -> dict[str,
 async def client_run(quick: bool, *, jitter: float) -> dict[str, float]:
     """One SourceClient, 20 tasks, against the fake's 60 per 1.5 s window."""
     limit, windows = 60, (4 if quick else 8)
-    async with FakeLucidGreen(
-        products=20,
-        brands=2,
-        batches=6,
-        items=30,
-        source_limit=RateLimit(limit, PER),
-        arrival_jitter=jitter,
-        seed=7,
+    async with small_fake(
+        source_limit=RateLimit(limit, PER), arrival_jitter=jitter, seed=7
     ) as fake:
         uuids = list(fake.state.products)[:10]
         async with lucidgreen.SourceClient(
@@ -218,69 +214,21 @@ def redis_processes(quick: bool, processes: int = 4) -> dict[str, float]:
     return {f"redis_{name}": value for name, value in figures.items()}
 
 
-NEIGHBOUR_LIMIT, NEIGHBOUR_PER, STEADY_SHARE = 100, 3.0, 30
-
-
-def spend_unseen(fake: FakeLucidGreen) -> None:
-    """One request on the client's credentials that the client never sees."""
-    fake.limits.check("source", fake.source_credentials.client_id)
-
-
-async def burst_neighbour(fake: FakeLucidGreen) -> float:
-    """One old request, then 94 at once; when they have all left the window."""
-    spend_unseen(fake)
-    await asyncio.sleep(NEIGHBOUR_PER - 0.6)
-    for _ in range(NEIGHBOUR_LIMIT - 6):
-        spend_unseen(fake)
-    return time.monotonic() + NEIGHBOUR_PER
-
-
-async def steady_neighbour(fake: FakeLucidGreen) -> None:
-    while True:
-        spend_unseen(fake)
-        await asyncio.sleep(NEIGHBOUR_PER / STEADY_SHARE)
-
-
 async def neighbour_run(kind: str, limiter: TokenBucket | RedisRateLimiter) -> dict[str, float]:
-    """Item 4 of the module docstring, for one neighbour ("burst" or "steady")."""
-    limit, per = NEIGHBOUR_LIMIT, NEIGHBOUR_PER
-    calls = 250 if kind == "burst" else 400
-    async with FakeLucidGreen(
-        products=20, brands=2, batches=6, items=30, source_limit=RateLimit(limit, per)
-    ) as fake:
-        uuids = list(fake.state.products)[:10]
-        async with lucidgreen.SourceClient(
-            *fake.source_credentials, base_url=fake.url, rate_limiter=limiter
-        ) as source:
-            await source.products.get(uuids[0])
-            steady = None
-            if kind == "burst":
-                measured_from = await burst_neighbour(fake)
-            else:
-                steady = asyncio.create_task(steady_neighbour(fake))
-                await asyncio.sleep(per)
-            started = time.monotonic()
-            try:
-                await asyncio.gather(*(source.products.get(uuids[i % 10]) for i in range(calls)))
-            finally:
-                if steady is not None:
-                    steady.cancel()
-                    await asyncio.gather(steady, return_exceptions=True)
-    api = [r for r in fake.requests.matching("/api/", site="api") if r.time >= started]
-    refused = [r.time for r in api if r.status == 429]
-    if kind == "steady":
-        measured_from = refused[0] + per
-    accepted = sorted(r.time for r in api if r.status == 200 and r.time >= measured_from)
-    share = (len(accepted) - 1) / (accepted[-1] - accepted[0]) * per / limit
-    left = 1.0 if kind == "burst" else (limit - STEADY_SHARE) / limit
-    found = limiter.surprises if isinstance(limiter, TokenBucket) else await limiter.surprises()
+    """Item 4 of the module docstring, for one neighbour ("burst" or "steady"): the scenario
+    of ``tests/adversarial/ratelimit/neighbours.py``."""
+    run = await scenario.run_behind(limiter, kind, calls=250 if kind == "burst" else 400)
+    share = run.share_after()
+    limit = scenario.LIMIT
+    left = 1.0 if kind == "burst" else (limit - scenario.STEADY) / limit
+    later = len(run.second_wave())
     return {
-        "first_wave": float(sum(t <= refused[0] + 0.2 for t in refused)),
-        "second_wave": float(sum(t > refused[0] + 0.2 for t in refused)),
+        "first_wave": float(len(run.refused) - later),
+        "second_wave": float(later),
         "post_pause_share": share,
         "left_by_neighbour": left,
         "vs_left": share / left,
-        "surprises": float(found),
+        "surprises": float(await scenario.surprises(limiter)),
     }
 
 
@@ -288,13 +236,13 @@ async def neighbour_runs(url: str | None) -> dict[str, float]:
     """Both neighbours, beside a TokenBucket and (with redis-server) a RedisRateLimiter."""
     figures: dict[str, float] = {}
     for kind in ("burst", "steady"):
-        bucket = TokenBucket(limit=NEIGHBOUR_LIMIT, per=NEIGHBOUR_PER)
+        bucket = TokenBucket(limit=scenario.LIMIT, per=scenario.WINDOW)
         for name, value in (await neighbour_run(kind, bucket)).items():
             figures[f"neighbour_{kind}_{name}"] = value
         if url is None:
             continue
         key = f"lucidgreen-bench:{uuid.uuid4().hex}"
-        async with RedisRateLimiter(url, key, limit=NEIGHBOUR_LIMIT, per=NEIGHBOUR_PER) as shared:
+        async with RedisRateLimiter(url, key, limit=scenario.LIMIT, per=scenario.WINDOW) as shared:
             for name, value in (await neighbour_run(kind, shared)).items():
                 figures[f"redis_neighbour_{kind}_{name}"] = value
     return figures

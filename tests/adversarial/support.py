@@ -13,14 +13,17 @@ them, and the scan that proves no secret is reachable from an error.
 from __future__ import annotations
 
 import asyncio
+import ssl
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 import lucidgreen
+from benchmarks._common import TcpHandler, loopback_tcp
 from lucidgreen.ratelimit import Unlimited
 
 TOKEN = "SECRETTOKENabc123XYZ"
@@ -34,16 +37,16 @@ RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @asynccontextmanager
-async def running(app: web.Application) -> AsyncIterator[str]:
-    """``app`` served on 127.0.0.1 at a port the OS picks; yields its URL. A handler still
-    running when the test ends is cancelled at once rather than awaited."""
+async def running(app: web.Application, *, tls: ssl.SSLContext | None = None) -> AsyncIterator[str]:
+    """``app`` served on 127.0.0.1 at a port the OS picks (over TLS with ``tls``); yields its
+    URL. A handler still running when the test ends is cancelled at once rather than awaited."""
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.1)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=tls)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
 
@@ -91,43 +94,37 @@ async def ok_product(request: web.Request) -> web.Response:
     return web.json_response(product_json())
 
 
+async def empty_object(request: web.Request, n: int) -> web.Response:
+    """A :func:`serve` handler answering ``{}`` to everything."""
+    del request, n
+    return web.json_response({})
+
+
 async def token_ok(request: web.Request) -> web.Response:
     del request
     return web.json_response({"access_token": TOKEN, "expires_in": 3600})
-
-
-TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
 @asynccontextmanager
 async def tcp_server(handle: TcpHandler) -> AsyncIterator[str]:
     """A bare TCP server on 127.0.0.1 (port 0) running ``handle`` per connection, which it
     closes afterwards; yields ``http://127.0.0.1:<port>``."""
-    handlers: set[asyncio.Task[Any]] = set()
-
-    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            handlers.add(task)
-        try:
-            await handle(reader, writer)
-        except Exception:  # noqa: S110 - the attack's own end of the socket may fail in any way
-            pass
-        finally:
-            writer.close()
-
-    server = await asyncio.start_server(connected, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
+    async with loopback_tcp(handle) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        # A handler still dribbling its answer is stopped, its socket closed, before the
-        # loop goes (otherwise the next test meets its ResourceWarning).
-        for task in handlers:
-            task.cancel()
-        await asyncio.gather(*handlers, return_exceptions=True)
-        await server.wait_closed()
+
+
+async def read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes]:
+    """One HTTP/1.1 request off ``reader``, its body included: ``(method, target, body)``."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = lines[0].split(" ", 2)
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    body = await reader.readexactly(length) if length else b""
+    return method, target, body
 
 
 @asynccontextmanager
@@ -169,29 +166,53 @@ def with_credentials(url: str, **kw: Any) -> lucidgreen.SourceClient:
     return lucidgreen.SourceClient("cid", SECRET, base_url=url, **kw)
 
 
-def reachable_text(exc: BaseException) -> str:
-    """repr/str of the exception, its args, attributes one level down, whole chain."""
-    out: list[str] = []
+Client = TypeVar("Client", lucidgreen.SourceClient, lucidgreen.RetailClient)
+
+
+@asynccontextmanager
+async def aimed_at(
+    handler: Handler, make: Callable[..., Client], **options: Any
+) -> AsyncIterator[tuple[Client, list[tuple[str, str, Any]]]]:
+    """A client made by ``make`` (:func:`source` or :func:`retail`) with ``options``, aimed
+    at a :func:`serve` of ``handler``; yields the client and the server's request log."""
+    async with serve(handler) as (url, log), make(url, **options) as client:
+        yield client, log
+
+
+def reachable(error: BaseException) -> list[object]:
+    """The error, every exception in its __cause__/__context__ chain (recursively, through
+    args and attributes too: a context suppressed by ``from None`` is still reachable), and
+    every object one level down from each of them."""
+    found: list[object] = []
     seen: set[int] = set()
-    stack: list[Any] = [exc]
+    stack: list[BaseException] = [error]
     while stack:
-        e = stack.pop()
-        if e is None or id(e) in seen:
+        link = stack.pop()
+        if id(link) in seen:
             continue
-        seen.add(id(e))
-        out += [repr(e), str(e)]
-        out += [repr(a) for a in getattr(e, "args", ())]
-        for v in getattr(e, "__dict__", {}).values():
-            out.append(repr(v))
-            with suppress(TypeError):
-                out += [repr(x) for x in vars(v).values()]
-            ri = getattr(v, "request_info", None)
-            if ri is not None:
-                out.append(repr(ri))
-        ri = getattr(e, "request_info", None)
-        if ri is not None:
-            out.append(repr(ri))
-        stack += [e.__cause__, e.__context__]
+        seen.add(id(link))
+        found.append(link)
+        below = [*link.args, *vars(link).values()]
+        below += [getattr(link, name, None) for name in ("request_info", "headers", "history")]
+        for value in below:
+            found.append(value)
+            if isinstance(value, BaseException):
+                stack.append(value)
+        stack += [e for e in (link.__cause__, link.__context__) if e is not None]
+    return found
+
+
+def reachable_text(exc: BaseException) -> str:
+    """All a caller can print from ``exc``: its traceback, and repr/str of everything
+    :func:`reachable` finds, of those objects' attributes, and of any request headers."""
+    out = ["".join(traceback.format_exception(exc))]
+    for value in reachable(exc):
+        out += [repr(value), str(value)]
+        with suppress(TypeError):
+            out += [repr(x) for x in vars(value).values()]
+        request_info = getattr(value, "request_info", None)
+        if request_info is not None:
+            out += [repr(request_info), repr(dict(request_info.headers))]
     return "\n".join(out)
 
 
@@ -208,10 +229,6 @@ def drf(results: list[Any], *, count: Any = None, next: Any = None) -> web.Respo
 
 def product(i: int) -> dict[str, Any]:
     return {"uuid": LID, "name": f"p{i}"}
-
-
-async def collect(items: Any) -> list[Any]:
-    return [x async for x in items]
 
 
 def paged(total: int, reported: int, size: int = 2) -> Handler:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import attrs
 
 from lucidgreen.testing import FakeLucidGreen
@@ -26,3 +29,15 @@ def source_args(fake: FakeLucidGreen, *, rate: str = "6000/60") -> list[str]:
 def retail_args(fake: FakeLucidGreen) -> list[str]:
     client_id, client_secret = fake.retail_credentials
     return ["--base-url", fake.url, "--client-id", client_id, "--client-secret", client_secret]
+
+
+def export_args(
+    out: Path | str, connection: list[str], *extra: str, what: str = "source products"
+) -> list[str]:
+    """``export <what> --out <out> --no-progress <extra> <connection>``."""
+    return ["export", *what.split(), "--out", str(out), "--no-progress", *extra, *connection]
+
+
+def read_lines(path: Path) -> list[dict[str, object]]:
+    """The JSON Lines file at ``path``, one object a line."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
 from lucidgreen.cli._export import CursorFile
-from tests.cli.helpers import retail_args, source_args
+from tests.cli.helpers import read_lines, retail_args, source_args
 
 PRODUCTS = "/api/v1.5/products/"
-
-
-def read_lines(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.mark.lucidgreen_fake(products=95, page_size=10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lucidgreen.cli import EXIT_CODES
-from tests.cli.helpers import source_args
+from tests.cli.helpers import export_args, source_args
 
 
 @pytest.mark.lucidgreen_fake(products=3)
@@ -14,10 +14,7 @@ async def test_an_output_file_in_a_missing_directory_exits_1_naming_it(
 ):
     """The OS's reason and the path in one line on stderr; no traceback, nothing on stdout."""
     out = tmp_path / "no-such-dir" / "products.jsonl"
-    result = await run_cli(
-        "export", "source", "products", "--out", str(out), "--no-progress",
-        *source_args(lucidgreen_fake),
-    )  # fmt: skip
+    result = await run_cli(*export_args(out, source_args(lucidgreen_fake)))
     assert result.code == 1
     assert "local failure" in EXIT_CODES[1]
     [line] = result.err.strip().splitlines()

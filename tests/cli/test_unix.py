@@ -13,13 +13,9 @@ import pytest
 
 import lucidgreen.cli._export
 from lucidgreen.cli._export import CursorFile
-from tests.cli.helpers import retail_args, source_args
+from tests.cli.helpers import read_lines, retail_args, source_args
 
 PRODUCTS = "/api/v1.5/products/"
-
-
-def read_lines(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 async def run_with_closed_stdout(*argv: str) -> tuple[int, bytes]:

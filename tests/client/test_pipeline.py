@@ -96,10 +96,21 @@ async def test_token_is_requested_form_encoded_then_sent_as_bearer(mocked: aiore
     assert source.stats.requests == 2
 
 
-async def test_503_then_200_is_retried(mocked: aioresponses) -> None:
-    """A read answered 503 is sent again and the second answer (200) is returned."""
+@pytest.mark.parametrize(
+    ("first", "counted"),
+    [
+        ({"status": 503, "body": ""}, "server_errors"),
+        ({"exception": aiohttp.ServerDisconnectedError()}, "transport_errors"),
+    ],
+    ids=["503", "disconnect"],
+)
+async def test_a_read_that_failed_is_retried(
+    mocked: aioresponses, first: dict[str, Any], counted: str
+) -> None:
+    """A read answered 503, or whose connection drops, is simply sent again (reads are safe
+    to repeat) and the second answer (200) is returned; the failure is counted."""
     mocked.post(TOKEN_URL, payload=token_answer("tok-1"))
-    mocked.get(PRODUCT_URL, status=503, body="")
+    mocked.get(PRODUCT_URL, **first)
     mocked.get(PRODUCT_URL, payload=PRODUCT)
     with without_sleeping():
         async with source_client() as source:
@@ -107,7 +118,7 @@ async def test_503_then_200_is_retried(mocked: aioresponses) -> None:
     assert product.uuid == PRODUCT["uuid"]
     assert len(calls(mocked, "GET", PRODUCT_URL)) == 2
     assert source.stats.retries == 1
-    assert source.stats.server_errors == 1
+    assert getattr(source.stats, counted) == 1
 
 
 async def test_401_renews_the_token_once_and_replays(mocked: aioresponses) -> None:
@@ -238,18 +249,6 @@ async def test_post_connector_error_is_retried(mocked: aioresponses) -> None:
     assert len(calls(mocked, "POST", IMPORT_URL)) == 2
     assert retail.stats.transport_errors == 1
     assert retail.stats.retries == 1
-
-
-async def test_get_disconnect_is_retried(mocked: aioresponses) -> None:
-    """A read whose connection drops is simply sent again (reads are safe to repeat)."""
-    mocked.post(TOKEN_URL, payload=token_answer("tok-1"))
-    mocked.get(PRODUCT_URL, exception=aiohttp.ServerDisconnectedError())
-    mocked.get(PRODUCT_URL, payload=PRODUCT)
-    with without_sleeping():
-        async with source_client() as source:
-            product = await source.products.get(PRODUCT["uuid"])
-    assert product.uuid == PRODUCT["uuid"]
-    assert len(calls(mocked, "GET", PRODUCT_URL)) == 2
 
 
 async def test_test_environment_uses_the_test_hosts(mocked: aioresponses) -> None:

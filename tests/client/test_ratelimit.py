@@ -12,26 +12,11 @@ import time
 import pytest
 
 import lucidgreen
+from benchmarks._common import small_fake
 from lucidgreen.ratelimit import Unlimited
 from lucidgreen.testing import FakeLucidGreen, InventoryCollection, RateLimit
 from tests.client.helpers import api_requests, product_uuids, token_requests
 from tests.support import max_in_window, sustained_share
-
-
-def small_fake(
-    *, source_limit: RateLimit | None = None, retail_limit: RateLimit | None = None
-) -> FakeLucidGreen:
-    """A fake with little data (so the server's own work stays small) and the given limits."""
-    return FakeLucidGreen(
-        products=20,
-        brands=2,
-        batches=6,
-        items=30,
-        cases=3,
-        collections=4,
-        source_limit=source_limit,
-        retail_limit=retail_limit,
-    )
 
 
 async def sustained_run(
@@ -85,14 +70,7 @@ async def jittered_run(
     """Three windows of product lookups from 12 tasks against a fake that delays each
     request by a random 0 to ``jitter`` seconds before its sliding window counts it
     (``retry_after`` overrides the Retry-After of its 429s)."""
-    async with FakeLucidGreen(
-        products=20,
-        brands=2,
-        batches=6,
-        items=30,
-        source_limit=RateLimit(limit, window),
-        arrival_jitter=jitter,
-    ) as fake:
+    async with small_fake(source_limit=RateLimit(limit, window), arrival_jitter=jitter) as fake:
         fake.faults.retry_after = retry_after
         async with lucidgreen.SourceClient(
             *fake.source_credentials, base_url=fake.url, rate_limiter=limiter

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from lucidgreen.testing import FakeLucidGreen, RateLimit
+from benchmarks._common import small_fake
+from lucidgreen.testing import RateLimit
 from tests.client.helpers import api_requests, product_uuids
 from tests.support import max_in_window, sustained_share
 
@@ -69,14 +70,7 @@ async def test_two_processes_share_one_budget_end_to_end(redis_url: str) -> None
     limit, window, windows = 40, 2.0, 2
     calls_each = windows * limit // 2
     key = f"lucidgreen-test:client-e2e:{uuid.uuid4().hex}"
-    async with FakeLucidGreen(
-        products=20,
-        brands=2,
-        batches=6,
-        items=30,
-        source_limit=RateLimit(limit, window),
-        arrival_jitter=0.1,
-    ) as fake:
+    async with small_fake(source_limit=RateLimit(limit, window), arrival_jitter=0.1) as fake:
         client_id, client_secret = fake.source_credentials
         args = [
             fake.url,

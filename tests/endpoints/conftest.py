@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
 
 from lucidgreen import RetailClient, RetryPolicy, SourceClient, TokenBucket
+from tests.adversarial.support import running
 from tests.endpoints.helpers import Scripted
 
 SOURCE_HOST = "https://source.lucidgreen.io"
 RETAIL_HOST = "https://retail.lucidgreen.io"
+#: Retries that never sleep.
+NO_WAIT = RetryPolicy(initial_delay=0, max_delay=0)
 
 
 @pytest.fixture
@@ -84,26 +86,31 @@ async def scripted() -> AsyncIterator[Scripted]:
     script = Scripted()
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", script.handle)
-    async with TestServer(app, host="127.0.0.1", port=0) as server:
-        script.url = str(server.make_url("")).rstrip("/")
+    async with running(app) as url:
+        script.url = url
         yield script
+
+
+class OnScript(TypedDict):
+    base_url: str
+    rate_limiter: TokenBucket
+    retry: RetryPolicy
+
+
+def on_script(scripted: Scripted, limiter: TokenBucket) -> OnScript:
+    """Client options aimed at the scripted server, with retries that never sleep."""
+    return {"base_url": scripted.url, "rate_limiter": limiter, "retry": NO_WAIT}
 
 
 @pytest.fixture
 async def scripted_retail(scripted: Scripted, limiter: TokenBucket) -> AsyncIterator[RetailClient]:
     """A RetailClient with a static token on the scripted server, retries without sleeping."""
-    policy = RetryPolicy(initial_delay=0, max_delay=0)
-    async with RetailClient(
-        token="retail-token", base_url=scripted.url, rate_limiter=limiter, retry=policy
-    ) as client:
+    async with RetailClient(token="retail-token", **on_script(scripted, limiter)) as client:
         yield client
 
 
 @pytest.fixture
 async def scripted_source(scripted: Scripted, limiter: TokenBucket) -> AsyncIterator[SourceClient]:
     """A SourceClient with a static token on the scripted server, retries without sleeping."""
-    policy = RetryPolicy(initial_delay=0, max_delay=0)
-    async with SourceClient(
-        token="source-token", base_url=scripted.url, rate_limiter=limiter, retry=policy
-    ) as client:
+    async with SourceClient(token="source-token", **on_script(scripted, limiter)) as client:
         yield client

@@ -1,14 +1,19 @@
-"""Helpers of the endpoint tests: a loopback server scripted per test."""
+"""Helpers of the endpoint tests: a loopback server scripted per test, and what aioresponses
+saw sent, with the checks every request must pass."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from aiohttp import web
 
-__all__ = ["Scripted"]
+if TYPE_CHECKING:
+    from tests.endpoints.conftest import Sent
+
+__all__ = ["Scripted", "check_headers", "the_request"]
 
 
 @attrs.define
@@ -39,3 +44,37 @@ class Scripted:
             (request.method, request.path), (404, b'{"detail": "Not found."}', "application/json")
         )
         return web.Response(status=status, body=body, content_type=content_type)
+
+
+def check_headers(headers: dict[str, str], *, token: str | None, body: bool) -> None:
+    """The SDK's headers: ``token`` as the Bearer (None: no Authorization at all), JSON
+    accepted, its User-Agent and a request id, a JSON Content-Type exactly when a body goes."""
+    assert headers.get("Authorization") == (None if token is None else f"Bearer {token}")
+    assert headers["Accept"] == "application/json"
+    assert headers["User-Agent"].startswith("lucidgreen-python/")
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
+    assert headers.get("Content-Type") == ("application/json" if body else None)
+
+
+def the_request(
+    sent: list[Sent],
+    method: str,
+    path: str,
+    *,
+    token: str | None,
+    body: Any = None,
+    host: str | None = None,
+) -> Sent:
+    """The one request sent: ``method`` on ``path`` (at ``host`` if given) with no query,
+    ``body`` as its JSON (None: no body) and :func:`check_headers`; returned."""
+    (request,) = sent
+    assert (request.method, request.raw_path, request.query, request.body) == (
+        method,
+        path,
+        {},
+        body,
+    )
+    if host is not None:
+        assert request.host == host
+    check_headers(request.headers, token=token, body=body is not None)
+    return request

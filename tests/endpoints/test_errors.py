@@ -58,40 +58,38 @@ RETAIL_DETAILS: dict[str, tuple[Pick, RetailCall]] = {
 }
 
 
-@pytest.mark.parametrize("name", list(SOURCE_DETAILS))
-async def test_source_forbidden_and_not_found(
-    source: SourceClient, lucidgreen_fake: FakeLucidGreen, name: str
+DETAILS = [("source", name) for name in SOURCE_DETAILS] + [
+    ("retail", name) for name in RETAIL_DETAILS
+]
+
+
+@pytest.mark.parametrize(("product", "name"), DETAILS, ids=[f"{p}-{n}" for p, n in DETAILS])
+async def test_forbidden_and_not_found(
+    source: SourceClient,
+    retail: RetailClient,
+    lucidgreen_fake: FakeLucidGreen,
+    product: str,
+    name: str,
 ) -> None:
-    """A uuid of another company raises PermissionDenied; an unknown one NotFound."""
-    pick, call = SOURCE_DETAILS[name]
+    """A uuid of another company raises PermissionDenied; an unknown one NotFound: on every
+    detail call of both products."""
+    client: Any = source if product == "source" else retail
+    details: dict[str, tuple[Pick, Any]] = SOURCE_DETAILS if product == "source" else RETAIL_DETAILS
+    pick, call = details[name]
     uuid = pick(lucidgreen_fake.state)
     lucidgreen_fake.state.forbidden.add(uuid)
     with pytest.raises(PermissionDenied) as forbidden:
-        await call(source, uuid)
+        await call(client, uuid)
     assert forbidden.value.status == 403
     assert forbidden.value.message == "You do not have permission to perform this action."
     assert forbidden.value.request_id
     with pytest.raises(NotFound) as missing:
-        await call(source, UNKNOWN)
+        await call(client, UNKNOWN)
     assert (missing.value.status, missing.value.message) == (404, "Not found.")
     assert [r.status for r in lucidgreen_fake.requests if r.raw_path.startswith("/api/")] == [
         403,
         404,
     ]
-
-
-@pytest.mark.parametrize("name", list(RETAIL_DETAILS))
-async def test_retail_forbidden_and_not_found(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, name: str
-) -> None:
-    """Retail detail calls map the fake's 403 and 404 the same way."""
-    pick, call = RETAIL_DETAILS[name]
-    uuid = pick(lucidgreen_fake.state)
-    lucidgreen_fake.state.forbidden.add(uuid)
-    with pytest.raises(PermissionDenied):
-        await call(retail, uuid)
-    with pytest.raises(NotFound):
-        await call(retail, UNKNOWN)
 
 
 @pytest.mark.parametrize("name", list(SOURCE_DETAILS))

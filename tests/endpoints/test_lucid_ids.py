@@ -34,23 +34,22 @@ SOURCE_CALLS: dict[str, SourceCall] = {
     "assets.delete": lambda s, bad: s.assets.delete(bad),
 }
 
+
+def import_case(retail: RetailClient, **ids: str) -> Awaitable[Any]:
+    """caseids.import_case with good ids unless ``ids`` overrides one."""
+    ids = {"case_uuid": GOOD, "packaged_product_uuid": GOOD, **ids}
+    return retail.caseids.import_case(
+        **ids, pos_product_id="P", pos_inventory_id="I", package_uid="U"
+    )
+
+
 RETAIL_CALLS: dict[str, RetailCall] = {
     "products.get": lambda r, bad: r.products.get(bad),
     "batches.get": lambda r, bad: r.batches.get(bad),
     "brands.get": lambda r, bad: r.brands.get(bad),
-    "caseids.import_case(case_uuid)": lambda r, bad: r.caseids.import_case(
-        case_uuid=bad,
-        packaged_product_uuid=GOOD,
-        pos_product_id="P",
-        pos_inventory_id="I",
-        package_uid="U",
-    ),
-    "caseids.import_case(packaged_product_uuid)": lambda r, bad: r.caseids.import_case(
-        case_uuid=GOOD,
-        packaged_product_uuid=bad,
-        pos_product_id="P",
-        pos_inventory_id="I",
-        package_uid="U",
+    "caseids.import_case(case_uuid)": lambda r, bad: import_case(r, case_uuid=bad),
+    "caseids.import_case(packaged_product_uuid)": lambda r, bad: import_case(
+        r, packaged_product_uuid=bad
     ),
     "caseids.remove_import(case_uuid)": lambda r, bad: r.caseids.remove_import(
         case_uuid=bad, package_uid="U"

@@ -20,6 +20,7 @@ from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
 from lucidgreen.source.models import Case
 from lucidgreen.testing import Collection, FakeLucidGreen
+from tests.support import case_in_reach
 
 R = "/api/v1.2"
 WHEN = datetime(2025, 3, 4, 15, 30, 0, 123456, tzinfo=timezone(timedelta(hours=-8)))
@@ -29,18 +30,8 @@ MISSING_ITEMS = "items should be specified when transaction type is complete or 
 SCANNED_ELSEWHERE = "This case has already been scanned for another dispensary."
 
 
-def _case(fake: FakeLucidGreen) -> tuple[Collection, str]:
-    """A case of this dispensary's reach with items, and its first packaged product."""
-    case = next(
-        c
-        for c in fake.state.cases.values()
-        if c.uuid not in fake.state.cases_scanned_elsewhere and c.current_ids()
-    )
-    return case, fake.state.items[case.current_ids()[0]].packaged_product_uuid
-
-
 async def _import(retail: RetailClient, fake: FakeLucidGreen, **override: Any) -> Any:
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     arguments: dict[str, Any] = {
         "case_uuid": case.uuid,
         "packaged_product_uuid": packaged,
@@ -49,6 +40,13 @@ async def _import(retail: RetailClient, fake: FakeLucidGreen, **override: Any) -
         "package_uid": "1A4060300000000000000001",
     }
     return await retail.caseids.import_case(**{**arguments, **override})
+
+
+@pytest.fixture
+async def imported_case(retail: RetailClient, lucidgreen_fake: FakeLucidGreen) -> Collection:
+    """The case :func:`_import` imports, once it is imported."""
+    await _import(retail, lucidgreen_fake)
+    return case_in_reach(lucidgreen_fake)[0]
 
 
 def _posts(fake: FakeLucidGreen, path: str) -> list[Any]:
@@ -115,7 +113,7 @@ async def test_import_case_posts_the_body_and_returns_the_result(
 ) -> None:
     """caseids.import_case POSTs the documented fields and returns a CaseImportResult."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     result = await _import(retail, fake, sku="SKU-9")
     assert result == CaseImportResult(
         case_uuid=case.uuid,
@@ -136,12 +134,11 @@ async def test_import_case_posts_the_body_and_returns_the_result(
 
 
 async def test_import_case_documented_400_bodies(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """Already imported and scanned elsewhere raise BadRequest with the server's detail."""
     fake = lucidgreen_fake
-    case, _ = _case(fake)
-    await _import(retail, fake)
+    case = imported_case
     with pytest.raises(BadRequest) as again:
         await _import(retail, fake)
     expected = (
@@ -176,12 +173,11 @@ async def test_import_case_field_errors_land_in_data(
 
 
 async def test_remove_import_succeeds_then_400_detail(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """caseids.remove_import undoes an import (None); a second removal is a 400 detail."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
-    await _import(retail, fake)
+    case, packaged = imported_case, case_in_reach(fake)[1]
     assert (
         await retail.caseids.remove_import(  # type: ignore[func-returns-value]
             case_uuid=case.uuid,
@@ -209,12 +205,11 @@ async def test_remove_import_succeeds_then_400_detail(
 
 
 async def test_complete_sends_iso_datetime_and_records_the_sale(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """transactions.complete POSTs an ISO-8601 performed_at and returns a TransactionResult."""
     fake = lucidgreen_fake
-    case, _ = _case(fake)
-    await _import(retail, fake)
+    case = imported_case
     sold = fake.state.imports[0].lucid_ids[:2]
     result = await retail.transactions.complete(
         order_id="ORD-1", items=sold, performed_at=WHEN, customer_id="C-7", budtender_id="B-2"
@@ -236,11 +231,10 @@ async def test_complete_sends_iso_datetime_and_records_the_sale(
 
 
 async def test_complete_maps_every_documented_400_body(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """The five documented 400 bodies of transactions/complete each raise BadRequest."""
     fake = lucidgreen_fake
-    await _import(retail, fake)
     imported = fake.state.imports[0].lucid_ids[0]
     not_imported = next(lid for lid in fake.state.items if not fake.state.in_inventory(lid))
     unknown = "UNDTMBovdue9tFWfhamnDM"
@@ -293,11 +287,10 @@ async def test_complete_invalid_lucid_ids_of_a_foreign_case(
 
 
 async def test_complete_replayed_after_a_lost_answer_reports_success(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """A sale applied but unanswered is resent; the duplicate refusal means replayed=True."""
     fake = lucidgreen_fake
-    await _import(retail, fake)
     lucid_id = fake.state.imports[0].lucid_ids[0]
     fake.faults.script(f"{R}/transactions/complete/", ["drop_after_apply"])
     with without_sleeping():
@@ -325,11 +318,10 @@ async def test_complete_refuses_bad_arguments_locally(
 
 
 async def test_void_marks_the_sale_and_maps_its_400s(
-    retail: RetailClient, lucidgreen_fake: FakeLucidGreen
+    retail: RetailClient, lucidgreen_fake: FakeLucidGreen, imported_case: Collection
 ) -> None:
     """transactions.void POSTs the void; unknown or repeated voids raise BadRequest."""
     fake = lucidgreen_fake
-    await _import(retail, fake)
     lucid_id = fake.state.imports[0].lucid_ids[0]
     await retail.transactions.complete(order_id="ORD-1", items=[lucid_id], performed_at=WHEN)
     later = datetime(2025, 3, 5, 9, 0, tzinfo=UTC)
@@ -352,7 +344,7 @@ async def test_add_items_creates_then_extends_a_collection(
 ) -> None:
     """inventory.add_items POSTs the body and returns the collection's identifier."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     same = [
         lid for lid in case.current_ids() if fake.state.items[lid].packaged_product_uuid == packaged
     ]
@@ -385,7 +377,7 @@ async def test_add_items_invalid_payload_and_refusals(
 ) -> None:
     """Unknown LucidIDs raise InvalidPayload with its reason; other refusals BadRequest/403."""
     fake = lucidgreen_fake
-    case, _ = _case(fake)
+    case, _ = case_in_reach(fake)
     stocked = dict(fake.state.inventory_collections)  # the fake's out-of-the-box stock
     with pytest.raises(InvalidPayload) as invalid:
         await retail.inventory.add_items(
@@ -415,7 +407,7 @@ async def test_collection_of_is_public_and_spends_no_product_budget(
 ) -> None:
     """inventory.collection_of sends no Authorization and leaves the API key's budget alone."""
     fake = lucidgreen_fake
-    case, _ = _case(fake)
+    case, _ = case_in_reach(fake)
     lucid_id = case.current_ids()[0]
     created = await retail.inventory.add_items(
         fake.dispensary_uuid, case_uuid=case.uuid, lucid_ids=[lucid_id]

@@ -3,7 +3,6 @@ documented error body mapped to its exception."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -26,6 +25,7 @@ from lucidgreen.retail.models import (
     OperationResult,
     Product,
 )
+from tests.endpoints.helpers import check_headers, the_request
 
 HOST = "https://retail.lucidgreen.io"
 P = "/api/v1.2"
@@ -33,13 +33,15 @@ U1 = "UNDTMBovdue9tFWfhamnDM"
 U2 = "Khf8UxYKJFnCC7n4UkNUQu"
 U3 = "VCtgBNDuuCWJrYqjEd7s97"
 WHEN = datetime(2021, 3, 11, 12, 0, tzinfo=UTC)
-
-
-def _check_headers(headers: dict[str, str], *, body: bool, auth: bool = True) -> None:
-    assert headers.get("Authorization") == ("Bearer retail-token" if auth else None)
-    assert headers["Accept"] == "application/json"
-    assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
-    assert headers.get("Content-Type") == ("application/json" if body else None)
+TOKEN = "retail-token"
+#: The import both import_case tests send.
+CASE_IMPORT = {
+    "case_uuid": U1,
+    "packaged_product_uuid": U2,
+    "pos_product_id": "P1",
+    "pos_inventory_id": "I1",
+    "package_uid": "PKG-001",
+}
 
 
 async def test_product_detail_request_and_documented_example(
@@ -77,14 +79,7 @@ async def test_product_detail_request_and_documented_example(
     assert product.shelf_life.value == Decimal(365)
     assert product.expected_total_thc is not None
     assert product.expected_total_thc.value == Decimal("100.0000")
-    (request,) = sent()
-    assert (request.method, request.host, request.raw_path, request.query) == (
-        "GET",
-        HOST,
-        f"{P}/products/{U1}/",
-        {},
-    )
-    _check_headers(request.headers, body=False)
+    the_request(sent(), "GET", f"{P}/products/{U1}/", token=TOKEN, host=HOST)
 
 
 async def test_batch_and_brand_detail_requests(
@@ -122,24 +117,10 @@ async def test_import_case_request_and_result(
         f"{HOST}{P}/caseids/import/",
         payload={"case_uuid": U1, "packaged_product_uuid": U2, "package_uid": "PKG-001"},
     )
-    result = await retail_unit.caseids.import_case(
-        case_uuid=U1,
-        packaged_product_uuid=U2,
-        pos_product_id="P1",
-        pos_inventory_id="I1",
-        package_uid="PKG-001",
-    )
+    result = await retail_unit.caseids.import_case(**CASE_IMPORT)
     assert result == CaseImportResult(case_uuid=U1, packaged_product_uuid=U2, package_uid="PKG-001")
-    (request,) = sent()
-    assert (request.method, request.raw_path) == ("POST", f"{P}/caseids/import/")
-    assert request.body == {
-        "case_uuid": U1,
-        "packaged_product_uuid": U2,
-        "pos_product_id": "P1",
-        "pos_inventory_id": "I1",
-        "package_uid": "PKG-001",
-    }
-    _check_headers(request.headers, body=True)
+    # the body is the arguments, key for key: no sku key at all when none was given
+    the_request(sent(), "POST", f"{P}/caseids/import/", token=TOKEN, body=CASE_IMPORT)
 
 
 IMPORT_400 = [
@@ -156,13 +137,7 @@ async def test_import_case_documented_400_bodies(
     """Each documented caseids/import 400 raises BadRequest: detail, or fields in .data."""
     mocked.post(f"{HOST}{P}/caseids/import/", status=400, payload=body)
     with pytest.raises(BadRequest) as caught:
-        await retail_unit.caseids.import_case(
-            case_uuid=U1,
-            packaged_product_uuid=U2,
-            pos_product_id="P1",
-            pos_inventory_id="I1",
-            package_uid="PKG-001",
-        )
+        await retail_unit.caseids.import_case(**CASE_IMPORT)
     error = caught.value
     assert not isinstance(error, InvalidPayload)
     assert (error.status, error.data) == (400, body)
@@ -213,15 +188,13 @@ async def test_complete_request_and_result(
         False,
         {"status": "success", "request_id": "r"},
     )
-    (request,) = sent()
-    assert (request.method, request.raw_path) == ("POST", f"{P}/transactions/complete/")
-    assert request.body == {
+    body = {
         "performed_at": "2021-03-11T12:00:00+00:00",
         "items": [U1, U2],
         "order_id": "ORD-1",
         "budtender_id": "B",
     }
-    _check_headers(request.headers, body=True)
+    the_request(sent(), "POST", f"{P}/transactions/complete/", token=TOKEN, body=body)
 
 
 COMPLETE_400: list[tuple[Any, str]] = [
@@ -268,12 +241,8 @@ async def test_void_request(retail_unit: RetailClient, mocked: aioresponses, sen
         performed_at=WHEN, order_id="ORD-1", customer_id="C"
     )
     assert (result.order_id, result.data) == ("ORD-1", {"status": "success"})
-    (request,) = sent()
-    assert (request.method, request.raw_path, request.body) == (
-        "POST",
-        f"{P}/transactions/void/",
-        {"performed_at": "2021-03-11T12:00:00+00:00", "order_id": "ORD-1", "customer_id": "C"},
-    )
+    body = {"performed_at": "2021-03-11T12:00:00+00:00", "order_id": "ORD-1", "customer_id": "C"}
+    the_request(sent(), "POST", f"{P}/transactions/void/", token=TOKEN, body=body)
 
 
 async def test_add_items_request_and_invalid_payload(
@@ -350,7 +319,7 @@ async def test_collection_of_sends_no_authorization(
         ("GET", f"{P}/collections/inventory-pos/lucid-id/{U1}/"),
     ] * 2
     for request in requests:
-        _check_headers(request.headers, body=False, auth=False)
+        check_headers(request.headers, token=None, body=False)
 
 
 OpCall = Callable[[RetailClient], Awaitable[Any]]
@@ -428,9 +397,8 @@ async def test_operation_default_path_and_raw_json(
     answer = {"operation": name, "nested": {"kept": [1, "two", None]}}
     mocked.add(f"{HOST}{P}/{path}", method, payload=answer)
     assert await call(retail_unit) == OperationResult(data=answer)
-    (request,) = sent()
-    assert (request.method, request.raw_path, request.body) == (method, f"{P}/{path}", body)
-    _check_headers(request.headers, body=body is not None, auth=name != "regulator_uid_lookup")
+    token = None if name == "regulator_uid_lookup" else TOKEN
+    the_request(sent(), method, f"{P}/{path}", token=token, body=body)
 
 
 async def test_operation_paths_are_configurable(

@@ -3,7 +3,6 @@ headers, body) and the model each documented JSON example becomes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -26,8 +25,10 @@ from lucidgreen.source.models import (
     Product,
     ProductSummary,
 )
+from tests.endpoints.helpers import check_headers, the_request
 
 HOST = "https://source.lucidgreen.io"
+TOKEN = "source-token"
 P = "/api/v1.5"
 U1 = "UNDTMBovdue9tFWfhamnDM"
 U2 = "Khf8UxYKJFnCC7n4UkNUQu"
@@ -54,16 +55,6 @@ BRAND_JSON = {
     "brand_video": {"name": "v", "url": "https://cdn.example/v.mp4", "size_bytes": ""},
     "address": "1 Main St",
 }
-
-
-def _check_headers(headers: dict[str, str], *, body: bool) -> None:
-    assert headers["Authorization"] == "Bearer source-token"
-    assert headers["Accept"] == "application/json"
-    assert headers["User-Agent"].startswith("lucidgreen-python/")
-    assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
-    assert ("Content-Type" in headers) is body
-    if body:
-        assert headers["Content-Type"] == "application/json"
 
 
 Call = Callable[[SourceClient], Awaitable[Any]]
@@ -134,15 +125,7 @@ async def test_get_endpoint_request_and_model(
     mocked.get(HOST + path, payload=payload)
     result = await call(source_unit)
     assert isinstance(result, model), name
-    (request,) = sent()
-    assert (request.method, request.host, request.raw_path, request.query, request.body) == (
-        "GET",
-        HOST,
-        path,
-        {},
-        None,
-    )
-    _check_headers(request.headers, body=False)
+    the_request(sent(), "GET", path, token=TOKEN, host=HOST)
 
 
 async def test_product_detail_values_are_parsed(
@@ -252,7 +235,7 @@ async def test_list_endpoint_follows_next(
         ("GET", path, {"page": "2"}),
     ]
     for request in requests:
-        _check_headers(request.headers, body=False)
+        check_headers(request.headers, token=TOKEN, body=False)
 
 
 async def test_brands_list_reads_a_bare_array(
@@ -283,14 +266,8 @@ async def test_assets_create_request(
     )
     created = await source_unit.assets.create(asset_type, name="N", content="C", description="D")
     assert created == Asset(uuid=U1, name="N", content="C", description="D")
-    (request,) = sent()
-    assert (request.method, request.raw_path, request.query) == (
-        "POST",
-        f"{P}/assets/{asset_type}/create/",
-        {},
-    )
-    assert request.body == {"name": "N", "content": "C", "description": "D"}
-    _check_headers(request.headers, body=True)
+    body = {"name": "N", "content": "C", "description": "D"}
+    the_request(sent(), "POST", f"{P}/assets/{asset_type}/create/", token=TOKEN, body=body)
 
 
 async def test_assets_create_text_usage_body(
@@ -324,10 +301,4 @@ async def test_assets_delete_request(
     """assets.delete sends DELETE to assets/text/<uuid>/delete/ and a 204 gives None."""
     mocked.delete(f"{HOST}{P}/assets/text/{U1}/delete/", status=204)
     assert await source_unit.assets.delete(U1) is None  # type: ignore[func-returns-value]
-    (request,) = sent()
-    assert (request.method, request.raw_path, request.body) == (
-        "DELETE",
-        f"{P}/assets/text/{U1}/delete/",
-        None,
-    )
-    _check_headers(request.headers, body=False)
+    the_request(sent(), "DELETE", f"{P}/assets/text/{U1}/delete/", token=TOKEN)

@@ -106,14 +106,21 @@ async def test_concurrency_bounds_requests_in_flight(
     assert in_flight.now == 0
 
 
+def slow_detail(
+    source: SourceClient, fake: FakeLucidGreen, kind: str, latency: float
+) -> tuple[DetailCache, str]:
+    """A fresh DetailCache on ``source`` and the fake's first ``kind`` uuid, its detail route
+    answering after ``latency`` s so that concurrent asks overlap."""
+    fake.faults.path_latency = {f"{S}/{kind}/": latency}
+    return DetailCache(source), next(iter(getattr(fake.state, kind)))
+
+
 async def test_cache_coalesces_concurrent_requests(
     source: SourceClient, lucidgreen_fake: FakeLucidGreen
 ) -> None:
     """Twenty tasks asking for one product at once cost one request; later asks cost none."""
     fake = lucidgreen_fake
-    fake.faults.path_latency = {f"{S}/products/": 0.05}
-    uuid = next(iter(fake.state.products))
-    cache = DetailCache(source)
+    cache, uuid = slow_detail(source, fake, "products", 0.05)
     results = await asyncio.gather(*(cache.product(uuid) for _ in range(20)))
     assert {p.uuid for p in results} == {uuid}
     assert all(p is results[0] for p in results)
@@ -173,10 +180,8 @@ async def test_failed_fetch_is_shared_then_forgotten(
 ) -> None:
     """Every waiter of a failed fetch gets the error from one request; the next ask retries."""
     fake = lucidgreen_fake
-    fake.faults.path_latency = {f"{S}/products/": 0.03}
-    uuid = next(iter(fake.state.products))
+    cache, uuid = slow_detail(source, fake, "products", 0.03)
     fake.state.forbidden.add(uuid)
-    cache = DetailCache(source)
     outcomes = await asyncio.gather(
         *(cache.product(uuid) for _ in range(5)), return_exceptions=True
     )
@@ -193,9 +198,7 @@ async def test_cancelling_one_waiter_keeps_the_shared_fetch(
 ) -> None:
     """A cancelled waiter leaves the fetch to the others; when all leave, it is dropped."""
     fake = lucidgreen_fake
-    fake.faults.path_latency = {f"{S}/batches/": 0.1}
-    uuid = next(iter(fake.state.batches))
-    cache = DetailCache(source)
+    cache, uuid = slow_detail(source, fake, "batches", 0.1)
     quitter = asyncio.create_task(cache.batch(uuid))
     stayer = asyncio.create_task(cache.batch(uuid))
     await asyncio.sleep(0)  # both waiters now await the one shared fetch

@@ -11,6 +11,7 @@ import lucidgreen.testing.plugin
 from lucidgreen import SourceClient, TokenBucket
 from lucidgreen.testing import FakeLucidGreen
 from tests.pager.helpers import N_PRODUCTS, PAGE_SIZE, MakeClient
+from tests.support import all_closed
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,17 +37,13 @@ def lucidgreen_fake_options() -> dict[str, Any]:
 @pytest.fixture
 async def make_client(lucidgreen_fake: FakeLucidGreen) -> AsyncIterator[MakeClient]:
     """A factory of SourceClients on the fake (each with its own session, like a restart)."""
-    clients: list[SourceClient] = []
 
-    def make() -> SourceClient:
+    def build() -> SourceClient:
         # Far above anything these tests send: the limiter never paces them.
-        client = lucidgreen_fake.source_client(rate_limiter=TokenBucket(limit=1_000_000, per=60.0))
-        clients.append(client)
-        return client
+        return lucidgreen_fake.source_client(rate_limiter=TokenBucket(limit=1_000_000, per=60.0))
 
-    yield make
-    for client in clients:
-        await client.aclose()
+    async with all_closed(build) as make:
+        yield make
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterable, Callable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from lucidgreen import SourceClient
 from lucidgreen._transport import AiohttpTransport
@@ -45,31 +43,3 @@ def acquired_connections(client: SourceClient) -> int:
     assert session is not None
     assert session.connector is not None
     return len(session.connector._acquired)
-
-
-async def wait_until(condition: Callable[[], bool], *, timeout: float = 5.0) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.002)
-
-
-async def drain(iterable: AsyncIterable[T]) -> list[T]:
-    return [item async for item in iterable]
-
-
-def uuids(items: list[Any]) -> list[str]:
-    return [item.uuid for item in items]
-
-
-async def drain_until_error(iterable: AsyncIterable[T]) -> tuple[list[T], Exception | None]:
-    """The items yielded before iteration raised, and what it raised (None: it finished)."""
-    got: list[T] = []
-    try:
-        async for item in iterable:
-            got.append(item)  # noqa: PERF401 - the items before the error are the point
-    except Exception as exc:
-        return got, exc
-    return got, None

@@ -20,12 +20,10 @@ from tests.pager.helpers import (
     PRODUCTS,
     MakeClient,
     acquired_connections,
-    drain,
-    drain_until_error,
     list_requests,
     page_numbers,
-    uuids,
 )
+from tests.support import collect, drain_until_error, uuids
 
 
 async def test_errors_on_page_5_are_retried_there_not_from_page_1(
@@ -36,7 +34,7 @@ async def test_errors_on_page_5_are_retried_there_not_from_page_1(
     steps: list[ScriptStep] = ["pass", "pass", "pass", "pass", throttled, (503, None)]
     lucidgreen_fake.faults.script(PRODUCTS, steps)
     with without_sleeping():
-        items = await drain(source.products.list())
+        items = await collect(source.products.list())
     assert uuids(items) == list(lucidgreen_fake.state.products)
     numbers = page_numbers(lucidgreen_fake)
     assert numbers.count(1) == 1
@@ -53,7 +51,7 @@ async def test_errors_during_prefetch_are_retried_on_their_page(
     lucidgreen_fake.faults.script(PRODUCTS, steps)
     client = make_client()
     with without_sleeping():
-        items = await drain(client.products.list(prefetch=4))
+        items = await collect(client.products.list(prefetch=4))
     assert uuids(items) == list(lucidgreen_fake.state.products)
     numbers = page_numbers(lucidgreen_fake)
     assert numbers.count(1) == 1
@@ -96,7 +94,7 @@ async def test_a_next_link_to_another_origin_is_followed_on_the_configured_host(
 ) -> None:
     """Links naming the CDN origin are fetched from the API origin; the CDN sees no request."""
     lucidgreen_fake.faults.next_host = lucidgreen_fake.cdn_url
-    pages = await drain(source.products.list().pages())
+    pages = await collect(source.products.list().pages())
     # The links really named the other origin...
     assert pages[0].next_url == f"{lucidgreen_fake.cdn_url}{PRODUCTS}?page=2"
     # ...yet every page came from the API origin, and the token went nowhere else.
@@ -114,7 +112,7 @@ async def test_a_next_link_to_an_unreachable_host_never_leaves_the_configured_or
 ) -> None:
     """A next link naming a foreign host name still resolves to the fake: the walk completes."""
     lucidgreen_fake.faults.next_host = "http://attacker.invalid:9"
-    items = await drain(source.products.list(prefetch=3))
+    items = await collect(source.products.list(prefetch=3))
     assert uuids(items) == list(lucidgreen_fake.state.products)
 
 
@@ -128,7 +126,7 @@ async def test_count_changing_mid_walk_warns_once_and_completes(
     """A count that moves after page 1 logs one warning on lucidgreen.pager; nothing stops."""
     lucidgreen_fake.faults.count_drift = 3
     with caplog.at_level(logging.WARNING, logger="lucidgreen.pager"):
-        items = await drain(source.products.list(prefetch=prefetch))
+        items = await collect(source.products.list(prefetch=prefetch))
     assert uuids(items) == list(lucidgreen_fake.state.products)
     warnings = [r for r in caplog.records if r.name == "lucidgreen.pager"]
     assert len(warnings) == 1
@@ -141,7 +139,7 @@ async def test_a_steady_count_logs_nothing(
 ) -> None:
     """Without drift the walk logs no pager warning."""
     with caplog.at_level(logging.DEBUG, logger="lucidgreen.pager"):
-        await drain(source.products.list())
+        await collect(source.products.list())
     assert [r for r in caplog.records if r.name == "lucidgreen.pager"] == []
 
 

@@ -18,12 +18,10 @@ from tests.pager.helpers import (
     PRODUCTS,
     MakeClient,
     acquired_connections,
-    drain,
     list_requests,
     page_numbers,
-    uuids,
-    wait_until,
 )
+from tests.support import collect, eventually, uuids
 
 _SDK = Path(lucidgreen.__file__).parent
 _FAKE = _SDK / "testing"
@@ -50,10 +48,10 @@ async def test_prefetch_yields_the_same_pages_in_the_same_order(
     lucidgreen_fake: FakeLucidGreen, make_client: MakeClient, prefetch: int
 ) -> None:
     """Pages (items and cursors) come out exactly as sequentially, each page fetched once."""
-    sequential = await drain(make_client().products.list().pages())
+    sequential = await collect(make_client().products.list().pages())
     lucidgreen_fake.requests.clear()
 
-    prefetched = await drain(make_client().products.list(prefetch=prefetch).pages())
+    prefetched = await collect(make_client().products.list(prefetch=prefetch).pages())
     assert [uuids(list(p.items)) for p in prefetched] == [uuids(list(p.items)) for p in sequential]
     assert [p.cursor for p in prefetched] == [p.cursor for p in sequential]
     assert [p.next_url for p in prefetched] == [p.next_url for p in sequential]
@@ -83,12 +81,12 @@ async def test_prefetch_runs_pages_concurrently_within_its_bound(
     lucidgreen_fake.faults.path_latency[PRODUCTS] = 0.05
 
     started = time.perf_counter()
-    sequential = await drain(make_client().products.list())
+    sequential = await collect(make_client().products.list())
     sequential_seconds = time.perf_counter() - started
     sequential_peak, peak = peak, 0
 
     started = time.perf_counter()
-    prefetched = await drain(make_client().products.list(prefetch=4))
+    prefetched = await collect(make_client().products.list(prefetch=4))
     prefetch_seconds = time.perf_counter() - started
 
     assert uuids(prefetched) == uuids(sequential)
@@ -112,7 +110,7 @@ async def test_a_slow_consumer_never_has_more_than_prefetch_pages_outstanding(
     async for page in source.products.list(prefetch=prefetch).pages():
         # Holding this page: give the window every chance to run ahead of the reader.
         if consumed:
-            await wait_until(window_full)
+            await eventually(window_full)
         await asyncio.sleep(0.01)
         outstanding.append(len(list_requests(lucidgreen_fake)) - consumed)
         assert len(page.items) in (PAGE_SIZE, 2)
@@ -134,7 +132,7 @@ async def test_prefetch_with_a_limit_plans_only_the_needed_pages(
     pages_needed: int,
 ) -> None:
     """Under ``limit`` the prefetch plan stops at the page holding the last wanted item."""
-    items = await drain(source.products.list(prefetch=prefetch, limit=limit))
+    items = await collect(source.products.list(prefetch=prefetch, limit=limit))
     assert uuids(items) == list(lucidgreen_fake.state.products)[:limit]
     assert sorted(page_numbers(lucidgreen_fake)) == list(range(1, pages_needed + 1))
 
@@ -143,9 +141,9 @@ async def test_prefetch_after_a_resume_yields_the_remainder_once(
     lucidgreen_fake: FakeLucidGreen, make_client: MakeClient
 ) -> None:
     """A resumed pager with prefetch yields exactly what follows the cursor, each page once."""
-    pages = await drain(make_client().products.list(limit=3 * PAGE_SIZE + 2).pages())
+    pages = await collect(make_client().products.list(limit=3 * PAGE_SIZE + 2).pages())
     lucidgreen_fake.requests.clear()
-    rest = await drain(make_client().products.list(prefetch=4, resume_from=pages[-1].cursor))
+    rest = await collect(make_client().products.list(prefetch=4, resume_from=pages[-1].cursor))
     assert uuids(rest) == list(lucidgreen_fake.state.products)[3 * PAGE_SIZE + 2 :]
     assert sorted(page_numbers(lucidgreen_fake)) == list(range(4, N_PAGES + 1))
 
@@ -165,7 +163,7 @@ async def test_closing_a_prefetching_iterator_cancels_its_requests_at_once(
             seen += 1
             if seen == stop_at:
                 # Page 6 was planned when page 2 was done with: let it reach the server.
-                await wait_until(lambda: len(list_requests(lucidgreen_fake)) == 6)
+                await eventually(lambda: len(list_requests(lucidgreen_fake)) == 6)
                 assert _client_tasks()
                 assert acquired_connections(source) > 0
                 break

@@ -15,11 +15,10 @@ from tests.pager.helpers import (
     PAGE_SIZE,
     PRODUCTS,
     MakeClient,
-    drain,
     list_requests,
     page_numbers,
-    uuids,
 )
+from tests.support import collect, uuids
 
 
 async def _cursor_after(pages: Any, k: int) -> str:
@@ -48,7 +47,7 @@ async def test_resume_after_page_k_yields_exactly_the_remainder(
     cursor = await _cursor_after(make_client().products.list().pages(), k)
     lucidgreen_fake.requests.clear()
 
-    rest = await drain(make_client().products.list(resume_from=cursor))
+    rest = await collect(make_client().products.list(resume_from=cursor))
     assert uuids(rest) == everything[k * PAGE_SIZE :]
     assert page_numbers(lucidgreen_fake) == [k, *range(k + 1, N_PAGES + 1)]
 
@@ -57,12 +56,12 @@ async def test_resume_from_the_last_page_yields_nothing(
     lucidgreen_fake: FakeLucidGreen, make_client: MakeClient
 ) -> None:
     """The last page's cursor means "finished": nothing is yielded and nothing is fetched."""
-    pages = await drain(make_client().products.list().pages())
+    pages = await collect(make_client().products.list().pages())
     lucidgreen_fake.requests.clear()
 
     resumed = make_client().products.list(resume_from=pages[-1].cursor)
-    assert await drain(resumed) == []
-    assert await drain(resumed.pages()) == []
+    assert await collect(resumed) == []
+    assert await collect(resumed.pages()) == []
     assert list_requests(lucidgreen_fake) == []
 
 
@@ -72,10 +71,10 @@ async def test_resume_after_a_limit_inside_a_page_yields_exactly_the_rest(
 ) -> None:
     """After ``limit`` stopped mid-page, the last cursor resumes with the very next item."""
     everything = list(lucidgreen_fake.state.products)
-    pages = await drain(make_client().products.list(limit=limit).pages())
+    pages = await collect(make_client().products.list(limit=limit).pages())
     assert sum(len(page.items) for page in pages) == limit
 
-    rest = await drain(make_client().products.list(resume_from=pages[-1].cursor))
+    rest = await collect(make_client().products.list(resume_from=pages[-1].cursor))
     assert uuids(rest) == everything[limit:]
 
 
@@ -87,7 +86,7 @@ async def test_resume_with_a_limit_counts_from_the_cursor(
     seen: list[str] = []
     cursor: str | None = None
     while True:
-        pages = await drain(make_client().products.list(limit=9, resume_from=cursor).pages())
+        pages = await collect(make_client().products.list(limit=9, resume_from=cursor).pages())
         if not pages:
             break
         seen += [item.uuid for page in pages for item in page.items]
@@ -112,7 +111,7 @@ async def test_resume_keeps_the_asset_type_of_the_first_call(
     cursor = await _cursor_after(make_client().assets.list("images").pages(), 2)
     lucidgreen_fake.requests.clear()
 
-    rest = await drain(make_client().assets.list("images", resume_from=cursor))
+    rest = await collect(make_client().assets.list("images", resume_from=cursor))
     assert uuids(rest) == everything[2 * PAGE_SIZE :]
     assert all(r.path == IMAGES for r in lucidgreen_fake.requests.matching("/api/"))
     with pytest.raises(ValueError, match="belongs to"):
@@ -134,7 +133,7 @@ async def test_query_parameters_of_the_first_call_are_kept_on_every_page(
         return client._api.pager(PRODUCTS, decode, params=params, resume_from=resume_from)
 
     cursor = await _cursor_after(pager().pages(), 3)
-    rest = await drain(pager(resume_from=cursor))
+    rest = await collect(pager(resume_from=cursor))
     assert uuids(rest) == list(lucidgreen_fake.state.products)[3 * PAGE_SIZE :]
     # Pages 1-3 before the resume; after it page 3 again (verified), then 4-15.
     assert page_numbers(lucidgreen_fake) == [1, 2, 3, *range(3, N_PAGES + 1)]

@@ -15,18 +15,17 @@ from tests.pager.helpers import (
     N_PRODUCTS,
     PAGE_SIZE,
     PRODUCTS,
-    drain,
     list_requests,
     page_numbers,
-    uuids,
 )
+from tests.support import collect, uuids
 
 
 async def test_products_come_exactly_once_across_pages(
     lucidgreen_fake: FakeLucidGreen, source: SourceClient
 ) -> None:
     """Every product of a 15-page list (partial last page) is yielded once, in server order."""
-    items = await drain(source.products.list())
+    items = await collect(source.products.list())
     assert uuids(items) == list(lucidgreen_fake.state.products)
     assert len(set(uuids(items))) == N_PRODUCTS
     assert page_numbers(lucidgreen_fake) == list(range(1, N_PAGES + 1))
@@ -36,7 +35,7 @@ async def test_batches_come_exactly_once_across_pages(
     lucidgreen_fake: FakeLucidGreen, source: SourceClient
 ) -> None:
     """Every batch is yielded once across its pages."""
-    items = await drain(source.batches.list())
+    items = await collect(source.batches.list())
     assert uuids(items) == list(lucidgreen_fake.state.batches)
     assert len(list_requests(lucidgreen_fake, BATCHES)) == math.ceil(40 / PAGE_SIZE)
 
@@ -45,7 +44,7 @@ async def test_assets_of_one_type_come_exactly_once(
     lucidgreen_fake: FakeLucidGreen, source: SourceClient
 ) -> None:
     """Every image asset is yielded once, and every page request stays on the images path."""
-    items = await drain(source.assets.list("images"))
+    items = await collect(source.assets.list("images"))
     assert uuids(items) == list(lucidgreen_fake.state.assets["images"])
     assert len(list_requests(lucidgreen_fake, IMAGES)) == math.ceil(30 / PAGE_SIZE)
     assert not lucidgreen_fake.requests.matching("/api/v1.5/assets/texts/")
@@ -55,7 +54,7 @@ async def test_pages_expose_envelope_fields_and_a_string_cursor(
     lucidgreen_fake: FakeLucidGreen, source: SourceClient
 ) -> None:
     """``pages()`` yields Page objects carrying items, count, both links and a str cursor."""
-    pages = await drain(source.products.list().pages())
+    pages = await collect(source.products.list().pages())
     assert len(pages) == N_PAGES
     assert all(isinstance(page, Page) for page in pages)
     assert [len(page.items) for page in pages] == [PAGE_SIZE] * 14 + [2]
@@ -75,7 +74,7 @@ async def test_bare_array_list_is_a_pager_with_one_page(
     """``brands.list()`` (a bare JSON array) is still an AsyncPager yielding one page."""
     pager = source.brands.list()
     assert isinstance(pager, AsyncPager)
-    pages = await drain(pager.pages())
+    pages = await collect(pager.pages())
     assert len(pages) == 1
     (page,) = pages
     assert uuids(list(page.items)) == list(lucidgreen_fake.state.brands)
@@ -83,7 +82,7 @@ async def test_bare_array_list_is_a_pager_with_one_page(
     assert page.next_url is None
     assert page.previous_url is None
     assert isinstance(page.cursor, str)
-    assert uuids(await drain(source.brands.list())) == list(lucidgreen_fake.state.brands)
+    assert uuids(await collect(source.brands.list())) == list(lucidgreen_fake.state.brands)
 
 
 async def test_creating_a_pager_sends_nothing(
@@ -96,7 +95,7 @@ async def test_creating_a_pager_sends_nothing(
     pager.pages()
     pager.__aiter__()
     assert len(lucidgreen_fake.requests) == 0
-    assert (await drain(pager))[0].uuid == next(iter(lucidgreen_fake.state.products))
+    assert (await collect(pager))[0].uuid == next(iter(lucidgreen_fake.state.products))
 
 
 async def test_iterating_twice_starts_over(
@@ -104,8 +103,8 @@ async def test_iterating_twice_starts_over(
 ) -> None:
     """A second ``async for`` over the same pager fetches from page 1 again and yields the same."""
     pager = source.products.list()
-    first = uuids(await drain(pager))
-    second = uuids(await drain(pager))
+    first = uuids(await collect(pager))
+    second = uuids(await collect(pager))
     assert first == second == list(lucidgreen_fake.state.products)
     assert page_numbers(lucidgreen_fake) == list(range(1, N_PAGES + 1)) * 2
 
@@ -118,7 +117,7 @@ async def test_limit_stops_after_exactly_n_items_and_fetches_no_extra_page(
     lucidgreen_fake: FakeLucidGreen, source: SourceClient, limit: int, pages_needed: int
 ) -> None:
     """``limit=N`` yields the first N items and requests only the pages that hold them."""
-    items = await drain(source.products.list(limit=limit))
+    items = await collect(source.products.list(limit=limit))
     assert uuids(items) == list(lucidgreen_fake.state.products)[:limit]
     assert page_numbers(lucidgreen_fake) == list(range(1, pages_needed + 1))
 

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from lucidgreen.ratelimit import TokenBucket
-from tests.ratelimit.test_bucket import FakeClock
+from tests.support import FakeClock
 
 
 async def last_departure(burst: int | None, requests: int = 102) -> float:

@@ -14,32 +14,7 @@ import pytest
 from lucidgreen.errors import DeadlineExceeded
 from lucidgreen.ratelimit import Permit, RateLimiter, TokenBucket, Unlimited
 from lucidgreen.ratelimit._turn import FifoTurn
-from tests.support import max_in_window
-
-
-class FakeClock:
-    """A clock that moves only when a sleep (or the test) moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-        self.gate: asyncio.Event | None = None  # when set, sleeps block until it is set
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        if self.gate is not None:
-            await self.gate.wait()
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
-async def run_ready() -> None:
-    """Let every ready task run until it blocks."""
-    for _ in range(20):
-        await asyncio.sleep(0)
+from tests.support import FakeClock, max_in_window, run_ready
 
 
 def bucket_on(clock: FakeClock, limit: int = 2, per: float = 10.0, **kwargs: object) -> TokenBucket:

@@ -18,7 +18,7 @@ import pytest
 
 from lucidgreen.errors import DeadlineExceeded
 from lucidgreen.ratelimit import RateLimiter, RateLimiterUnavailable, RedisRateLimiter
-from tests.support import free_port, max_in_window
+from tests.support import all_closed, free_port, max_in_window
 
 # Redis's own clock (TIME) paces these: the tests marked slow wait on it for real.
 pytestmark = pytest.mark.redis
@@ -39,18 +39,14 @@ def key() -> str:
 @pytest.fixture
 async def make_limiter(redis_url: str, key: str) -> AsyncIterator[Callable[..., RedisRateLimiter]]:
     """Build limiters on the test server's ``key``; all are closed after the test."""
-    made: list[RedisRateLimiter] = []
 
-    def make(**kwargs: Any) -> RedisRateLimiter:
+    def build(**kwargs: Any) -> RedisRateLimiter:
         kwargs.setdefault("limit", 10)
         kwargs.setdefault("per", 1.0)
-        limiter = RedisRateLimiter(redis_url, key, **kwargs)
-        made.append(limiter)
-        return limiter
+        return RedisRateLimiter(redis_url, key, **kwargs)
 
-    yield make
-    for limiter in made:
-        await limiter.aclose()
+    async with all_closed(build) as make:
+        yield make
 
 
 @pytest.fixture

@@ -8,23 +8,13 @@ from datetime import date, timedelta
 import pytest
 
 from lucidgreen.testing import FakeLucidGreen
+from tests.support import case_in_reach
 
 R = "/api/v1.2"
 
 
 def _auth(fake: FakeLucidGreen) -> dict[str, str]:
     return {"Authorization": f"Bearer {fake.issue_token('retail')}"}
-
-
-def _case(fake: FakeLucidGreen):
-    """A case of this dispensary's reach with items, and its first packaged product."""
-    case = next(
-        c
-        for c in fake.state.cases.values()
-        if c.uuid not in fake.state.cases_scanned_elsewhere and c.current_ids()
-    )
-    packaged = fake.state.items[case.current_ids()[0]].packaged_product_uuid
-    return case, packaged
 
 
 async def _import(session, fake, case, packaged, package_uid="PKG-001"):
@@ -63,7 +53,7 @@ async def test_retail_product_view_shares_uuids_with_source(lucidgreen_fake, ses
 async def test_caseid_import_and_its_400_shapes(lucidgreen_fake, session):
     """Import succeeds once; again, elsewhere-scanned or incomplete payloads get the 400s."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     assert await _import(session, fake, case, packaged) == (
         200,
         {"case_uuid": case.uuid, "packaged_product_uuid": packaged, "package_uid": "PKG-001"},
@@ -89,7 +79,7 @@ async def test_caseid_import_and_its_400_shapes(lucidgreen_fake, session):
 async def test_caseid_import_remove(lucidgreen_fake, session):
     """Remove undoes an import; an unknown package_uid is the documented 400."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     await _import(session, fake, case, packaged)
     url = f"{fake.url}{R}/caseids/import/remove/"
     bad = {"case_uuid": case.uuid, "package_uid": "PKG-404"}
@@ -108,7 +98,7 @@ async def test_caseid_import_remove(lucidgreen_fake, session):
 async def test_complete_transaction_bodies_and_dedupe(lucidgreen_fake, session):
     """All five documented 400 bodies, and a resent order_id is refused, applied once."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     lucid_ids = [
         i for i in case.current_ids() if fake.state.items[i].packaged_product_uuid == packaged
     ]
@@ -158,7 +148,7 @@ async def test_complete_transaction_bodies_and_dedupe(lucidgreen_fake, session):
 async def test_inventory_add_items_and_public_lookup(lucidgreen_fake, session):
     """add-items creates an inventory collection; the public lookup finds it without a token."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     ids = [i for i in case.current_ids() if fake.state.items[i].packaged_product_uuid == packaged]
     url = f"{fake.url}{R}/collections/inventory-pos/{fake.dispensary_uuid}/add-items/"
     payload = {"case_uuid": case.uuid, "lucid_ids": ids, "inventory_collection_identifier": "INV 1"}
@@ -194,7 +184,7 @@ async def test_legacy_403_invalid_payload_knob(lucidgreen_fake, session):
 async def test_export_is_202_n_times_then_200_and_the_cdn_serves_it(lucidgreen_fake, session):
     """Two 202 polls, then an export_url on another origin that refuses Authorization."""
     fake = lucidgreen_fake
-    case, packaged = _case(fake)
+    case, packaged = case_in_reach(fake)
     await _import(session, fake, case, packaged, package_uid="1A4000000000000000000001")
     fake.export.pending_polls = 2
     url = f"{fake.url}{R}/package-uids-export/"

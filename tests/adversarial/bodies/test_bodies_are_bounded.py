@@ -13,15 +13,8 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    LID,
-    LID2,
-    collect,
-    raw_server,
-    retail,
-    serve,
-    source,
-)
+from tests.adversarial.support import LID, LID2, raw_server, retail, serve, source
+from tests.support import collect
 
 
 async def test_endless_body_is_capped() -> None:

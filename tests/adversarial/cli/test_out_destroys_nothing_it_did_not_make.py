@@ -22,7 +22,7 @@ import pytest
 from lucidgreen.cli import main
 from lucidgreen.cli._export import CursorFile
 from lucidgreen.testing import FakeLucidGreen
-from tests.cli.helpers import retail_args, source_args
+from tests.cli.helpers import export_args, retail_args, source_args
 
 PRODUCTS = "/api/v1.5/products/"
 
@@ -74,11 +74,6 @@ def make_null_device(tmp_path: Path) -> Path:
 
 def json_lines(data: bytes) -> list[dict[str, object]]:
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
-
-
-def export_args(out: Path | str, connection: list[str], *extra: str) -> list[str]:
-    return ["export", "source", "products", "--out", str(out), "--no-progress", *extra,
-            *connection]  # fmt: skip
 
 
 @pytest.mark.lucidgreen_fake(products=25, page_size=10)
@@ -260,9 +255,8 @@ async def test_the_package_uid_export_checks_its_path_before_any_request(
     """The Retail export opens --out before asking for the export: exit 1, nothing sent."""
     out = tmp_path / "no-such-dir" / "packages.jsonl"
     result = await run_cli(
-        "export", "retail", "package-uids", "--out", str(out), "--no-progress",
-        *retail_args(lucidgreen_fake),
-    )  # fmt: skip
+        *export_args(out, retail_args(lucidgreen_fake), what="retail package-uids")
+    )
     assert result.code == 1, result.err
     assert str(out) in result.err
     assert len(lucidgreen_fake.requests) == 0

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from lucidgreen import BadRecords, DecodeError, Page, SkippedRecord
+from lucidgreen import BadRecords, Page, SkippedRecord
 from lucidgreen.cli import main
 from lucidgreen.source.models import ProductSummary
-from tests.adversarial.pagination.list_server import ListServer, list_server, product, uuids
+from tests.adversarial.pagination.list_server import ListServer, list_server, product
 from tests.adversarial.support import TOKEN
+from tests.support import drain_until_error, uuids
 
 #: 15 products at 5 a page; page 2 holds products 5-9, its item 3 is product 7.
 TOTAL, SIZE, BAD = 15, 5, 7
@@ -28,16 +29,6 @@ GOOD = [product(i)["uuid"] for i in range(TOTAL) if i != BAD]
 def poisoned(server: ListServer, record: Any = POISONED) -> ListServer:
     server.poison[BAD] = record
     return server
-
-
-async def items_until_error(pager: Any) -> tuple[list[Any], BaseException | None]:
-    got: list[Any] = []
-    try:
-        async for item in pager:
-            got.append(item)  # noqa: PERF401 - what came before the error is the point
-    except DecodeError as exc:
-        return got, exc
-    return got, None
 
 
 def check_report(exc: BaseException | None, record: Any = POISONED) -> BadRecords:
@@ -57,7 +48,7 @@ async def test_the_walk_delivers_every_good_record_then_reports_the_bad_one(pref
     async with list_server(TOTAL, SIZE) as server:
         poisoned(server)
         async with server.client() as client:
-            got, exc = await items_until_error(client.products.list(prefetch=prefetch))
+            got, exc = await drain_until_error(client.products.list(prefetch=prefetch))
             report = check_report(exc)
             assert "@ $.name" in report.skipped[0].reason
             assert "expected a string" in report.skipped[0].reason
@@ -73,7 +64,7 @@ async def test_pages_yields_the_page_with_its_good_items_and_skipped_record(pref
         poisoned(server)
         async with server.client() as client:
             pages: list[Page[ProductSummary]]
-            pages, exc = await items_until_error(client.products.list(prefetch=prefetch).pages())
+            pages, exc = await drain_until_error(client.products.list(prefetch=prefetch).pages())
     report = check_report(exc)
     assert [len(page.items) for page in pages] == [5, 4]
     assert pages[0].skipped == ()
@@ -97,7 +88,7 @@ async def test_any_record_the_model_refuses_is_reported_not_fatal(record: Any) -
     async with list_server(TOTAL, SIZE) as server:
         poisoned(server, record)
         async with server.client() as client:
-            got, exc = await items_until_error(client.products.list())
+            got, exc = await drain_until_error(client.products.list())
             report = check_report(exc, record)
             rest = [p async for p in client.products.list(resume_from=report.cursor)]
     assert uuids(got) + uuids(rest) == GOOD
@@ -109,7 +100,7 @@ async def test_a_page_of_bad_records_only_still_resumes_after_it() -> None:
         for index in range(5, 10):
             server.poison[index] = {"uuid": ["no"]}
         async with server.client() as client:
-            got, exc = await items_until_error(client.products.list())
+            got, exc = await drain_until_error(client.products.list())
             assert isinstance(exc, BadRecords)
             assert [record.index for record in exc.skipped] == [0, 1, 2, 3, 4]
             rest = [p async for p in client.products.list(resume_from=exc.cursor)]
@@ -122,7 +113,7 @@ async def test_a_limit_ending_on_the_bad_record_counts_it_and_resumes_after_it()
     async with list_server(TOTAL, SIZE) as server:
         poisoned(server)
         async with server.client() as client:
-            got, exc = await items_until_error(client.products.list(limit=8))
+            got, exc = await drain_until_error(client.products.list(limit=8))
             report = check_report(exc)
             rest = [p async for p in client.products.list(resume_from=report.cursor)]
     assert uuids(got) + uuids(rest) == GOOD

@@ -23,6 +23,7 @@ from tests.adversarial.support import (
     NOW,
     SECRET,
     TOKEN,
+    aimed_at,
     ok_product,
     product,
     retail,
@@ -117,14 +118,12 @@ async def test_deadline_after_a_sent_attempt_says_request_sent() -> None:
     async def h(r: web.Request, n: int) -> web.Response:
         return web.Response(status=429, headers={"Retry-After": "5"})
 
-    async with (
-        serve(h) as (url, log),
-        retail(
-            url,
-            rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
-            retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05),
-        ) as c,
-    ):
+    async with aimed_at(
+        h,
+        retail,
+        rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
+        retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05),
+    ) as (c, log):
         with pytest.raises(lucidgreen.LucidGreenError) as info:
             await asyncio.wait_for(c.operations.request("POST", "x/", json={}), 5)
     if isinstance(info.value, lucidgreen.DeadlineExceeded):

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import LID, product, serve, source
+from tests.adversarial.support import LID, aimed_at, product, source
 from tests.support import FakeClock
 
 
@@ -23,14 +23,8 @@ async def test_deadline_bounds_limiter_wait_and_never_sends() -> None:
 
     clock = FakeClock()
     bucket = lucidgreen.TokenBucket(limit=1, per=30.0, clock=clock, sleep=clock.sleep)
-    async with (
-        serve(h) as (url, log),
-        source(
-            url,
-            rate_limiter=bucket,
-            retry=lucidgreen.RetryPolicy(max_retries=0, deadline=0.5, min_attempt_time=0.05),
-        ) as c,
-    ):
+    retry = lucidgreen.RetryPolicy(max_retries=0, deadline=0.5, min_attempt_time=0.05)
+    async with aimed_at(h, source, rate_limiter=bucket, retry=retry) as (c, log):
         await c.products.get(LID)
         with pytest.raises(lucidgreen.DeadlineExceeded) as info:
             await asyncio.wait_for(c.products.get(LID), 10)  # a guard against a hang
@@ -50,14 +44,8 @@ async def test_deadline_bounds_429_pause() -> None:
 
     clock = FakeClock()
     bucket = lucidgreen.TokenBucket(limit=100, per=1.0, clock=clock, sleep=clock.sleep)
-    async with (
-        serve(h) as (url, log),
-        source(
-            url,
-            rate_limiter=bucket,
-            retry=lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05),
-        ) as c,
-    ):
+    retry = lucidgreen.RetryPolicy(deadline=1.0, min_attempt_time=0.05)
+    async with aimed_at(h, source, rate_limiter=bucket, retry=retry) as (c, log):
         with pytest.raises(lucidgreen.RateLimited) as info:
             await asyncio.wait_for(c.products.get(LID), 10)
     assert info.value.retry_after == 20.0

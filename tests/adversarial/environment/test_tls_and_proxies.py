@@ -16,6 +16,7 @@ import lucidgreen
 from lucidgreen import RetryPolicy, SourceClient
 from lucidgreen._transport._network import Network, check_proxy, no_proxy_matches
 from lucidgreen.errors import TransportError
+from tests.adversarial.support import running
 
 UUID = "UNDTMBovdue9tFWfhamnDM"
 REMOTE = "api.corp.example"
@@ -41,12 +42,8 @@ async def tls_port(ca: trustme.CA) -> AsyncIterator[int]:
     app.router.add_get("/api/v1.5/products/{uuid}/", _product)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost", REMOTE).configure_cert(context)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    yield site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    await runner.cleanup()
+    async with running(app, tls=context) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def _trusting(ca: trustme.CA) -> ssl.SSLContext:
@@ -180,7 +177,23 @@ def test_no_proxy_matching(host: str, no_proxy: str, exempt: bool) -> None:
     assert no_proxy_matches(host, no_proxy) is exempt
 
 
-@pytest.mark.parametrize("bad", ["socks5://p:1080", "ftp://p", "p:3128", "http://"])
+BAD_PROXIES = [
+    "socks5://p:1080",
+    "socks5://127.0.0.1:1080",
+    "ftp://p",
+    "ftp://proxy.example",
+    "file:///tmp/x",
+    "p:3128",
+    "proxy.example:3128",
+    "http://",
+    "http://proxy.example:99999",
+    "http://pro xy.example",
+    "http://proxy.example\r\n",
+    "",
+]
+
+
+@pytest.mark.parametrize("bad", BAD_PROXIES)
 def test_a_proxy_with_a_bad_scheme_is_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="proxy"):
         check_proxy(bad)

@@ -7,11 +7,7 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    LID,
-    serve,
-    source,
-)
+from tests.adversarial.support import LID, serve, source
 
 
 async def test_api_error_headers_case_insensitive_and_str_names_the_call() -> None:

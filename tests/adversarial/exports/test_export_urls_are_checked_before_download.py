@@ -17,6 +17,7 @@ from aiohttp import web
 
 import lucidgreen
 from lucidgreen.retail._export_url import check_download_url
+from tests.adversarial.support import running
 
 UNUSABLE = [
     "http://10.255.255.1/x",
@@ -34,6 +35,18 @@ UNUSABLE = [
     "https://[::1/x",
     "https://cdn.lucidgreen.io/x\r\nX-Injected: 1",
     "https://cdn.lucidgreen.io/x y",
+    "HTTP://10.255.255.1/x",
+    "https://exa mple.invalid/x",  # a space in the host must not reach DNS
+    "http://localhost.evil.invalid/x",  # only starts like a loopback name
+    "javascript:alert(1)",
+    "garbage",
+    "https:///no-host",
+    "//10.255.255.1/x",
+    "https://example.invalid:99999/x",
+    "http://127.0.0.1.evil.invalid/x",
+    "ftp://10.255.255.1/x",
+    "gopher://10.255.255.1/x",
+    "/relative/path.json",
 ]
 
 USABLE = [
@@ -80,15 +93,11 @@ async def exporting(export_url: str) -> AsyncIterator[tuple[str, list[str]]]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}", seen
-    finally:
-        await runner.cleanup()
+    async with running(app) as url:
+        yield url, seen
+
+
+RETRIES = lucidgreen.RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.02)
 
 
 async def read_all(export: Any, read: str) -> None:
@@ -99,13 +108,13 @@ async def read_all(export: Any, read: str) -> None:
         pass
 
 
-@pytest.mark.parametrize("url", ["http://10.255.255.1/x", "file:///etc/passwd", "ftp://h/x", "::"])
+@pytest.mark.parametrize("url", [*UNUSABLE, "ftp://h/x", "::"])
 @pytest.mark.parametrize("read", ["download", "entries"])
 async def test_a_download_from_an_unusable_url_fails_at_once_without_sending(
     url: str, read: str
 ) -> None:
-    """download() and entries() raise DecodeError before any request leaves: no retry is
-    scheduled and nothing but the export call was sent."""
+    """download() and entries() raise DecodeError before any request leaves: though retries
+    are allowed none is scheduled, and nothing but the export call was sent."""
     sent: list[str] = []
     retries: list[Any] = []
     hooks = lucidgreen.Hooks(
@@ -114,7 +123,7 @@ async def test_a_download_from_an_unusable_url_fails_at_once_without_sending(
     )
     async with (
         exporting(url) as (base, seen),
-        lucidgreen.RetailClient(token="t0ken", base_url=base, hooks=hooks) as retail,
+        lucidgreen.RetailClient(token="t0ken", base_url=base, hooks=hooks, retry=RETRIES) as retail,
     ):
         export = await retail.package_uids.export()
         with pytest.raises(lucidgreen.DecodeError, match="export_url"):

@@ -144,24 +144,16 @@ def test_client_on_second_event_loop_is_clear() -> None:
     loop = asyncio.new_event_loop()
     ready: list[Any] = []
 
-    async def start() -> None:
-        async def h(r: web.Request) -> web.Response:
-            return web.json_response(product(1))
+    async def h(r: web.Request, n: int) -> web.Response:
+        return web.json_response(product(1))
 
-        app = web.Application()
-        app.router.add_route("*", "/{t:.*}", h)
-        runner = web.AppRunner(app, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        ready.append(f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}")  # type: ignore[union-attr]
-        ready.append(runner)
-
+    server = serve(h)  # served by ``loop``, in its own thread, for the whole test
     th = threading.Thread(target=loop.run_forever, daemon=True)
     th.start()
     try:
-        asyncio.run_coroutine_threadsafe(start(), loop).result(5)
-        client = source(ready[0])
+        url, _ = asyncio.run_coroutine_threadsafe(server.__aenter__(), loop).result(5)
+        ready.append(url)
+        client = source(url)
         asyncio.run(client.products.get(LID))
         with pytest.raises(RuntimeError) as info:
             asyncio.run(client.products.get(LID))
@@ -174,8 +166,8 @@ def test_client_on_second_event_loop_is_clear() -> None:
         leaks = [w for w in caught if issubclass(w.category, ResourceWarning)]
         assert not leaks, [str(w.message) for w in leaks]
     finally:
-        if len(ready) > 1:
-            asyncio.run_coroutine_threadsafe(ready[1].cleanup(), loop).result(5)
+        if ready:
+            asyncio.run_coroutine_threadsafe(server.__aexit__(None, None, None), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
         th.join(5)
         loop.close()

@@ -66,7 +66,3 @@ async def list_server(total: int, size: int) -> AsyncIterator[ListServer]:
     async with running(app) as url:
         server.url = url
         yield server
-
-
-def uuids(items: list[Any]) -> list[str]:
-    return [item.uuid for item in items]

@@ -15,15 +15,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from tests.adversarial.support import (
-    TOKEN,
-    collect,
-    drf,
-    paged,
-    product,
-    serve,
-    source,
-)
+from tests.adversarial.support import TOKEN, drf, paged, product, serve, source
+from tests.support import collect
 
 
 def _cursor(payload: Any) -> str:

@@ -18,12 +18,12 @@ from typing import Any
 import attrs
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 import lucidgreen
 from lucidgreen import RetailClient, SourceClient, TokenBucket
 from lucidgreen._pager import MAX_EMPTY_PAGES
 from lucidgreen.errors import DecodeError
+from tests.adversarial.support import running
 
 PRODUCTS = "/api/v1.5/products/"
 TOKEN = "hostile-test-bearer-token"
@@ -77,14 +77,12 @@ async def serving(
     server = ListServer(answer, hold_from_page=hold_from_page)
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", server.handle)
-    test_server = TestServer(app, host="127.0.0.1", port=0)
-    await test_server.start_server()
-    server.url = str(test_server.make_url("")).rstrip("/")
-    try:
-        yield server
-    finally:
-        server.release.set()
-        await test_server.close()
+    async with running(app) as url:
+        server.url = url
+        try:
+            yield server
+        finally:
+            server.release.set()  # a held page answers, so the server can stop
 
 
 class Late:

@@ -16,8 +16,9 @@ import pytest
 from lucidgreen import PageLayoutChanged
 from lucidgreen._relocate import MAX_RELOCATE_PAGES
 from lucidgreen.cli import main
-from tests.adversarial.pagination.list_server import ListServer, list_server, product, uuids
+from tests.adversarial.pagination.list_server import ListServer, list_server, product
 from tests.adversarial.support import TOKEN
+from tests.support import uuids
 
 
 async def cursor_after(server: ListServer, items: int, *, limit: int | None = None) -> str:

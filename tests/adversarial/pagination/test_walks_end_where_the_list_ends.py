@@ -12,15 +12,8 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    collect,
-    drf,
-    paged,
-    product,
-    serve,
-    source,
-)
-from tests.support import eventually
+from tests.adversarial.support import drf, paged, product, serve, source
+from tests.support import collect, eventually
 
 
 async def test_endless_empty_pages_are_bounded() -> None:

@@ -7,15 +7,8 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    LID,
-    collect,
-    drf,
-    product,
-    retail,
-    serve,
-    source,
-)
+from tests.adversarial.support import LID, drf, empty_object, product, retail, serve, source
+from tests.support import collect
 
 ESCAPES = [
     "../batches/?page=2",
@@ -78,10 +71,7 @@ IDS = [
 async def test_dot_identifiers_never_escape(ident: str) -> None:
     """collections.get / inventory_collection_delete with dot ids: refused or kept in place."""
 
-    async def h(r: web.Request, n: int) -> web.Response:
-        return web.json_response({})
-
-    async with serve(h) as (url, log), source(url) as s, retail(url) as r:
+    async with serve(empty_object) as (url, log), source(url) as s, retail(url) as r:
         for call in (
             lambda: s.collections.get(ident),
             lambda: r.operations.inventory_collection_delete(LID, ident),
@@ -114,10 +104,7 @@ REL = [
 
 @pytest.mark.parametrize("rel", REL)
 async def test_operations_request_stays_under_api_prefix(rel: str) -> None:
-    async def h(r: web.Request, n: int) -> web.Response:
-        return web.json_response({})
-
-    async with serve(h) as (url, log), retail(url) as r:
+    async with serve(empty_object) as (url, log), retail(url) as r:
         try:
             await r.operations.request("GET", rel)
         except (ValueError, lucidgreen.LucidGreenError):

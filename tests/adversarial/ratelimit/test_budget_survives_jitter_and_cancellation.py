@@ -14,45 +14,49 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    LID,
-    product,
-    serve,
-    source,
-)
+from tests.adversarial.support import LID, aimed_at, product, serve, source
 from tests.support import FakeClock
+
+
+class DrfWindow:
+    """A DRF sliding window: at most ``limit`` arrivals in any second, the next one a 429
+    (Retry-After: 1), counted in :attr:`rejected`. Each arrival is counted after a random
+    0-``jitter`` s delay (out of send order) and answered a random 0-``service`` s later."""
+
+    def __init__(self, limit: int, *, jitter: float = 0.0, service: float = 0.0) -> None:
+        self.limit, self.jitter, self.service = limit, jitter, service
+        self.arrivals: list[float] = []
+        self.rejected = 0
+
+    async def answer(self, r: web.Request, n: int) -> web.Response:
+        del r
+        await asyncio.sleep(random.uniform(0, self.jitter))
+        now = time.monotonic()
+        while self.arrivals and self.arrivals[0] <= now - 1.0:
+            self.arrivals.pop(0)
+        if len(self.arrivals) >= self.limit:
+            self.rejected += 1
+            return web.json_response(
+                {"detail": "throttled"}, status=429, headers={"Retry-After": "1"}
+            )
+        self.arrivals.append(now)
+        await asyncio.sleep(random.uniform(0, self.service))
+        return web.json_response(product(n))
 
 
 @pytest.mark.slow
 async def test_drf_sliding_window_with_arrival_jitter_never_429() -> None:
     """DRF window 20/1 s, arrivals delayed 0-0.3 s before counting: 0 x 429 for 70 calls."""
-    arrivals: list[float] = []
-    rejected = 0
-
-    async def h(r: web.Request, n: int) -> web.Response:
-        nonlocal rejected
-        await asyncio.sleep(random.uniform(0, 0.3))
-        now = time.monotonic()
-        while arrivals and arrivals[0] <= now - 1.0:
-            arrivals.pop(0)
-        if len(arrivals) >= 20:
-            rejected += 1
-            return web.json_response(
-                {"detail": "throttled"}, status=429, headers={"Retry-After": "1"}
-            )
-        arrivals.append(now)
-        await asyncio.sleep(random.uniform(0, 0.1))
-        return web.json_response(product(n))
-
+    server = DrfWindow(20, jitter=0.3, service=0.1)
     bucket = lucidgreen.TokenBucket(limit=20, per=1.0)
-    async with serve(h) as (url, log), source(url, rate_limiter=bucket) as c:
+    async with aimed_at(server.answer, source, rate_limiter=bucket) as (c, _):
         view = c.with_options(timeout=10)
         await asyncio.gather(
             *(c.products.get(LID) for _ in range(35)),
             *(view.products.get(LID) for _ in range(35)),
             return_exceptions=True,
         )
-    assert rejected == 0
+    assert server.rejected == 0
     assert bucket.in_flight == 0 and bucket.waiting == 0
 
 
@@ -137,30 +141,14 @@ async def test_unexpected_429_warns_once(caplog: pytest.LogCaptureFixture) -> No
     """Server window 8 per 1 s, client configured 16 per 1 s: 429s are met; the SDK logs one
     WARNING about the unexpected 429s (not one per 429) and every call ends."""
     caplog.set_level(logging.WARNING)
-    arrivals: list[float] = []
-    rejected = 0
+    server = DrfWindow(8)
 
-    async def h(r: web.Request, n: int) -> web.Response:
-        nonlocal rejected
-        now = time.monotonic()
-        while arrivals and arrivals[0] <= now - 1.0:
-            arrivals.pop(0)
-        if len(arrivals) >= 8:
-            rejected += 1
-            return web.json_response(
-                {"detail": "throttled"}, status=429, headers={"Retry-After": "1"}
-            )
-        arrivals.append(now)
-        return web.json_response(product(n))
-
-    async with (
-        serve(h) as (url, log),
-        source(
-            url,
-            rate_limiter=lucidgreen.TokenBucket(limit=16, per=1.0),
-            retry=lucidgreen.RetryPolicy(max_retries=5, initial_delay=0.1),
-        ) as c,
-    ):
+    async with aimed_at(
+        server.answer,
+        source,
+        rate_limiter=lucidgreen.TokenBucket(limit=16, per=1.0),
+        retry=lucidgreen.RetryPolicy(max_retries=5, initial_delay=0.1),
+    ) as (c, _):
         res = await asyncio.wait_for(
             asyncio.gather(*(c.products.get(LID) for _ in range(24)), return_exceptions=True), 20
         )
@@ -171,7 +159,7 @@ async def test_unexpected_429_warns_once(caplog: pytest.LogCaptureFixture) -> No
         and r.levelno == logging.WARNING
         and "429" in r.getMessage()
     ]
-    assert rejected > 0
+    assert server.rejected > 0
     assert len(warnings_) == 1, [r.getMessage() for r in warnings_]
     assert all(not isinstance(r, BaseException) for r in res), [
         r for r in res if isinstance(r, BaseException)

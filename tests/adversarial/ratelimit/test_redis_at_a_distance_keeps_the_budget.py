@@ -7,36 +7,18 @@ this test's budget for three of them)."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 
 import pytest
 
 from benchmarks._redis import delay_proxy
+from benchmarks.limiter import hammer_for
 from lucidgreen.ratelimit import RedisRateLimiter
 from tests.support import max_in_window, sustained_share
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 LIMIT, PER, RTT = 100, 1.5, 0.1  # 67 permits a second: one every 15 ms, a round trip 100 ms
-
-
-async def hammer(limiter: RedisRateLimiter, tasks: int, seconds: float) -> list[float]:
-    """Grant times from ``tasks`` tasks acquiring back to back, each settling at once."""
-    grants: list[float] = []
-
-    async def one() -> None:
-        while True:
-            permit = await limiter.acquire(hold=1.0)
-            grants.append(time.monotonic())
-            await permit.settle()
-
-    running = [asyncio.create_task(one()) for _ in range(tasks)]
-    await asyncio.sleep(seconds)
-    for task in running:
-        task.cancel()
-    await asyncio.gather(*running, return_exceptions=True)
-    return grants
 
 
 async def test_three_limiters_100ms_away_use_the_budget(redis_url: str) -> None:
@@ -46,7 +28,7 @@ async def test_three_limiters_100ms_away_use_the_budget(redis_url: str) -> None:
     async with delay_proxy(redis_url, RTT) as far:
         limiters = [RedisRateLimiter(far, key, limit=LIMIT, per=PER) for _ in range(3)]
         try:
-            runs = await asyncio.gather(*(hammer(lim, 10, 5 * PER) for lim in limiters))
+            runs = await asyncio.gather(*(hammer_for(lim, 10, 5 * PER) for lim in limiters))
         finally:
             for limiter in limiters:
                 await limiter.aclose()

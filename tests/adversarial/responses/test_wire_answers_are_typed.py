@@ -25,7 +25,6 @@ import gc
 import http.server
 import json
 import threading
-import traceback
 import uuid as uuid_module
 import warnings
 import zlib
@@ -51,7 +50,14 @@ from lucidgreen import (
 from lucidgreen._transport import Request, Timeout, redirect_target
 from lucidgreen.errors import ConnectError, RequestTimeout, UnexpectedStatus
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import running, tcp_server
+from tests.adversarial.support import (
+    assert_no_secret,
+    reachable,
+    reachable_text,
+    read_request,
+    running,
+    tcp_server,
+)
 from tests.support import eventually, free_port
 
 TOKEN = "tok-" + uuid_module.uuid4().hex
@@ -86,15 +92,7 @@ async def raw_server(answer: RawHandler) -> AsyncIterator[str]:
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                name, _, value = line.partition(b":")
-                if name.strip().lower() == b"content-length":
-                    length = int(value)
-            if length:
-                await reader.readexactly(length)
-            path = head.split(b" ", 2)[1].decode()
+            _, path, _ = await read_request(reader)
             await answer(path, reader, writer)
 
     async with tcp_server(serve) as url:
@@ -115,39 +113,6 @@ async def write_token(writer: asyncio.StreamWriter) -> None:
 
 
 # --- leak scanning ----------------------------------------------------------------------
-
-
-def reachable(error: BaseException) -> list[object]:
-    """The error, every exception in its __cause__/__context__ chain (recursively, through
-    args and attributes too), and every object one level down from each of them."""
-    found: list[object] = []
-    seen: set[int] = set()
-    stack: list[BaseException] = [error]
-    while stack:
-        link = stack.pop()
-        if id(link) in seen:
-            continue
-        seen.add(id(link))
-        found.append(link)
-        below = [*link.args, *vars(link).values()]
-        below += [getattr(link, name, None) for name in ("request_info", "headers", "history")]
-        for value in below:
-            found.append(value)
-            if isinstance(value, BaseException):
-                stack.append(value)
-        stack += [e for e in (link.__cause__, link.__context__) if e is not None]
-    return found
-
-
-def assert_no_secret(error: BaseException, *secrets: str) -> None:
-    texts = ["".join(traceback.format_exception(error))]
-    for value in reachable(error):
-        texts += [str(value), repr(value)]
-        request_info = getattr(value, "request_info", None)
-        if request_info is not None:
-            texts.append(repr(dict(request_info.headers)))
-    leaks = [t[:200] for t in texts for s in secrets if s in t]
-    assert leaks == []
 
 
 def assert_no_aiohttp_in_chain(error: BaseException) -> None:
@@ -366,7 +331,7 @@ async def test_a_refused_connection_is_connect_error_with_nothing_sent() -> None
             await source.products.get(UUID)
     assert caught.value.request_sent is False
     assert_no_aiohttp_in_chain(caught.value)
-    assert_no_secret(caught.value, TOKEN)
+    assert_no_secret(reachable_text(caught.value), TOKEN)
 
 
 async def test_a_silent_server_is_request_timeout_also_a_builtin_timeout_error() -> None:
@@ -420,7 +385,7 @@ async def test_malformed_http_never_exposes_the_token_or_secret(kind: str, where
                 await source.products.get(UUID)
     assert isinstance(caught.value, TransportError | DecodeError)
     assert_no_aiohttp_in_chain(caught.value)
-    assert_no_secret(caught.value, TOKEN, SECRET)
+    assert_no_secret(reachable_text(caught.value), TOKEN, SECRET)
 
 
 async def test_a_raise_for_status_session_still_gets_the_error_tree_and_retry_after() -> None:
@@ -447,7 +412,7 @@ async def test_a_raise_for_status_session_still_gets_the_error_tree_and_retry_af
     assert [(r.delay, r.reason) for r in retries] == [(2.0, "HTTP 429")]
     assert answers == []
     assert_no_aiohttp_in_chain(caught.value)
-    assert_no_secret(caught.value, TOKEN)
+    assert_no_secret(reachable_text(caught.value), TOKEN)
 
 
 # --- body cap ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import pytest
 import lucidgreen
 from lucidgreen import _envelopes
 from lucidgreen.ratelimit import Unlimited
+from tests.adversarial.support import tcp_server
 
 WAIT = 30.0
 TEN_MINUTES = 600.0
@@ -52,15 +53,9 @@ async def throttling_once(date: str | None, retry_after: str) -> AsyncIterator[s
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         writer.write((head + "Connection: close\r\n\r\n").encode() + body)
         await writer.drain()
-        writer.close()
 
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.close()
-        await server.wait_closed()
+    async with tcp_server(answer) as url:
+        yield url
 
 
 async def retry_delays(url: str) -> list[float]:

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF059, SIM105
+# ruff: noqa: SIM105
 """An odd Retry-After neither crashes nor hangs the client."""
 
 from __future__ import annotations
@@ -9,12 +9,7 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import (
-    LID,
-    product,
-    serve,
-    source,
-)
+from tests.adversarial.support import LID, aimed_at, product, source
 
 
 @pytest.mark.parametrize(
@@ -40,14 +35,12 @@ async def test_odd_retry_after_neither_crashes_nor_hangs(ra: str) -> None:
             return web.Response(status=429, headers={"Retry-After": ra})
         return web.json_response(product(n))
 
-    async with (
-        serve(h) as (url, log),
-        source(
-            url,
-            rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
-            retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0, max_retry_after=2),
-        ) as c,
-    ):
+    async with aimed_at(
+        h,
+        source,
+        rate_limiter=lucidgreen.TokenBucket(limit=50, per=1.0),
+        retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0, max_retry_after=2),
+    ) as (c, _):
         try:
             await asyncio.wait_for(c.products.get(LID), 5)
         except lucidgreen.RateLimited:

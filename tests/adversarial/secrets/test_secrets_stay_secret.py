@@ -4,8 +4,6 @@ no Authorization header sent to any origin but the configured API's."""
 from __future__ import annotations
 
 import logging
-import traceback
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,44 +22,15 @@ from lucidgreen import (
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import FakeLucidGreen
 from tests.adversarial.faults.scenario import SpyTransport
+from tests.adversarial.support import reachable_text
 
 PRODUCTS = "/api/v1.5/products/"
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error and every exception reachable from it: ``__cause__`` and ``__context__``
-    both (a context suppressed by ``from None`` is still reachable), recursively, and any
-    exception held in an argument or attribute."""
-    seen: set[int] = set()
-    stack: list[BaseException] = [error]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        below = [*current.args, *vars(current).values(), current.__cause__, current.__context__]
-        stack += [value for value in below if isinstance(value, BaseException)]
-
-
-def _texts_of_error(error: BaseException) -> list[str]:
-    """str/repr of every exception in the chain and of every object one level down from
-    each (its args, attributes, aiohttp's request_info and its headers)."""
-    texts = []
-    for link in _chain(error):
-        texts += [str(link), repr(link), repr(link.args)]
-        texts += [repr(v) for v in vars(link).values()]
-        request_info = getattr(link, "request_info", None)
-        if request_info is not None:
-            texts += [repr(request_info), repr(dict(request_info.headers))]
-    texts.append("".join(traceback.format_exception(error)))
-    return texts
 
 
 def _texts_of_record(record: logging.LogRecord) -> list[str]:
     texts = [record.getMessage(), repr(record.args), str(record.msg)]
     if record.exc_info and record.exc_info[1] is not None:
-        texts += _texts_of_error(record.exc_info[1])
+        texts.append(reachable_text(record.exc_info[1]))
     return texts
 
 
@@ -139,7 +108,7 @@ async def test_no_secret_in_logs_reprs_or_errors_and_no_token_leaves_the_origin(
     assert len(signature) == 64
 
     texts = [t for record in caplog.records for t in _texts_of_record(record)]
-    texts += [t for error in errors for t in _texts_of_error(error)]
+    texts += [reachable_text(error) for error in errors]
     texts += [repr(value) for value in shown]
     assert any("Authorization" in t for t in texts)  # the headers were logged, redacted
     leaks = sorted({t[:200] for t in texts for secret in secrets if secret in t})

@@ -27,7 +27,6 @@ from tests.adversarial.support import (
     SECRET,
     TOKEN,
     assert_no_secret,
-    collect,
     drf,
     product,
     raw_server,
@@ -38,6 +37,7 @@ from tests.adversarial.support import (
     source,
     with_credentials,
 )
+from tests.support import collect
 
 
 def sdk_logs(caplog: pytest.LogCaptureFixture) -> str:

@@ -1,4 +1,4 @@
-# ruff: noqa: SIM105, E501
+# ruff: noqa: SIM105
 """An odd or failing token endpoint gives typed errors, fails its waiters together and never
 loops."""
 
@@ -22,6 +22,7 @@ from tests.adversarial.support import (
     NEWTOKEN,
     SECRET,
     TOKEN,
+    Handler,
     ok_product,
     product,
     serve,
@@ -30,23 +31,26 @@ from tests.adversarial.support import (
 )
 
 
+def token_endpoint_answering(grant: str) -> Handler:
+    """/o/token/ answers the raw JSON ``grant`` (odd on purpose); every other path a product."""
+
+    async def h(r: web.Request, n: int) -> web.Response:
+        if r.path.endswith("/o/token/"):
+            return web.Response(body=grant, content_type="application/json")
+        return web.json_response(product(n))
+
+    return h
+
+
 @pytest.mark.parametrize(
     "expires",
     ["0", "-5", '"3600"', "1e308", "1e400", "NaN", "true", "null", "99999999999999999999999"],
 )
 async def test_odd_expires_in_neither_crashes_nor_loops(expires: str) -> None:
     """expires_in games: 3 calls finish (or DecodeError), <= 6 token requests, no crash."""
-
-    async def h(r: web.Request, n: int) -> web.Response:
-        if r.path.endswith("/o/token/"):
-            return web.Response(
-                body=f'{{"access_token": "{NEWTOKEN}", "token_type": "Bearer", "expires_in": {expires}}}',
-                content_type="application/json",
-            )
-        return web.json_response(product(n))
-
+    grant = f'{{"access_token": "{NEWTOKEN}", "token_type": "Bearer", "expires_in": {expires}}}'
     async with (
-        serve(h) as (url, log),
+        serve(token_endpoint_answering(grant)) as (url, log),
         with_credentials(url, retry=lucidgreen.RetryPolicy(max_retries=1, initial_delay=0)) as c,
     ):
         for _ in range(3):
@@ -107,16 +111,9 @@ async def test_401_storm_is_bounded() -> None:
 
 @pytest.mark.parametrize("tok", ['""', "123", "null", '"a b"', '"x\\r\\nX-Injected: 1"'])
 async def test_odd_access_token_is_sdk_error(tok: str) -> None:
-    async def h(r: web.Request, n: int) -> web.Response:
-        if r.path.endswith("/o/token/"):
-            return web.Response(
-                body=f'{{"access_token": {tok}, "expires_in": 3600}}',
-                content_type="application/json",
-            )
-        return web.json_response(product(n))
-
+    grant = f'{{"access_token": {tok}, "expires_in": 3600}}'
     async with (
-        serve(h) as (url, log),
+        serve(token_endpoint_answering(grant)) as (url, log),
         with_credentials(url) as c,
     ):
         try:

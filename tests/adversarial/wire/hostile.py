@@ -34,6 +34,7 @@ from opentelemetry.trace import SpanKind
 import lucidgreen
 import lucidgreen.otel
 from lucidgreen.ratelimit import RateLimiter, Unlimited
+from tests.adversarial.support import read_request
 
 __all__ = [
     "Answer",
@@ -167,13 +168,14 @@ class HostileServer:
         while True:
             try:
                 async with asyncio.timeout(self.idle_timer if position else None):
-                    seen = await _read_request(reader)
+                    method, target, body = await read_request(reader)
             except TimeoutError:
                 self.timed_out += 1
                 return
             idle = loop.time() - last
             position += 1
-            request = Seen(*seen, connection, position, idle if position > 1 else 0.0)
+            path = target.split("?", 1)[0]
+            request = Seen(method, path, body, connection, position, idle if position > 1 else 0.0)
             self.requests.append(request)
             if self._loses_race(position, idle):
                 self.lost_races += 1  # the server had given this connection up
@@ -188,19 +190,6 @@ class HostileServer:
             return False
         self._racing += 1
         return self._racing % self.race_every == 0
-
-
-async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    method, target, _ = lines[0].split(" ", 2)
-    length = 0
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        if name.strip().lower() == "content-length":
-            length = int(value)
-    body = await reader.readexactly(length) if length else b""
-    return method, target.split("?", 1)[0], body
 
 
 async def _act(action: Action, writer: asyncio.StreamWriter) -> bool:

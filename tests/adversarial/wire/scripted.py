@@ -22,6 +22,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 import lucidgreen
 import lucidgreen.otel
 from lucidgreen.ratelimit import Unlimited
+from tests.adversarial.support import read_request
 from tests.adversarial.wire.hostile import (
     Answer,
     Counted,
@@ -29,7 +30,6 @@ from tests.adversarial.wire.hostile import (
     Ledger,
     Seen,
     Session,
-    _read_request,
     _reset,
 )
 
@@ -51,7 +51,7 @@ class ScriptedServer(HostileServer):
     ) -> None:
         position = 0
         while True:
-            method, path, body = await _read_request(reader)
+            method, path, body = await read_request(reader)
             position += 1
             seen = Seen(method, path, body, connection, position, 0.0)
             self.requests.append(seen)

@@ -18,6 +18,7 @@ import pytest
 import lucidgreen
 from lucidgreen import retry
 from lucidgreen._transport import AiohttpTransport, Request, Timeout
+from tests.adversarial.support import read_request
 
 
 class DropsReusedConnections:
@@ -31,14 +32,7 @@ class DropsReusedConnections:
         served = 0
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                if length:
-                    await reader.readexactly(length)
+                await read_request(reader)
                 self.requests += 1
                 served += 1
                 if served > 1:
@@ -69,13 +63,21 @@ async def server() -> AsyncIterator[DropsReusedConnections]:
     await fake.server.wait_closed()
 
 
+@pytest.fixture(params=["default-session", "caller-session"])
+async def session(request: pytest.FixtureRequest) -> AsyncIterator[aiohttp.ClientSession | None]:
+    """None (the SDK makes its own session) or a caller's session, closed after the test."""
+    if request.param == "default-session":
+        yield None
+        return
+    async with aiohttp.ClientSession() as caller:
+        yield caller
+
+
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
-@pytest.mark.parametrize("own_session", [True, False], ids=["default-session", "caller-session"])
 async def test_a_dropped_pooled_connection_is_not_resent_by_aiohttp(
-    server: DropsReusedConnections, method: str, own_session: bool
+    server: DropsReusedConnections, method: str, session: aiohttp.ClientSession | None
 ) -> None:
     """The transport sends one try; aiohttp's hidden second try never reaches the server."""
-    session = None if own_session else aiohttp.ClientSession()
     transport = AiohttpTransport(session)
     try:
         first = await transport.send(Request(method, server.url), timeout=Timeout(5))
@@ -85,8 +87,6 @@ async def test_a_dropped_pooled_connection_is_not_resent_by_aiohttp(
         assert server.requests == 2, f"aiohttp {aiohttp.__version__} resent the request"
     finally:
         await transport.aclose()
-        if session is not None:
-            await session.close()
 
 
 async def test_a_caller_session_keeps_its_own_middlewares(
@@ -107,23 +107,16 @@ async def test_a_caller_session_keeps_its_own_middlewares(
         assert seen == ["GET"]
 
 
-@pytest.mark.parametrize("own_session", [True, False], ids=["default-session", "caller-session"])
 async def test_server_count_equals_sdk_attempts_for_a_read_on_a_stale_connection(
-    server: DropsReusedConnections, own_session: bool
+    server: DropsReusedConnections, session: aiohttp.ClientSession | None
 ) -> None:
     """A read met by a dropped pooled connection is retried by the pipeline, counted."""
-    session = None if own_session else aiohttp.ClientSession()
     base = server.url.split("/api/", 1)[0]
-    client = lucidgreen.RetailClient(token="t" * 20, base_url=base, session=session)
-    try:
+    async with lucidgreen.RetailClient(token="t" * 20, base_url=base, session=session) as client:
         with retry.without_sleeping():
             await client.operations.request("GET", "thing/")
             await client.operations.request("GET", "thing/")
         assert server.requests == client.stats.requests == 3
-    finally:
-        await client.aclose()
-        if session is not None:
-            await session.close()
 
 
 async def test_an_unsafe_write_never_meets_a_stale_pooled_connection(
@@ -132,10 +125,7 @@ async def test_an_unsafe_write_never_meets_a_stale_pooled_connection(
     """With the client's own session, a write it will not resend goes on a fresh
     connection, so an idle pooled one the server dropped cannot make its outcome unknown."""
     base = server.url.split("/api/", 1)[0]
-    client = lucidgreen.RetailClient(token="t" * 20, base_url=base)
-    try:
+    async with lucidgreen.RetailClient(token="t" * 20, base_url=base) as client:
         await client.operations.request("GET", "thing/")  # leaves a pooled connection behind
         await client.operations.request("POST", "thing/", json={"a": 1})
         assert server.requests == client.stats.requests == 2
-    finally:
-        await client.aclose()

@@ -19,17 +19,7 @@ from collections import deque
 import attrs
 
 from lucidgreen import RetryPolicy, TokenBucket
-from tests.adversarial.wire.hostile import (
-    LID,
-    Action,
-    Answer,
-    Fault,
-    Ledger,
-    Seen,
-    Session,
-    counted,
-    hostile,
-)
+from tests.adversarial.wire import hostile as wire
 
 __all__ = ["SlidingWindow", "WindowRun", "windowed_run"]
 
@@ -89,19 +79,19 @@ class _Plan:
     ``drop_every``-th answered request dropped after it was counted and applied."""
 
     window: SlidingWindow
-    ledger: Ledger
+    ledger: wire.Ledger
     drop_every: int | None
     answered: int = 0
     dropped: int = 0
 
-    def __call__(self, seen: Seen) -> Action:
+    def __call__(self, seen: wire.Seen) -> wire.Action:
         if not self.window.admit(time.monotonic()):
-            return Answer(429, {"detail": "Request was throttled."}, {"Retry-After": "1"})
+            return wire.Answer(429, {"detail": "Request was throttled."}, {"Retry-After": "1"})
         answer = self.ledger.answer(seen)
         self.answered += 1
         if self.drop_every and self.answered % self.drop_every == 0:
             self.dropped += 1
-            return Fault.DROP
+            return wire.Fault.DROP
         return answer
 
 
@@ -114,23 +104,23 @@ async def windowed_run(
     drop_every: int | None = 4,
     idle_close: float | None = None,
     race_every: int = 1,
-    session: Session = "default",
+    session: wire.Session = "default",
 ) -> WindowRun:
     """``calls`` reads from ``concurrency`` tasks through the bucket; the run's figures."""
     window = SlidingWindow(limit, per)
-    plan = _Plan(window, Ledger(), drop_every)
+    plan = _Plan(window, wire.Ledger(), drop_every)
     bucket = TokenBucket(limit=limit, per=per)
     queue = iter(range(calls))
     succeeded = 0
     async with (
-        hostile(plan, idle_close=idle_close, race_every=race_every) as server,
-        counted(server, session=session, rate_limiter=bucket, retry=_QUICK_RETRIES) as client,
+        wire.hostile(plan, idle_close=idle_close, race_every=race_every) as server,
+        wire.counted(server, session=session, rate_limiter=bucket, retry=_QUICK_RETRIES) as client,
     ):
 
         async def worker() -> None:
             nonlocal succeeded
             for _ in queue:
-                await client.retail.products.get(LID)
+                await client.retail.products.get(wire.LID)
                 succeeded += 1
 
         started = time.monotonic()

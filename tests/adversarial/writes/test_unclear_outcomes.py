@@ -9,7 +9,7 @@ comes again (``complete``, ``void`` and ``import_case`` are resent on purpose: s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -29,6 +29,7 @@ from tests.adversarial.support import (
     MALFORMED,
     NOW,
     TOKEN,
+    empty_object,
     raw_server,
     retail,
     serve,
@@ -63,16 +64,32 @@ async def test_informational_final_status_is_an_error() -> None:
                 await client.transactions.void(performed_at=NOW, order_id="o")
 
 
-async def test_add_items_503_reports_outcome_unknown_and_is_not_resent() -> None:
-    """add_items answered 503 (even with Retry-After: 0) is not resent; outcome_unknown."""
+def operations_post(client: lucidgreen.RetailClient) -> Awaitable[Any]:
+    return client.operations.request("POST", "thing/", json={"a": 1})
+
+
+@pytest.mark.parametrize(
+    ("status", "write", "error"),
+    [
+        (503, add_items, lucidgreen.WriteOutcomeUnknown),  # even with Retry-After: 0
+        (500, operations_post, lucidgreen.LucidGreenError),
+    ],
+)
+async def test_a_5xx_to_a_write_reports_outcome_unknown_and_is_not_resent(
+    status: int,
+    write: Callable[[lucidgreen.RetailClient], Awaitable[Any]],
+    error: type[lucidgreen.LucidGreenError],
+) -> None:
+    """add_items answered 503, operations.request POST answered 500 (both with Retry-After:
+    0, retries allowed): sent once, the error says the outcome is unknown."""
 
     async def h(r: web.Request, n: int) -> web.Response:
-        return web.Response(status=503, headers={"Retry-After": "0"})
+        return web.Response(status=status, headers={"Retry-After": "0"})
 
     async with serve(h) as (url, log):
         async with retail(url, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
-            with pytest.raises(lucidgreen.WriteOutcomeUnknown) as info:
-                await add_items(c)
+            with pytest.raises(error) as info:
+                await write(c)
     assert info.value.outcome_unknown is True
     assert len(log) == 1
 
@@ -109,27 +126,10 @@ async def test_an_answer_dropped_mid_body_is_write_outcome_unknown_sent_once() -
     assert len(seen) == 1
 
 
-async def test_operations_post_429_retry_after_is_not_a_silent_resend_after_5xx() -> None:
-    """operations.request POST answered 500 is sent once, error says outcome unknown."""
-
-    async def h(r: web.Request, n: int) -> web.Response:
-        return web.Response(status=500, headers={"Retry-After": "0"})
-
-    async with serve(h) as (url, log):
-        async with retail(url, retry=lucidgreen.RetryPolicy(max_retries=3, initial_delay=0)) as c:
-            with pytest.raises(lucidgreen.LucidGreenError) as info:
-                await c.operations.request("POST", "thing/", json={"a": 1})
-    assert len(log) == 1 and info.value.outcome_unknown is True
-
-
 @pytest.mark.parametrize("verb", ["PUT", "PATCH", "DELETE", "put"])
 async def test_operations_request_sends_the_verb_it_was_given(verb: str) -> None:
     """operations.request(verb) sends that verb (or refuses it), never another one."""
-
-    async def h(r: web.Request, n: int) -> web.Response:
-        return web.json_response({})
-
-    async with serve(h) as (url, log), retail(url) as c:
+    async with serve(empty_object) as (url, log), retail(url) as c:
         await c.operations.request(verb, "thing/", json={"a": 1})
     assert [m for m, _, _ in log] == [verb.upper()]
 

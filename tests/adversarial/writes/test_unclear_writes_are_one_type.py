@@ -18,6 +18,7 @@ from aiohttp import web
 import lucidgreen
 from lucidgreen.ids import from_uuid
 from lucidgreen.ratelimit import Unlimited
+from tests.adversarial.support import running
 
 pytestmark = pytest.mark.usefixtures("lucidgreen_no_backoff")
 
@@ -32,15 +33,8 @@ async def failing_server(calls: list[str]) -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", fail)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        port = runner.addresses[0][1]
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with running(app) as url:
+        yield url
 
 
 async def test_a_write_answered_5xx_is_a_write_outcome_unknown_sent_once() -> None:

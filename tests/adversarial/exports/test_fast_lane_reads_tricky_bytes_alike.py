@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ..exports.readers import cut, events_only, fast
+from .readers import cut, events_only, fast
 
 _SLICE = 65536
 

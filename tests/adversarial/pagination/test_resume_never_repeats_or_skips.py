@@ -10,8 +10,9 @@ from aiohttp import web
 from lucidgreen import PageLayoutChanged
 from lucidgreen._cursors import Anchor
 from lucidgreen._relocate import find
-from tests.adversarial.pagination.list_server import ListServer, list_server, product, uuids
+from tests.adversarial.pagination.list_server import ListServer, list_server, product
 from tests.adversarial.support import running
+from tests.support import uuids
 
 
 async def _cursor_after(server: ListServer, items: int) -> str:

@@ -1,4 +1,4 @@
-"""#22 from outside: options that cannot be right are refused at construction with a
+"""Options that cannot be right are refused at construction with a
 ``ValueError`` (never sent), whatever their spelling."""
 
 from __future__ import annotations
@@ -41,48 +41,6 @@ def test_bad_base_url_refused_at_construction(url: str, cls: type[SourceClient])
 )
 def test_good_base_url_accepted(url: str) -> None:
     SourceClient(token="t", base_url=url)
-
-
-BAD_HEADERS = [
-    {"authorization": "Bearer x"},
-    {"AUTHORIZATION": "Bearer x"},
-    {"hOsT": "evil"},
-    {"X-A": "a\rb"},
-    {"X-A": "a\nb"},
-    {"X-A": "a\x00b"},
-    {"X-A": "caf\u00e9"},
-    {"X\nB": "v"},
-    {"X B": "v"},
-    {"X:B": "v"},
-    {"": "v"},
-    {"X-\u00e9": "v"},
-]
-
-
-@pytest.mark.parametrize("headers", BAD_HEADERS, ids=repr)
-@pytest.mark.parametrize("cls", [SourceClient, RetailClient])
-def test_bad_default_headers_refused(headers: dict[str, str], cls: type[SourceClient]) -> None:
-    with pytest.raises(ValueError):
-        cls(token="t", default_headers=headers)
-
-
-BAD_PROXIES: list[object] = [
-    "socks5://127.0.0.1:1080",
-    "ftp://proxy.example",
-    "file:///tmp/x",
-    "proxy.example:3128",
-    "http://",
-    "http://proxy.example:99999",
-    "http://pro xy.example",
-    "http://proxy.example\r\n",
-    "",
-]
-
-
-@pytest.mark.parametrize("proxy", BAD_PROXIES)
-def test_bad_proxy_refused(proxy: str) -> None:
-    with pytest.raises(ValueError):
-        SourceClient(token="t", proxy=proxy)
 
 
 def test_ssl_false_refused_for_a_remote_origin() -> None:
