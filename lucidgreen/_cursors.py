@@ -105,6 +105,9 @@ class Cursor:
     anchor: Anchor | None = None
 
 
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))  # json.dumps(..., separators=) is this
+
+
 def encode_cursor(cursor: Cursor) -> str:
     payload = {
         "v": _CURSOR_VERSION,
@@ -119,7 +122,7 @@ def encode_cursor(cursor: Cursor) -> str:
         payload.update({"a": anchor.path, "x": anchor.index, "z": anchor.page_size})
         if anchor.key is not None:
             payload["i"] = anchor.key
-    raw = json.dumps(payload, separators=(",", ":")).encode()
+    raw = _COMPACT_JSON.encode(payload).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -239,6 +242,32 @@ def _canonical_query(query: str) -> str:
 
 def _on_endpoint(link: str, *, endpoint: str, relative_only: bool = False) -> str:
     """``endpoint?query`` for a link whose path resolves exactly to ``endpoint``."""
+    plain = None if relative_only else _plain_page_link(link, endpoint)
+    return _parsed_on_endpoint(link, endpoint, relative_only) if plain is None else plain
+
+
+# The link a DRF list sends on every page (``http://host:port/endpoint?page=7``), recognised
+# without urlsplit and parse_qsl: only what they would read the same way (no user, no IPv6
+# host, no other parameter, a page number _PAGE accepts) and give the same answer for.
+_PLAIN_ENDPOINT = re.compile(r"/[A-Za-z0-9/._~-]*")
+_PLAIN_ORIGIN = r"(?:https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?)?"
+
+
+@functools.lru_cache(maxsize=_REMEMBERED_LINKS)
+def _plain_link_pattern(endpoint: str) -> re.Pattern[str] | None:
+    if not _PLAIN_ENDPOINT.fullmatch(endpoint) or endpoint.startswith("//"):
+        return None
+    return re.compile(_PLAIN_ORIGIN + re.escape(endpoint) + r"\?page=(" + _PAGE.pattern + ")")
+
+
+def _plain_page_link(link: str, endpoint: str) -> str | None:
+    """What :func:`_parsed_on_endpoint` answers for a plain page link, else ``None``."""
+    pattern = _plain_link_pattern(endpoint)
+    matched = None if pattern is None else pattern.fullmatch(link)
+    return None if matched is None else f"{endpoint}?page={matched.group(1)}"
+
+
+def _parsed_on_endpoint(link: str, endpoint: str, relative_only: bool) -> str:
     try:
         parts = urlsplit(link)
     except ValueError as exc:  # e.g. 'http://[::1/...': an unclosed IPv6 host
@@ -290,7 +319,16 @@ def page_number(path: str) -> int | None:
     return _remembered_page_number(path)
 
 
+# A path such as ``/api/v1.5/products/?page=7``: its page number read without parsing.
+_PLAIN_PAGE_PATH = re.compile(r"/(?!/)[A-Za-z0-9/._~-]*\?page=(" + _PAGE.pattern + ")")
+
+
 def _page_number(path: str) -> int | None:
+    plain = _PLAIN_PAGE_PATH.fullmatch(path)
+    return _parsed_page_number(path) if plain is None else int(plain.group(1))
+
+
+def _parsed_page_number(path: str) -> int | None:
     try:
         values = [
             v for k, v in parse_qsl(urlsplit(path).query, keep_blank_values=True) if k == "page"

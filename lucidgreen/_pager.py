@@ -162,6 +162,8 @@ class _Window:
 
     async def discard(self) -> None:
         """Cancel every page fetched ahead and reap them (no unretrieved exception is left)."""
+        if not (self.planned or self.awaited or self.cancelled):
+            return  # nothing fetched ahead (every page of a sequential walk)
         self.cancel()
         tasks, self.cancelled = self.cancelled, []
         if tasks:
