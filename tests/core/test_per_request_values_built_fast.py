@@ -4,6 +4,7 @@ values the generic code built: a UUID4 request id, and a request copied field by
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import attrs
 
@@ -31,7 +32,7 @@ def test_request_ids_are_random_uuid4_hex_like_uuid4() -> None:
 def test_with_headers_keeps_every_other_field_of_the_request() -> None:
     """Each field, set to a value other than its default, survives ``with_headers``; the
     headers are merged (the extra one wins) and the original request is left as it was."""
-    values = {
+    values: dict[str, Any] = {
         "method": "POST",
         "url": "https://api.example/x/",
         "params": {"page": "2"},
