@@ -99,7 +99,7 @@ def _recorded(fetch: FetchPage) -> FetchPage:
             raw = await fetch(path)
         if recorder.latest is None:
             return raw
-        return attrs.evolve(raw, response=recorder.latest)
+        return raw.with_response(recorder.latest)
 
     return fetch_recorded
 

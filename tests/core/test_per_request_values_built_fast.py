@@ -8,7 +8,10 @@ from typing import Any
 
 import attrs
 
+from lucidgreen._envelopes import DrfPage
+from lucidgreen._headers import ResponseHeaders
 from lucidgreen._pipeline import request_id
+from lucidgreen._raw import RawResponse
 from lucidgreen._transport import Request
 
 
@@ -51,3 +54,19 @@ def test_with_headers_keeps_every_other_field_of_the_request() -> None:
     assert copied.headers == {"A": "1", "B": "3", "C": "4"}
     assert original.headers == {"A": "1", "B": "2"}
     assert copied == attrs.evolve(original, headers={**original.headers, "B": "3", "C": "4"})
+
+
+def test_a_page_with_its_response_keeps_every_other_field() -> None:
+    """``DrfPage.with_response`` (once per page, instead of attrs.evolve) keeps each field."""
+    page = DrfPage(count=3, next="/x/?page=2", previous="/x/", results=[{"uuid": "a"}])
+    assert [field.name for field in attrs.fields(DrfPage)] == [
+        "count",
+        "next",
+        "previous",
+        "results",
+        "response",
+    ]
+    response: RawResponse[None] = RawResponse(200, ResponseHeaders({}), "id", 0.5, 1)
+    assert page.with_response(response) == page
+    assert page.with_response(response).response is response
+    assert attrs.astuple(page.with_response(response))[:4] == attrs.astuple(page)[:4]
