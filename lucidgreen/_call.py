@@ -17,6 +17,7 @@ from . import retry
 from ._instrument import CallObserver
 from ._secrets import without_query
 from ._transport import Request, Timeout
+from ._unclear import as_unclear
 from ._write_safety import may_have_applied
 from .errors import DeadlineExceeded, LucidGreenError
 
@@ -60,7 +61,9 @@ class Call:
         return timeout.cut_to(left)
 
     def deadline_exceeded(self, when: str, retry_after: float | None = None) -> DeadlineExceeded:
-        return DeadlineExceeded(
+        """The call's deadline ran out ``when``: after an attempt of a write that may have
+        applied, a :class:`~lucidgreen.WriteOutcomeUnknown` too."""
+        exceeded = DeadlineExceeded(
             f"{self.request.method} {without_query(self.request.url)}: the call's "
             f"deadline of {self.policy.deadline:g} s ran out {when}"
             + ("" if self.sent else "; the request was never sent"),
@@ -68,6 +71,7 @@ class Call:
             retry_after=retry_after,
             outcome_unknown=self.outcome_unknown,
         )
+        return as_unclear(exceeded)
 
     def note_failure(self, error: LucidGreenError) -> None:
         self.outcome_unknown = self.outcome_unknown or may_have_applied(self.request, error)

@@ -15,6 +15,7 @@ from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
 from ._pager import AsyncPager, OnBadRecord
 from ._transport import Response
+from ._unclear import as_unclear
 from .errors import DecodeError
 from .retry import Replay
 
@@ -36,13 +37,14 @@ def write_decoding(replay: Replay) -> Iterator[None]:
     except DecodeError as exc:
         if replay is not Replay.UNSAFE or exc.outcome_unknown:
             raise
-        raise DecodeError(
+        unclear = DecodeError(
             f"{exc} (the server answered HTTP {exc.status or '2xx'} and may have applied "
             "this write: check its state before sending it again)",
             text=exc.text,
             status=exc.status,
             outcome_unknown=True,
-        ) from exc
+        )
+        raise as_unclear(unclear) from exc
 
 
 class Resource:

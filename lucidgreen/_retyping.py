@@ -12,20 +12,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from .errors import APIError, LucidGreenError
 
-__all__ = ["copied", "retyped"]
+__all__ = ["copied", "rebuilt", "retyped"]
 
 _E = TypeVar("_E", bound="APIError")
 _L = TypeVar("_L", bound="LucidGreenError")
 
 
+def rebuilt(cls: type[_L], args: tuple[Any, ...], fields: dict[str, Any]) -> _L:
+    """An error of ``cls`` with ``args`` and ``fields``, made whole without its ``__init__``
+    (the errors take keyword-only fields that ``BaseException``'s own copying cannot pass)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(fields)
+    return error
+
+
 def copied(error: _L, /, **fields: Any) -> _L:
     """``error`` rebuilt with ``fields`` changed: its class, args and other fields kept."""
-    cls = type(error)
-    new = cls.__new__(cls, *error.args)
-    new.args = error.args
-    vars(new).update(vars(error))
-    vars(new).update(fields)
-    return new
+    return rebuilt(type(error), error.args, {**vars(error), **fields})
 
 
 def retyped(error: APIError, cls: type[_E], /, **overrides: Any) -> _E:

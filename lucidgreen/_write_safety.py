@@ -13,14 +13,9 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from .errors import (
-    LucidGreenError,
-    ServerError,
-    ServerErrorOutcomeUnknown,
-    TransportError,
-    WriteOutcomeUnknown,
-    retyped,
-)
+from ._retyping import rebuilt
+from ._unclear import as_unclear
+from .errors import LucidGreenError, ServerError, TransportError, WriteOutcomeUnknown
 from .retry import Replay
 
 if TYPE_CHECKING:
@@ -79,17 +74,18 @@ def unsafe_on_a_fresh_connection(request: Request, replay: Replay) -> Request:
 
 def final_error(error: LucidGreenError, request: Request) -> LucidGreenError:
     """The error to raise once retrying stops: a write whose outcome is unclear (its answer
-    lost, or a 5xx) is a :class:`WriteOutcomeUnknown`."""
-    if isinstance(error, ServerError) and error.outcome_unknown and request.method not in READS:
-        return retyped(error, ServerErrorOutcomeUnknown)
-    if (
-        isinstance(error, TransportError)
-        and not isinstance(error, WriteOutcomeUnknown)
-        and error.request_sent
-        and request.method not in READS
-    ):
-        return WriteOutcomeUnknown(
+    lost, a 5xx, or a refusal of a resend after an attempt that may have applied) is a
+    :class:`WriteOutcomeUnknown` as well as its own type."""
+    if request.method in READS:
+        return error
+    if isinstance(error, TransportError) and error.request_sent:
+        if isinstance(error, WriteOutcomeUnknown):
+            return error
+        lost = (
             f"{error} — the answer to this {request.method} was lost, so the server may "
             "have applied it; check before sending it again"
         )
-    return error
+        if type(error) is TransportError:
+            return WriteOutcomeUnknown(lost)
+        return as_unclear(rebuilt(type(error), (lost,), {**vars(error), "outcome_unknown": True}))
+    return as_unclear(error)

@@ -26,7 +26,8 @@
     │   ├── ConnectError                              the connection never opened: nothing sent
     │   ├── RequestTimeout (also TimeoutError)        no answer in time
     │   │   └── DeadlineExceeded                      ``RetryPolicy.deadline`` ran out
-    │   └── WriteOutcomeUnknown                       a write's answer was lost: may have applied
+    │   └── WriteOutcomeUnknown                       a write's outcome is unclear: may have applied
+    │       └── <E>OutcomeUnknown(E, WriteOutcomeUnknown)   any error E ending such a write
     ├── DecodeError(text)                             body or model mismatch, with the raw text
     │   ├── BadRecords(skipped, cursor)               records of a page that did not decode
     │   └── PageLayoutChanged(cursor)                 a resume cannot find where its cursor was
@@ -54,7 +55,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from ._headers import ResponseHeaders
-from ._retyping import retyped
+from ._retyping import rebuilt, retyped
 from ._secrets import scrubbed, without_query
 
 __all__ = [
@@ -120,15 +121,7 @@ class LucidGreenError(Exception):
         # The errors take keyword-only fields, which BaseException's own pickling (it calls
         # ``cls(*args)``) cannot pass: rebuild from the class, args and fields instead, so an
         # error crosses a process pool or ``copy.deepcopy`` with its type and every field.
-        return _rebuild, (type(self), self.args, dict(vars(self)))
-
-
-def _rebuild(cls: type[LucidGreenError], args: tuple[Any, ...], fields: dict[str, Any]) -> Any:
-    """An error of ``cls`` with ``args`` and ``fields``, without calling its ``__init__``."""
-    error = cls.__new__(cls, *args)
-    error.args = args
-    vars(error).update(fields)
-    return error
+        return rebuilt, (type(self), self.args, dict(vars(self)))
 
 
 class APIError(LucidGreenError):
@@ -342,11 +335,14 @@ class DeadlineExceeded(RequestTimeout):
 
 
 class WriteOutcomeUnknown(TransportError):
-    """A write was sent but its answer was lost: the server may have applied it.
+    """A write was sent but its outcome is unclear: the server may have applied it.
 
-    Raised instead of a plain :class:`TransportError` for writes the SDK will not resend on
-    its own. Check the resource's state (or resend, if the endpoint is idempotent for you)
-    before assuming it failed.
+    Raised itself when the answer was lost. Any other error ``E`` that ends a write in doubt
+    (a 5xx, a timeout after sending, a refusal of a resend after an attempt that may have
+    applied) is raised as ``EOutcomeUnknown``, both an ``E`` and a ``WriteOutcomeUnknown``
+    (e.g. :class:`ServerErrorOutcomeUnknown`), so this one ``except`` clause catches every
+    such write. Check the resource's state (or resend, if the endpoint is idempotent for
+    you) before assuming it failed.
     """
 
     outcome_unknown = True

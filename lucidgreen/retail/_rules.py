@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .._unclear import as_unclear, plain_type
 from ..errors import (
     BadRequest,
     CaseAlreadyImported,
@@ -98,8 +99,15 @@ def business_rule(exc: BadRequest, *, order_id: str | None = None) -> BadRequest
     LucidID(s).", names no ids) or an already typed error is left as it is.
     """
     data = exc.data
-    if type(exc) is not BadRequest or exc.status != 400 or not isinstance(data, dict):
+    if plain_type(type(exc)) is not BadRequest or exc.status != 400 or not isinstance(data, dict):
         return None
+    typed = _documented(exc, data, order_id)
+    # A refusal of a resend after an attempt that may have applied stays catchable as
+    # WriteOutcomeUnknown once typed.
+    return None if typed is None else as_unclear(typed)
+
+
+def _documented(exc: BadRequest, data: dict[str, Any], order_id: str | None) -> BadRequest | None:
     if data.get("message") == ALREADY_PROCESSED:
         return TransactionAlreadyProcessed(exc.message, order_id=order_id, **_common(exc))
     detail = data.get("detail")

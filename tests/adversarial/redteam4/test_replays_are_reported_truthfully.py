@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from lucidgreen import (
-    LucidGreenError,
+    APIError,
     RetryPolicy,
     TransactionAlreadyProcessed,
     WriteOutcomeUnknown,
@@ -52,18 +52,14 @@ async def test_a_duplicate_answer_naming_another_order_is_no_replay(verb: str) -
             if verb == "void"
             else client.transactions.complete(order_id="O-1", items=[LID], performed_at=WHEN)
         )
-        with without_sleeping(), pytest.raises(LucidGreenError) as caught:
+        with without_sleeping(), pytest.raises(TransactionAlreadyProcessed) as caught:
             await send
+    assert isinstance(caught.value, WriteOutcomeUnknown)
     assert caught.value.outcome_unknown
+    assert caught.value.data == {"message": ALREADY_PROCESSED, "order_id": "O-2"}
     assert len(log) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="only 5xx and lost answers become WriteOutcomeUnknown; a 4xx/429 ending a call "
-    "whose earlier attempt may have applied carries outcome_unknown=True on its own type, "
-    "and the fixed public error tree has no type that is both (needs a design decision)",
-)
 @pytest.mark.parametrize(
     "second",
     [
@@ -83,7 +79,7 @@ async def test_a_write_left_unclear_by_a_503_is_catchable_as_write_outcome_unkno
         serve(_then(second)) as (url, log),
         retail(url, retry=RetryPolicy(max_retries=1)) as client,
     ):
-        with without_sleeping(), pytest.raises(WriteOutcomeUnknown):
+        with without_sleeping(), pytest.raises(WriteOutcomeUnknown) as caught:
             await client.caseids.import_case(
                 case_uuid=LID,
                 packaged_product_uuid=LID2,
@@ -91,6 +87,11 @@ async def test_a_write_left_unclear_by_a_503_is_catchable_as_write_outcome_unkno
                 pos_inventory_id="I1",
                 package_uid="PKG-1",
             )
+    status, body = second
+    assert isinstance(caught.value, APIError)
+    assert (caught.value.status, caught.value.data) == (status, body)
+    assert caught.value.outcome_unknown
+    assert caught.value.prior_outcome_unknown
     assert len(log) == 2
 
 
