@@ -1,8 +1,5 @@
-"""The in-process limiter, :class:`TokenBucket`, and the FIFO turn both limiters queue on.
-
-Long because: the FIFO turn (with shedding) and the bucket's cancel-safe acquire loop share
-the wake-up and deadline rules, which read best side by side.
-"""
+"""The in-process limiter, :class:`TokenBucket`: the window ledger of ``_window.py`` behind
+the FIFO queue and waits of ``_waiting.py``."""
 
 from __future__ import annotations
 
@@ -10,194 +7,26 @@ import asyncio
 import logging
 import math
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
 
 from lucidgreen import _limits
-from lucidgreen.errors import DeadlineExceeded
 
 from ._arithmetic import Pacing
 from ._protocol import Permit
+from ._turn import FifoTurn, wake
+from ._waiting import (
+    Clock,
+    Sleep,
+    check_hold,
+    check_pause_seconds,
+    deadline_exceeded,
+    nap,
+    queue_up,
+)
 from ._window import Budget, Reservation
 
-__all__ = [
-    "FifoTurn",
-    "Shed",
-    "TokenBucket",
-    "check_hold",
-    "check_pause_seconds",
-    "deadline_exceeded",
-]
+__all__ = ["TokenBucket"]
 
 logger = logging.getLogger("lucidgreen.ratelimit")
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[object]]
-
-
-def check_pause_seconds(seconds: float) -> float:
-    """``seconds`` as a float, refusing NaN and infinity (a pause must end)."""
-    seconds = float(seconds)
-    if not math.isfinite(seconds):
-        raise ValueError(f"pause needs a finite number of seconds, not {seconds!r}")
-    return seconds
-
-
-def check_hold(hold: float | None) -> float | None:
-    """``hold`` as a float (None stays None), refusing NaN and negative values."""
-    if hold is None:
-        return None
-    hold = float(hold)
-    if not hold >= 0:
-        raise ValueError(f"hold must be a number of seconds >= 0 or None, not {hold!r}")
-    return hold
-
-
-def deadline_exceeded(
-    owner: object, max_wait: float, retry_after: float | None = None
-) -> DeadlineExceeded:
-    expected = "" if retry_after is None else f" (budget expected in {retry_after:.3g} s)"
-    return DeadlineExceeded(
-        f"no permit from {owner!r} within max_wait={max_wait:g} s{expected}; nothing was sent",
-        request_sent=False,
-        retry_after=retry_after,
-    )
-
-
-class Shed(TimeoutError):
-    """A queued waiter was sent away: its place in the queue makes its deadline impossible.
-
-    ``retry_after``: the seconds until the limiter expected budget for it.
-    """
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
-def wake(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
-def _expire(ticket: asyncio.Future[None]) -> None:
-    if not ticket.done():
-        ticket.set_exception(TimeoutError())
-
-
-class FifoTurn:
-    """A turn that one task holds at a time, handed to waiting tasks in arrival order.
-
-    Only the task holding the turn talks to the bucket (and sleeps when it must wait); the
-    others wait on a future each, so every hand-off wakes exactly one task however many
-    wait. Cancelled futures stay in the queue and are skipped when the turn passes, which
-    keeps cancellation O(1).
-
-    The futures belong to one event loop. The turn may move to another loop when nobody
-    holds it or when the old loop is closed (its waiters can never run again); using it
-    from two live loops at once raises :class:`RuntimeError`.
-    """
-
-    __slots__ = ("_deadlines", "_held", "_loop", "_owner", "_queue", "_waiting")
-
-    def __init__(self, owner: str) -> None:
-        self._owner = owner
-        self._held = False
-        # Invariant: when the turn is not held, the queue is empty (nobody to hand it to).
-        self._queue: deque[asyncio.Future[None]] = deque()
-        self._waiting = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        # Loop-clock deadline of each queued ticket that has one (for shed()).
-        self._deadlines: dict[asyncio.Future[None], float] = {}
-
-    @property
-    def is_free(self) -> bool:
-        """Nobody holds the turn, so nobody is queued either."""
-        return not self._held
-
-    @property
-    def waiting(self) -> int:
-        """Tasks holding or waiting for the turn."""
-        return self._waiting + self._held
-
-    async def enter(self, timeout: float | None = None) -> bool:
-        """Wait for the turn; True if another task held it first (the caller queued).
-
-        The caller must call :meth:`leave` once this returns. Raises :class:`TimeoutError`,
-        holding nothing, if the turn did not come within ``timeout`` seconds, and
-        :class:`Shed` if :meth:`shed` sent the caller away.
-        """
-        loop = self._bind(asyncio.get_running_loop())
-        if not self._held:
-            self._held = True
-            return False
-        ticket: asyncio.Future[None] = loop.create_future()
-        self._queue.append(ticket)
-        self._waiting += 1
-        # The expiry fails the ticket itself, so leave() skips it like a cancelled one.
-        timer = None
-        if timeout is not None:
-            timer = loop.call_later(timeout, _expire, ticket)
-            self._deadlines[ticket] = loop.time() + timeout
-        try:
-            await ticket
-        except asyncio.CancelledError:
-            if ticket.done() and not ticket.cancelled():
-                # Handed the turn in the same instant we were cancelled: pass it on.
-                self.leave()
-            raise
-        finally:
-            self._waiting -= 1
-            if timer is not None:
-                timer.cancel()
-                del self._deadlines[ticket]
-        return True
-
-    def shed(self, expected: Callable[[int], float]) -> int:
-        """Send away every queued waiter whose deadline lies before ``expected(ahead)``
-        seconds from now (``ahead``: the live tasks in front of it, the holder included);
-        how many were sent away."""
-        if not self._deadlines or self._loop is None:
-            return 0
-        now, ahead, shed = self._loop.time(), 1, 0
-        for ticket in self._queue:
-            if ticket.done():
-                continue
-            deadline = self._deadlines.get(ticket)
-            if deadline is not None:
-                wait = expected(ahead)
-                if now + wait > deadline:
-                    ticket.set_exception(Shed(wait))
-                    shed += 1
-                    continue
-            ahead += 1
-        return shed
-
-    def leave(self) -> None:
-        """Hand the turn to the longest-waiting live task, or free it."""
-        while self._queue:
-            ticket = self._queue.popleft()
-            if not ticket.done():
-                ticket.set_result(None)
-                return
-        self._held = False
-
-    def _bind(self, loop: asyncio.AbstractEventLoop) -> asyncio.AbstractEventLoop:
-        if loop is self._loop:
-            return loop
-        if self._held:
-            previous = self._loop
-            if previous is not None and not previous.is_closed():
-                raise RuntimeError(
-                    f"{self._owner} is in use on another event loop; a rate limiter serves "
-                    "one event loop at a time (create one per loop, or share a "
-                    "RedisRateLimiter key between them)"
-                )
-            # The previous loop closed with waiters on it; they can never run again.
-            self._queue.clear()
-            self._held = False
-        self._loop = loop
-        return loop
 
 
 class _Permit:
@@ -340,7 +169,7 @@ class TokenBucket:
             if decision.reservation is not None:
                 return _Permit(self, decision.reservation, 0.0)
         deadline = None if max_wait is None else started + max_wait
-        await self._queue_up(started, max_wait)
+        await queue_up(self._turn, self, max_wait, self._least_wait)
         try:
             while True:
                 # Reserve in the waiter's own task: if it is cancelled before this line,
@@ -360,42 +189,17 @@ class TokenBucket:
             self._turn.leave()
         return _Permit(self, decision.reservation, max(0.0, self._clock() - started))
 
-    async def _queue_up(self, started: float, max_wait: float | None) -> None:
-        """Wait for the turn; shed at once if this place in the queue makes ``max_wait``
-        impossible, and leave when it passes or a pause makes it impossible."""
-        if max_wait is not None:
-            expected = self._budget.least_wait(started, self._turn.waiting)
-            if expected > max_wait:
-                raise deadline_exceeded(self, max_wait, expected)
-        try:
-            await self._turn.enter(max_wait)
-        except Shed as shed:
-            raise deadline_exceeded(self, max_wait or 0.0, shed.retry_after) from None
-        except TimeoutError:
-            expected = self._budget.least_wait(self._clock(), self._turn.waiting)
-            raise deadline_exceeded(self, max_wait or 0.0, expected) from None
+    def _least_wait(self, ahead: int) -> float:
+        return self._budget.least_wait(self._clock(), ahead)
 
     async def _nap(self, seconds: float, blocking: float | None) -> None:
         """The head waits ``seconds``, or until a settle or release may shorten its wait."""
-        loop = asyncio.get_running_loop()
-        woken: asyncio.Future[None] = loop.create_future()
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._wake, self._blocking = woken, blocking
-        timer: asyncio.TimerHandle | None = None
-        sleeper: asyncio.Future[object] | None = None
-        if math.isfinite(seconds):
-            if self._sleep is None:
-                timer = loop.call_later(seconds, wake, woken)
-            else:
-                sleeper = asyncio.ensure_future(self._sleep(seconds))
-                sleeper.add_done_callback(lambda _: wake(woken))
         try:
-            await woken
+            await nap(woken, seconds, self._sleep)
         finally:
             self._wake = self._blocking = None
-            if timer is not None:
-                timer.cancel()
-            if sleeper is not None:
-                sleeper.cancel()
 
     def _settle(self, reservation: Reservation) -> None:
         old = self._budget.settle(reservation, self._clock())

@@ -1,8 +1,6 @@
-"""One exact-window budget shared by every process and host that uses the same Redis key.
-
-Long because: the Lua scripts (acquire, settle, release, pause) must sit beside the Python
-that calls them, line for line against the pure rule in ``_window.py``.
-"""
+"""One exact-window budget shared by every process and host that uses the same Redis key:
+:class:`RedisRateLimiter`, the process-side queue and leases around the script of
+``_redis_script.py``."""
 
 from __future__ import annotations
 
@@ -11,24 +9,18 @@ import logging
 import math
 import time
 import uuid
-from collections import deque
-from collections.abc import Coroutine
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Final, Self
 
 from lucidgreen import _limits
 
 from ._arithmetic import EARLY_TOLERANCE, Pacing, queue_floor
-from ._bucket import (
-    FifoTurn,
-    Shed,
-    Sleep,
-    check_hold,
-    check_pause_seconds,
-    deadline_exceeded,
-    wake,
-)
 from ._protocol import Permit, RateLimiterUnavailable
+from ._redis_connection import connect, require_redis
+from ._redis_leases import MAX_LEASE, Leases
+from ._redis_script import SCRIPT, keys_for
+from ._turn import FifoTurn, wake
+from ._waiting import Sleep, check_hold, check_pause_seconds, deadline_exceeded, nap, queue_up
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -37,192 +29,8 @@ __all__ = ["RedisRateLimiter"]
 
 logger = logging.getLogger("lucidgreen.ratelimit")
 
-#: The most permits a head waiter takes from Redis in one round trip for its queue.
-MAX_LEASE: Final = 64
-
 #: The longest a reservation counts as in flight (``hold=None`` included), in seconds.
 DEFAULT_MAX_HOLD: Final = 300.0
-
-# The window rule of _window.py and the pacing of _arithmetic.py, run atomically inside Redis
-# so every process sees one budget. Redis TIME is the clock, so the hosts' clocks never
-# matter; times are whole microseconds (exact in a double), tokens printed with %.17g so a
-# round trip through the hash loses nothing. Both keys share one hash tag (Redis Cluster).
-_SCRIPT = """
--- KEYS[1]: hash {tokens, as_of} of the pacing bucket; as_of (µs) is ahead while paused.
--- KEYS[2]: sorted set of reservations: member 'f:<id>' in flight, scored send + hold;
---          'f:<id>' becomes 's:<id>', scored at its settle time, once settled.
--- KEYS[3]: hash {surprises}: 429s that came while fewer than limit were counted, and the
---          neighbour's share they taught {unseen, start, until, ends, hold} (µs; as
---          _neighbour.py: none before start, whole until until, then falling to none at ends).
--- ARGV: operation, rate (tokens/s), capacity, limit, per (s), then per operation:
---   take: tolerance (s), id, hold (s), want
---         -> {wait (s), blocked by an in-flight bound '1'|'0', granted}: up to want
---            reservations 'f:<id>:1' .. 'f:<id>:<granted>' in one round trip
---   settle: id; release: id; count  -> {'0', counted in the window}
---   pause: seconds, id -> {'1' if the 429 was a surprise else '0', counted before it}
-if redis.replicate_commands then redis.replicate_commands() end
-local bucket, window = KEYS[1], KEYS[2]
-local operation = ARGV[1]
-local rate, capacity = tonumber(ARGV[2]), tonumber(ARGV[3])
-local limit, per = tonumber(ARGV[4]), tonumber(ARGV[5]) * 1e6
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-redis.call('ZREMRANGEBYSCORE', window, '-inf', now - per)
-local stored = redis.call('HMGET', bucket, 'tokens', 'as_of')
--- No key: a full bucket (the TTL below only lets a key lapse once it would be full).
-local tokens = tonumber(stored[1]) or capacity
-local as_of = tonumber(stored[2]) or now
-if now > as_of then
-  tokens = math.min(capacity, tokens + rate * (now - as_of) / 1e6)
-  as_of = now
-end
-local function save()
-  redis.call('HSET', bucket, 'tokens', string.format('%.17g', tokens),
-             'as_of', string.format('%.17g', as_of))
-  local full_in = (as_of - now) / 1e6 + math.max(0, capacity - tokens) / rate
-  redis.call('PEXPIRE', bucket, math.ceil(full_in * 1000) + 1000)
-  local last = redis.call('ZRANGE', window, -1, -1, 'WITHSCORES')
-  if last[2] then
-    redis.call('PEXPIRE', window, math.ceil((tonumber(last[2]) + per - now) / 1000) + 1000)
-  end
-end
-local function fmt(x) return string.format('%.17g', x) end
--- The neighbour's share (_neighbour.py, line for line).
-local stored_share = redis.call('HMGET', KEYS[3], 'unseen', 'start', 'until', 'ends', 'hold')
-local s_unseen = tonumber(stored_share[1]) or 0
-local s_start = tonumber(stored_share[2]) or math.huge
-local s_until = tonumber(stored_share[3]) or -math.huge
-local s_ends = tonumber(stored_share[4]) or -math.huge
-local s_hold = tonumber(stored_share[5]) or 0
-local function share_at(t)
-  if t < s_start or t >= s_ends then return 0 end
-  if t < s_until then return s_unseen end
-  return s_unseen * (s_ends - t) / (s_ends - s_until)
-end
-local function share_below(level)
-  if share_at(now) < level then return now end
-  if level <= 0 then return math.huge end
-  return math.max(now, s_ends - level / s_unseen * (s_ends - s_until)) + 1
-end
-if operation == 'take' then
-  local tolerance, id, hold = tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8]) * 1e6
-  local want = tonumber(ARGV[9])
-  local counted = redis.call('ZCARD', window)
-  local granted = 0
-  local allowed = limit - share_at(now)
-  while granted < want and counted < allowed do
-    if (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate > tolerance then break end
-    tokens = tokens - 1
-    granted = granted + 1
-    counted = counted + 1
-    redis.call('ZADD', window, now + hold, 'f:' .. id .. ':' .. granted)
-  end
-  if granted > 0 then
-    save()
-    return {'0', '0', tostring(granted)}
-  end
-  local wait = (as_of - now) / 1e6 + math.max(0, 1 - tokens) / rate
-  if counted >= allowed then
-    -- Full: no tolerance (the window is the guarantee); the one that must slide out first.
-    local index = math.floor(counted - allowed)
-    local oldest = redis.call('ZRANGE', window, index, index, 'WITHSCORES')
-    local window_wait = (tonumber(oldest[2]) + per - now) / 1e6
-    local blocked = '0'
-    if string.sub(oldest[1], 1, 2) == 'f:' then blocked = '1' end
-    if allowed < limit then
-      -- The share may fall far enough before that request leaves the window.
-      local falls = (share_below(limit - counted) - now) / 1e6
-      if falls < window_wait then window_wait, blocked = falls, '0' end
-    end
-    if window_wait > wait then
-      return {fmt(window_wait), blocked, '0'}
-    end
-  end
-  return {fmt(wait), '0', '0'}
-elseif operation == 'settle' then
-  local id = ARGV[6]
-  redis.call('ZREM', window, 'f:' .. id)
-  -- Added even if its bound had lapsed: the answer time is the truth, and later is safe.
-  redis.call('ZADD', window, now, 's:' .. id)
-  save()
-elseif operation == 'release' then
-  if redis.call('ZREM', window, 'f:' .. ARGV[6]) == 1 then
-    local cap = capacity
-    if as_of > now then cap = math.min(1, capacity) end
-    tokens = math.min(cap, tokens + 1)
-    save()
-  end
-elseif operation == 'pause' then
-  local pause_end = now + tonumber(ARGV[6]) * 1e6
-  local counted = redis.call('ZCARD', window)
-  local surprise = '0'
-  if counted < limit then
-    -- The server counts requests this key never saw: count the window as full, the unseen
-    -- ones at now after a pause, spread over the last window after a 429 with none; at most
-    -- 10,000 of them (as TokenBucket does).
-    surprise = '1'
-    -- The share it teaches (_neighbour.learn; two more unseen than the count shows, as
-    -- Budget.fill says why).
-    local unseen = limit - counted + 2
-    local hold = 0
-    if now < s_ends + per then
-      unseen = math.max(unseen, math.floor(s_unseen + 0.5))
-      hold = math.min(math.max(per, 2 * s_hold), 16 * per)
-    end
-    unseen = math.min(unseen, limit - 1)
-    local start = now + per
-    redis.call('HSET', KEYS[3], 'unseen', fmt(unseen), 'start', fmt(start),
-               'until', fmt(start + hold), 'ends', fmt(start + hold + 0.25 * per),
-               'hold', fmt(hold))
-    local missing = math.min(limit - counted, 10000)
-    local step = 0
-    if tonumber(ARGV[6]) <= 0 then step = per / missing end
-    for i = 1, missing do
-      local at = now - step * (missing - i)
-      redis.call('ZADD', window, math.floor(at), 's:n:' .. ARGV[7] .. ':' .. i)
-    end
-    redis.call('HINCRBY', KEYS[3], 'surprises', 1)
-    redis.call('PEXPIRE', KEYS[3], 86400000)
-  end
-  if pause_end > as_of then
-    tokens = math.min(1, capacity, tokens + rate * (pause_end - as_of) / 1e6)
-    as_of = pause_end
-  end
-  save()
-  return {surprise, tostring(counted)}
-elseif operation == 'surprises' then
-  return {'0', tostring(redis.call('HGET', KEYS[3], 'surprises') or 0)}
-elseif operation ~= 'count' then
-  return redis.error_reply('unknown operation ' .. tostring(operation))
-end
-return {'0', tostring(redis.call('ZCARD', window))}
-"""
-
-_MISSING_REDIS = (
-    "RedisRateLimiter needs the redis package; install it with: pip install 'lucidgreen[redis]'"
-)
-
-
-def _redis_module() -> Any:
-    try:
-        import redis.asyncio
-    except ImportError as exc:
-        raise ImportError(_MISSING_REDIS, name=exc.name) from exc
-    return redis.asyncio
-
-
-def _unreachable_errors() -> tuple[type[BaseException], ...]:
-    import redis.exceptions
-
-    return (redis.exceptions.RedisError, OSError, TimeoutError)
-
-
-def _describe(client: Redis) -> str:
-    """Where the client connects, without credentials."""
-    kwargs = client.connection_pool.connection_kwargs
-    if "path" in kwargs:
-        return f"unix:{kwargs['path']}"
-    return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
 
 
 class _RedisPermit:
@@ -296,7 +104,6 @@ class RedisRateLimiter:
     __slots__ = (
         "_background",
         "_blocked",
-        "_client",
         "_closed",
         "_failure",
         "_key",
@@ -304,19 +111,17 @@ class RedisRateLimiter:
         "_leases",
         "_max_hold",
         "_name",
-        "_owns_client",
         "_pacing",
         "_paused_until",
         "_prefix",
+        "_redis",
         "_script",
         "_seq",
         "_sleep",
         "_timeout",
         "_turn",
-        "_unreachable",
         "_wake",
         "_warned",
-        "_where",
     )
 
     def __init__(
@@ -333,7 +138,7 @@ class RedisRateLimiter:
         sleep: Sleep | None = None,
         name: str = "",
     ) -> None:
-        module = _redis_module()
+        module = require_redis()
         if not key:
             raise ValueError("key must be a non-empty string")
         if not (timeout > 0 and connect_timeout > 0):
@@ -341,33 +146,14 @@ class RedisRateLimiter:
         if not (math.isfinite(max_hold) and max_hold > 0):
             raise ValueError(f"max_hold must be a finite number of seconds > 0, not {max_hold!r}")
         self._pacing = Pacing.for_limit(limit, per, burst)
-        if isinstance(redis, str):
-            from redis.asyncio.retry import Retry
-            from redis.backoff import NoBackoff
-
-            client: Redis = module.Redis.from_url(
-                redis,
-                socket_connect_timeout=connect_timeout,
-                socket_timeout=timeout,
-                # One immediate retry covers a connection the server dropped while idle;
-                # anything slower is the caller's retry policy's business.
-                retry=Retry(NoBackoff(), 1),
-            )
-            self._owns_client = True
-        else:
-            client = redis
-            self._owns_client = False
-        self._client = client
-        self._script = client.register_script(_SCRIPT)
+        self._redis = connect(module, redis, connect_timeout=connect_timeout, timeout=timeout)
+        self._script = self._redis.client.register_script(SCRIPT)
         self._key = key
-        # Identical "{key}" prefixes give both keys the same Cluster hash tag.
-        self._keys = [f"{{{key}}}:bucket", f"{{{key}}}:window", f"{{{key}}}:stats"]
+        self._keys = keys_for(key)
         self._max_hold = float(max_hold)
         self._timeout = float(timeout)
         self._sleep = sleep
         self._name = name
-        self._where = _describe(client)
-        self._unreachable = _unreachable_errors()
         self._turn = FifoTurn(owner=f"RedisRateLimiter(key={key!r})")
         self._failure: tuple[float, RateLimiterUnavailable] | None = None
         self._background: set[asyncio.Task[None]] = set()
@@ -378,8 +164,7 @@ class RedisRateLimiter:
         self._blocked = False
         self._warned = False
         self._paused_until = -math.inf  # monotonic end of this process's last pause
-        # Permits the head took from Redis for the waiters behind it: (reservation, hold).
-        self._leases: deque[tuple[str, float]] = deque()
+        self._leases = Leases(self._release_in_background)
 
     @property
     def pacing(self) -> Pacing:
@@ -417,10 +202,12 @@ class RedisRateLimiter:
         hold = self._max_hold if checked is None else min(checked, self._max_hold)
         started = time.monotonic()
         deadline = None if max_wait is None else started + max_wait
-        queued = await self._queue_up(max_wait)
+        # Only this process's queue and pauses are known here, so the bound is the best case
+        # of the shared budget (queue_floor).
+        queued = await queue_up(self._turn, self, max_wait, self._least_wait)
         try:
             self._raise_if_failed_since(started)
-            reservation = self._leased(hold)
+            reservation = self._leases.take(hold)
             while reservation is None:
                 reservation, wait, blocked = await self._take(hold)
                 if reservation is not None:
@@ -438,69 +225,23 @@ class RedisRateLimiter:
         finally:
             self._turn.leave()
             if self._turn.is_free and self._leases:
-                self._return_leases()
+                self._leases.return_all()
         # A lone round trip to Redis is not waiting for the budget.
         waited = max(0.0, time.monotonic() - started) if queued else 0.0
         return _RedisPermit(self, reservation, waited)
-
-    async def _queue_up(self, max_wait: float | None) -> bool:
-        """Wait for the turn (True if another task held it); shed at once when this place in
-        the queue makes ``max_wait`` impossible, and leave when it passes or a pause dooms it.
-
-        Only this process's queue and pauses are known here, so the bound is the best case of
-        the shared budget (:func:`~lucidgreen.ratelimit._arithmetic.queue_floor`).
-        """
-        if max_wait is not None:
-            expected = self._least_wait(self._turn.waiting)
-            if expected > max_wait:
-                raise deadline_exceeded(self, max_wait, expected)
-        try:
-            return await self._turn.enter(max_wait)
-        except Shed as shed:
-            raise deadline_exceeded(self, max_wait or 0.0, shed.retry_after) from None
-        except TimeoutError:
-            expected = self._least_wait(self._turn.waiting)
-            raise deadline_exceeded(self, max_wait or 0.0, expected) from None
 
     def _least_wait(self, ahead: int) -> float:
         paused = max(0.0, self._paused_until - time.monotonic())
         return queue_floor(self._pacing, ahead, paused)
 
-    def _leased(self, hold: float) -> str | None:
-        """A permit the previous head leased for this waiter, if it covers ``hold``."""
-        while self._leases:
-            reservation, leased_hold = self._leases.popleft()
-            if leased_hold >= hold:
-                return reservation
-            self._in_background(self._finish("release", reservation))
-        return None
-
-    def _return_leases(self) -> None:
-        """Nobody is left to use the leased permits (their waiters were cancelled)."""
-        while self._leases:
-            reservation, _ = self._leases.popleft()
-            self._in_background(self._finish("release", reservation))
-
     async def _nap(self, seconds: float, blocked: bool) -> None:
         """The head waits ``seconds``, or until one of this process's settles may help."""
-        loop = asyncio.get_running_loop()
-        woken: asyncio.Future[None] = loop.create_future()
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._wake, self._blocked = woken, blocked
-        timer: asyncio.TimerHandle | None = None
-        sleeper: asyncio.Future[object] | None = None
-        if self._sleep is None:
-            timer = loop.call_later(seconds, wake, woken)
-        else:
-            sleeper = asyncio.ensure_future(self._sleep(seconds))
-            sleeper.add_done_callback(lambda _: wake(woken))
         try:
-            await woken
+            await nap(woken, seconds, self._sleep)
         finally:
             self._wake, self._blocked = None, False
-            if timer is not None:
-                timer.cancel()
-            if sleeper is not None:
-                sleeper.cancel()
 
     async def pause(self, seconds: float) -> None:
         """Hold every acquire, in every process on this key, until ``seconds`` from now.
@@ -551,9 +292,9 @@ class RedisRateLimiter:
         """Finish settling and releasing in the background, then close a client we created."""
         while self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-        if self._owns_client and not self._closed:
+        if self._redis.owned and not self._closed:
             self._closed = True
-            await self._client.aclose()
+            await self._redis.client.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -574,11 +315,8 @@ class RedisRateLimiter:
         try:
             async with asyncio.timeout(self._timeout):
                 reply = await self._script(keys=self._keys, args=args)
-        except self._unreachable as exc:
-            raise RateLimiterUnavailable(
-                f"rate limiter {self._key!r} could not use Redis at {self._where} "
-                f"within {self._timeout:g} s: {type(exc).__name__}: {exc}"
-            ) from exc
+        except self._redis.unreachable as exc:
+            raise self._redis.unavailable(self._key, self._timeout, exc) from exc
         granted = int(reply[2]) if len(reply) > 2 else 0
         return float(reply[0]), int(reply[1]), granted
 
@@ -601,14 +339,14 @@ class RedisRateLimiter:
             raise
         if granted == 0:
             return None, wait, bool(blocked)
-        self._leases.extend((f"{base}:{i}", hold) for i in range(2, granted + 1))
+        self._leases.add([f"{base}:{i}" for i in range(2, granted + 1)], hold)
         return f"{base}:1", 0.0, False
 
     def _release_if_taken(self, call: asyncio.Future[tuple[float, int, int]], base: str) -> None:
         if call.cancelled() or call.exception() is not None:
             return
         for i in range(1, call.result()[2] + 1):
-            self._in_background(self._finish("release", f"{base}:{i}"))
+            self._release_in_background(f"{base}:{i}")
 
     async def _finish(self, operation: str, reservation: str) -> None:
         """Settle or release ``reservation``; shielded, so a cancelled caller spends nothing
@@ -630,8 +368,8 @@ class RedisRateLimiter:
             # Safe to lose: the reservation counts until its bound, then lapses.
             logger.debug("could not %s a reservation: %s", operation, exc)
 
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(work)
+    def _release_in_background(self, reservation: str) -> None:
+        task = asyncio.ensure_future(self._finish("release", reservation))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

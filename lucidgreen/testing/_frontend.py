@@ -16,8 +16,8 @@ from typing import Literal
 import attrs
 from aiohttp import web
 
-from ._app.application import Incoming
 from ._app.reply import Reply
+from ._app.routing import Arrival
 from ._faults import Faults, Injection
 from ._middleware.throttle import Throttle
 from ._recorder import RecordedRequest, RequestLog, Stats
@@ -29,9 +29,10 @@ Site = Literal["api", "cdn"]
 
 @attrs.define
 class Frontend:
-    """Applies the fake's faults around ``answer(site, incoming)`` and writes the result."""
+    """Applies the fake's faults around ``answer(site, request, arrival)`` and writes the
+    result."""
 
-    answer: Callable[[Site, Incoming], Reply]
+    answer: Callable[[Site, RecordedRequest, Arrival], Reply]
     faults: Faults
     limits: Throttle
     stats: Stats
@@ -63,7 +64,7 @@ class Frontend:
         if kind == "stall":
             await self._closing.wait()
             return self._drop(request)
-        reply = self.answer(site, _incoming(request, entry))
+        reply = self.answer(site, entry, _arrival(request))
         if kind == "drop_after_apply":
             return self._drop(request)
         if kind == "truncate":
@@ -167,16 +168,10 @@ class Frontend:
         return response
 
 
-def _incoming(request: web.Request, entry: RecordedRequest) -> Incoming:
-    """What the application reads of a request whose body ``entry`` already holds."""
-    return Incoming(
-        method=request.method,
-        raw_path=entry.raw_path,
-        query_string=request.raw_path.partition("?")[2],
-        query=request.query,
-        headers=request.headers,
-        body=entry.body,
+def _arrival(request: web.Request) -> Arrival:
+    """What the application reads of ``request`` beyond the fake's record of it."""
+    return Arrival(
         origin=f"{request.scheme}://{request.host}",
-        remote=request.remote or "",
+        query_string=request.raw_path.partition("?")[2],
         request_id=request.headers.get("X-Request-ID") or uuid.uuid4().hex,
     )

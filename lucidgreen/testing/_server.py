@@ -22,16 +22,16 @@ from typing import TYPE_CHECKING, Any, Self
 from aiohttp import web
 
 from .. import _limits
-from ._app.application import Application, Incoming
+from ._app.application import Application
 from ._app.export import ExportSettings, UrlSigner, cdn_reply, export_chunks, latest_export_day
 from ._app.reply import Reply
-from ._app.routing import Backend
+from ._app.routing import Arrival, Backend
 from ._clients import retail_client, source_client
 from ._faults import Faults
 from ._frontend import Frontend, Site
 from ._middleware.auth import Credentials, Product, TokenStore
 from ._middleware.throttle import RateLimit, Throttle
-from ._recorder import RequestLog, Stats
+from ._recorder import RecordedRequest, RequestLog, Stats
 from ._state import inventory
 from ._state.inventory import Stock
 from ._state.records import Product as ProductRecord
@@ -334,16 +334,16 @@ class FakeLucidGreen:
     async def _cdn_handler(self, request: web.Request) -> web.StreamResponse:
         return await self._frontend.serve(request, "cdn")
 
-    def _answer(self, site: Site, incoming: Incoming) -> Reply:
+    def _answer(self, site: Site, request: RecordedRequest, arrival: Arrival) -> Reply:
         if site == "api":
-            reply = self._app.handle(incoming)
-            reply.headers.setdefault("X-Request-ID", incoming.request_id)
+            reply = self._app.handle(request, arrival)
+            reply.headers.setdefault("X-Request-ID", arrival.request_id)
             return reply
         return cdn_reply(
-            method=incoming.method,
-            path=incoming.raw_path,
-            query=incoming.query,
-            headers=incoming.headers,
+            method=request.method,
+            path=request.raw_path,
+            query=request.query,
+            headers=request.headers,
             signer=self._backend.signer,
             state=self.state,
             settings=self.export,

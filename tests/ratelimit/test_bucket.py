@@ -13,7 +13,7 @@ import pytest
 
 from lucidgreen.errors import DeadlineExceeded
 from lucidgreen.ratelimit import Permit, RateLimiter, TokenBucket, Unlimited
-from lucidgreen.ratelimit._bucket import FifoTurn
+from lucidgreen.ratelimit._turn import FifoTurn
 from tests.support import max_in_window
 
 

@@ -167,7 +167,7 @@ def test_without_a_neighbour_the_budget_never_learns_one() -> None:
 
 def test_the_redis_script_learns_with_the_same_constants() -> None:
     """The Lua port of learn() spells the hold cap and the decay as _neighbour does."""
-    from lucidgreen.ratelimit._redis import _SCRIPT
+    from lucidgreen.ratelimit._redis_script import SCRIPT as _SCRIPT
 
     assert f"{MAX_HOLD_WINDOWS:g} * per" in _SCRIPT
     assert f"{DECAY_WINDOWS:g} * per" in _SCRIPT

@@ -8,7 +8,6 @@ So a 405 or a 404 still uses up rate-limit budget, and a 401 does not.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from urllib.parse import unquote
 
 import attrs
@@ -16,29 +15,14 @@ import attrs
 from .._middleware.auth import TokenStore
 from .._middleware.gate import admit, authenticate
 from .._middleware.throttle import Throttle
-from .._recorder import Stats
+from .._recorder import RecordedRequest, Stats
 from .reply import HttpError, Reply, html_not_found
 from .retail import RETAIL_ROUTES
-from .routing import Backend, Ctx, Route
+from .routing import Arrival, Backend, Ctx, Route
 from .source import SOURCE_ROUTES
 from .token import token_route
 
-__all__ = ["Application", "Incoming"]
-
-
-@attrs.frozen
-class Incoming:
-    """The parts of an HTTP request the application looks at."""
-
-    method: str
-    raw_path: str
-    query_string: str
-    query: Mapping[str, str]
-    headers: Mapping[str, str]
-    body: bytes
-    origin: str
-    remote: str
-    request_id: str
+__all__ = ["Application"]
 
 
 @attrs.define
@@ -60,31 +44,20 @@ class Application:
                 return route, params
         return None
 
-    def handle(self, req: Incoming) -> Reply:
-        found = self.resolve(req.raw_path)
+    def handle(self, request: RecordedRequest, arrival: Arrival) -> Reply:
+        raw_path, query_string = request.raw_path, arrival.query_string
+        found = self.resolve(raw_path)
         if found is None:
-            if not req.raw_path.endswith("/") and self.resolve(req.raw_path + "/") is not None:
+            if not raw_path.endswith("/") and self.resolve(raw_path + "/") is not None:
                 # Django's APPEND_SLASH (CommonMiddleware): a permanent redirect, body-less.
-                location = req.raw_path + "/" + (f"?{req.query_string}" if req.query_string else "")
+                location = raw_path + "/" + (f"?{query_string}" if query_string else "")
                 return Reply(301, b"", {"Location": location, "Content-Type": "text/html"})
             return html_not_found()
         route, params = found
-        ctx = Ctx(
-            app=self.backend,
-            method=req.method,
-            raw_path=req.raw_path,
-            params=params,
-            query=req.query,
-            query_string=req.query_string,
-            body=req.body,
-            content_type=req.headers.get("Content-Type", ""),
-            origin=req.origin,
-            request_id=req.request_id,
-            authorization=req.headers.get("Authorization", ""),
-        )
+        ctx = Ctx(app=self.backend, request=request, arrival=arrival, params=params)
         if route.scope == "token":
             return self._dispatch(route, ctx)
-        caller = authenticate(self.tokens, route.scope, req.headers, req.remote)
+        caller = authenticate(self.tokens, route.scope, request.headers, request.remote or "")
         if isinstance(caller, Reply):
             return caller
         ctx.client_id = caller.client_id
@@ -93,13 +66,13 @@ class Application:
         )
         if refused is not None:
             return refused
-        return self._legacy(req.raw_path, self._dispatch(route, ctx))
+        return self._legacy(raw_path, self._dispatch(route, ctx))
 
     def _dispatch(self, route: Route, ctx: Ctx) -> Reply:
-        method = "GET" if ctx.method == "HEAD" else ctx.method
+        method = "GET" if ctx.request.method == "HEAD" else ctx.request.method
         handler = route.methods.get(method)
         allowed = ", ".join([*route.methods, "OPTIONS"])
-        if ctx.method == "OPTIONS":
+        if ctx.request.method == "OPTIONS":
             return Reply.json(
                 200,
                 {
@@ -113,7 +86,7 @@ class Application:
             if route.scope == "token":
                 # DOT's token view is a plain Django view: its 405 has no body.
                 return Reply.empty(405, {"Allow": allowed})
-            detail = f'Method "{ctx.method}" not allowed.'
+            detail = f'Method "{ctx.request.method}" not allowed.'
             return Reply.json(405, {"detail": detail}, {"Allow": allowed})
         try:
             return handler(ctx)

@@ -15,18 +15,9 @@ from lucidgreen.ids import from_uuid
 from .._state.records import CaseImport, Collection, InventoryCollection, Transaction
 from . import serializers as views
 from .export import export_path, latest_export_day
+from .form import Form
 from .reply import HttpError, Reply
-from .routing import (
-    SHORTUUID,
-    Ctx,
-    Route,
-    get_or_404,
-    not_found,
-    optional_str,
-    require_datetime,
-    require_str,
-    require_str_list,
-)
+from .routing import SHORTUUID, Ctx, Route, get_or_404, not_found
 from .source import case_get
 
 __all__ = ["RETAIL_ROUTES"]
@@ -38,12 +29,7 @@ _SCANNED_ELSEWHERE = {"detail": "This case has already been scanned for another 
 
 def _success(ctx: Ctx) -> Reply:
     """The generic success body of the responses page."""
-    return Reply.json(200, {"status": "success", "request_id": ctx.request_id})
-
-
-def _check(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise HttpError.json(400, errors)
+    return Reply.json(200, {"status": "success", "request_id": ctx.arrival.request_id})
 
 
 def _case(ctx: Ctx, case_uuid: str) -> Collection:
@@ -71,15 +57,12 @@ def brands_get(ctx: Ctx) -> Reply:
 
 
 def caseids_import(ctx: Ctx) -> Reply:
-    data = ctx.payload()
-    errors: dict[str, list[str]] = {}
-    fields = ("case_uuid", "packaged_product_uuid", "pos_product_id", "pos_inventory_id")
-    case_uuid, packaged_uuid, pos_product_id, pos_inventory_id = (
-        require_str(data, errors, name) for name in fields
+    form = Form(ctx.payload())
+    case_uuid, packaged_uuid, pos_product_id, pos_inventory_id, package_uid = form.texts(
+        "case_uuid", "packaged_product_uuid", "pos_product_id", "pos_inventory_id", "package_uid"
     )
-    package_uid = require_str(data, errors, "package_uid")
-    sku = optional_str(data, errors, "sku")
-    _check(errors)
+    sku = form.optional("sku")
+    form.check()
     case = _case(ctx, case_uuid)
     if case.uuid in ctx.state.cases_scanned_elsewhere:
         raise HttpError.json(400, _SCANNED_ELSEWHERE)
@@ -116,12 +99,10 @@ def caseids_import(ctx: Ctx) -> Reply:
 
 def caseids_import_remove(ctx: Ctx) -> Reply:
     """200 with the generic success body (*inferred*: the docs show none)."""
-    data = ctx.payload()
-    errors: dict[str, list[str]] = {}
-    case_uuid = require_str(data, errors, "case_uuid")
-    package_uid = require_str(data, errors, "package_uid")
-    packaged_uuid = optional_str(data, errors, "packaged_product_uuid")
-    _check(errors)
+    form = Form(ctx.payload())
+    case_uuid, package_uid = form.texts("case_uuid", "package_uid")
+    packaged_uuid = form.optional("packaged_product_uuid")
+    form.check()
     matches = [
         imp
         for imp in ctx.state.imports
@@ -148,13 +129,11 @@ def transactions_complete(ctx: Ctx) -> Reply:
         raise HttpError.json(
             400, ["items should be specified when transaction type is complete or return."]
         )
-    errors: dict[str, list[str]] = {}
-    performed_at = require_datetime(data, errors, "performed_at")
-    order_id = require_str(data, errors, "order_id")
-    items = require_str_list(data, errors, "items")
-    customer_id = optional_str(data, errors, "customer_id")
-    budtender_id = optional_str(data, errors, "budtender_id")
-    _check(errors)
+    form = Form(data)
+    performed_at, order_id = form.datetime("performed_at"), form.text("order_id")
+    items = form.text_list("items")
+    customer_id, budtender_id = form.optionals("customer_id", "budtender_id")
+    form.check()
     state = ctx.state
     if order_id in state.transactions:
         raise HttpError.json(400, _ALREADY_PROCESSED)
@@ -183,7 +162,7 @@ def transactions_complete(ctx: Ctx) -> Reply:
             },
         )
     state.transactions[order_id] = Transaction(
-        order_id, performed_at, items, customer_id, budtender_id, ctx.request_id
+        order_id, performed_at, items, customer_id, budtender_id, ctx.arrival.request_id
     )
     return _success(ctx)
 
@@ -192,20 +171,17 @@ def transactions_void(ctx: Ctx) -> Reply:
     """*Inferred* (the docs are cut off): ``performed_at`` and ``order_id`` required; an
     unknown order is a 400 ``detail``; voiding twice is the duplicate ``message``.
     """
-    data = ctx.payload()
-    errors: dict[str, list[str]] = {}
-    performed_at = require_datetime(data, errors, "performed_at")
-    order_id = require_str(data, errors, "order_id")
-    optional_str(data, errors, "customer_id")
-    optional_str(data, errors, "budtender_id")
-    _check(errors)
+    form = Form(ctx.payload())
+    performed_at, order_id = form.datetime("performed_at"), form.text("order_id")
+    form.optionals("customer_id", "budtender_id")  # checked, not kept
+    form.check()
     transaction = ctx.state.transactions.get(order_id)
     if transaction is None:
         raise HttpError.json(400, {"detail": f"Transaction with order_id={order_id} not found."})
     if transaction.voided_at is not None:
         raise HttpError.json(400, _ALREADY_PROCESSED)
     transaction.voided_at = performed_at
-    transaction.void_request_id = ctx.request_id
+    transaction.void_request_id = ctx.arrival.request_id
     return _success(ctx)
 
 
@@ -216,7 +192,7 @@ def package_uids_export(ctx: Ctx) -> Reply:
         error = "API Key is not associated with a dispensary, or this feature is not enabled."
         raise HttpError.json(428, {"error": error})
     today = settings.current_day()
-    raw = ctx.query.get("export_date")
+    raw = ctx.request.query.get("export_date")
     if raw:
         day = _parse_day(raw)
         if day > today:
@@ -252,15 +228,15 @@ def inventory_add_items(ctx: Ctx) -> Reply:
     state = ctx.state
     if ctx.params["dispensary_uuid"] != state.dispensary_uuid:
         raise HttpError.json(403, {"detail": "You do not have permission to perform this action."})
-    data = ctx.payload()
-    errors: dict[str, list[str]] = {}
-    case_uuid = require_str(data, errors, "case_uuid")
-    lucid_ids = require_str_list(data, errors, "lucid_ids")
-    identifier = optional_str(data, errors, "inventory_collection_identifier")
-    item_id = optional_str(data, errors, "internal_inventory_item_id")
-    product_id = optional_str(data, errors, "internal_catalog_product_id")
-    hostname = optional_str(data, errors, "hostname")
-    _check(errors)
+    form = Form(ctx.payload())
+    case_uuid, lucid_ids = form.text("case_uuid"), form.text_list("lucid_ids")
+    identifier, item_id, product_id, hostname = form.optionals(
+        "inventory_collection_identifier",
+        "internal_inventory_item_id",
+        "internal_catalog_product_id",
+        "hostname",
+    )
+    form.check()
     case = _case(ctx, case_uuid)
     if case.uuid in state.cases_scanned_elsewhere:
         raise HttpError.json(400, _SCANNED_ELSEWHERE)

@@ -1,4 +1,4 @@
-"""Routing, request context and the DRF helpers (pagination, body parsing, field errors).
+"""Routing, request context and the DRF helpers (pagination, body parsing, 404s).
 
 Routes match the *raw* path, the way Django matches before decoding a ``%2F`` into a
 separator: ``/collections/MANIFEST%20001%2FA/`` is one segment, an unencoded ``/`` is two.
@@ -11,19 +11,20 @@ import math
 import random
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import attrs
 
 from .._faults import Faults
+from .._recorder import RecordedRequest
 from .._state.state import FakeState
 from .export import ExportSettings, UrlSigner
 from .reply import HttpError, Reply
 
 __all__ = [
     "SHORTUUID",
+    "Arrival",
     "Backend",
     "Ctx",
     "Handler",
@@ -32,11 +33,7 @@ __all__ = [
     "absolute_url",
     "get_or_404",
     "not_found",
-    "optional_str",
     "paginate",
-    "require_datetime",
-    "require_str",
-    "require_str_list",
 ]
 
 T = TypeVar("T")
@@ -87,21 +84,27 @@ class Route:
         return {k: unquote(v) for k, v in found.groupdict().items()}
 
 
+@attrs.frozen
+class Arrival:
+    """What the application reads of a request beyond the fake's record of it."""
+
+    #: ``scheme://host`` as the client addressed it: DRF's absolute links start with it.
+    origin: str
+    #: The query exactly as sent, repeated keys kept, for DRF's links.
+    query_string: str
+    #: The client's ``X-Request-ID``, else a fresh one: echoed, and kept on Retail writes.
+    request_id: str
+
+
 @attrs.define
 class Ctx:
-    """One routed request, as a handler sees it."""
+    """One routed request, as a handler sees it: the fake's record of the request, how it
+    arrived, the route's parameters, and (once authenticated) the caller."""
 
     app: Backend
-    method: str
-    raw_path: str
+    request: RecordedRequest
+    arrival: Arrival
     params: dict[str, str]
-    query: Mapping[str, str]
-    query_string: str
-    body: bytes
-    content_type: str
-    origin: str
-    request_id: str
-    authorization: str = ""
     client_id: str | None = None
 
     @property
@@ -115,18 +118,20 @@ class Ctx:
 
     def payload(self) -> JSON:
         """The request body as DRF's parsers would give it to a serializer."""
-        if not self.body.strip():
+        body = self.request.body
+        if not body.strip():
             return {}
-        kind = self.content_type.split(";", 1)[0].strip().lower()
+        content_type = self.request.headers.get("Content-Type", "")
+        kind = content_type.split(";", 1)[0].strip().lower()
         if kind == "application/json":
             try:
-                data = json.loads(self.body)
+                data = json.loads(body)
             except ValueError as exc:
                 raise HttpError.json(400, {"detail": f"JSON parse error - {exc}"}) from exc
         elif kind == "application/x-www-form-urlencoded":
-            data = dict(parse_qsl(self.body.decode(errors="replace"), keep_blank_values=True))
+            data = dict(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
         else:
-            detail = f'Unsupported media type "{self.content_type}" in request.'
+            detail = f'Unsupported media type "{content_type}" in request.'
             raise HttpError.json(415, {"detail": detail})
         if not isinstance(data, dict):
             kind_name = type(data).__name__
@@ -158,79 +163,15 @@ def get_or_404(ctx: Ctx, table: Mapping[str, T], key: str) -> T:
     return value
 
 
-def _field(data: JSON, errors: dict[str, list[str]], name: str, *, required: bool) -> Any:
-    if name not in data:
-        if required:
-            errors[name] = ["This field is required."]
-        return None
-    value = data[name]
-    if value is None:
-        if required:
-            errors[name] = ["This field may not be null."]
-        return None
-    return value
-
-
-def require_str(data: JSON, errors: dict[str, list[str]], name: str) -> str:
-    """A required DRF ``CharField``; problems go into ``errors`` and "" is returned."""
-    value = _field(data, errors, name, required=True)
-    if value is None:
-        return ""
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        errors[name] = ["Not a valid string."]
-        return ""
-    text = str(value).strip()
-    if not text:
-        errors[name] = ["This field may not be blank."]
-    return text
-
-
-def optional_str(data: JSON, errors: dict[str, list[str]], name: str) -> str | None:
-    value = _field(data, errors, name, required=False)
-    if value is None:
-        return None
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        errors[name] = ["Not a valid string."]
-        return None
-    return str(value)
-
-
-def require_str_list(data: JSON, errors: dict[str, list[str]], name: str) -> list[str]:
-    value = _field(data, errors, name, required=True)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        errors[name] = [f'Expected a list of items but got type "{type(value).__name__}".']
-        return []
-    if not all(isinstance(v, str) for v in value):
-        errors[name] = ["Not a valid string."]
-        return []
-    return list(value)
-
-
-def require_datetime(data: JSON, errors: dict[str, list[str]], name: str) -> str:
-    value = require_str(data, errors, name)
-    if value and name not in errors:
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            errors[name] = [
-                (
-                    "Datetime has wrong format. Use one of these formats instead: "
-                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
-                )
-            ]
-    return value
-
-
 # -- pagination --------------------------------------------------------------------------------
 
 
 def absolute_url(ctx: Ctx, query: Mapping[str, Sequence[str]]) -> str:
     """``request.build_absolute_uri()`` with a new query, DRF-sorted, host maybe overridden."""
-    origin = ctx.app.faults.next_host or ctx.origin
+    origin = ctx.app.faults.next_host or ctx.arrival.origin
     scheme, netloc, _, _, _ = urlsplit(origin)
-    return urlunsplit((scheme, netloc, ctx.raw_path, urlencode(sorted(query.items()), True), ""))
+    path = ctx.request.raw_path
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query.items()), True), ""))
 
 
 def paginate(ctx: Ctx, rows: Sequence[T], render: Callable[[T], JSON]) -> Reply:
@@ -238,14 +179,14 @@ def paginate(ctx: Ctx, rows: Sequence[T], render: Callable[[T], JSON]) -> Reply:
     size = max(1, ctx.app.page_size)
     count = len(rows)
     pages = max(1, math.ceil(count / size))
-    raw = ctx.query.get("page", "1")
+    raw = ctx.request.query.get("page", "1")
     try:
         page = pages if raw == "last" else int(raw)
     except ValueError:
         page = 0
     if not 1 <= page <= pages:
         raise not_found_page()
-    query = parse_qs(ctx.query_string, keep_blank_values=True)
+    query = parse_qs(ctx.arrival.query_string, keep_blank_values=True)
     next_url = previous_url = None
     if page < pages:
         next_url = absolute_url(ctx, {**query, "page": [str(page + 1)]})

@@ -12,8 +12,9 @@ from .._state.records import Asset
 from .._state.seed import TEXT_USAGES
 from .._state.state import ASSET_TYPES
 from . import serializers as views
-from .reply import HttpError, Reply
-from .routing import Ctx, Route, get_or_404, not_found, optional_str, paginate, require_str
+from .form import Form
+from .reply import Reply
+from .routing import Ctx, Route, get_or_404, not_found, paginate
 
 __all__ = ["SOURCE_ROUTES"]
 
@@ -98,22 +99,18 @@ def assets_create(ctx: Ctx) -> Reply:
     """201 with the created asset; 400 DRF field errors for missing or invalid fields."""
     assets = _assets_of(ctx)
     asset_type = ctx.params["asset_type"]
-    data = ctx.payload()
-    errors: dict[str, list[str]] = {}
-    name = require_str(data, errors, "name")
-    content = require_str(data, errors, "content")
-    description = optional_str(data, errors, "description")
-    usage = optional_str(data, errors, "usage")
+    form = Form(ctx.payload())
+    name, content = form.texts("name", "content")
+    description, usage = form.optionals("description", "usage")
     if asset_type == "texts" and usage is not None and usage not in TEXT_USAGES:
-        errors["usage"] = [f'"{usage}" is not a valid choice.']
+        form.errors["usage"] = [f'"{usage}" is not a valid choice.']
     blob: bytes | None = None
-    if asset_type != "texts" and content and "content" not in errors:
+    if asset_type != "texts" and content and "content" not in form.errors:
         try:
             blob = base64.b64decode(content, validate=True)
         except (binascii.Error, ValueError):
-            errors["content"] = ["Content must be base64-encoded file data."]
-    if errors:
-        raise HttpError.json(400, errors)
+            form.errors["content"] = ["Content must be base64-encoded file data."]
+    form.check()
     uid = from_uuid(uuid.UUID(int=ctx.app.rng.getrandbits(128), version=4))
     ext = {"images": "png", "videos": "mp4", "files": "pdf"}.get(asset_type, "")
     asset = Asset(

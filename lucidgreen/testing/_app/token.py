@@ -18,7 +18,7 @@ def token_route(tokens: TokenStore, stats: Stats) -> Route:
 
     def answer(ctx: Ctx) -> Reply:
         """django-oauth-toolkit's answers: grant type checked first, then the client."""
-        form = dict(parse_qsl(ctx.body.decode(errors="replace"), keep_blank_values=True))
+        form = dict(parse_qsl(ctx.request.body.decode(errors="replace"), keep_blank_values=True))
         if form.get("grant_type") != "client_credentials":
             return Reply.json(400, {"error": "unsupported_grant_type"})
         client_id = form.get("client_id", "")
@@ -46,7 +46,7 @@ def token_route(tokens: TokenStore, stats: Stats) -> Route:
 
 def _basic_credentials(ctx: Ctx) -> tuple[str, str] | None:
     """HTTP Basic client authentication, which DOT also accepts."""
-    scheme, _, value = ctx.authorization.partition(" ")
+    scheme, _, value = (ctx.request.authorization or "").partition(" ")
     if scheme.lower() != "basic":
         return None
     try:

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from .records import (
-    Asset,
-    Batch,
-    Brand,
-    CaseImport,
-    Collection,
-    DigitalCOA,
-    InventoryCollection,
-    Item,
-    Lab,
-    PackagedProduct,
-    Product,
-    Transaction,
-)
+from . import records
 
 __all__ = ["ASSET_TYPES", "FakeState"]
 
@@ -37,15 +24,15 @@ class FakeState:
 
     company_uuid: str
     dispensary_uuid: str
-    brands: dict[str, Brand] = attrs.field(factory=dict)
-    products: dict[str, Product] = attrs.field(factory=dict)
-    batches: dict[str, Batch] = attrs.field(factory=dict)
-    packaged_products: dict[str, PackagedProduct] = attrs.field(factory=dict)
-    labs: dict[str, Lab] = attrs.field(factory=dict)
-    digital_coas: dict[str, DigitalCOA] = attrs.field(factory=dict)
-    items: dict[str, Item] = attrs.field(factory=dict)
-    collections: dict[str, Collection] = attrs.field(factory=dict)
-    assets: dict[str, dict[str, Asset]] = attrs.field(
+    brands: dict[str, records.Brand] = attrs.field(factory=dict)
+    products: dict[str, records.Product] = attrs.field(factory=dict)
+    batches: dict[str, records.Batch] = attrs.field(factory=dict)
+    packaged_products: dict[str, records.PackagedProduct] = attrs.field(factory=dict)
+    labs: dict[str, records.Lab] = attrs.field(factory=dict)
+    digital_coas: dict[str, records.DigitalCOA] = attrs.field(factory=dict)
+    items: dict[str, records.Item] = attrs.field(factory=dict)
+    collections: dict[str, records.Collection] = attrs.field(factory=dict)
+    assets: dict[str, dict[str, records.Asset]] = attrs.field(
         factory=lambda: {asset_type: {} for asset_type in ASSET_TYPES}
     )
     #: uuids (of any entity) whose detail endpoints answer 403: seen by another company.
@@ -55,25 +42,25 @@ class FakeState:
     cases_scanned_elsewhere: set[str] = attrs.field(factory=set)
     #: False: the Retail credentials are linked to no dispensary (package export answers 428).
     dispensary_linked: bool = True
-    imports: list[CaseImport] = attrs.field(factory=list)
-    transactions: dict[str, Transaction] = attrs.field(factory=dict)
-    inventory_collections: dict[str, InventoryCollection] = attrs.field(factory=dict)
+    imports: list[records.CaseImport] = attrs.field(factory=list)
+    transactions: dict[str, records.Transaction] = attrs.field(factory=dict)
+    inventory_collections: dict[str, records.InventoryCollection] = attrs.field(factory=dict)
 
     # -- lookups -----------------------------------------------------------------------------
 
     @property
-    def cases(self) -> dict[str, Collection]:
+    def cases(self) -> dict[str, records.Collection]:
         """Collections with ``collection_type == "case"``, by uuid."""
         return {u: c for u, c in self.collections.items() if c.collection_type == "case"}
 
-    def find_collection(self, key: str) -> Collection | None:
+    def find_collection(self, key: str) -> records.Collection | None:
         """A collection by uuid or by (decoded) identifier, as the API path accepts both."""
         found = self.collections.get(key)
         if found is not None:
             return found
         return next((c for c in self.collections.values() if c.identifier == key), None)
 
-    def collections_of(self, lucid_id: str) -> list[Collection]:
+    def collections_of(self, lucid_id: str) -> list[records.Collection]:
         """Collections the LucidID is or was a member of, in creation order."""
         return [
             c for c in self.collections.values() if any(m.lucid_id == lucid_id for m in c.members)
@@ -89,7 +76,7 @@ class FakeState:
             if not inv.is_removed
         )
 
-    def inventory_collection_of(self, lucid_id: str) -> InventoryCollection | None:
+    def inventory_collection_of(self, lucid_id: str) -> records.InventoryCollection | None:
         """The most recent live inventory collection holding the LucidID."""
         for inv in reversed(self.inventory_collections.values()):
             if not inv.is_removed and lucid_id in inv.lucid_ids:
