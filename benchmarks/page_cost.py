@@ -117,31 +117,35 @@ async def walks(origin: str, answers: Mapping[str, Answer], profile: bool) -> di
             json.loads(body)
 
     figures = {"json.loads of the page": await _best_cpu(loads_only, pages)}
-    async with _client(origin, answers) as plain, _client(origin, answers) as traced:
-        async with _client(origin, answers) as no_op:
-            clear = _in_memory_otel(traced)
-            lucidgreen.otel.instrument(
-                no_op, tracer_provider=NoOpTracerProvider(), meter_provider=NoOpMeterProvider()
-            )
+    async with (
+        _client(origin, answers) as plain,
+        _client(origin, answers) as traced,
+        _client(origin, answers) as no_op,
+    ):
+        clear = _in_memory_otel(traced)
+        lucidgreen.otel.instrument(
+            no_op, tracer_provider=NoOpTracerProvider(), meter_provider=NoOpMeterProvider()
+        )
 
-            async def traced_walk() -> int:
-                clear()
-                return await walk_sdk(traced)
+        async def traced_walk() -> int:
+            clear()
+            return await walk_sdk(traced)
 
-            for name, walk in (
-                ("SDK walk", lambda: walk_sdk(plain)),
-                ("SDK walk, traced (in-memory exporter)", traced_walk),
-                ("SDK walk, traced (no-op providers)", lambda: walk_sdk(no_op)),
-            ):
-                await walk()  # the token, and each path's cached parse, before timing
-                figures[name] = await _best_cpu(walk, pages)
-            if profile:
-                profiler = cProfile.Profile()
-                profiler.enable()
-                for _ in range(5):
-                    await walk_sdk(plain)
-                profiler.disable()
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        runs: list[tuple[str, Callable[[], Awaitable[int]]]] = [
+            ("SDK walk", lambda: walk_sdk(plain)),
+            ("SDK walk, traced (in-memory exporter)", traced_walk),
+            ("SDK walk, traced (no-op providers)", lambda: walk_sdk(no_op)),
+        ]
+        for name, walk in runs:
+            await walk()  # the token, and each path's cached parse, before timing
+            figures[name] = await _best_cpu(walk, pages)
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(5):
+                await walk_sdk(plain)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     return figures
 
 
