@@ -5,6 +5,10 @@ caller hands in (a ``next`` link, a cursor string) is checked here against what 
 be requested: aiohttp/yarl decode percent-encoded dots and resolve dot segments, so a link
 is judged only after the same resolution, and what is sent is rebuilt from the list's own
 endpoint, never copied from the link.
+
+Long because: a cursor is read back through the same link rules a ``next`` link is checked
+by (its paths must resolve to the endpoint), and the walk's fast readings of plain links sit
+beside the parsing they must agree with (tests/core/test_plain_page_links_read_as_parsed.py).
 """
 
 from __future__ import annotations

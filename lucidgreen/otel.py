@@ -34,6 +34,7 @@ This is the only module that imports ``opentelemetry`` (its API only).
 from __future__ import annotations
 
 import asyncio
+import collections
 import threading
 import time
 import weakref
@@ -207,19 +208,10 @@ class _Attempt:
 class _Call:
     """One call's span, made current until the call ends, and its attempts' spans."""
 
-    __slots__ = (
-        "_attempts",
-        "_context_token",
-        "_open",
-        "_otel",
-        "_product",
-        "_product_name",
-        "_span",
-    )
+    __slots__ = ("_attempts", "_context_token", "_open", "_otel", "_product", "_span")
 
     def __init__(self, otel: OpenTelemetry, call: CallName, product: str) -> None:
         self._otel = otel
-        self._product_name = product
         self._product: Attributes = {"lucidgreen.product": product}
         attributes: Attributes = {"lucidgreen.product": product}
         if call.page is not None:
@@ -231,7 +223,7 @@ class _Call:
         self._context_token = context.attach(trace.set_span_in_context(self._span))
         self._open: dict[str, _Attempt] = {}  # by X-Request-ID: one per send at a time
         self._attempts = 0
-        otel.active.started(product)
+        otel.active.add(product, 1)
 
     def attempt_started(self, request: Request, attempt: int) -> Request:
         target = self._otel.target_of(request.url)
@@ -326,26 +318,20 @@ class _Call:
             span.set_status(Status(StatusCode.ERROR, type(error).__name__))
         span.end()
         context.detach(self._context_token)
-        self._otel.active.ended(self._product_name)
+        self._otel.active.add(str(self._product["lucidgreen.product"]), -1)
 
 
 class _ActiveCalls:
-    """``lucidgreen.client.calls.active``: calls in flight by product, counted here and read
-    by the meter when it collects (an asynchronous up-down counter). The exported sum is
-    the synchronous counter's, but a call costs two additions to a dict instead of two
-    measurements through the SDK (15 us of a traced page's ~140)."""
+    """``lucidgreen.client.calls.active``, read when the meter collects (an asynchronous
+    up-down counter): a call adds to this tally, not through the SDK (2 x 7 us a call)."""
 
     def __init__(self) -> None:
-        self._by_product: dict[str, int] = {}
+        self._by_product: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()  # clients in several threads may share a meter
 
-    def started(self, product: str) -> None:
+    def add(self, product: str, calls: int) -> None:
         with self._lock:
-            self._by_product[product] = self._by_product.get(product, 0) + 1
-
-    def ended(self, product: str) -> None:
-        with self._lock:
-            self._by_product[product] -= 1
+            self._by_product[product] += calls
 
     def observe(self, options: CallbackOptions) -> Iterable[Observation]:
         del options
@@ -354,8 +340,7 @@ class _ActiveCalls:
         return [Observation(calls, {"lucidgreen.product": product}) for product, calls in counts]
 
 
-# One tally per meter: a meter keeps the first callback given for a name, so every
-# instrumentation on it (instrumenting again, another client) counts in the same one.
+# A meter keeps the first callback of a name: every instrumentation on it shares one tally.
 _TALLIES: weakref.WeakKeyDictionary[Meter, _ActiveCalls] = weakref.WeakKeyDictionary()
 
 
