@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 from urllib.parse import quote, urlsplit
 
 from . import _cursors, _envelopes
 from ._instrument import CallName, call_name, current_call_name, page_of
-from ._pager import AsyncPager, OnBadRecord
+from ._list_options import ListOptions
+from ._pager import AsyncPager
 from ._pipeline import PRODUCT_BUDGET, Pipeline
 from ._query import PAGER_OWNED, query
 from ._transport import Request, Response
@@ -69,6 +70,7 @@ class Api:
         api_version: str,
         public_limiter: RateLimiter | None = None,
         headers: Mapping[str, str] | None = None,
+        namespace: str | None = None,
     ) -> None:
         self.pipeline: Pipeline = pipeline
         self.base_url: str = base_url
@@ -76,16 +78,27 @@ class Api:
         self.public_limiter: RateLimiter | None = public_limiter
         # Sent on every request built here (a with_options view's headers=), checked already.
         self.headers: Mapping[str, str] = {"Accept": "application/json", **(headers or {})}
+        # The client namespace this surface serves ("products"): its methods' calls are
+        # named after it (``source.products.get``, see ``_instrument.sdk_call``).
+        self.namespace: str | None = namespace
 
     def using(self, pipeline: Pipeline, *, headers: Mapping[str, str] | None = None) -> Api:
         """The same surface sending through ``pipeline`` with ``headers`` added to this one's
         (a client's ``with_options`` view)."""
+        return self._copy(pipeline, {**self.headers, **(headers or {})}, self.namespace)
+
+    def serving(self, namespace: str) -> Api:
+        """The same surface for the client namespace ``namespace`` (``"products"``)."""
+        return self._copy(self.pipeline, self.headers, namespace)
+
+    def _copy(self, pipeline: Pipeline, headers: Mapping[str, str], namespace: str | None) -> Api:
         return Api(
             pipeline,
             base_url=self.base_url,
             api_version=self.prefix.strip("/").removeprefix("api/"),
             public_limiter=self.public_limiter,
-            headers={**self.headers, **(headers or {})},
+            headers=headers,
+            namespace=namespace,
         )
 
     def path(self, *segments: str) -> str:
@@ -164,15 +177,12 @@ class Api:
         decode: Callable[[list[Any]], Sequence[T]],
         *,
         params: Params = None,
-        limit: int | None = None,
-        prefetch: int = 0,
-        resume_from: str | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        on_bad_record: OnBadRecord = "raise",
+        **options: Unpack[ListOptions],
     ) -> AsyncPager[T]:
-        """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array); the caller's
+        """An :class:`AsyncPager` over ``path`` (a DRF page or a bare array), walked as the
+        caller's ``options`` say (the defaults of :class:`ListOptions` are given here); their
         ``extra_query`` is checked now and holds on every page."""
-        extra = query(extra_query, reserved=PAGER_OWNED)
+        extra = query(options.get("extra_query"), reserved=PAGER_OWNED)
         named = current_call_name()  # the list method's, kept for every page
 
         async def fetch(page_path: str) -> _envelopes.DrfPage:
@@ -190,10 +200,10 @@ class Api:
             first_path=_cursors.query_path(path, [*_pairs(params), *extra]),
             fetch=fetch,
             decode=decode,
-            limit=limit,
-            prefetch=prefetch,
-            resume_from=resume_from,
-            on_bad_record=on_bad_record,
+            limit=options.get("limit"),
+            prefetch=options.get("prefetch", 0),
+            resume_from=options.get("resume_from"),
+            on_bad_record=options.get("on_bad_record", "raise"),
             keep_query=extra,
         )
 

@@ -235,9 +235,10 @@ class BaseClient:
         return None
 
     def _mount(self, api: Api) -> None:
-        """Attach the product's resource namespaces (its :class:`Namespace` attributes)."""
+        """Attach the product's resource namespaces (its :class:`Namespace` attributes), each
+        on an ``Api`` serving it, which names its calls (``source.products.get``)."""
         for name, declared in namespaces_of(type(self)).items():
-            setattr(self, name, declared.kind(api))
+            setattr(self, name, declared.kind(api.serving(name)))
 
     def with_options(
         self,

@@ -10,6 +10,7 @@ wait for budget or fetch tokens: :mod:`lucidgreen._pipeline` does that on top of
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import attrs
@@ -19,7 +20,7 @@ from ._report import Reporter
 from ._retyping import copied
 from ._secrets import echoed_secrets, redact
 from ._transport import Request, Response, Timeout, Transport
-from ._write_safety import READS, loss_leaves_doubt, server_error_leaves_doubt
+from ._write_safety import READS, loss_leaves_doubt, status_leaves_doubt
 from .errors import DecodeError, LucidGreenError, TransportError, scrubbed
 
 __all__ = ["READS", "Exchange", "echoed_secrets", "redact"]
@@ -77,9 +78,22 @@ class Exchange:
         try:
             response = await self.transport.send(sent, timeout=timeout)
         except TransportError as exc:
-            outcome: Response | LucidGreenError = _with_doubt(exc, request)
+            outcome: Response | LucidGreenError = _with_doubt(exc, request, prior_outcome_unknown)
         except DecodeError as exc:  # an answer past the body cap: no status to report
             outcome = exc
+        except BaseException as exc:
+            # Cut short (cancelled): the request may have reached the server, so it is
+            # reported as an exchange without an answer, and the cancellation goes on.
+            with contextlib.suppress(Exception):
+                self.reporter.exchanged(
+                    sent,
+                    exc,
+                    status=None,
+                    elapsed=time.monotonic() - started,
+                    attempt=attempt,
+                    request_id=request_id,
+                )
+            raise
         else:
             status = response.status
             outcome = self._classify(request, response, token, prior_outcome_unknown)
@@ -108,16 +122,15 @@ class Exchange:
             url=request.shown_url,
             request_id=request.headers.get("X-Request-ID"),
             prior_outcome_unknown=prior_outcome_unknown,
-            outcome_unknown=prior_outcome_unknown
-            or server_error_leaves_doubt(request.method, response.status),
+            outcome_unknown=prior_outcome_unknown or status_leaves_doubt(request, response.status),
         )
         if failure is None:
             return response
         return scrubbed(failure, echoed_secrets(request, token, failure))
 
 
-def _with_doubt(error: TransportError, request: Request) -> TransportError:
-    """``error`` saying whether the server may have applied ``request`` (rebuilt, not
-    patched, when the transport did not say it itself)."""
-    unknown = loss_leaves_doubt(request.method, error.request_sent)
+def _with_doubt(error: TransportError, request: Request, prior: bool) -> TransportError:
+    """``error`` saying whether the server may have applied ``request``, by this attempt or
+    an earlier one (``prior``); rebuilt, not patched, when the transport did not say it."""
+    unknown = prior or loss_leaves_doubt(request, error.request_sent)
     return error if error.outcome_unknown == unknown else copied(error, outcome_unknown=unknown)

@@ -8,11 +8,12 @@ synchronous and runs in the task making the call, so a tracer can make the call'
 current (attempt spans, and a token renewal started by the call, become its children).
 With no instrumentation set the send path skips all of it: one ``is None`` test per call.
 
-:func:`name_calls` wraps the public methods of a resource class: an instrumented client's
-coroutine method is one observed call (``source.products.get``) from its start to what the
-caller gets, whatever it sends (``export()`` polls); every ``Pipeline.send`` inside reports
-its attempts and waits to it. A send outside any method (a pager's page, named after the
-``list`` method that made the pager, or a token request) is a call of its own.
+:func:`sdk_call` declares a public method of a resource namespace one SDK call where the
+method is defined: an instrumented client's coroutine method is one observed call
+(``source.products.get``) from its start to what the caller gets, whatever it sends
+(``export()`` polls); every ``Pipeline.send`` inside reports its attempts and waits to it.
+A send outside any method (a pager's page, named after the ``list`` method that made the
+pager, or a token request) is a call of its own.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import functools
 import inspect
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import attrs
@@ -36,11 +37,12 @@ __all__ = [
     "call_name",
     "current_call_name",
     "current_observer",
-    "name_calls",
     "page_of",
+    "sdk_call",
 ]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @attrs.frozen
@@ -139,53 +141,45 @@ def _page_of(path: str) -> int | None:
 _remembered_page_of = functools.lru_cache(maxsize=64)(_page_of)
 
 
-class _Reporting(Protocol):
-    """What :func:`name_calls` needs of a client's :class:`~lucidgreen._report.Reporter`."""
+def sdk_call(method: F) -> F:
+    """Declare ``method``, a public method of a resource namespace, one SDK call.
 
-    @property
-    def instrumented(self) -> bool: ...
-
-    def call_started(self, name: CallName) -> CallObserver | None: ...
-
-
-def _reporter_of(namespace: Any) -> _Reporting:
-    """The reporter of ``namespace``'s client (it holds an ``Api``)."""
-    reporter: _Reporting = namespace._api.pipeline.reporter
-    return reporter
-
-
-def name_calls(cls: type, prefix: str) -> None:
-    """Wrap ``cls``'s own public methods so each call is observed as ``<prefix>.<method>``.
-
-    ``cls`` holds an ``Api`` as ``_api``. A coroutine method is one observed call from its
-    start to what it returns or raises (the error the caller sees, after any retyping),
-    whatever it sends; a plain method (one that returns a pager) records the name while it
-    builds the pager, which keeps it for its pages. When the client is not instrumented the
-    wrapper only forwards the call.
+    Its name is where the client mounts it, ``<product>.<namespace>.<method>``
+    (``source.products.get``): the namespace's ``Api`` carries the namespace
+    (:meth:`Api.serving <lucidgreen._api.Api.serving>`). A coroutine method is one observed
+    call from its start to what it returns or raises (the error the caller sees, after any
+    retyping), whatever it sends; a plain method (one that returns a pager) records the name
+    while it builds the pager, which keeps it for its pages. When the client is not
+    instrumented the wrapper only forwards the call. An async generator (a stream) spends no
+    call of its own: leave it undecorated.
     """
-    for attribute, method in list(vars(cls).items()):
-        if (
-            attribute.startswith("_")
-            or not inspect.isfunction(method)
-            or inspect.isasyncgenfunction(method)  # streams spend no call of their own
-        ):
-            continue
-        name = CallName(f"{prefix}.{attribute}")
-        if inspect.iscoroutinefunction(method):
-            setattr(cls, attribute, _observed_coroutine(method, name))
-        else:
-            setattr(cls, attribute, _named_function(method, name))
+    if inspect.iscoroutinefunction(method):
+        return cast(F, _observed_coroutine(method))
+    return cast(F, _named_function(method))
+
+
+def _name_of(api: Any, method: Callable[..., Any]) -> CallName | None:
+    """The call name of ``method`` on ``api``'s namespace (None: the Api serves none)."""
+    namespace: str | None = api.namespace
+    if namespace is None:
+        return None
+    return CallName(f"{api.pipeline.reporter.product}.{namespace}.{method.__name__}")
 
 
 def _observed_coroutine(
-    method: Callable[..., Coroutine[Any, Any, T]], name: CallName
+    method: Callable[..., Coroutine[Any, Any, T]],
 ) -> Callable[..., Coroutine[Any, Any, T]]:
     @functools.wraps(method)
     async def observed(self: Any, *args: Any, **kwargs: Any) -> T:
-        if _OBSERVER.get() is not None:  # inside an observed call: part of it
+        # ``self`` holds the Api of its namespace as ``_api`` (a Resource, a PackageExport).
+        api = self._api
+        reporter = api.pipeline.reporter
+        # Not instrumented, or inside an observed call (part of it): forward only.
+        if not reporter.instrumented or _OBSERVER.get() is not None:
             return await method(self, *args, **kwargs)
-        observer = _reporter_of(self).call_started(name)
-        if observer is None:  # not instrumented
+        name = _name_of(api, method)
+        observer = None if name is None else reporter.call_started(name)
+        if observer is None:
             return await method(self, *args, **kwargs)
         token = _OBSERVER.set(observer)
         try:
@@ -201,10 +195,14 @@ def _observed_coroutine(
     return observed
 
 
-def _named_function(method: Callable[..., T], name: CallName) -> Callable[..., T]:
+def _named_function(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def named(self: Any, *args: Any, **kwargs: Any) -> T:
-        if not _reporter_of(self).instrumented or _CALL_NAME.get() is not None:
+        api = self._api
+        if not api.pipeline.reporter.instrumented or _CALL_NAME.get() is not None:
+            return method(self, *args, **kwargs)
+        name = _name_of(api, method)
+        if name is None:
             return method(self, *args, **kwargs)
         token = _CALL_NAME.set(name)
         try:

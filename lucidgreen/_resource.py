@@ -6,14 +6,15 @@ product's models and unstructures the models it sends.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from . import _envelopes, _instrument
+from . import _envelopes
 from ._api import Api, Params
 from ._converter import structure, structure_list, unstructure
-from ._pager import AsyncPager, OnBadRecord
+from ._list_options import ListOptions, OnePageListOptions, checked
+from ._pager import AsyncPager
 from ._transport import Response
 from ._unclear import as_unclear
 from .errors import DecodeError
@@ -48,15 +49,14 @@ def write_decoding(replay: Replay) -> Iterator[None]:
 
 
 class Resource:
-    """A namespace of endpoint methods (``client.products``, ``client.transactions``...)."""
+    """A namespace of endpoint methods (``client.products``, ``client.transactions``...).
+
+    Each public method is declared an SDK call with :func:`~lucidgreen._instrument.sdk_call`,
+    named after where the client mounts the namespace (``api.namespace``).
+    """
 
     def __init__(self, api: Api) -> None:
         self._api = api
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # Each public method names its calls for tracing: ``source.products.get``.
-        super().__init_subclass__(**kwargs)
-        _instrument.name_calls(cls, cls.__module__.removeprefix("lucidgreen."))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} on {self._api.base_url}>"
@@ -71,27 +71,20 @@ class Resource:
         self,
         path: str,
         model: type[T],
+        options: OnePageListOptions,
         *,
+        accepts: type[OnePageListOptions] = ListOptions,
         params: Params = None,
-        limit: int | None = None,
-        prefetch: int = 0,
-        resume_from: str | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        on_bad_record: OnBadRecord = "raise",
     ) -> AsyncPager[T]:
+        """A pager of ``model`` records over ``path``, walked as the caller's ``options`` say
+        (its ``**options``, whole: a key it does not declare in ``accepts`` is refused here
+        with ``TypeError``, never taken for another argument)."""
+        checked(options, accepts, f"{type(self).__name__}.list")
+
         def decode(results: list[Any]) -> Sequence[T]:
             return structure_list(results, model)
 
-        return self._api.pager(
-            path,
-            decode,
-            params=params,
-            limit=limit,
-            prefetch=prefetch,
-            resume_from=resume_from,
-            extra_query=extra_query,
-            on_bad_record=on_bad_record,
-        )
+        return self._api.pager(path, decode, params=params, **options)
 
     async def _post(self, path: str, body: Any, *, replay: Replay = Replay.UNSAFE) -> Response:
         return await self._api.post(path, unstructure(body), replay=replay)

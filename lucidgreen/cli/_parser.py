@@ -12,8 +12,8 @@ from ._common import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TOKEN, EXIT_CODES
 
 __all__ = ["build_parser"]
 
-SOURCE_GET_KINDS = ("product", "batch", "brand", "item", "collection", "case", "coa", "asset")
-RETAIL_GET_KINDS = ("product", "batch", "brand", "inventory-collection")
+SOURCE_GET_KINDS = tuple(_get.SOURCE_READS)
+RETAIL_GET_KINDS = tuple(_get.RETAIL_READS)
 ASSET_TYPES = tuple(member.value for member in AssetType)
 
 

@@ -108,7 +108,8 @@ def business_rule(exc: BadRequest, *, order_id: str | None = None) -> BadRequest
 
 
 def _documented(exc: BadRequest, data: dict[str, Any], order_id: str | None) -> BadRequest | None:
-    if data.get("message") == ALREADY_PROCESSED:
+    message = data.get("message")
+    if isinstance(message, str) and message.strip() == ALREADY_PROCESSED:
         return TransactionAlreadyProcessed(exc.message, order_id=order_id, **_common(exc))
     detail = data.get("detail")
     if isinstance(detail, str):
@@ -148,6 +149,9 @@ def proves_own_transaction(exc: TransactionAlreadyProcessed) -> bool:
     """
     data = exc.data if isinstance(exc.data, dict) else {}
     named = data.get("order_id", exc.order_id)
+    # A server may echo the order id "1001" back as the JSON number 1001 (never a bool).
+    if isinstance(named, int) and not isinstance(named, bool):
+        named = str(named)
     return exc.prior_outcome_unknown and named == exc.order_id
 
 

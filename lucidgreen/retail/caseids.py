@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .. import _envelopes
 from .._converter import structure
+from .._instrument import sdk_call
 from .._resource import Resource, write_decoding
 from ..errors import CaseAlreadyImported
 from ..ids import validate_lucid_id
@@ -26,6 +27,7 @@ __all__ = ["CaseIDs"]
 class CaseIDs(Resource):
     """``retail.caseids``: import a received case into the dispensary's inventory."""
 
+    @sdk_call
     async def import_case(
         self,
         *,
@@ -66,6 +68,7 @@ class CaseIDs(Resource):
             data = _envelopes.decode_object(response.status, response.headers, response.body)
             return structure(data, CaseImportResult, status=response.status)
 
+    @sdk_call
     async def remove_import(
         self, *, case_uuid: str, package_uid: str, packaged_product_uuid: str | None = None
     ) -> None:

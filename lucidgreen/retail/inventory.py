@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .._instrument import sdk_call
 from .._resource import Resource
 from ..ids import validate_lucid_id
 from .models import InventoryCollection, InventoryItemsAddition
@@ -14,6 +15,7 @@ __all__ = ["Inventory"]
 class Inventory(Resource):
     """``retail.inventory``: add a case's items to an inventory collection, look one up."""
 
+    @sdk_call
     async def add_items(
         self,
         dispensary_uuid: str,
@@ -42,6 +44,7 @@ class Inventory(Resource):
         )
         return await self._post_for(path, body, InventoryCollection)
 
+    @sdk_call
     async def collection_of(self, lucid_id: str) -> InventoryCollection:
         """The inventory collection holding a LucidID (raises NotFound if none).
 

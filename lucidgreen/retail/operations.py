@@ -26,6 +26,7 @@ from typing import Any
 from .. import _envelopes, _escape_hatch
 from .._api import Api, segment, surface_warning
 from .._converter import structure
+from .._instrument import sdk_call
 from .._resource import Resource, write_decoding
 from .._transport import Response
 from ..ids import validate_lucid_id
@@ -79,6 +80,7 @@ class Operations(Resource):
     async def _write(self, method: str, path: str, body: Any = None) -> OperationResult:
         return _result(await self._api.write(method, path, body), Replay.UNSAFE)
 
+    @sdk_call
     async def request(
         self,
         method: str,
@@ -99,19 +101,23 @@ class Operations(Resource):
         verb = method.upper()
         return _result(response, Replay.SAFE if verb == "GET" else Replay.UNSAFE)
 
+    @sdk_call
     async def digital_coa_detail(self, uuid: str) -> OperationResult:
         """Digital COA Detail: one digital certificate of analysis (shape undocumented)."""
         return await self._fetch(self._path("digital_coa_detail", uuid=validate_lucid_id(uuid)))
 
+    @sdk_call
     async def item_details(self, lucid_id: str) -> OperationResult:
         """Item Details: one LucidID-tagged item (shape undocumented)."""
         path = self._path("item_details", lucid_id=validate_lucid_id(lucid_id))
         return await self._fetch(path)
 
+    @sdk_call
     async def collection_details(self, identifier: str) -> OperationResult:
         """Collection Details: one collection by uuid or identifier (shape undocumented)."""
         return await self._fetch(self._path("collection_details", identifier=identifier))
 
+    @sdk_call
     async def collection_cases_full_details(self, identifier: str) -> Case:
         """Collection Cases Full Details: a case and its items, as a typed :class:`Case`.
 
@@ -124,6 +130,7 @@ class Operations(Resource):
         data = _result(response).data  # a returnCode envelope is checked, its warning logged
         return structure(data, Case, text=response.body.decode("utf-8", "replace"))
 
+    @sdk_call
     async def inventory_collection_delete(
         self, dispensary_uuid: str, identifier: str
     ) -> OperationResult:
@@ -135,6 +142,7 @@ class Operations(Resource):
         )
         return await self._write("DELETE", path)
 
+    @sdk_call
     async def validate_lucid_ids(self, lucid_ids: Iterable[str]) -> OperationResult:
         """Validate LucidIDs Existence. Malformed ids are refused before sending
         (:class:`~lucidgreen.InvalidLucidID`); a 400 naming unknown or non-imported ids
@@ -144,22 +152,26 @@ class Operations(Resource):
         with typed_refusals():
             return await self._write("POST", self._path("validate_lucid_ids"), body)
 
+    @sdk_call
     async def associate_regulator_uid(self, identifier: str, regulator_uid: str) -> OperationResult:
         """Associate Regulator UID to Case ID: tag a case with a regulator (Metrc) UID."""
         path = self._path("associate_regulator_uid", identifier=identifier)
         return await self._write("POST", path, {"regulator_uid": regulator_uid})
 
+    @sdk_call
     async def package_uids_associations_request(self, body: Mapping[str, Any]) -> OperationResult:
         """Package UIDs Associations Request: ``body`` is sent as is (its fields are unknown)."""
         return await self._write(
             "POST", self._path("package_uids_associations_request"), dict(body)
         )
 
+    @sdk_call
     async def package_uids_associations_fetch(self, request_id: str) -> OperationResult:
         """Package UIDs Associations Fetch: the answer to an earlier request, by its id."""
         path = self._path("package_uids_associations_fetch", request_id=request_id)
         return await self._fetch(path)
 
+    @sdk_call
     async def regulator_uid_lookup(self, lucid_id: str) -> OperationResult:
         """LucidID Inventory Regulator UID Lookup: unauthenticated, on the 60-per-minute
         public budget."""

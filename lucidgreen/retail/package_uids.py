@@ -18,7 +18,7 @@ from .. import _envelopes, retry
 from .._api import Api
 from .._converter import structure
 from .._exchange import echoed_secrets
-from .._instrument import name_calls
+from .._instrument import sdk_call
 from .._resource import Resource
 from .._transport import Request
 from ..errors import (
@@ -65,6 +65,8 @@ class PackageExport:
     """A ready export: its pre-signed URL and the ways to read the file."""
 
     def __init__(self, api: Api, *, url: str, export_date: str | None) -> None:
+        # The export's own Api (serving ``package_uids``): the download is the call
+        # ``retail.package_uids.download`` in traces.
         self._api = api
         self.url = url
         self.export_date = export_date
@@ -80,6 +82,7 @@ class PackageExport:
         url = check_download_url(self.url)
         return Request("GET", url, headers={"Accept": "application/json"}, authenticated=False)
 
+    @sdk_call
     async def download(self) -> PackageUIDMap:
         """The whole file as ``{package_uid: {case_id: [lucid_id, ...]}}``.
 
@@ -132,13 +135,10 @@ class PackageExport:
             parser.close()
 
 
-# Its download is a call of its own in traces: ``retail.package_uids.download``.
-name_calls(PackageExport, "retail.package_uids")
-
-
 class PackageUIDs(Resource):
     """``retail.package_uids``: the daily package-UID export of the dispensary."""
 
+    @sdk_call
     async def export(
         self,
         export_date: date | str | None = None,

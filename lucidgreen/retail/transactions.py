@@ -20,6 +20,7 @@ import attrs
 
 from .. import _envelopes
 from .._api import surface_warning
+from .._instrument import sdk_call
 from .._resource import Resource, write_decoding
 from .._transport import Response
 from ..errors import NaiveDatetimeError, TransactionAlreadyProcessed
@@ -80,6 +81,7 @@ def _require_aware(performed_at: datetime) -> datetime:
 class Transactions(Resource):
     """``retail.transactions``: report sales and voids of LucidID-tagged items."""
 
+    @sdk_call
     async def complete(
         self,
         *,
@@ -109,6 +111,7 @@ class Transactions(Resource):
         )
         return await self._send("complete", body, order_id)
 
+    @sdk_call
     async def void(
         self,
         *,

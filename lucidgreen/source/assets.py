@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Unpack
 
-from .._pager import AsyncPager, OnBadRecord
+from .._instrument import sdk_call
+from .._list_options import ListOptions
+from .._pager import AsyncPager
 from .._resource import Resource
 from ..ids import validate_lucid_id
 from .models import Asset, AssetType, NewAsset, TextAssetUsage
@@ -23,33 +25,23 @@ def _asset_type(value: AssetType | str) -> AssetType:
 class Assets(Resource):
     """``source.assets``: brand content by type."""
 
+    @sdk_call
     def list(
-        self,
-        asset_type: AssetType | str,
-        *,
-        limit: int | None = None,
-        prefetch: int = 0,
-        resume_from: str | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        on_bad_record: OnBadRecord = "raise",
+        self, asset_type: AssetType | str, **options: Unpack[ListOptions]
     ) -> AsyncPager[Asset]:
-        """Every asset of one type (asset_list), across pages."""
+        """Every asset of one type (asset_list), across pages; ``options``:
+        :class:`ListOptions` (``limit``, ``prefetch``, ``resume_from``, ``extra_query``,
+        ``on_bad_record``)."""
         path = self._api.path("assets", _asset_type(asset_type))
-        return self._list(
-            path,
-            Asset,
-            limit=limit,
-            prefetch=prefetch,
-            resume_from=resume_from,
-            extra_query=extra_query,
-            on_bad_record=on_bad_record,
-        )
+        return self._list(path, Asset, options)
 
+    @sdk_call
     async def get(self, asset_type: AssetType | str, uuid: str) -> Asset:
         """One asset (asset_get)."""
         path = self._api.path("assets", _asset_type(asset_type), validate_lucid_id(uuid))
         return await self._get(path, Asset)
 
+    @sdk_call
     async def create(
         self,
         asset_type: AssetType | str,
@@ -73,6 +65,7 @@ class Assets(Resource):
         )
         return await self._post_for(self._api.path("assets", kind, "create"), body, Asset)
 
+    @sdk_call
     async def delete(self, uuid: str) -> None:
         """Delete a text asset (asset_delete; the documented path names ``text`` only)."""
         await self._api.delete(self._api.path("assets", "text", validate_lucid_id(uuid), "delete"))

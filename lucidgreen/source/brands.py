@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Unpack
 
-from .._pager import AsyncPager, OnBadRecord
+from .._instrument import sdk_call
+from .._list_options import OnePageListOptions
+from .._pager import AsyncPager
 from .._resource import Resource
 from ..ids import validate_lucid_id
 from .models import Brand, BrandSummary
@@ -15,22 +17,17 @@ __all__ = ["Brands"]
 class Brands(Resource):
     """``source.brands``: the brands of the credential's company."""
 
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        on_bad_record: OnBadRecord = "raise",
-    ) -> AsyncPager[BrandSummary]:
-        """Every brand (brands_list). The API answers with one bare array: one page."""
-        return self._list(
-            self._api.path("brands"),
-            BrandSummary,
-            limit=limit,
-            extra_query=extra_query,
-            on_bad_record=on_bad_record,
-        )
+    @sdk_call
+    def list(self, **options: Unpack[OnePageListOptions]) -> AsyncPager[BrandSummary]:
+        """Every brand (brands_list). The API answers with one bare array: one page.
 
+        ``options``: :class:`OnePageListOptions` (``limit``, ``extra_query``,
+        ``on_bad_record``).
+        """
+        path = self._api.path("brands")
+        return self._list(path, BrandSummary, options, accepts=OnePageListOptions)
+
+    @sdk_call
     async def get(self, uuid: str) -> Brand:
         """One brand with images, video and address (brand_details)."""
         return await self._get(self._api.path("brands", validate_lucid_id(uuid)), Brand)

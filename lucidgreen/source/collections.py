@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._instrument import sdk_call
 from .._resource import Resource
 from .models import Case, Collection
 
@@ -19,6 +20,7 @@ def _identifier(value: object) -> str:
 class Collections(Resource):
     """``source.collections``: collections (orders, cases, Metrc batches) and their items."""
 
+    @sdk_call
     async def get(self, identifier: str) -> Collection:
         """A collection by uuid or identifier (collections_get).
 
@@ -27,6 +29,7 @@ class Collections(Resource):
         """
         return await self._get(self._api.path("collections", _identifier(identifier)), Collection)
 
+    @sdk_call
     async def case(self, identifier: str) -> Case:
         """A case with its items, sub-cases and regulator IDs (case_get).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._instrument import sdk_call
 from .._resource import Resource
 from ..ids import validate_lucid_id
 from .models import Item
@@ -12,6 +13,7 @@ __all__ = ["Items"]
 class Items(Resource):
     """``source.items``: one tagged item by its LucidID."""
 
+    @sdk_call
     async def get(self, lucid_id: str) -> Item:
         """The item's brand, product, batch and collections (items_get).
 

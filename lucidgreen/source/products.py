@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Unpack
 
-from .._pager import AsyncPager, OnBadRecord
+from .._instrument import sdk_call
+from .._list_options import ListOptions
+from .._pager import AsyncPager
 from .._resource import Resource
 from ..ids import validate_lucid_id
 from .models import Product, ProductSummary
@@ -15,26 +17,16 @@ __all__ = ["Products"]
 class Products(Resource):
     """``source.products``: the products this credential can see."""
 
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        prefetch: int = 0,
-        resume_from: str | None = None,
-        extra_query: Mapping[str, object] | None = None,
-        on_bad_record: OnBadRecord = "raise",
-    ) -> AsyncPager[ProductSummary]:
-        """Every product (products_list), across pages; see :class:`~lucidgreen.AsyncPager`."""
-        return self._list(
-            self._api.path("products"),
-            ProductSummary,
-            limit=limit,
-            prefetch=prefetch,
-            resume_from=resume_from,
-            extra_query=extra_query,
-            on_bad_record=on_bad_record,
-        )
+    @sdk_call
+    def list(self, **options: Unpack[ListOptions]) -> AsyncPager[ProductSummary]:
+        """Every product (products_list), across pages; see :class:`~lucidgreen.AsyncPager`.
 
+        ``options``: :class:`ListOptions` (``limit``, ``prefetch``, ``resume_from``,
+        ``extra_query``, ``on_bad_record``), e.g. ``list(limit=10, prefetch=4)``.
+        """
+        return self._list(self._api.path("products"), ProductSummary, options)
+
+    @sdk_call
     async def get(self, uuid: str) -> Product:
         """One product with its nested brand (products_get)."""
         return await self._get(self._api.path("products", validate_lucid_id(uuid)), Product)

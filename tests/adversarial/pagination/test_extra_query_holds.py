@@ -3,7 +3,7 @@ hold on every page after it, whatever the server's ``next`` links carry."""
 
 from __future__ import annotations
 
-import inspect
+import typing
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -91,8 +91,9 @@ async def test_every_list_method_takes_extra_query_and_on_bad_record() -> None:
                 lister = getattr(namespace, "list", None)
                 if name.startswith("_") or not callable(lister):
                     continue
-                parameters = inspect.signature(lister).parameters
-                assert {"extra_query", "on_bad_record"} <= set(parameters), name
+                # The options are one TypedDict (``**options: Unpack[ListOptions]``).
+                [options] = typing.get_args(typing.get_type_hints(lister)["options"])
+                assert {"extra_query", "on_bad_record"} <= set(options.__annotations__), name
         finally:
             await client.aclose()
 

@@ -79,12 +79,6 @@ PADDED = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="business_rule compares the message with == (lucidgreen/retail/_rules.py:103): "
-    "padding makes the duplicate a plain BadRequest, while the CaseID rule right below "
-    "strips its detail (_rules.py:107) -- our own replay is reported as a refusal",
-)
 @pytest.mark.parametrize("padding", PADDED)
 @pytest.mark.parametrize("sale", SALES)
 async def test_a_padded_duplicate_answer_to_our_resend_is_a_replay(sale: str, padding: str) -> None:
@@ -100,12 +94,6 @@ async def test_a_padded_duplicate_answer_to_our_resend_is_a_replay(sale: str, pa
     assert len(log) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="proves_own_transaction compares the echoed order id with == "
-    "(lucidgreen/retail/_rules.py:142-143): JSON's 1 is not the '1' we sent, so our own "
-    "replay raises TransactionAlreadyProcessed",
-)
 @pytest.mark.parametrize("sale", SALES)
 async def test_a_duplicate_echoing_our_order_id_as_a_number_is_a_replay(sale: str) -> None:
     """We sent ``order_id="1001"``; the server echoes it back as the number 1001."""

@@ -87,13 +87,6 @@ async def _token_dropped(request: web.Request) -> web.StreamResponse:
 TOKEN_FAULTS: dict[str, RouteHandler] = {"503": _token_503, "dropped": _token_dropped}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the token request is a POST sent through its own pipeline (auth.py:263-275, "
-    "_pipeline.py send with Replay.SAFE): its 503 or lost answer is retyped by "
-    "final_error (_write_safety.py:80-95) into ServerErrorOutcomeUnknown / "
-    "WriteOutcomeUnknown, and that error escapes the GET that needed the token",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("fault", TOKEN_FAULTS)
 async def test_a_read_whose_token_request_failed_is_no_unknown_outcome(
@@ -112,13 +105,6 @@ async def test_a_read_whose_token_request_failed_is_no_unknown_outcome(
     assert not isinstance(exc, WriteOutcomeUnknown), repr(exc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the write waits for its token before anything is sent, yet the token "
-    "request's own failure (a POST to /o/token/, retyped by _write_safety.final_error) "
-    "reaches the caller as WriteOutcomeUnknown: 'the answer to this POST was lost' about "
-    "a write the server never saw",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("fault", TOKEN_FAULTS)
 async def test_a_write_never_sent_for_want_of_a_token_is_no_unknown_outcome(
@@ -135,13 +121,6 @@ async def test_a_write_never_sent_for_want_of_a_token_is_no_unknown_outcome(
     assert not isinstance(exc, WriteOutcomeUnknown), repr(exc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Exchange._with_doubt (lucidgreen/_exchange.py:118-123) sets outcome_unknown "
-    "from this attempt alone (loss_leaves_doubt(method, request_sent)), ignoring "
-    "prior_outcome_unknown; final_error leaves a ConnectError as it is: "
-    "outcome_unknown=False after a first attempt that was applied",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("write", RESENDABLE)
 async def test_a_resend_that_cannot_connect_still_says_the_first_may_have_applied(
@@ -368,14 +347,6 @@ def _see_other(ledger: Ledger) -> RouteHandler:
     return handler
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 3xx becomes UnexpectedStatus with outcome_unknown only for a 5xx "
-    "(Exchange._classify, lucidgreen/_exchange.py:98-116, server_error_leaves_doubt at "
-    "_write_safety.py:55-57), yet 303 See Other is by definition the answer to a request "
-    "the server processed (RFC 9110 15.4.4, Post/Redirect/Get); _write_safety's own "
-    "answer_leaves_doubt already counts a 3xx as leaving doubt",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_a_write_answered_303_see_other_may_have_applied(session: Session) -> None:
     """``assets.create`` answered 303 (applied, "see the result there"): the SDK follows no
