@@ -68,6 +68,10 @@ class DrfPage:
     results: list[Any]
     response: RawResponse[None] | None = attrs.field(default=None, eq=False, repr=False)
 
+    def with_response(self, response: RawResponse[None]) -> DrfPage:
+        """This page, come in ``response`` (every field by position: once per page)."""
+        return DrfPage(self.count, self.next, self.previous, self.results, response)
+
 
 @attrs.frozen
 class ReturnCodeSuccess:

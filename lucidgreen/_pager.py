@@ -99,7 +99,7 @@ def _recorded(fetch: FetchPage) -> FetchPage:
             raw = await fetch(path)
         if recorder.latest is None:
             return raw
-        return attrs.evolve(raw, response=recorder.latest)
+        return raw.with_response(recorder.latest)
 
     return fetch_recorded
 
@@ -162,6 +162,8 @@ class _Window:
 
     async def discard(self) -> None:
         """Cancel every page fetched ahead and reap them (no unretrieved exception is left)."""
+        if not (self.planned or self.awaited or self.cancelled):
+            return  # nothing fetched ahead (every page of a sequential walk)
         self.cancel()
         tasks, self.cancelled = self.cancelled, []
         if tasks:

@@ -34,8 +34,11 @@ This is the only module that imports ``opentelemetry`` (its API only).
 from __future__ import annotations
 
 import asyncio
+import collections
+import threading
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -43,11 +46,12 @@ import attrs
 try:
     from opentelemetry import context, propagate, trace
     from opentelemetry.metrics import (
+        CallbackOptions,
         Counter,
         Histogram,
         Meter,
         MeterProvider,
-        UpDownCounter,
+        Observation,
         get_meter,
     )
     from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
@@ -153,11 +157,7 @@ class OpenTelemetry:
             description="Time a call waited for the product's rate-limit budget.",
             buckets=_WAIT_BUCKETS,
         )
-        self.active: Final[UpDownCounter] = meter.create_up_down_counter(
-            "lucidgreen.client.calls.active",
-            unit="{call}",
-            description="SDK calls in flight.",
-        )
+        self.active: Final = _active_calls(meter)
         self.propagate_to: Final = None if propagate_to is None else origin_of(propagate_to)
 
         self._targets: dict[str, _Target] = {}
@@ -223,7 +223,7 @@ class _Call:
         self._context_token = context.attach(trace.set_span_in_context(self._span))
         self._open: dict[str, _Attempt] = {}  # by X-Request-ID: one per send at a time
         self._attempts = 0
-        otel.active.add(1, self._product)
+        otel.active.add(product, 1)
 
     def attempt_started(self, request: Request, attempt: int) -> Request:
         target = self._otel.target_of(request.url)
@@ -318,7 +318,43 @@ class _Call:
             span.set_status(Status(StatusCode.ERROR, type(error).__name__))
         span.end()
         context.detach(self._context_token)
-        self._otel.active.add(-1, self._product)
+        self._otel.active.add(str(self._product["lucidgreen.product"]), -1)
+
+
+class _ActiveCalls:
+    """``lucidgreen.client.calls.active``, read when the meter collects (an asynchronous
+    up-down counter): a call adds to this tally, not through the SDK (2 x 7 us a call)."""
+
+    def __init__(self) -> None:
+        self._by_product: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()  # clients in several threads may share a meter
+
+    def add(self, product: str, calls: int) -> None:
+        with self._lock:
+            self._by_product[product] += calls
+
+    def observe(self, options: CallbackOptions) -> Iterable[Observation]:
+        del options
+        with self._lock:
+            counts = list(self._by_product.items())
+        return [Observation(calls, {"lucidgreen.product": product}) for product, calls in counts]
+
+
+# A meter keeps the first callback of a name: every instrumentation on it shares one tally.
+_TALLIES: weakref.WeakKeyDictionary[Meter, _ActiveCalls] = weakref.WeakKeyDictionary()
+
+
+def _active_calls(meter: Meter) -> _ActiveCalls:
+    tally = _TALLIES.get(meter)
+    if tally is None:
+        tally = _TALLIES[meter] = _ActiveCalls()
+        meter.create_observable_up_down_counter(
+            "lucidgreen.client.calls.active",
+            callbacks=[tally.observe],
+            unit="{call}",
+            description="SDK calls in flight.",
+        )
+    return tally
 
 
 def histogram(

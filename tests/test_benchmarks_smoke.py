@@ -39,7 +39,7 @@ def test_quick_subset_writes_one_table_and_json(
     assert report["modules"]["overhead"]["status"] == "ok"
     assert report["modules"]["pagination"]["status"] == "skipped"
     overhead = [row for row in report["rows"] if row["section"] == "Overhead"]
-    assert [row["goal"] for row in overhead if row["goal"]] == [">= 0.6", ">= 1.5"]
+    assert [row["goal"] for row in overhead if row["goal"]] == [">= 0.8", ">= 1.5", ">= 0.9"]
     for row in overhead + [r for r in report["rows"] if r["section"] == "Structuring"]:
         assert row["value"] > 0
         assert row["status"] in ({"pass", "MISS"} if row["goal"] else {"info"})

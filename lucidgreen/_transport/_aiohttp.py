@@ -352,6 +352,8 @@ class AiohttpTransport:
                 middlewares=middlewares_for(session),
                 **kwargs,
             )
+            if response.status not in _REDIRECTS:
+                return response  # the usual answer: no Location or URL to read
             target = redirect_target(
                 request, response.status, response.headers.get("Location"), str(response.url)
             )
