@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, Unpack
 from urllib.parse import quote, urlsplit
 
-from . import _cursors, _envelopes
+from . import _cursors, _envelopes, _page_plans
 from ._instrument import CallName, call_name, current_call_name, page_of
 from ._list_options import ListOptions
 from ._pager import AsyncPager
@@ -197,7 +197,7 @@ class Api:
 
         return AsyncPager(
             endpoint=path,
-            first_path=_cursors.query_path(path, [*_pairs(params), *extra]),
+            first_path=_page_plans.query_path(path, [*_pairs(params), *extra]),
             fetch=fetch,
             decode=decode,
             limit=options.get("limit"),

@@ -1,14 +1,11 @@
-"""Pure pagination logic (cursors): link normalisation, resume cursors, and page plans.
+"""Pure pagination logic (cursors): link normalisation and resume cursors (page plans are
+:mod:`lucidgreen._page_plans`).
 
 No I/O and no clock: :mod:`lucidgreen._pager` does the fetching. Everything the server or a
 caller hands in (a ``next`` link, a cursor string) is checked here against what will really
 be requested: aiohttp/yarl decode percent-encoded dots and resolve dot segments, so a link
 is judged only after the same resolution, and what is sent is rebuilt from the list's own
 endpoint, never copied from the link.
-
-Long because: a cursor is read back through the same link rules a ``next`` link is checked
-by (its paths must resolve to the endpoint), and the walk's fast readings of plain links sit
-beside the parsing they must agree with (tests/core/test_plain_page_links_read_as_parsed.py).
 """
 
 from __future__ import annotations
@@ -17,9 +14,7 @@ import base64
 import binascii
 import functools
 import json
-import math
 import re
-from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring_ascii
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -38,10 +33,7 @@ __all__ = [
     "encode_cursor",
     "normalise_path",
     "page_number",
-    "planned_page_urls",
-    "query_path",
     "rebase",
-    "with_page",
 ]
 
 _CURSOR_VERSION = 1
@@ -359,73 +351,3 @@ def _parsed_page_number(path: str) -> int | None:
 
 
 _remembered_page_number = functools.lru_cache(maxsize=_REMEMBERED_LINKS)(_page_number)
-
-
-def with_page(path: str, number: int) -> str:
-    """``path`` with its ``page`` parameter set to ``number`` in place, others kept."""
-    parts = urlsplit(path)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    page = str(number)
-    if any(key == "page" for key, _ in query):
-        query = [(key, page if key == "page" else value) for key, value in query]
-    else:
-        query.append(("page", page))
-    return f"{parts.path}?{urlencode(query)}"
-
-
-def planned_last_page(first: int, *, count: int, page_size: int, remaining: int | None) -> int:
-    """The last page worth fetching ahead when page ``first`` is the next one.
-
-    ``count`` over ``page_size`` says how many pages the list has now; with ``remaining``
-    (items still wanted under a ``limit``) only the pages holding those items count.
-    """
-    if page_size <= 0:
-        return first - 1
-    last = math.ceil(count / page_size)
-    if remaining is not None:
-        last = min(last, first - 1 + math.ceil(remaining / page_size))
-    return last
-
-
-def planned_page_urls(
-    next_path: str,
-    *,
-    count: int,
-    page_size: int,
-    remaining: int | None,
-    start: int | None = None,
-) -> Iterator[str] | None:
-    """The remaining pages' paths, lazily, when the list pages by number; else ``None``.
-
-    ``next_path`` is the next page's link as the server gave it, ``page_size`` the length
-    of a full page. With ``remaining`` (items still wanted under a ``limit``) only the pages
-    holding those items are planned. ``start`` skips to a later page number. A generator:
-    a ``count`` of 10**9 costs nothing until pages are drawn from it.
-    """
-    first = page_number(next_path)
-    if first is None or page_size <= 0:
-        return None
-    last = planned_last_page(first, count=count, page_size=page_size, remaining=remaining)
-    begin = first if start is None else max(first, start)
-    return (with_page(next_path, number) for number in range(begin, last + 1))
-
-
-def keeping(path: str, pairs: Sequence[tuple[str, str]]) -> str:
-    """``path`` with the caller's query ``pairs`` holding: unchanged when its query already
-    carries them (a DRF link does), else with those keys set to the caller's values again
-    (a link that dropped or changed a filter would silently walk another list)."""
-    if not pairs:
-        return path
-    base, _, query = path.partition("?")
-    present = parse_qsl(query, keep_blank_values=True)
-    keys = {key for key, _ in pairs}
-    if [pair for pair in present if pair[0] in keys] == list(pairs):
-        return path
-    kept = [pair for pair in present if pair[0] not in keys]
-    return f"{base}?{urlencode([*kept, *pairs])}"
-
-
-def query_path(endpoint: str, params: Sequence[tuple[str, Any]] | None) -> str:
-    """The first page's path: ``endpoint`` plus the caller's filters."""
-    pairs = [(key, str(value)) for key, value in params or () if value is not None]
-    return f"{endpoint}?{urlencode(pairs)}" if pairs else endpoint

@@ -16,7 +16,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 import attrs
 
-from . import _cursors, _raw
+from . import _cursors, _page_plans, _raw
 from ._cursors import Anchor, Cursor
 from ._decode_report import decode_records
 from ._envelopes import DrfPage
@@ -273,7 +273,7 @@ class AsyncPager(Generic[T]):
 
     def _rebased(self, next_url: str) -> str:
         """A ``next`` link as a path on this endpoint, the caller's query kept on it."""
-        return _cursors.keeping(
+        return _page_plans.keeping(
             _cursors.rebase(next_url, endpoint=self._endpoint), self._keep_query
         )
 
@@ -346,7 +346,7 @@ class AsyncPager(Generic[T]):
         walk = _Walk(count=resume.count, yielded=resume.yielded, anchor=resume.anchor)
         anchor = resume.anchor
         if anchor is None:
-            next_path = _cursors.keeping(resume.next_path, self._keep_query)
+            next_path = _page_plans.keeping(resume.next_path, self._keep_query)
             walk.last_page = _cursors.page_number(next_path) or 0
             return _Start(next_path, walk, skip=resume.skip)
         located = await relocate(
@@ -423,7 +423,7 @@ class AsyncPager(Generic[T]):
         if number is None or raw.count is None or walk.page_size <= 0:
             return  # nothing to guess from: the walk goes on page by page
         remaining = None if self._limit is None else self._limit - walk.taken
-        last = _cursors.planned_last_page(
+        last = _page_plans.planned_last_page(
             number, count=raw.count, page_size=walk.page_size, remaining=remaining
         )
         frontier = window.planned[-1].number if window.planned else number - 1
@@ -431,7 +431,7 @@ class AsyncPager(Generic[T]):
             wanted = frontier + 1
             if wanted > last and wanted != number:  # the linked page is wanted whatever count says
                 break
-            path = next_path if wanted == number else _cursors.with_page(next_path, wanted)
+            path = next_path if wanted == number else _page_plans.with_page(next_path, wanted)
             task = asyncio.ensure_future(self._fetch(path))
             window.planned.append(_Planned(path, wanted, task, ahead=wanted != number))
             frontier = wanted

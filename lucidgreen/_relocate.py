@@ -18,8 +18,9 @@ from typing import Any
 
 import attrs
 
-from ._cursors import Anchor, page_number, record_key, with_page
+from ._cursors import Anchor, page_number, record_key
 from ._envelopes import DrfPage
+from ._page_plans import with_page
 from .errors import NotFound, PageLayoutChanged
 
 __all__ = ["MAX_RELOCATE_PAGES", "Located", "candidate_pages", "find", "relocate"]

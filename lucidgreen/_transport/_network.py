@@ -56,9 +56,12 @@ def check_proxy(proxy: str) -> str:
             f"proxy must be an http:// or https:// URL such as 'http://proxy:3128', "
             f"got scheme {parts.scheme!r}"
         )
+    # A proxy URL may carry a user and password: errors quote it without them.
+    _, at, hostport = parts.netloc.rpartition("@")
+    shown = proxy.replace(parts.netloc, f"<credentials>@{hostport}", 1) if at else proxy
     if has_space_or_control(proxy):
-        raise ValueError(f"proxy must not contain spaces or control characters, got {proxy!r}")
-    check_port(proxy, parts.netloc, what="proxy")
+        raise ValueError(f"proxy must not contain spaces or control characters, got {shown!r}")
+    check_port(shown, hostport if at else parts.netloc, what="proxy")
     return proxy
 
 

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lucidgreen import _cursors as cursors
+from lucidgreen import _page_plans as plans
 from lucidgreen.errors import DecodeError
 
 ENDPOINT = "/api/v1.5/products/"
@@ -235,9 +236,9 @@ def test_normalise_path_matches_yarl(path: str, resolved: str) -> None:
 
 def test_with_page_keeps_filters_in_place() -> None:
     """Setting the page number keeps every other query parameter, and its position."""
-    assert cursors.with_page(f"{ENDPOINT}?brand=a%20b&page=2", 9) == f"{ENDPOINT}?brand=a+b&page=9"
-    assert cursors.with_page(f"{ENDPOINT}?page=2&z=1", 3) == f"{ENDPOINT}?page=3&z=1"
-    assert cursors.with_page(ENDPOINT, 2) == f"{ENDPOINT}?page=2"
+    assert plans.with_page(f"{ENDPOINT}?brand=a%20b&page=2", 9) == f"{ENDPOINT}?brand=a+b&page=9"
+    assert plans.with_page(f"{ENDPOINT}?page=2&z=1", 3) == f"{ENDPOINT}?page=3&z=1"
+    assert plans.with_page(ENDPOINT, 2) == f"{ENDPOINT}?page=2"
 
 
 def test_page_number() -> None:
@@ -252,14 +253,14 @@ def test_page_number() -> None:
 
 def test_plan_covers_every_remaining_page() -> None:
     """With count 356 and 50 per page, pages 2..8 remain after the first."""
-    plan = cursors.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=None)
+    plan = plans.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=None)
     assert plan is not None
     assert list(plan) == [f"{ENDPOINT}?page={n}" for n in range(2, 9)]
 
 
 def test_plan_stops_at_the_limit() -> None:
     """With 70 items still wanted and 50 per page, only two more pages are planned."""
-    plan = cursors.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=70)
+    plan = plans.planned_page_urls(f"{ENDPOINT}?page=2", count=356, page_size=50, remaining=70)
     assert plan is not None
     assert list(plan) == [f"{ENDPOINT}?page=2", f"{ENDPOINT}?page=3"]
 
@@ -268,7 +269,7 @@ def test_a_plan_for_a_billion_items_is_lazy() -> None:
     """count=10**9 builds nothing up front: drawing 3 pages allocates a few hundred bytes."""
     tracemalloc.start()
     try:
-        plan = cursors.planned_page_urls(
+        plan = plans.planned_page_urls(
             f"{ENDPOINT}?page=2", count=10**9, page_size=1, remaining=None
         )
         assert plan is not None
@@ -283,19 +284,19 @@ def test_a_plan_for_a_billion_items_is_lazy() -> None:
 
 def test_planned_last_page() -> None:
     """The last page worth fetching ahead follows count, page size and the items still wanted."""
-    assert cursors.planned_last_page(2, count=356, page_size=50, remaining=None) == 8
-    assert cursors.planned_last_page(2, count=356, page_size=50, remaining=1) == 2
-    assert cursors.planned_last_page(2, count=356, page_size=0, remaining=None) == 1
+    assert plans.planned_last_page(2, count=356, page_size=50, remaining=None) == 8
+    assert plans.planned_last_page(2, count=356, page_size=50, remaining=1) == 2
+    assert plans.planned_last_page(2, count=356, page_size=0, remaining=None) == 1
 
 
 def test_no_plan_without_page_numbers() -> None:
     """Cursor-style next links cannot be planned."""
     assert (
-        cursors.planned_page_urls(f"{ENDPOINT}?cursor=abc", count=10, page_size=5, remaining=None)
+        plans.planned_page_urls(f"{ENDPOINT}?cursor=abc", count=10, page_size=5, remaining=None)
         is None
     )
 
 
 def test_query_path_drops_none_values() -> None:
     """Filters with None are left out of the first page's query."""
-    assert cursors.query_path(ENDPOINT, [("a", 1), ("b", None)]) == f"{ENDPOINT}?a=1"
+    assert plans.query_path(ENDPOINT, [("a", 1), ("b", None)]) == f"{ENDPOINT}?a=1"

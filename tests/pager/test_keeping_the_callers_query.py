@@ -1,10 +1,10 @@
-"""``_cursors.keeping``: a next link keeps the caller's query as the caller wrote it."""
+"""``_page_plans.keeping``: a next link keeps the caller's query as the caller wrote it."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from lucidgreen._cursors import keeping
+from lucidgreen._page_plans import keeping
 
 PAIRS = [("brand", "acme"), ("active", "true")]
 

@@ -9,11 +9,6 @@ from lucidgreen import SourceClient
 PASSWORD = "s3cretPROXYpw"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_transport/_network.py check_proxy quotes the whole proxy URL, "
-    "userinfo included, in its ValueError (reported; lucidgreen/ is not the tests' to fix)",
-)
 @pytest.mark.parametrize(
     "proxy",
     [f"http://user:{PASSWORD}@proxy.example:99999", f"http://user:{PASSWORD}@pro xy.example"],

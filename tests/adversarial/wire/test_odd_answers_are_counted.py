@@ -337,7 +337,8 @@ async def test_the_export_download_is_counted_whichever_reader(
         export = await c.retail.package_uids.export()
         await _read_export(export, reader)
         assert c.counts() == {"stats": 2, "hooks": 2, "spans": 2}
-    assert [r.path for r in server.requests] == ["/api/v1.2/package-uids-export/", "/file.json"]
+    paths = [r.path.partition("?")[0] for r in server.requests]
+    assert paths == ["/api/v1.2/package-uids-export/", "/file.json"]
 
 
 @pytest.mark.parametrize("verb", ["POST", "PUT", "DELETE"])
