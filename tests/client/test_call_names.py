@@ -104,8 +104,8 @@ async def test_a_view_and_a_pager_keep_the_names_of_their_namespace() -> None:
 
 async def test_an_option_a_list_method_does_not_declare_is_a_type_error_before_sending() -> None:
     async with FakeLucidGreen(rate_limits=False) as fake, fake.source_client() as source:
-        with pytest.raises(TypeError, match="'limt'"):
-            source.products.list(limt=3)  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="'page_limit'"):
+            source.products.list(page_limit=3)  # type: ignore[call-arg]
         # Not taken for the resource's own arguments either.
         untyped: Any = source.products
         for name in ("params", "accepts", "path"):
