@@ -75,6 +75,17 @@ class Exchange:
         self.reporter.sending()
         request_id = request.headers.get("X-Request-ID")
         status: int | None = None
+
+        def report(outcome: object) -> None:
+            self.reporter.exchanged(
+                sent,
+                outcome,
+                status=status,
+                elapsed=time.monotonic() - started,
+                attempt=attempt,
+                request_id=request_id,
+            )
+
         try:
             response = await self.transport.send(sent, timeout=timeout)
         except TransportError as exc:
@@ -85,27 +96,13 @@ class Exchange:
             # Cut short (cancelled): the request may have reached the server, so it is
             # reported as an exchange without an answer, and the cancellation goes on.
             with contextlib.suppress(Exception):
-                self.reporter.exchanged(
-                    sent,
-                    exc,
-                    status=None,
-                    elapsed=time.monotonic() - started,
-                    attempt=attempt,
-                    request_id=request_id,
-                )
+                report(exc)
             raise
         else:
             status = response.status
             outcome = self._classify(request, response, token, prior_outcome_unknown)
             request_id = response.request_id or request_id
-        self.reporter.exchanged(
-            sent,
-            outcome,
-            status=status,
-            elapsed=time.monotonic() - started,
-            attempt=attempt,
-            request_id=request_id,
-        )
+        report(outcome)
         return outcome
 
     @staticmethod
