@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import AsyncIterator, Callable
 
 import attrs
 
@@ -19,13 +20,16 @@ from . import _envelopes
 from ._report import Reporter
 from ._retyping import copied
 from ._secrets import echoed_secrets, redact
-from ._transport import Request, Response, Timeout, Transport
+from ._transport import Request, Response, StreamedResponse, Timeout, Transport
 from ._write_safety import READS, loss_leaves_doubt, status_leaves_doubt
 from .errors import DecodeError, LucidGreenError, TransportError, scrubbed
 
 __all__ = ["READS", "Exchange", "echoed_secrets", "redact"]
 
 _CLOSED = "this lucidgreen client is closed; create a new one"
+
+_Report = Callable[[object, int | None, str | None], None]
+"""Reports how one exchange ended: its outcome, answer status and request id."""
 
 
 @attrs.define
@@ -71,21 +75,9 @@ class Exchange:
         sent = request
         if token is not None:
             sent = request.with_headers({"Authorization": f"Bearer {token}"})
-        started = time.monotonic()
-        self.reporter.sending()
-        request_id = request.headers.get("X-Request-ID")
+        report = self._started(sent, attempt)
         status: int | None = None
-
-        def report(outcome: object) -> None:
-            self.reporter.exchanged(
-                sent,
-                outcome,
-                status=status,
-                elapsed=time.monotonic() - started,
-                attempt=attempt,
-                request_id=request_id,
-            )
-
+        request_id = request.headers.get("X-Request-ID")
         try:
             response = await self.transport.send(sent, timeout=timeout)
         except TransportError as exc:
@@ -96,14 +88,52 @@ class Exchange:
             # Cut short (cancelled): the request may have reached the server, so it is
             # reported as an exchange without an answer, and the cancellation goes on.
             with contextlib.suppress(Exception):
-                report(exc)
+                report(exc, None, request_id)
             raise
         else:
             status = response.status
             outcome = self._classify(request, response, token, prior_outcome_unknown)
             request_id = response.request_id or request_id
-        report(outcome)
+        report(outcome, status, request_id)
         return outcome
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self, request: Request, *, timeout: Timeout
+    ) -> AsyncIterator[StreamedResponse]:
+        """One unauthenticated exchange whose body is read as a stream: reported when its
+        head arrives, or when it fails before that (the body is the reader's)."""
+        self.check_open()
+        report = self._started(request, 1)
+        request_id = request.headers.get("X-Request-ID")
+        reported = False
+        try:
+            async with self.transport.stream(request, timeout=timeout) as streamed:
+                reported = True
+                report(streamed, streamed.status, streamed.headers.get("x-request-id", request_id))
+                yield streamed
+        except BaseException as exc:
+            if not reported:
+                with contextlib.suppress(Exception):
+                    report(exc, None, request_id)
+            raise
+
+    def _started(self, request: Request, attempt: int) -> _Report:
+        """Count an exchange of ``request`` as started; how to report how it ended."""
+        started = time.monotonic()
+        self.reporter.sending()
+
+        def report(outcome: object, status: int | None, request_id: str | None) -> None:
+            self.reporter.exchanged(
+                request,
+                outcome,
+                status=status,
+                elapsed=time.monotonic() - started,
+                attempt=attempt,
+                request_id=request_id,
+            )
+
+        return report
 
     @staticmethod
     def _classify(

@@ -27,8 +27,9 @@ from __future__ import annotations
 import asyncio
 import enum
 import os
-from contextlib import AbstractAsyncContextManager
-from typing import Any, Final, Literal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final, Literal
 
 from . import _raw, retry
 from ._call import Call
@@ -39,7 +40,7 @@ from ._report import Reporter
 from ._retry_budget import RetryBudget
 from ._secrets import redact
 from ._transport import Request, Response, StreamedResponse, Timeout
-from ._write_safety import final_error, unsafe_on_a_fresh_connection
+from ._write_safety import final_error, raised_before_sending, unsafe_on_a_fresh_connection
 from .auth import Auth
 from .errors import (
     AuthenticationError,
@@ -154,22 +155,46 @@ class Pipeline:
             )
         return response
 
-    def stream(self, request: Request) -> AbstractAsyncContextManager[StreamedResponse, Any]:
+    @asynccontextmanager
+    async def stream(
+        self, request: Request, *, name: CallName | None = None
+    ) -> AsyncIterator[StreamedResponse]:
         """``request``'s answer as a stream, sent once (no retry, budget or token): for
-        unauthenticated downloads, whose reader handles a failure mid-body itself."""
+        unauthenticated downloads, whose reader handles a failure mid-body itself.
+
+        Counted, hooked and traced like any attempt (a call named ``name`` of its own
+        outside an observed method); its spans end when the head arrives.
+        """
         self.exchange.check_open()
         if request.authenticated:
             raise ValueError("Pipeline.stream sends unauthenticated requests only")
-        return self.exchange.transport.stream(
-            request.with_headers({"X-Request-ID": request_id()}), timeout=self.timeout
-        )
+        call = self._call_for(request, retry.Replay.SAFE, name)
+        attempt = _attempt_started(call, None, 0)
+        call.attempts, call.sent = 1, True
+        observer, head_seen = call.observer, False
+        try:
+            async with self.exchange.stream(attempt, timeout=self.timeout) as streamed:
+                head_seen = True
+                if observer is not None:
+                    head = Response(streamed.status, streamed.headers, b"")
+                    observer.attempt_ended(attempt, head)
+                _call_ended(call, None)
+                yield streamed
+        except BaseException as exc:
+            if not head_seen:
+                if observer is not None:
+                    observer.attempt_ended(attempt, exc)
+                _call_ended(call, exc)
+            raise
 
-    def _call_for(self, request: Request, replay: retry.Replay) -> Call:
+    def _call_for(
+        self, request: Request, replay: retry.Replay, name: CallName | None = None
+    ) -> Call:
         """The call sending ``request``: its own request id, its deadline starting now, and
         who observes it (a resource method running in this context, or a call of its own)."""
         if self.retry_budget is not None:
             self.retry_budget.first_attempt()
-        observer, owns_observer = self._observer()
+        observer, owns_observer = self._observer(name)
         return Call(
             unsafe_on_a_fresh_connection(request, replay).with_headers(
                 {"X-Request-ID": request_id()}
@@ -181,24 +206,35 @@ class Pipeline:
             owns_observer=owns_observer,
         )
 
-    def _observer(self) -> tuple[CallObserver | None, bool]:
+    def _observer(self, name: CallName | None) -> tuple[CallObserver | None, bool]:
         """The call's observer and whether the call owns it (starts and ends it).
 
         Inside an observed resource method, report to it; otherwise (a page, a token
-        request, which always stands alone) this send is a call of its own.
+        request, which always stands alone) this send is a call of its own, ``name`` when
+        given.
         """
         if not self.reporter.instrumented:
             return None, False
         observer = None if self._call_name is not None else current_observer()
         if observer is not None:
             return observer, False
-        name = self._call_name or current_call_name() or CallName(f"{self.product}.request")
-        return self.reporter.call_started(name), True
+        name = name or self._call_name or current_call_name()
+        return self.reporter.call_started(name or CallName(f"{self.product}.request")), True
 
     async def _retrying(self, call: Call, budget: RateLimiter | None) -> Response:
         """Attempts until one succeeds; when retrying stops, raise what the caller gets."""
         while True:
-            outcome = await self._authorised(call, budget)
+            try:
+                outcome = await self._authorised(call, budget)
+            except LucidGreenError as exc:
+                # Raised before an attempt left (the token, the budget): a write an earlier
+                # attempt may have applied is still in doubt.
+                final = raised_before_sending(
+                    exc, call.request, sent=call.sent, in_doubt=call.outcome_unknown
+                )
+                if final is exc:
+                    raise
+                raise final from exc
             if isinstance(outcome, Response):
                 return outcome
             delay = self._retry_delay(call, outcome)
