@@ -7,6 +7,7 @@
     _authorised     the auth flow: a 401 on a still-current token renews it, replays once
     _budgeted       a token, then rate-limit budget (no budget held while a token renews)
     _exchange       one attempt on the wire: Exchange sends and classifies, permit settled
+    stream          beside send: a download sent once, body streamed, counted the same
 
 Each step is one method and one concern; everything it needs is given at construction.
 Built in one phase, bottom up, by the client::
@@ -26,19 +27,17 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final, Literal
 
 from . import _raw, retry
-from ._call import Call
-from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
+from ._call import Call, request_id
+from ._events import Stats
 from ._exchange import Exchange
 from ._instrument import CallName, CallObserver, current_call_name, current_observer
 from ._report import Reporter
 from ._retry_budget import RetryBudget
-from ._secrets import redact
 from ._transport import Request, Response, StreamedResponse, Timeout
 from ._write_safety import final_error, raised_before_sending, unsafe_on_a_fresh_connection
 from .auth import Auth
@@ -51,16 +50,7 @@ from .errors import (
 )
 from .ratelimit import Permit, RateLimiter
 
-__all__ = [
-    "PRODUCT_BUDGET",
-    "Hooks",
-    "LimiterWait",
-    "Pipeline",
-    "RequestSent",
-    "RetryScheduled",
-    "Stats",
-    "redact",
-]
+__all__ = ["PRODUCT_BUDGET", "Pipeline"]
 
 
 class _Budget(enum.Enum):
@@ -143,9 +133,9 @@ class Pipeline:
         try:
             response = await self._retrying(call, budget)
         except BaseException as exc:
-            _call_ended(call, exc)
+            call.ended(exc)
             raise
-        _call_ended(call, None)
+        call.ended(None)
         if self._call_name is None:  # a token request's answer is not the caller's response
             _raw.record(
                 response,
@@ -171,20 +161,17 @@ class Pipeline:
         call = self._call_for(request, retry.Replay.SAFE, name)
         attempt = _attempt_started(call, None, 0)
         call.attempts, call.sent = 1, True
-        observer, head_seen = call.observer, False
+        head_seen = False
         try:
             async with self.exchange.stream(attempt, timeout=self.timeout) as streamed:
                 head_seen = True
-                if observer is not None:
-                    head = Response(streamed.status, streamed.headers, b"")
-                    observer.attempt_ended(attempt, head)
-                _call_ended(call, None)
+                call.attempt_ended(attempt, Response(streamed.status, streamed.headers, b""))
+                call.ended(None)
                 yield streamed
         except BaseException as exc:
             if not head_seen:
-                if observer is not None:
-                    observer.attempt_ended(attempt, exc)
-                _call_ended(call, exc)
+                call.attempt_ended(attempt, exc)
+                call.ended(exc)
             raise
 
     def _call_for(
@@ -351,7 +338,6 @@ class Pipeline:
         transport proves not one byte left, which gives it back."""
         call.attempts += 1
         sent_before, call.sent = call.sent, True
-        observer = call.observer
         try:
             outcome = await self.exchange.send(
                 request,
@@ -361,38 +347,20 @@ class Pipeline:
                 prior_outcome_unknown=call.outcome_unknown,
             )
         except BaseException as exc:
-            if observer is not None:
-                observer.attempt_ended(request, exc)
+            call.attempt_ended(request, exc)
             # Cancelled mid-exchange (often still waiting for a pooled connection): count it
             # from now rather than hold the budget until send + timeout for a request that
             # most likely never left.
             if permit is not None:
                 await permit.settle()
             raise
-        if observer is not None:
-            observer.attempt_ended(request, outcome)
+        call.attempt_ended(request, outcome)
         unsent = isinstance(outcome, TransportError) and not outcome.request_sent
         if unsent:
             call.sent = sent_before
         if permit is not None:
             await (permit.release() if unsent else permit.settle())
         return outcome
-
-
-# uuid.uuid4()'s version and variant bits, set on 128 random bits without the UUID object.
-_UUID4_CLEAR: Final = ~((0xC000 << 48) | (0xF000 << 64))
-_UUID4_SET: Final = (0x8000 << 48) | (4 << 76)
-
-
-def request_id() -> str:
-    """A new ``X-Request-ID``: a random UUID4 as 32 hex digits, as ``uuid.uuid4().hex``
-    gives, built in a fifth of its time (it is made for every request)."""
-    return f"{int.from_bytes(os.urandom(16)) & _UUID4_CLEAR | _UUID4_SET:032x}"
-
-
-def _call_ended(call: Call, error: BaseException | None) -> None:
-    if call.owns_observer and call.observer is not None:
-        call.observer.call_ended(error)
 
 
 def _budget_allows(budget: RetryBudget | None, error: LucidGreenError) -> bool:
