@@ -22,7 +22,14 @@ from ._retyping import copied
 from ._secrets import echoed_secrets, redact
 from ._transport import Request, Response, StreamedResponse, Timeout, Transport
 from ._write_safety import READS, loss_leaves_doubt, status_leaves_doubt
-from .errors import DecodeError, LucidGreenError, TransportError, scrubbed
+from .errors import (
+    ConnectError,
+    DecodeError,
+    LucidGreenError,
+    RequestTimeout,
+    TransportError,
+    scrubbed,
+)
 
 __all__ = ["READS", "Exchange", "echoed_secrets", "redact"]
 
@@ -84,6 +91,8 @@ class Exchange:
             outcome: Response | LucidGreenError = _with_doubt(exc, request, prior_outcome_unknown)
         except DecodeError as exc:  # an answer past the body cap: no status to report
             outcome = exc
+        except (TimeoutError, OSError) as exc:  # a transport of the caller's, failing plainly
+            outcome = _with_doubt(_as_transport_error(exc, request), request, prior_outcome_unknown)
         except BaseException as exc:
             # Cut short (cancelled): the request may have reached the server, so it is
             # reported as an exchange without an answer, and the cancellation goes on.
@@ -161,3 +170,15 @@ def _with_doubt(error: TransportError, request: Request, prior: bool) -> Transpo
     an earlier one (``prior``); rebuilt, not patched, when the transport did not say it."""
     unknown = prior or loss_leaves_doubt(request, error.request_sent)
     return error if error.outcome_unknown == unknown else copied(error, outcome_unknown=unknown)
+
+
+def _as_transport_error(error: TimeoutError | OSError, request: Request) -> TransportError:
+    """A transport's plain Python failure in the SDK's terms: only a refused connection
+    proves nothing left; anything else may have come after the request was sent."""
+    where = f"{request.method} {request.shown_url}: {type(error).__name__}"
+    if isinstance(error, ConnectionRefusedError):
+        return ConnectError(f"{where}: cannot connect")
+    if isinstance(error, TimeoutError):
+        return RequestTimeout(f"{where}: timed out")
+    # Only the OS's own words (strerror): a custom transport's message may hold anything.
+    return TransportError(f"{where}: {error.strerror}" if error.strerror else where)
