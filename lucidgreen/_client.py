@@ -124,7 +124,8 @@ class BaseClient:
         :param proxy: an ``http://`` (or ``https://``) proxy for every request but loopback ones.
         :param trust_env: honour ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``
             (lowercase too) when ``proxy`` is not given; a loopback origin is never proxied.
-        :param max_connections: the most connections open at once (default 100).
+        :param max_connections: the most requests on the wire at once (default 100): each on
+            a connection in use; like aiohttp's own limit, idle keep-alive ones are not counted.
         :param default_headers: headers sent on every request to the API (never to the export
             CDN; never ``Authorization`` or ``Host``); a ``User-Agent`` is appended to the SDK's.
         """

@@ -44,7 +44,7 @@ from ..errors import (
 )
 from ._messages import Request, Response, Timeout
 from ._network import Network
-from ._no_resend import middlewares_for
+from ._no_resend import Wire, middlewares_for
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "AiohttpTransport"]
 
@@ -76,8 +76,9 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _translate(exc: BaseException, request: Request) -> TransportError:
-    """A transport exception as a ``TransportError`` that says whether the request left.
+def _translate(exc: BaseException, request: Request, *, reached: bool = True) -> TransportError:
+    """A transport exception as a ``TransportError`` that says whether the request left
+    (``reached``: whether it reached its connection, see :class:`Wire`).
 
     The result is meant to be raised *outside* the ``except`` block that caught ``exc`` (so
     it is not chained to it); its text is built from safe parts and scrubbed.
@@ -91,8 +92,35 @@ def _translate(exc: BaseException, request: Request) -> TransportError:
         reason = _scrubbed(str(exc.strerror or exc), request)
         return ConnectError(f"{where}: cannot connect: {reason}")
     if isinstance(exc, TimeoutError):  # asyncio's and aiohttp's read timeouts alike
+        if not reached:
+            return RequestTimeout(f"{where}: timed out before it was sent", request_sent=False)
         return RequestTimeout(f"{where}: timed out")
-    return TransportError(f"{where}: {_scrubbed(_describe(exc), request)}")
+    reason = _scrubbed(_describe(exc), request)
+    if not reached:  # e.g. a proxy refusing CONNECT: the API never saw the request
+        return ConnectError(f"{where}: {reason} (nothing was sent)")
+    return TransportError(f"{where}: {reason}")
+
+
+async def _slot(in_flight: asyncio.Semaphore, request: Request, timeout: Timeout) -> Timeout:
+    """Wait for one of the transport's ``max_connections`` within ``timeout``; the attempt's
+    timeout for what is left of it. Nothing is sent while waiting."""
+    if not in_flight.locked():
+        await in_flight.acquire()  # free: returns at once
+        return timeout
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        async with asyncio.timeout(timeout.total):
+            await in_flight.acquire()
+    except TimeoutError:
+        where = f"{request.method} {without_query(request.url)}"
+        waiting = "waiting for a free connection (max_connections)"
+        failure = RequestTimeout(f"{where}: timed out {waiting}", request_sent=False)
+    else:
+        if timeout.total is None:
+            return timeout
+        return timeout.cut_to(timeout.total - (loop.time() - started))
+    raise failure
 
 
 def _too_large(request: Request, status: int, cap: int) -> DecodeError:
@@ -263,6 +291,9 @@ class AiohttpTransport:
         self._api_headers = dict(api_headers or {})
         self._max_body_size = max_body_size
         self._fresh_session: aiohttp.ClientSession | None = None
+        # Requests in flight on the SDK's own sessions (pooled and fresh-connection ones
+        # together), so max_connections bounds both: each connector alone bounds only its own.
+        self._in_flight: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._last_timeout: tuple[Timeout, aiohttp.ClientTimeout] | None = None
@@ -285,6 +316,7 @@ class AiohttpTransport:
             )
         if self._session is None:
             self._session = self._new_session(pooled=True)
+            self._in_flight = asyncio.Semaphore(self._connection_limit)
             self._loop = loop
         return self._session
 
@@ -337,7 +369,11 @@ class AiohttpTransport:
         }
 
     async def _open(
-        self, session: aiohttp.ClientSession, request: Request, kwargs: dict[str, Any]
+        self,
+        session: aiohttp.ClientSession,
+        request: Request,
+        kwargs: dict[str, Any],
+        wire: Wire,
     ) -> aiohttp.ClientResponse:
         """The final response, after the redirects :func:`redirect_target` allows."""
         url: str | URL = request.url
@@ -349,7 +385,7 @@ class AiohttpTransport:
                 url,
                 params=params,
                 proxy=proxy,
-                middlewares=middlewares_for(session),
+                middlewares=middlewares_for(session, wire),
                 **kwargs,
             )
             if response.status not in _REDIRECTS:
@@ -368,16 +404,29 @@ class AiohttpTransport:
             url,
             params=params,
             proxy=proxy,
-            middlewares=middlewares_for(session),
+            middlewares=middlewares_for(session, wire),
             **kwargs,
         )
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:
         session = self._session_for(request)
+        in_flight = self._in_flight
+        if in_flight is None:  # a caller's session: its connector bounds its connections
+            return await self._send_on(session, request, timeout)
+        timeout = await _slot(in_flight, request, timeout)
+        try:
+            return await self._send_on(session, request, timeout)
+        finally:
+            in_flight.release()
+
+    async def _send_on(
+        self, session: aiohttp.ClientSession, request: Request, timeout: Timeout
+    ) -> Response:
         kwargs = self._request_kwargs(request, self._client_timeout(timeout))
         failure: LucidGreenError
+        wire = Wire()
         try:
-            response = await self._open(session, request, kwargs)
+            response = await self._open(session, request, kwargs, wire)
             try:
                 body = await _read_capped(response, self._max_body_size)
             except BaseException:
@@ -388,7 +437,7 @@ class AiohttpTransport:
             else:
                 response.release()
         except (TimeoutError, aiohttp.ClientError) as exc:
-            failure = _translate(exc, request)
+            failure = _translate(exc, request, reached=not wire.never_sent)
         else:
             if body is not None:
                 return Response(
@@ -409,17 +458,25 @@ class AiohttpTransport:
             total=None, sock_connect=timeout.connect or timeout.total, sock_read=timeout.total
         )
         kwargs = self._request_kwargs(request, client_timeout)
-        failure: TransportError | None = None
+        in_flight = self._in_flight
+        if in_flight is not None:
+            await _slot(in_flight, request, timeout)
         try:
-            response = await self._open(session, request, kwargs)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            failure = _translate(exc, request)
-        if failure is not None:
-            raise failure
-        try:
-            yield _Stream(response, request, self._max_body_size, timeout.total)
+            failure: TransportError | None = None
+            wire = Wire()
+            try:
+                response = await self._open(session, request, kwargs, wire)
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                failure = _translate(exc, request, reached=not wire.never_sent)
+            if failure is not None:
+                raise failure
+            try:
+                yield _Stream(response, request, self._max_body_size, timeout.total)
+            finally:
+                response.release()
         finally:
-            response.release()
+            if in_flight is not None:
+                in_flight.release()
 
     async def aclose(self) -> None:
         self._closed = True

@@ -21,7 +21,7 @@ from typing import Any
 
 import aiohttp
 
-__all__ = ["middlewares_for"]
+__all__ = ["Wire", "middlewares_for"]
 
 _RESENT_ON: tuple[type[BaseException], ...] = (
     aiohttp.ServerDisconnectedError,
@@ -29,14 +29,36 @@ _RESENT_ON: tuple[type[BaseException], ...] = (
 )
 
 
+class Wire:
+    """Whether one SDK request is proven never to have reached its connection.
+
+    aiohttp sets ``ClientRequest.response`` once the request's headers are written (into
+    the connection's buffer, sent with the body): before that no byte can have left, so a
+    failure then (a proxy refusing ``CONNECT``, a TLS handshake or a wait for a pooled
+    connection cut by the timeout) proves the request unsent. Proof needs the guard to have
+    run: where aiohttp's request path is replaced (aioresponses), nothing is proven.
+    """
+
+    __slots__ = ("reached", "watched")
+
+    def __init__(self) -> None:
+        self.watched = False
+        self.reached = False
+
+    @property
+    def never_sent(self) -> bool:
+        return self.watched and not self.reached
+
+
 class _OneTry:
     """A middleware that lets one try of its request reach the connection, never a second."""
 
-    __slots__ = ("_failure", "_tried")
+    __slots__ = ("_failure", "_tried", "_wire")
 
-    def __init__(self) -> None:
+    def __init__(self, wire: Wire) -> None:
         self._tried = False
         self._failure: BaseException | None = None
+        self._wire = wire
 
     async def __call__(
         self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
@@ -45,17 +67,23 @@ class _OneTry:
             # aiohttp is about to resend on its own: give it back the first failure instead.
             raise self._failure or aiohttp.ServerDisconnectedError()
         self._tried = True
+        self._wire.watched = True
         try:
             return await handler(request)
         except _RESENT_ON as exc:
             self._failure = exc
             raise
+        finally:
+            # Typed as always set; None until the headers are written (see Wire).
+            if getattr(request, "response", None) is not None:
+                self._wire.reached = True
 
 
-def middlewares_for(session: aiohttp.ClientSession) -> tuple[Any, ...]:
-    """The ``middlewares=`` for one request of ``session``: its own, then the one-try guard.
+def middlewares_for(session: aiohttp.ClientSession, wire: Wire) -> tuple[Any, ...]:
+    """The ``middlewares=`` for one request of ``session``: its own, then the one-try guard,
+    which notes on ``wire`` whether the request reached its connection.
 
     Build it per request (the guard counts tries of one request) and per hop of a redirect.
     """
     own: Sequence[Any] = getattr(session, "_middlewares", ()) or ()
-    return (*own, _OneTry())
+    return (*own, _OneTry(wire))
