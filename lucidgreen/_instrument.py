@@ -36,6 +36,7 @@ __all__ = [
     "CallObserver",
     "Instrumentation",
     "call_name",
+    "call_name_of",
     "current_call_name",
     "current_observer",
     "page_of",
@@ -164,7 +165,7 @@ def sdk_call(method: F) -> F:
     return cast(F, _named_function(method))
 
 
-def _name_of(api: Any, method: Callable[..., Any]) -> CallName | None:
+def call_name_of(api: Any, method: Callable[..., Any]) -> CallName | None:
     """The call name of ``method`` on ``api``'s namespace (None: the Api serves none)."""
     namespace: str | None = api.namespace
     if namespace is None:
@@ -183,7 +184,7 @@ def _observed_coroutine(
         # Not instrumented, or inside an observed call (part of it): forward only.
         if not reporter.instrumented or _OBSERVER.get() is not None:
             return await method(self, *args, **kwargs)
-        name = _name_of(api, method)
+        name = call_name_of(api, method)
         observer = None if name is None else reporter.call_started(name)
         if observer is None:
             return await method(self, *args, **kwargs)
@@ -207,7 +208,7 @@ def _named_function(method: Callable[..., T]) -> Callable[..., T]:
         api = self._api
         if not api.pipeline.reporter.instrumented or _CALL_NAME.get() is not None:
             return method(self, *args, **kwargs)
-        name = _name_of(api, method)
+        name = call_name_of(api, method)
         if name is None:
             return method(self, *args, **kwargs)
         token = _CALL_NAME.set(name)

@@ -7,6 +7,7 @@
     _authorised     the auth flow: a 401 on a still-current token renews it, replays once
     _budgeted       a token, then rate-limit budget (no budget held while a token renews)
     _exchange       one attempt on the wire: Exchange sends and classifies, permit settled
+    stream          beside send: a download sent once, body streamed, counted the same
 
 Each step is one method and one concern; everything it needs is given at construction.
 Built in one phase, bottom up, by the client::
@@ -26,20 +27,19 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import os
-from contextlib import AbstractAsyncContextManager
-from typing import Any, Final, Literal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final, Literal
 
 from . import _raw, retry
-from ._call import Call
-from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
+from ._call import Call, request_id
+from ._events import Stats
 from ._exchange import Exchange
 from ._instrument import CallName, CallObserver, current_call_name, current_observer
 from ._report import Reporter
 from ._retry_budget import RetryBudget
-from ._secrets import redact
 from ._transport import Request, Response, StreamedResponse, Timeout
-from ._write_safety import final_error, unsafe_on_a_fresh_connection
+from ._write_safety import final_error, raised_before_sending, unsafe_on_a_fresh_connection
 from .auth import Auth
 from .errors import (
     AuthenticationError,
@@ -50,16 +50,7 @@ from .errors import (
 )
 from .ratelimit import Permit, RateLimiter
 
-__all__ = [
-    "PRODUCT_BUDGET",
-    "Hooks",
-    "LimiterWait",
-    "Pipeline",
-    "RequestSent",
-    "RetryScheduled",
-    "Stats",
-    "redact",
-]
+__all__ = ["PRODUCT_BUDGET", "Pipeline"]
 
 
 class _Budget(enum.Enum):
@@ -142,9 +133,9 @@ class Pipeline:
         try:
             response = await self._retrying(call, budget)
         except BaseException as exc:
-            _call_ended(call, exc)
+            call.ended(exc)
             raise
-        _call_ended(call, None)
+        call.ended(None)
         if self._call_name is None:  # a token request's answer is not the caller's response
             _raw.record(
                 response,
@@ -154,22 +145,43 @@ class Pipeline:
             )
         return response
 
-    def stream(self, request: Request) -> AbstractAsyncContextManager[StreamedResponse, Any]:
+    @asynccontextmanager
+    async def stream(
+        self, request: Request, *, name: CallName | None = None
+    ) -> AsyncIterator[StreamedResponse]:
         """``request``'s answer as a stream, sent once (no retry, budget or token): for
-        unauthenticated downloads, whose reader handles a failure mid-body itself."""
+        unauthenticated downloads, whose reader handles a failure mid-body itself.
+
+        Counted, hooked and traced like any attempt (a call named ``name`` of its own
+        outside an observed method); its spans end when the head arrives.
+        """
         self.exchange.check_open()
         if request.authenticated:
             raise ValueError("Pipeline.stream sends unauthenticated requests only")
-        return self.exchange.transport.stream(
-            request.with_headers({"X-Request-ID": request_id()}), timeout=self.timeout
-        )
+        call = self._call_for(request, retry.Replay.SAFE, name)
+        attempt = _attempt_started(call, None, 0)
+        call.attempts, call.sent = 1, True
+        head_seen = False
+        try:
+            async with self.exchange.stream(attempt, timeout=self.timeout) as streamed:
+                head_seen = True
+                call.attempt_ended(attempt, Response(streamed.status, streamed.headers, b""))
+                call.ended(None)
+                yield streamed
+        except BaseException as exc:
+            if not head_seen:
+                call.attempt_ended(attempt, exc)
+                call.ended(exc)
+            raise
 
-    def _call_for(self, request: Request, replay: retry.Replay) -> Call:
+    def _call_for(
+        self, request: Request, replay: retry.Replay, name: CallName | None = None
+    ) -> Call:
         """The call sending ``request``: its own request id, its deadline starting now, and
         who observes it (a resource method running in this context, or a call of its own)."""
         if self.retry_budget is not None:
             self.retry_budget.first_attempt()
-        observer, owns_observer = self._observer()
+        observer, owns_observer = self._observer(name)
         return Call(
             unsafe_on_a_fresh_connection(request, replay).with_headers(
                 {"X-Request-ID": request_id()}
@@ -181,24 +193,35 @@ class Pipeline:
             owns_observer=owns_observer,
         )
 
-    def _observer(self) -> tuple[CallObserver | None, bool]:
+    def _observer(self, name: CallName | None) -> tuple[CallObserver | None, bool]:
         """The call's observer and whether the call owns it (starts and ends it).
 
         Inside an observed resource method, report to it; otherwise (a page, a token
-        request, which always stands alone) this send is a call of its own.
+        request, which always stands alone) this send is a call of its own, ``name`` when
+        given.
         """
         if not self.reporter.instrumented:
             return None, False
         observer = None if self._call_name is not None else current_observer()
         if observer is not None:
             return observer, False
-        name = self._call_name or current_call_name() or CallName(f"{self.product}.request")
-        return self.reporter.call_started(name), True
+        name = name or self._call_name or current_call_name()
+        return self.reporter.call_started(name or CallName(f"{self.product}.request")), True
 
     async def _retrying(self, call: Call, budget: RateLimiter | None) -> Response:
         """Attempts until one succeeds; when retrying stops, raise what the caller gets."""
         while True:
-            outcome = await self._authorised(call, budget)
+            try:
+                outcome = await self._authorised(call, budget)
+            except LucidGreenError as exc:
+                # Raised before an attempt left (the token, the budget): a write an earlier
+                # attempt may have applied is still in doubt.
+                final = raised_before_sending(
+                    exc, call.request, sent=call.sent, in_doubt=call.outcome_unknown
+                )
+                if final is exc:
+                    raise
+                raise final from exc
             if isinstance(outcome, Response):
                 return outcome
             delay = self._retry_delay(call, outcome)
@@ -315,7 +338,6 @@ class Pipeline:
         transport proves not one byte left, which gives it back."""
         call.attempts += 1
         sent_before, call.sent = call.sent, True
-        observer = call.observer
         try:
             outcome = await self.exchange.send(
                 request,
@@ -325,38 +347,20 @@ class Pipeline:
                 prior_outcome_unknown=call.outcome_unknown,
             )
         except BaseException as exc:
-            if observer is not None:
-                observer.attempt_ended(request, exc)
+            call.attempt_ended(request, exc)
             # Cancelled mid-exchange (often still waiting for a pooled connection): count it
             # from now rather than hold the budget until send + timeout for a request that
             # most likely never left.
             if permit is not None:
                 await permit.settle()
             raise
-        if observer is not None:
-            observer.attempt_ended(request, outcome)
+        call.attempt_ended(request, outcome)
         unsent = isinstance(outcome, TransportError) and not outcome.request_sent
         if unsent:
             call.sent = sent_before
         if permit is not None:
             await (permit.release() if unsent else permit.settle())
         return outcome
-
-
-# uuid.uuid4()'s version and variant bits, set on 128 random bits without the UUID object.
-_UUID4_CLEAR: Final = ~((0xC000 << 48) | (0xF000 << 64))
-_UUID4_SET: Final = (0x8000 << 48) | (4 << 76)
-
-
-def request_id() -> str:
-    """A new ``X-Request-ID``: a random UUID4 as 32 hex digits, as ``uuid.uuid4().hex``
-    gives, built in a fifth of its time (it is made for every request)."""
-    return f"{int.from_bytes(os.urandom(16)) & _UUID4_CLEAR | _UUID4_SET:032x}"
-
-
-def _call_ended(call: Call, error: BaseException | None) -> None:
-    if call.owns_observer and call.observer is not None:
-        call.observer.call_ended(error)
 
 
 def _budget_allows(budget: RetryBudget | None, error: LucidGreenError) -> bool:

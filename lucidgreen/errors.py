@@ -345,7 +345,14 @@ class WriteOutcomeUnknown(TransportError):
     you) before assuming it failed.
     """
 
-    outcome_unknown = True
+    @property
+    def outcome_unknown(self) -> bool:
+        """Always True: this type means the write may have applied, however it was built."""
+        return True
+
+    @outcome_unknown.setter
+    def outcome_unknown(self, value: bool) -> None:
+        del value  # an init or a copy passing False cannot make this error certain
 
 
 class ServerErrorOutcomeUnknown(ServerError, WriteOutcomeUnknown):

@@ -445,20 +445,22 @@ def _drop_session_of_another_loop(session: aiohttp.ClientSession) -> None:
     """Free what a session opened on another (likely closed) loop holds, without that loop.
 
     Its pooled sockets cannot be closed through their transports (that schedules callbacks
-    on the dead loop: "Event loop is closed"), so each socket is closed directly.
+    on the dead loop: "Event loop is closed"), so each socket is closed directly: the one
+    place the SDK reaches into aiohttp's and asyncio's state, pinned on the lowest and newest
+    aiohttp by the tests that use a client under a second ``asyncio.run``.
     """
     connector = session.connector
-    if connector is not None:
-        pooled = getattr(connector, "_conns", {})
-        for entries in list(pooled.values()):
-            for entry in list(entries):
-                protocol = entry[0] if isinstance(entry, tuple) else entry
-                transport = getattr(protocol, "transport", None)
-                sock = getattr(transport, "_sock", None)
-                if sock is not None:
-                    sock.close()
-                    transport._sock = None  # type: ignore[union-attr]
-        pooled.clear()
-        # Mark both closed so their finalisers neither warn nor touch the dead loop.
-        connector._closed = True
-    session._connector = None
+    session.detach()  # the session reads as closed: its finaliser does not warn
+    if connector is None:
+        return
+    pooled = getattr(connector, "_conns", {})
+    for entries in list(pooled.values()):
+        for entry in list(entries):
+            protocol = entry[0] if isinstance(entry, tuple) else entry
+            transport = getattr(protocol, "transport", None)
+            sock = getattr(transport, "_sock", None)
+            if sock is not None:
+                sock.close()
+                # The transport's finaliser warns about, and closes, a socket it still holds.
+                transport._sock = None  # type: ignore[union-attr]
+    pooled.clear()  # a connector with nothing pooled neither warns nor touches its loop

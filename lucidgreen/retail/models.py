@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from lucidgreen._bodies import text_checked
 from lucidgreen._common_models import Brand, Image, ImageSet, Laboratory, Measure, Model, Video
 
 __all__ = [
@@ -159,7 +160,7 @@ class OperationResult:
 # --- Request bodies ---------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=text_checked)
 class CaseImport:
     """Request body of ``POST /api/v1.2/caseids/import/`` (caseids_import)."""
 
@@ -171,7 +172,7 @@ class CaseImport:
     sku: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=text_checked)
 class CaseImportRemoval:
     """Request body of ``POST /api/v1.2/caseids/import/remove/`` (caseids_import_remove).
 
@@ -183,7 +184,7 @@ class CaseImportRemoval:
     packaged_product_uuid: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=text_checked)
 class CompletedTransaction:
     """Request body of ``POST /api/v1.2/transactions/complete/``: a sale of LucidIDs.
 
@@ -197,7 +198,7 @@ class CompletedTransaction:
     budtender_id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=text_checked)
 class VoidedTransaction:
     """Request body of ``POST /api/v1.2/transactions/void/``: a void of an earlier order."""
 
@@ -207,7 +208,7 @@ class VoidedTransaction:
     budtender_id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=text_checked)
 class InventoryItemsAddition:
     """Request body of ``POST /api/v1.2/collections/inventory-pos/<dispensary_uuid>/add-items/``.
 

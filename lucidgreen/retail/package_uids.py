@@ -18,7 +18,7 @@ from .. import _envelopes, retry
 from .._api import Api
 from .._converter import structure
 from .._exchange import echoed_secrets
-from .._instrument import sdk_call
+from .._instrument import call_name_of, sdk_call
 from .._resource import Resource
 from .._transport import Request
 from ..errors import (
@@ -115,7 +115,8 @@ class PackageExport:
         Not retried: a failure mid-stream raises, since entries were already handed out.
         """
         request = self._request()
-        async with self._api.pipeline.stream(request) as stream:
+        name = call_name_of(self._api, PackageExport.entries)
+        async with self._api.pipeline.stream(request, name=name) as stream:
             if not 200 <= stream.status < 300:
                 body = await stream.read()
                 error = _envelopes.error_for(

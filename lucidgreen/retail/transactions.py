@@ -100,8 +100,6 @@ class Transactions(Resource):
         (``lucid_ids`` names them) and :class:`~lucidgreen.TransactionAlreadyProcessed`
         (an ``order_id`` the caller sent before).
         """
-        if not order_id:
-            raise ValueError("order_id must be a non-empty POS order id")
         body = CompletedTransaction(
             performed_at=_require_aware(performed_at),
             items=[validate_lucid_id(item) for item in items],
@@ -109,6 +107,8 @@ class Transactions(Resource):
             customer_id=customer_id,
             budtender_id=budtender_id,
         )
+        if not order_id:
+            raise ValueError("order_id must be a non-empty POS order id")
         return await self._send("complete", body, order_id)
 
     @sdk_call

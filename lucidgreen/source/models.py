@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from lucidgreen._bodies import text_checked
 from lucidgreen._common_models import Brand, Image, ImageSet, Laboratory, Measure, Model, Video
 
 __all__ = [
@@ -370,7 +371,7 @@ class Asset(Model):
     usage: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=text_checked)
 class NewAsset:
     """Request body of ``POST /api/v1.5/assets/<asset_type>/create/`` (asset_create).
 

@@ -8,7 +8,7 @@ import io
 import pytest
 
 import lucidgreen.cli._waits as waits
-from lucidgreen._pipeline import RequestSent, RetryScheduled
+from lucidgreen._events import RequestSent, RetryScheduled
 from lucidgreen.cli._progress import Progress
 from lucidgreen.cli._waits import AnnouncingLimiter, WaitReporter, describe_retry
 from lucidgreen.ratelimit import Permit, Unlimited

@@ -8,9 +8,9 @@ from typing import Any
 
 import attrs
 
+from lucidgreen._call import request_id
 from lucidgreen._envelopes import DrfPage
 from lucidgreen._headers import ResponseHeaders
-from lucidgreen._pipeline import request_id
 from lucidgreen._raw import RawResponse
 from lucidgreen._transport import Request
 

@@ -301,20 +301,7 @@ async def _read_export(export: Any, reader: str) -> None:
 
 @pytest.mark.parametrize(
     "reader",
-    [
-        "download",
-        pytest.param(
-            "entries",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="PackageExport.entries streams through Pipeline.stream "
-                "(lucidgreen/_pipeline.py:157-165), which calls transport.stream directly: "
-                "no Exchange, so the presigned GET bumps no stats.requests, fires no "
-                "on_request hook and ends no attempt span, while download() "
-                "(pipeline.send) counts the same request",
-            ),
-        ),
-    ],
+    ["download", "entries"],
 )
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_the_export_download_is_counted_whichever_reader(

@@ -181,12 +181,6 @@ PATHS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RateLimiterUnavailable from the resend's acquire (_pipeline.py:294-304) is "
-    "raised straight out of _retrying: outcome_unknown=False (errors.py "
-    "LucidGreenError default) though the first attempt met a 503",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("write", RESENDABLE)
 async def test_a_limiter_failing_before_the_resend_still_says_the_first_may_have_applied(
@@ -201,6 +195,7 @@ async def test_a_limiter_failing_before_the_resend_still_says_the_first_may_have
             exc = await _error(RESENDABLE[write](retail))
     assert seen.count(f"POST {PATHS[write]}") == 1
     assert exc.outcome_unknown, repr(exc)
+    assert isinstance(exc, WriteOutcomeUnknown), repr(exc)
 
 
 async def _token_ok(request: web.Request) -> web.Response:
@@ -236,13 +231,6 @@ def _503_then_401() -> RouteHandler:
     return handler
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after the resend's 401, Pipeline._authorised renews the token and the "
-    "renewal's AuthenticationError (auth.py:276-300, outcome_unknown=False) is raised "
-    "from _budgeted/_token_then_permit (_pipeline.py:258-292) past final_error: the "
-    "first attempt's 503 is forgotten",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("write", RESENDABLE)
 async def test_a_renewal_refused_after_a_401_still_says_the_first_may_have_applied(
@@ -256,6 +244,7 @@ async def test_a_renewal_refused_after_a_401_still_says_the_first_may_have_appli
             exc = await _error(RESENDABLE[write](r))
     assert seen.count(f"POST {PATHS[write]}") == 2
     assert exc.outcome_unknown, repr(exc)
+    assert isinstance(exc, WriteOutcomeUnknown), repr(exc)
 
 
 # What holds: reads never claim an unknown outcome, whatever fails, and a write that never
