@@ -33,27 +33,39 @@ from ._common import REPO_ROOT, median
 
 COMPARED = ("overhead", "exports")
 
-# (module, figure key, label, unit): "x" for a ratio, "/s" for a rate, "MB/s", "ms".
-FIGURES: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "overhead",
-        "sdk_vs_bare_ratio",
-        "walk items/s, SDK / bare aiohttp + json.loads (>= 0.8x)",
-        "x",
-    ),
-    ("overhead", "sdk_vs_httpx_ratio", "walk items/s, SDK / httpx + pydantic v2 (>= 1.5x)", "x"),
-    ("overhead", "sdk_vs_bare_cpu_ratio", "walk items per CPU-s, SDK / bare aiohttp", "x"),
-    ("overhead", "otel_on_vs_off_ratio", "walk items/s, OpenTelemetry on / off (>= 0.9x)", "x"),
-    ("overhead", "otel_on_vs_off_cpu_ratio", "walk items per CPU-s, OpenTelemetry on / off", "x"),
-    ("overhead", "sdk_items_per_s", "walk items/s, SDK", "/s"),
-    ("overhead", "sdk_cpu_items_per_s", "walk items per CPU-s, SDK", "/s"),
-    ("overhead", "sdk_otel_items_per_s", "walk items/s, SDK traced", "/s"),
-    ("overhead", "bare_items_per_s", "walk items/s, bare aiohttp (same code both sides)", "/s"),
-    ("exports", "download_vs_bare_ratio", "export download() / bare GET + json.loads", "x"),
-    ("exports", "entries_vs_bare_ratio", "export entries() / bare GET + json.loads", "x"),
-    ("exports", "entries_rss_ratio", "export entries() peak RSS, 4x / 1x file", "x"),
-    ("exports", "import_lucidgreen_ms", "import lucidgreen", "ms"),
-    ("exports", "import_client_ms", "import lucidgreen + first SourceClient", "ms"),
+Figure = tuple[str, str, str, str]
+"""(module, figure key, label, unit): "x" for a ratio, "/s" for a rate, "MB/s", "ms"."""
+
+
+def _figures(module: str, rows: str) -> tuple[Figure, ...]:
+    """``module``'s figures from ``key | label | unit`` lines (a table, one figure a line)."""
+    lines = [line for line in rows.splitlines() if line.strip()]
+    parsed = [[part.strip() for part in line.split("|")] for line in lines]
+    return tuple((module, key, label, unit) for key, label, unit in parsed)
+
+
+FIGURES: tuple[Figure, ...] = _figures(
+    "overhead",
+    """
+    sdk_vs_bare_ratio        | walk items/s, SDK / bare aiohttp + json.loads (>= 0.8x) | x
+    sdk_vs_httpx_ratio       | walk items/s, SDK / httpx + pydantic v2 (>= 1.5x)       | x
+    sdk_vs_bare_cpu_ratio    | walk items per CPU-s, SDK / bare aiohttp                | x
+    otel_on_vs_off_ratio     | walk items/s, OpenTelemetry on / off (>= 0.9x)          | x
+    otel_on_vs_off_cpu_ratio | walk items per CPU-s, OpenTelemetry on / off            | x
+    sdk_items_per_s          | walk items/s, SDK                                       | /s
+    sdk_cpu_items_per_s      | walk items per CPU-s, SDK                               | /s
+    sdk_otel_items_per_s     | walk items/s, SDK traced                                | /s
+    bare_items_per_s         | walk items/s, bare aiohttp (same code both sides)       | /s
+    """,
+) + _figures(
+    "exports",
+    """
+    download_vs_bare_ratio | export download() / bare GET + json.loads | x
+    entries_vs_bare_ratio  | export entries() / bare GET + json.loads  | x
+    entries_rss_ratio      | export entries() peak RSS, 4x / 1x file   | x
+    import_lucidgreen_ms   | import lucidgreen                         | ms
+    import_client_ms       | import lucidgreen + first SourceClient    | ms
+    """,
 )
 
 _CHILD = """

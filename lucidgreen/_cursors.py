@@ -328,9 +328,16 @@ def page_number(path: str) -> int | None:
 _PLAIN_PAGE_PATH = re.compile(r"/(?!/)[A-Za-z0-9/._~-]*\?page=(" + _PAGE.pattern + ")")
 
 
-def _page_number(path: str) -> int | None:
+def plain_page_number(path: str) -> int | None:
+    """The page number of a plain ``/path?page=N`` (``N`` as :func:`page_number` accepts it),
+    read without parsing; ``None`` for any other path (parse it then)."""
     plain = _PLAIN_PAGE_PATH.fullmatch(path)
-    return _parsed_page_number(path) if plain is None else int(plain.group(1))
+    return None if plain is None else int(plain.group(1))
+
+
+def _page_number(path: str) -> int | None:
+    plain = plain_page_number(path)
+    return _parsed_page_number(path) if plain is None else plain
 
 
 def _parsed_page_number(path: str) -> int | None:

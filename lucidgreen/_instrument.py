@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
+from ._cursors import plain_page_number
 from ._transport import Request, Response
 from .errors import LucidGreenError
 
@@ -125,7 +126,11 @@ async def call_name(name: CallName, awaitable: Coroutine[Any, Any, T]) -> T:
 
 def page_of(path: str) -> int | None:
     """A pager page's number: its ``page`` parameter, else 1 (DRF leaves it off page 1)."""
-    # Asked once per traced page; its link was parsed already, so remember short ones.
+    # Asked once per traced page, each a new path: a plain ``/path?page=N`` is read by one
+    # regular expression (no cache to miss); others are parsed, and short ones remembered.
+    plain = plain_page_number(path)
+    if plain is not None:
+        return plain
     return _page_of(path) if len(path) > _REMEMBERED_PATH_CHARS else _remembered_page_of(path)
 
 
@@ -135,7 +140,8 @@ _REMEMBERED_PATH_CHARS = 2048
 def _page_of(path: str) -> int | None:
     for key, value in parse_qsl(urlsplit(path).query):
         if key == "page":
-            return int(value) if value.isdigit() else None
+            # ASCII only: '²'.isdigit() holds, but int('²') raises.
+            return int(value) if value.isascii() and value.isdigit() else None
     return 1
 
 
