@@ -114,9 +114,7 @@ async def _echoing_run(telemetry: _Telemetry) -> None:
         )
 
     async with serve(echo) as (url, _):
-        client = lucidgreen.RetailClient(
-            token=ECHOED_TOKEN, base_url=url, rate_limiter=Unlimited()
-        )
+        client = lucidgreen.RetailClient(token=ECHOED_TOKEN, base_url=url, rate_limiter=Unlimited())
         telemetry.attach(client)
         async with client:
             with pytest.raises(lucidgreen.BadRequest):

@@ -71,33 +71,37 @@ def _content_length(head: bytes) -> int:
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
 async def test_a_fresh_write_connection_counts_against_max_connections(write: Write) -> None:
     server = _Connections(hold=0.5)
-    async with tcp_server(server.handle) as url:
-        async with lucidgreen.RetailClient(
+    async with (
+        tcp_server(server.handle) as url,
+        lucidgreen.RetailClient(
             token="TOKEN-max-connections-1",
             base_url=url,
             rate_limiter=Unlimited(),
             max_connections=1,
             retry=lucidgreen.RetryPolicy(max_retries=0),
-        ) as client:
-            read = asyncio.create_task(client.request("GET", "/api/v1/slow/"))
-            await server.reads_started.wait()
-            await write(client)
-            await read
+        ) as client,
+    ):
+        read = asyncio.create_task(client.request("GET", "/api/v1/slow/"))
+        await server.reads_started.wait()
+        await write(client)
+        await read
     assert server.most == 1
 
 
 async def test_a_second_read_waits_for_the_only_connection() -> None:
     """The harness's control: two reads under ``max_connections=1`` share one connection."""
     server = _Connections(hold=0.2)
-    async with tcp_server(server.handle) as url:
-        async with lucidgreen.RetailClient(
+    async with (
+        tcp_server(server.handle) as url,
+        lucidgreen.RetailClient(
             token="TOKEN-max-connections-1",
             base_url=url,
             rate_limiter=Unlimited(),
             max_connections=1,
-        ) as client:
-            read = asyncio.create_task(client.request("GET", "/api/v1/slow/"))
-            await server.reads_started.wait()
-            await client.request("GET", "/api/v1/other/")
-            await read
+        ) as client,
+    ):
+        read = asyncio.create_task(client.request("GET", "/api/v1/slow/"))
+        await server.reads_started.wait()
+        await client.request("GET", "/api/v1/other/")
+        await read
     assert server.most == 1

@@ -55,15 +55,17 @@ async def test_a_views_retried_reads_and_lost_writes_are_counted_by_its_client(
     session: Session,
 ) -> None:
     ledger = Ledger()
-    async with hostile(_every_other_reset(ledger)) as server:
-        async with counted(server, session=session) as c:
-            view = c.retail.with_options(retry=RetryPolicy(max_retries=3), timeout=5)
-            nested = view.with_options(headers={"X-View": "2"})
-            with without_sleeping():
-                for n in range(4):
-                    await nested.products.get(LID)
-                    with pytest.raises(lucidgreen.WriteOutcomeUnknown):
-                        await nested.operations.request("PUT", "thing/", json={"n": n})
+    async with (
+        hostile(_every_other_reset(ledger)) as server,
+        counted(server, session=session) as c,
+    ):
+        view = c.retail.with_options(retry=RetryPolicy(max_retries=3), timeout=5)
+        nested = view.with_options(headers={"X-View": "2"})
+        with without_sleeping():
+            for n in range(4):
+                await nested.products.get(LID)
+                with pytest.raises(lucidgreen.WriteOutcomeUnknown):
+                    await nested.operations.request("PUT", "thing/", json={"n": n})
     assert ledger.applied_twice() == []
     c.assert_counted(server)
     assert c.client.stats.requests == view.stats.requests == nested.stats.requests
@@ -74,21 +76,23 @@ async def test_instrumenting_a_view_after_use_traces_every_attempt_of_view_and_p
     session: Session,
 ) -> None:
     ledger = Ledger()
-    async with hostile(_every_other_reset(ledger)) as server:
-        async with counted(server, session=session) as c:
-            view = c.retail.with_options(retry=RetryPolicy(max_retries=3))
-            with without_sleeping():
+    async with (
+        hostile(_every_other_reset(ledger)) as server,
+        counted(server, session=session) as c,
+    ):
+        view = c.retail.with_options(retry=RetryPolicy(max_retries=3))
+        with without_sleeping():
+            await view.products.get(LID)
+            await c.retail.products.get(LID)
+            before = len(server.requests)
+            exporter = InMemorySpanExporter()
+            provider = TracerProvider()
+            provider.add_span_processor(SimpleSpanProcessor(exporter))
+            lucidgreen.otel.instrument(view, tracer_provider=provider)
+            for _ in range(3):
                 await view.products.get(LID)
                 await c.retail.products.get(LID)
-                before = len(server.requests)
-                exporter = InMemorySpanExporter()
-                provider = TracerProvider()
-                provider.add_span_processor(SimpleSpanProcessor(exporter))
-                lucidgreen.otel.instrument(view, tracer_provider=provider)
-                for _ in range(3):
-                    await view.products.get(LID)
-                    await c.retail.products.get(LID)
-            provider.shutdown()
+        provider.shutdown()
     after = len(server.requests) - before
     attempts = sum(s.kind is SpanKind.CLIENT for s in exporter.get_finished_spans())
     assert attempts == after, f"server read {after} requests after instrument(view)"
@@ -99,12 +103,14 @@ async def test_instrumenting_a_view_after_use_traces_every_attempt_of_view_and_p
 async def test_a_view_spends_its_clients_budget_for_every_attempt(session: Session) -> None:
     ledger = Ledger()
     limiter = Unlimited()  # counts the permits it hands out
-    async with hostile(_every_other_reset(ledger)) as server:
-        async with counted(server, session=session, rate_limiter=limiter) as c:
-            view = c.retail.with_options(retry=RetryPolicy(max_retries=3), timeout=5)
-            with without_sleeping():
-                for _ in range(3):
-                    await view.products.get(LID)
+    async with (
+        hostile(_every_other_reset(ledger)) as server,
+        counted(server, session=session, rate_limiter=limiter) as c,
+    ):
+        view = c.retail.with_options(retry=RetryPolicy(max_retries=3), timeout=5)
+        with without_sleeping():
+            for _ in range(3):
+                await view.products.get(LID)
     assert limiter.acquired == len(server.requests) == c.client.stats.requests
 
 
@@ -115,11 +121,13 @@ async def test_views_share_one_token(session: Session) -> None:
             return Answer(200, {"access_token": "view-shared-token", "expires_in": 3600})
         return Answer(200, {"uuid": LID, "name": "P"})
 
-    async with hostile(decide) as server:
-        async with counted_with_credentials(server, session=session) as c:
-            views = [c.retail.with_options(timeout=t) for t in (5, 6, 7)]
-            for view in views:
-                await view.with_options(retry=RetryPolicy(max_retries=1)).products.get(LID)
-            await c.retail.products.get(LID)
+    async with (
+        hostile(decide) as server,
+        counted_with_credentials(server, session=session) as c,
+    ):
+        views = [c.retail.with_options(timeout=t) for t in (5, 6, 7)]
+        for view in views:
+            await view.with_options(retry=RetryPolicy(max_retries=1)).products.get(LID)
+        await c.retail.products.get(LID)
     assert len(server.seen("/o/token/")) == 1
     c.assert_counted(server)

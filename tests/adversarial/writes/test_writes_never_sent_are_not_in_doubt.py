@@ -98,18 +98,18 @@ async def test_a_write_whose_proxy_refused_connect_was_never_sent(
 )
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_a_read_whose_proxy_refused_connect_says_nothing_was_sent(session: str) -> None:
-    async with tcp_server(_refusing_proxy("403 Forbidden")) as proxy_url:
-        async with _client(API, session, proxy=proxy_url) as client:
-            with pytest.raises(lucidgreen.TransportError) as caught:
-                await client.request("GET", "/api/v1/inventory/")
+    async with (
+        tcp_server(_refusing_proxy("403 Forbidden")) as proxy_url,
+        _client(API, session, proxy=proxy_url) as client,
+    ):
+        with pytest.raises(lucidgreen.TransportError) as caught:
+            await client.request("GET", "/api/v1/inventory/")
     assert caught.value.request_sent is False
 
 
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("refusal", PROXY_REFUSALS)
-async def test_a_refused_connect_never_shows_the_proxy_password(
-    refusal: str, session: str
-) -> None:
+async def test_a_refused_connect_never_shows_the_proxy_password(refusal: str, session: str) -> None:
     async with tcp_server(_refusing_proxy(refusal)) as proxy_url:
         proxy = proxy_url.replace("http://", f"http://user:{PROXY_PASSWORD}@")
         async with _client(API, session, proxy=proxy) as client:
@@ -226,11 +226,15 @@ async def test_a_write_to_a_name_that_does_not_resolve_was_never_sent() -> None:
     _assert_nothing_sent(caught.value)
 
 
-async def _slow_reads(request: web.Request, n: int) -> web.Response:
-    del n
-    if request.method == "GET":
-        await asyncio.sleep(2)  # holds the only pooled connection
-    return web.json_response({"status": "success", "request_id": "r"})
+def _slow_reads(read_started: asyncio.Event) -> Any:
+    async def handler(request: web.Request, n: int) -> web.Response:
+        del n
+        if request.method == "GET":
+            read_started.set()
+            await asyncio.sleep(2)  # holds the only pooled connection
+        return web.json_response({"status": "success", "request_id": "r"})
+
+    return handler
 
 
 async def _void(client: lucidgreen.RetailClient) -> object:
@@ -261,15 +265,15 @@ async def test_a_write_that_timed_out_waiting_for_a_pooled_connection_was_never_
     session: str,
 ) -> None:
     connector = aiohttp.TCPConnector(limit=1) if session == "caller" else None
-    async with serve(_slow_reads) as (url, log):
-        async with _client(url, session, connector, timeout=0.5, max_connections=1) as client:
-            busy = asyncio.create_task(
-                client.with_options(timeout=10).request("GET", "/api/v1/slow/")
-            )
-            while not log:
-                await asyncio.sleep(0.01)
-            with pytest.raises(lucidgreen.LucidGreenError) as caught:
-                await POOLED_WRITES[session](client)
-            await busy
+    read_started = asyncio.Event()
+    async with (
+        serve(_slow_reads(read_started)) as (url, log),
+        _client(url, session, connector, timeout=0.5, max_connections=1) as client,
+    ):
+        busy = asyncio.create_task(client.with_options(timeout=10).request("GET", "/api/v1/slow/"))
+        await read_started.wait()
+        with pytest.raises(lucidgreen.LucidGreenError) as caught:
+            await POOLED_WRITES[session](client)
+        await busy
     assert [method for method, _, _ in log] == ["GET"]  # the write never reached the server
     _assert_nothing_sent(caught.value)
