@@ -138,24 +138,12 @@ def test_an_unanswered_error_survives_with_its_type_doubt_and_fields(
     assert str(again) == str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/errors.py:APIError.__init__ sets self.outcome_unknown = outcome_unknown "
-    "or prior_outcome_unknown, shadowing WriteOutcomeUnknown.outcome_unknown = True: the "
-    "public ServerErrorOutcomeUnknown built by hand (a test double) says outcome_unknown=False",
-)
 def test_a_public_server_error_outcome_unknown_built_by_hand_is_in_doubt() -> None:
     error = lucidgreen.ServerErrorOutcomeUnknown("503 after the write", status=503)
     assert isinstance(error, lucidgreen.WriteOutcomeUnknown)
     assert error.outcome_unknown is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_retyping.py:retyped passes the source's outcome_unknown=False to "
-    "the target's __init__ (see APIError.__init__): retyped(ServerError, "
-    "ServerErrorOutcomeUnknown) is a WriteOutcomeUnknown that says outcome_unknown=False",
-)
 def test_retyped_into_an_outcome_unknown_type_is_in_doubt() -> None:
     error = errors.retyped(
         lucidgreen.ServerError("503", status=503), lucidgreen.ServerErrorOutcomeUnknown

@@ -122,12 +122,6 @@ PYTHON_FAILURES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_exchange.py (Exchange.send) lets a transport's TimeoutError/OSError "
-    "through untranslated: a write whose answer a custom Transport lost escapes "
-    "`except lucidgreen.WriteOutcomeUnknown` (and `except lucidgreen.LucidGreenError`)",
-)
 @pytest.mark.parametrize("failure", PYTHON_FAILURES.values(), ids=PYTHON_FAILURES.keys())
 async def test_a_transport_failing_in_plain_python_leaves_the_write_in_doubt(
     failure: Callable[[], BaseException],
@@ -138,24 +132,12 @@ async def test_a_transport_failing_in_plain_python_leaves_the_write_in_doubt(
     _assert_counted(transport, client, hooked)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_secrets.py:echoed_secrets counts the bearer token as a secret "
-    "whatever its length and the exchange scrubs the body before classifying it: with "
-    "token='t' (docs/testing.md's examples) every 't' of the answer becomes <hidden>, the "
-    "400 'already processed' is no longer recognised and the sale is not replayed",
-)
 async def test_a_one_letter_token_does_not_hide_the_duplicate_answer_of_a_resent_sale() -> None:
     result, _, _, _ = await _outcome(lucidgreen.TransportError("answer lost"), _sale, token="t")
     assert isinstance(result, TransactionResult), repr(result)
     assert result.replayed is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_secrets.py:echoed_secrets: a one-letter token is scrubbed out of "
-    "every error answer, so docs/testing.md's own NotFound reads 'No<hidden> found.'",
-)
 async def test_a_one_letter_token_leaves_the_servers_message_readable() -> None:
     def handler(request: Request) -> Response:
         del request

@@ -72,12 +72,6 @@ def _refusing_proxy(status: str) -> Callable[..., Awaitable[None]]:
 PROXY_REFUSALS = ["403 Forbidden", "407 Proxy Authentication Required", "502 Bad Gateway"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_transport/_aiohttp.py:_translate maps aiohttp.ClientHttpProxyError "
-    "(the proxy refused CONNECT, nothing reached the API) to a plain TransportError with "
-    "request_sent=True, which final_error turns into WriteOutcomeUnknown for a write",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("refusal", PROXY_REFUSALS)
 async def test_a_write_whose_proxy_refused_connect_was_never_sent(
@@ -91,11 +85,6 @@ async def test_a_write_whose_proxy_refused_connect_was_never_sent(
     _assert_nothing_sent(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_transport/_aiohttp.py:_translate: a CONNECT refusal is a "
-    "TransportError with request_sent=True, so even a read claims it may have been sent",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_a_read_whose_proxy_refused_connect_says_nothing_was_sent(session: str) -> None:
     async with (
@@ -169,13 +158,6 @@ async def test_a_write_whose_tls_handshake_failed_was_never_sent(
     _assert_nothing_sent(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_transport/_aiohttp.py:_translate: the total timeout firing during the "
-    "TLS handshake is a RequestTimeout with request_sent=True (only aiohttp's "
-    "ConnectionTimeoutError, i.e. an explicit connect timeout, counts as unsent), so the "
-    "write is raised as RequestTimeoutOutcomeUnknown",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_a_write_whose_tls_handshake_never_ended_was_never_sent(session: str) -> None:
     async with tcp_server(_never_shake_hands) as url:
@@ -253,13 +235,6 @@ POOLED_WRITES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_transport/_aiohttp.py:_translate: the total timeout fires while the "
-    "write waits for a free pooled connection (aiohttp counts that wait in total), nothing "
-    "was sent, yet it becomes RequestTimeout(request_sent=True) and then "
-    "RequestTimeoutOutcomeUnknown",
-)
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_a_write_that_timed_out_waiting_for_a_pooled_connection_was_never_sent(
     session: str,
