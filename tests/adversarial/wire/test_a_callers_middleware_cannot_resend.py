@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 import pytest
@@ -64,10 +65,14 @@ async def _first_fails_then_ledger(request: web.Request, n: int) -> web.StreamRe
 
 
 @asynccontextmanager
-async def _client(
-    url: str, middleware: aiohttp.ClientMiddlewareType, hooked: list[lucidgreen.RequestSent]
-) -> AsyncIterator[lucidgreen.RetailClient]:
+async def _served(
+    middleware: aiohttp.ClientMiddlewareType,
+) -> AsyncIterator[tuple[list[Any], list[lucidgreen.RequestSent], lucidgreen.RetailClient]]:
+    """The API of :func:`_first_fails_then_ledger`, and a client on a caller's session that
+    carries ``middleware``: the server's request log, the client's hooks, the client."""
+    hooked: list[lucidgreen.RequestSent] = []
     async with (
+        serve(_first_fails_then_ledger) as (url, log),
         aiohttp.ClientSession(middlewares=(middleware,)) as session,
         lucidgreen.RetailClient(
             token="CALLER-session-token-0123",
@@ -77,15 +82,14 @@ async def _client(
             hooks=lucidgreen.Hooks(on_request=hooked.append),
         ) as client,
     ):
-        yield client
+        yield log, hooked, client
 
 
 @pytest.mark.parametrize("middleware", MIDDLEWARES.values(), ids=MIDDLEWARES.keys())
 async def test_a_write_is_sent_once_whatever_the_callers_middleware(
     middleware: aiohttp.ClientMiddlewareType,
 ) -> None:
-    hooked: list[lucidgreen.RequestSent] = []
-    async with serve(_first_fails_then_ledger) as (url, log), _client(url, middleware, hooked) as c:
+    async with _served(middleware) as (log, hooked, c):
         with without_sleeping(), pytest.raises(lucidgreen.WriteOutcomeUnknown) as caught:
             await c.operations.request("PUT", "/api/v1/inventory/", json={"a": 1})
         assert caught.value.outcome_unknown is True
@@ -96,8 +100,7 @@ async def test_a_write_is_sent_once_whatever_the_callers_middleware(
 async def test_a_sale_is_resent_by_the_pipeline_alone_and_replayed(
     middleware: aiohttp.ClientMiddlewareType,
 ) -> None:
-    hooked: list[lucidgreen.RequestSent] = []
-    async with serve(_first_fails_then_ledger) as (url, log), _client(url, middleware, hooked) as c:
+    async with _served(middleware) as (log, hooked, c):
         with without_sleeping():
             result = await c.transactions.complete(
                 order_id="order-1", items=[LID], performed_at=datetime(2026, 1, 1, tzinfo=UTC)
@@ -111,8 +114,7 @@ async def test_a_sale_is_resent_by_the_pipeline_alone_and_replayed(
 async def test_a_read_is_retried_by_the_pipeline_and_every_try_counted(
     middleware: aiohttp.ClientMiddlewareType,
 ) -> None:
-    hooked: list[lucidgreen.RequestSent] = []
-    async with serve(_first_fails_then_ledger) as (url, log), _client(url, middleware, hooked) as c:
+    async with _served(middleware) as (log, hooked, c):
         with without_sleeping():
             await c.products.get(LID)
         assert len(log) == c.stats.requests == len(hooked) == 2
@@ -126,8 +128,7 @@ async def test_a_read_is_retried_by_the_pipeline_and_every_try_counted(
     "status, body and request id are gone",
 )
 async def test_the_503_the_server_answered_is_what_the_caller_gets() -> None:
-    hooked: list[lucidgreen.RequestSent] = []
-    async with serve(_first_fails_then_ledger) as (url, _), _client(url, again_on_5xx, hooked) as c:
+    async with _served(again_on_5xx) as (_, _, c):
         with pytest.raises(lucidgreen.WriteOutcomeUnknown) as caught:
             await c.operations.request("PUT", "/api/v1/inventory/", json={"a": 1})
     assert isinstance(caught.value, lucidgreen.ServerError)

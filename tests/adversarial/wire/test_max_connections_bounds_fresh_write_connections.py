@@ -11,7 +11,8 @@ open while the write uses a fresh one.)
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -64,9 +65,9 @@ def _content_length(head: bytes) -> int:
     return 0
 
 
-@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
-async def test_a_write_on_a_fresh_connection_waits_within_max_connections(write: Write) -> None:
-    server = _Connections(hold=0.5)
+@asynccontextmanager
+async def _one_connection(server: _Connections) -> AsyncIterator[lucidgreen.RetailClient]:
+    """A client with ``max_connections=1`` (and no retries) on ``server``."""
     async with (
         tcp_server(server.handle) as url,
         lucidgreen.RetailClient(
@@ -77,6 +78,13 @@ async def test_a_write_on_a_fresh_connection_waits_within_max_connections(write:
             retry=lucidgreen.RetryPolicy(max_retries=0),
         ) as client,
     ):
+        yield client
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+async def test_a_write_on_a_fresh_connection_waits_within_max_connections(write: Write) -> None:
+    server = _Connections(hold=0.5)
+    async with _one_connection(server) as client:
         read = asyncio.create_task(client.request("GET", "/api/v1/slow/"))
         await server.reads_started.wait()
         await write(client)
@@ -87,15 +95,7 @@ async def test_a_write_on_a_fresh_connection_waits_within_max_connections(write:
 async def test_a_second_read_waits_for_the_only_connection() -> None:
     """The harness's control: two reads under ``max_connections=1`` share one connection."""
     server = _Connections(hold=0.2)
-    async with (
-        tcp_server(server.handle) as url,
-        lucidgreen.RetailClient(
-            token="TOKEN-max-connections-1",
-            base_url=url,
-            rate_limiter=Unlimited(),
-            max_connections=1,
-        ) as client,
-    ):
+    async with _one_connection(server) as client:
         read = asyncio.create_task(client.request("GET", "/api/v1/slow/"))
         await server.reads_started.wait()
         await client.request("GET", "/api/v1/other/")

@@ -12,7 +12,9 @@ compared with every count the SDK keeps, for the default session and a caller's
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -50,15 +52,22 @@ def _every_other_reset(ledger: Ledger) -> Callable[[Seen], Action]:
     return decide
 
 
+@asynccontextmanager
+async def _resetting(session: Session, **options: Any) -> AsyncIterator[tuple[Ledger, Any, Any]]:
+    """A server resetting every other request after applying it, and a counted client."""
+    ledger = Ledger()
+    async with (
+        hostile(_every_other_reset(ledger)) as server,
+        counted(server, session=session, **options) as c,
+    ):
+        yield ledger, server, c
+
+
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_a_views_retried_reads_and_lost_writes_are_counted_by_its_client(
     session: Session,
 ) -> None:
-    ledger = Ledger()
-    async with (
-        hostile(_every_other_reset(ledger)) as server,
-        counted(server, session=session) as c,
-    ):
+    async with _resetting(session) as (ledger, server, c):
         view = c.retail.with_options(retry=RetryPolicy(max_retries=3), timeout=5)
         nested = view.with_options(headers={"X-View": "2"})
         with without_sleeping():
@@ -75,11 +84,7 @@ async def test_a_views_retried_reads_and_lost_writes_are_counted_by_its_client(
 async def test_instrumenting_a_view_after_use_traces_every_attempt_of_view_and_parent(
     session: Session,
 ) -> None:
-    ledger = Ledger()
-    async with (
-        hostile(_every_other_reset(ledger)) as server,
-        counted(server, session=session) as c,
-    ):
+    async with _resetting(session) as (_, server, c):
         view = c.retail.with_options(retry=RetryPolicy(max_retries=3))
         with without_sleeping():
             await view.products.get(LID)
@@ -101,12 +106,8 @@ async def test_instrumenting_a_view_after_use_traces_every_attempt_of_view_and_p
 
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_a_view_spends_its_clients_budget_for_every_attempt(session: Session) -> None:
-    ledger = Ledger()
     limiter = Unlimited()  # counts the permits it hands out
-    async with (
-        hostile(_every_other_reset(ledger)) as server,
-        counted(server, session=session, rate_limiter=limiter) as c,
-    ):
+    async with _resetting(session, rate_limiter=limiter) as (_, server, c):
         view = c.retail.with_options(retry=RetryPolicy(max_retries=3), timeout=5)
         with without_sleeping():
             for _ in range(3):
