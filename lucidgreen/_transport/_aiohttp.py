@@ -44,7 +44,7 @@ from ..errors import (
 )
 from ._messages import Request, Response, Timeout
 from ._network import Network
-from ._no_resend import Wire, middlewares_for
+from ._no_resend import AnsweredAlready, Wire, middlewares_for
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "AiohttpTransport"]
 
@@ -436,6 +436,9 @@ class AiohttpTransport:
                 response.close()  # the rest of an oversized body is never read: not reusable
             else:
                 response.release()
+        except AnsweredAlready as exc:  # a caller's middleware tried the answered request again
+            exc.answer.release()
+            return Response(exc.answer.status, _lower_headers(exc.answer.headers), b"", request.url)
         except (TimeoutError, aiohttp.ClientError) as exc:
             failure = _translate(exc, request, reached=not wire.never_sent)
         else:

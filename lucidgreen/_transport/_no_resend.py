@@ -21,7 +21,7 @@ from typing import Any
 
 import aiohttp
 
-__all__ = ["Wire", "middlewares_for"]
+__all__ = ["AnsweredAlready", "Wire", "middlewares_for"]
 
 _RESENT_ON: tuple[type[BaseException], ...] = (
     aiohttp.ServerDisconnectedError,
@@ -50,26 +50,40 @@ class Wire:
         return self.watched and not self.reached
 
 
+class AnsweredAlready(aiohttp.ClientError):
+    """A try refused because the one before it was answered (a caller's middleware trying a
+    5xx again): carries that answer, whose status and headers the SDK reports. Its body may
+    be gone: the middleware may have released it before trying again."""
+
+    def __init__(self, answer: aiohttp.ClientResponse) -> None:
+        super().__init__(f"HTTP {answer.status} was answered already; not sent again")
+        self.answer = answer
+
+
 class _OneTry:
     """A middleware that lets one try of its request reach the connection, never a second."""
 
-    __slots__ = ("_failure", "_tried", "_wire")
+    __slots__ = ("_answer", "_failure", "_tried", "_wire")
 
     def __init__(self, wire: Wire) -> None:
         self._tried = False
         self._failure: BaseException | None = None
+        self._answer: aiohttp.ClientResponse | None = None
         self._wire = wire
 
     async def __call__(
         self, request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
     ) -> aiohttp.ClientResponse:
         if self._tried:
-            # aiohttp is about to resend on its own: give it back the first failure instead.
+            # aiohttp (or a caller's middleware) would send it again: give back what the one
+            # try met instead, its answer or its failure.
+            if self._answer is not None:
+                raise AnsweredAlready(self._answer)
             raise self._failure or aiohttp.ServerDisconnectedError()
         self._tried = True
         self._wire.watched = True
         try:
-            return await handler(request)
+            self._answer = await handler(request)
         except _RESENT_ON as exc:
             self._failure = exc
             raise
@@ -77,6 +91,7 @@ class _OneTry:
             # Typed as always set; None until the headers are written (see Wire).
             if getattr(request, "response", None) is not None:
                 self._wire.reached = True
+        return self._answer
 
 
 def middlewares_for(session: aiohttp.ClientSession, wire: Wire) -> tuple[Any, ...]:

@@ -120,16 +120,10 @@ async def test_a_read_is_retried_by_the_pipeline_and_every_try_counted(
         assert len(log) == c.stats.requests == len(hooked) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lucidgreen/_transport/_no_resend.py:_OneTry answers a middleware's second try "
-    "after a *successful* first one with a made-up ServerDisconnectedError (self._failure is "
-    "None), so the 503 the server sent becomes 'the answer to this PUT was lost' and its "
-    "status, body and request id are gone",
-)
 async def test_the_503_the_server_answered_is_what_the_caller_gets() -> None:
     async with _served(again_on_5xx) as (_, _, c):
         with pytest.raises(lucidgreen.WriteOutcomeUnknown) as caught:
             await c.operations.request("PUT", "/api/v1/inventory/", json={"a": 1})
     assert isinstance(caught.value, lucidgreen.ServerError)
     assert caught.value.status == 503
+    assert caught.value.outcome_unknown is True
