@@ -4,7 +4,8 @@ other: counted in stats, passed to ``on_request``, logged, and traced as a call 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -24,25 +25,29 @@ async def _drain(export: PackageExport) -> None:
         pass
 
 
-async def _exported(fake: FakeLucidGreen, **options: Any) -> tuple[RetailClient, PackageExport]:
-    retail = _retail(fake, **options)
-    await retail.__aenter__()
-    return retail, await retail.package_uids.export()
+@asynccontextmanager
+async def _streaming(
+    telemetry: Telemetry,
+) -> AsyncIterator[tuple[FakeLucidGreen, RetailClient, PackageExport, list[RequestSent]]]:
+    """The fake, an instrumented client with its export made (before instrumenting), and
+    the requests its ``on_request`` hook saw."""
+    seen: list[RequestSent] = []
+    async with (
+        FakeLucidGreen(rate_limits=False) as fake,
+        _retail(fake, hooks=Hooks(on_request=seen.append)) as retail,
+    ):
+        export = await retail.package_uids.export()
+        telemetry.instrument(retail)
+        yield fake, retail, export, seen
 
 
 async def test_a_streamed_file_is_one_call_with_one_attempt_span(telemetry: Telemetry) -> None:
     """entries() over a good file: one call span, one CLIENT span with the 200 and the
     file's URL without its signature, and one request more in stats and hooks."""
-    seen: list[RequestSent] = []
-    async with FakeLucidGreen(rate_limits=False) as fake:
-        retail, export = await _exported(fake, hooks=Hooks(on_request=seen.append))
-        try:
-            telemetry.instrument(retail)
-            before = retail.stats.requests
-            await _drain(export)
-            assert retail.stats.requests == before + 1
-        finally:
-            await retail.__aexit__(None, None, None)
+    async with _streaming(telemetry) as (_, retail, export, seen):
+        before = retail.stats.requests
+        await _drain(export)
+        assert retail.stats.requests == before + 1
     [call] = telemetry.calls(ENTRIES)
     [attempt] = telemetry.attempts_of(call)
     attributes = dict(attempt.attributes or {})
@@ -57,20 +62,14 @@ async def test_a_refused_stream_is_an_error_attempt_and_the_caller_gets_the_stat
 ) -> None:
     """A CDN answering 403 (a forged signature): the attempt span says 403, the hook sees
     the 403, and the caller gets the typed error."""
-    seen: list[RequestSent] = []
-    async with FakeLucidGreen(rate_limits=False) as fake:
-        retail, export = await _exported(fake, hooks=Hooks(on_request=seen.append))
+    async with _streaming(telemetry) as (_, _, export, seen):
         forged = PackageExport(
             export._api,
             url=export.url.replace("X-Amz-Signature=", "X-Amz-Signature=0"),
             export_date=None,
         )
-        try:
-            telemetry.instrument(retail)
-            with pytest.raises(APIError) as caught:
-                await _drain(forged)
-        finally:
-            await retail.__aexit__(None, None, None)
+        with pytest.raises(APIError) as caught:
+            await _drain(forged)
     assert caught.value.status == 403
     [call] = telemetry.calls(ENTRIES)
     [attempt] = telemetry.attempts_of(call)
@@ -84,19 +83,13 @@ async def test_a_stream_dropped_before_its_head_is_a_counted_transport_error(
     """The CDN closing the connection unanswered: the request still counts (stats,
     ``transport_errors``, a hook with no status) and its span and call end with the
     transport error the caller gets."""
-    seen: list[RequestSent] = []
-    async with FakeLucidGreen(rate_limits=False) as fake:
-        retail, export = await _exported(fake, hooks=Hooks(on_request=seen.append))
-        try:
-            telemetry.instrument(retail)
-            before = retail.stats.requests
-            fake.faults.script("/exports/", ["drop"])
-            with pytest.raises(TransportError) as caught:
-                await _drain(export)
-            assert retail.stats.requests == before + 1
-            assert retail.stats.transport_errors == 1
-        finally:
-            await retail.__aexit__(None, None, None)
+    async with _streaming(telemetry) as (fake, retail, export, seen):
+        before = retail.stats.requests
+        fake.faults.script("/exports/", ["drop"])
+        with pytest.raises(TransportError) as caught:
+            await _drain(export)
+        assert retail.stats.requests == before + 1
+        assert retail.stats.transport_errors == 1
     assert seen[-1].status is None
     [call] = telemetry.calls(ENTRIES)
     [attempt] = telemetry.attempts_of(call)
@@ -105,10 +98,10 @@ async def test_a_stream_dropped_before_its_head_is_a_counted_transport_error(
     assert dict(attempt.attributes or {})["error.type"] == type(caught.value).__name__
 
 
-async def test_a_stream_on_a_closed_client_sends_nothing() -> None:
+async def test_a_stream_on_a_closed_client_sends_nothing(telemetry: Telemetry) -> None:
     """A closed client refuses the stream before anything is counted."""
-    async with FakeLucidGreen(rate_limits=False) as fake:
-        retail, export = await _exported(fake)
-        await retail.__aexit__(None, None, None)
+    async with _streaming(telemetry) as (_, retail, export, seen):
+        await retail.aclose()
         with pytest.raises(RuntimeError, match="closed"):
             await _drain(export)
+        assert all("/exports/" not in sent.url for sent in seen)  # the file was never asked
