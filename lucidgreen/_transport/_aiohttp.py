@@ -1,4 +1,4 @@
-"""The aiohttp transport: the only module of the client that imports aiohttp at run time.
+"""The aiohttp transport: where the client sends through aiohttp.
 
 Three rules hold for every request it sends:
 
@@ -17,8 +17,8 @@ Three rules hold for every request it sends:
   this rule, so ``download()`` and ``entries()`` agree.
 
 Long because: every aiohttp quirk the SDK guards against (redirects, body caps, slow
-bodies, malformed answers, loop binding, errors that must not chain) is translated here,
-so no other module imports aiohttp.
+bodies, malformed answers, errors that must not chain) is translated here, so no client
+module outside ``_transport`` imports aiohttp.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from ..errors import (
 from ._messages import Request, Response, Timeout
 from ._network import Network
 from ._no_resend import AnsweredAlready, Wire, middlewares_for
+from ._sessions import CallerSession, OwnSessions
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "AiohttpTransport"]
 
@@ -248,13 +249,14 @@ class _Stream:
 class AiohttpTransport:
     """Sends :class:`Request` objects with an ``aiohttp.ClientSession``.
 
-    Without ``session=``, the transport opens its own session on first use (inside the
-    running loop, as aiohttp requires) and closes it in :meth:`aclose`. That session belongs
-    to the loop it was opened on: using the transport from another event loop raises
-    ``RuntimeError`` at once (nothing is sent); create one client per event loop (per
-    ``asyncio.run``). A caller's session is used as is and never closed here; its
-    ``raise_for_status`` setting is overridden per request, since the SDK decides what each
-    status means (and honours ``Retry-After``).
+    Without ``session=``, the transport opens its own sessions on first use (inside the
+    running loop, as aiohttp requires) and closes them in :meth:`aclose`, or when that loop
+    ends under ``asyncio.run`` (:class:`OwnSessions`). They belong to the loop they were
+    opened on: using the transport from another event loop raises ``RuntimeError`` at once
+    (nothing is sent); create one client per event loop (per ``asyncio.run``). A caller's
+    session is used as is and never closed here; its ``raise_for_status`` setting is
+    overridden per request, since the SDK decides what each status means (and honours
+    ``Retry-After``).
 
     ``max_body_size`` caps each answer read into memory (bytes after decompression; None: no
     cap). Streamed bodies (:meth:`stream`) are not capped as a whole: their reader is.
@@ -281,20 +283,17 @@ class AiohttpTransport:
             raise TypeError(f"max_body_size must be an int (bytes) or None, not {max_body_size!r}")
         if max_body_size is not None and max_body_size <= 0:
             raise ValueError(f"max_body_size must be > 0 bytes, not {max_body_size!r}")
-        self._session = session
-        self._owns_session = session is None
         self._headers = dict(headers or {})
-        self._connection_limit = connection_limit
         self._network = network or Network(trust_env=False)
         # A caller's default_headers go to the API's origin only, never to the export CDN.
         self._api_prefix = None if api_origin is None else api_origin.rstrip("/") + "/"
         self._api_headers = dict(api_headers or {})
         self._max_body_size = max_body_size
-        self._fresh_session: aiohttp.ClientSession | None = None
-        # Requests in flight on the SDK's own sessions (pooled and fresh-connection ones
-        # together), so max_connections bounds both: each connector alone bounds only its own.
-        self._in_flight: asyncio.Semaphore | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sessions = (
+            OwnSessions(connection_limit=connection_limit, ssl_context=self._network.ssl)
+            if session is None
+            else CallerSession(session)
+        )
         self._closed = False
         self._last_timeout: tuple[Timeout, aiohttp.ClientTimeout] | None = None
 
@@ -303,44 +302,13 @@ class AiohttpTransport:
         """The cap on an answer's body read into memory, in bytes (None: no cap)."""
         return self._max_body_size
 
-    def _session_now(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise RuntimeError("this lucidgreen client is closed; create a new one")
-        loop = asyncio.get_running_loop()
-        if self._owns_session and self._loop is not None and self._loop is not loop:
-            state = "is closed" if self._loop.is_closed() else "is another one"
-            raise RuntimeError(
-                "this lucidgreen client was first used on another event loop (that loop "
-                f"{state}); its HTTP session belongs to that loop. Create the client inside "
-                "the loop that uses it, e.g. one client per asyncio.run()"
-            )
-        if self._session is None:
-            self._session = self._new_session(pooled=True)
-            self._in_flight = asyncio.Semaphore(self._connection_limit)
-            self._loop = loop
-        return self._session
-
-    def _new_session(self, *, pooled: bool) -> aiohttp.ClientSession:
-        """The one place the transport opens a session (connector options go here).
-
-        ``pooled=False``: every request on a connection of its own, closed after its answer.
-        """
-        connector = aiohttp.TCPConnector(
-            limit=self._connection_limit, ssl=self._network.ssl, force_close=not pooled
-        )
-        # The proxy of each request is chosen by Network (loopback never proxied).
-        return aiohttp.ClientSession(connector=connector, trust_env=False)
-
-    def _session_for(self, request: Request) -> aiohttp.ClientSession:
+    async def _session_for(self, request: Request) -> aiohttp.ClientSession:
         """The session ``request`` travels on: a write that will not be resent gets a
         connection of its own when the session is ours (a caller's session is used as is:
         its pool decides, so a drop on a reused connection stays an unknown outcome)."""
-        session = self._session_now()
-        if not (request.fresh_connection and self._owns_session):
-            return session
-        if self._fresh_session is None:
-            self._fresh_session = self._new_session(pooled=False)
-        return self._fresh_session
+        if self._closed:
+            raise RuntimeError("this lucidgreen client is closed; create a new one")
+        return await self._sessions.session(fresh_connection=request.fresh_connection)
 
     def _client_timeout(self, timeout: Timeout) -> aiohttp.ClientTimeout:
         """aiohttp's form of ``timeout``; the last one is kept (a client's calls share it,
@@ -409,9 +377,9 @@ class AiohttpTransport:
         )
 
     async def send(self, request: Request, *, timeout: Timeout) -> Response:
-        session = self._session_for(request)
-        in_flight = self._in_flight
-        if in_flight is None:  # a caller's session: its connector bounds its connections
+        session = await self._session_for(request)
+        in_flight = self._sessions.in_flight
+        if in_flight is None:  # a caller's session
             return await self._send_on(session, request, timeout)
         timeout = await _slot(in_flight, request, timeout)
         try:
@@ -455,13 +423,13 @@ class AiohttpTransport:
 
     @asynccontextmanager
     async def stream(self, request: Request, *, timeout: Timeout) -> AsyncIterator[_Stream]:
-        session = self._session_now()
+        session = await self._session_for(request)
         # A large download may take long in total; the timeout bounds each silent stretch.
         client_timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=timeout.connect or timeout.total, sock_read=timeout.total
         )
         kwargs = self._request_kwargs(request, client_timeout)
-        in_flight = self._in_flight
+        in_flight = self._sessions.in_flight
         if in_flight is not None:
             await _slot(in_flight, request, timeout)
         try:
@@ -483,44 +451,4 @@ class AiohttpTransport:
 
     async def aclose(self) -> None:
         self._closed = True
-        fresh, self._fresh_session = self._fresh_session, None
-        session, self._session = self._session, None
-        if session is None or not self._owns_session:
-            return
-        if fresh is not None:
-            await self._close_owned(fresh)
-        await self._close_owned(session)
-
-    async def _close_owned(self, session: aiohttp.ClientSession) -> None:
-        loop = self._loop
-        if loop is None or loop is asyncio.get_running_loop():
-            await session.close()
-        elif loop.is_running():  # alive in another thread: let it close its own sockets
-            asyncio.run_coroutine_threadsafe(session.close(), loop)
-        else:
-            _drop_session_of_another_loop(session)
-
-
-def _drop_session_of_another_loop(session: aiohttp.ClientSession) -> None:
-    """Free what a session opened on another (likely closed) loop holds, without that loop.
-
-    Its pooled sockets cannot be closed through their transports (that schedules callbacks
-    on the dead loop: "Event loop is closed"), so each socket is closed directly: the one
-    place the SDK reaches into aiohttp's and asyncio's state, pinned on the lowest and newest
-    aiohttp by the tests that use a client under a second ``asyncio.run``.
-    """
-    connector = session.connector
-    session.detach()  # the session reads as closed: its finaliser does not warn
-    if connector is None:
-        return
-    pooled = getattr(connector, "_conns", {})
-    for entries in list(pooled.values()):
-        for entry in list(entries):
-            protocol = entry[0] if isinstance(entry, tuple) else entry
-            transport = getattr(protocol, "transport", None)
-            sock = getattr(transport, "_sock", None)
-            if sock is not None:
-                sock.close()
-                # The transport's finaliser warns about, and closes, a socket it still holds.
-                transport._sock = None  # type: ignore[union-attr]
-    pooled.clear()  # a connector with nothing pooled neither warns nor touches its loop
+        await self._sessions.aclose()

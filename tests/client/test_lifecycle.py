@@ -44,7 +44,7 @@ async def test_a_client_never_closed_keeps_its_session_open(
     await source.products.get(product_uuids(fake)[0])
     transport = source._transport
     assert isinstance(transport, AiohttpTransport)
-    session = transport._session
+    session = getattr(transport._sessions, "pooled", None)
     assert session is not None
     assert not session.closed
     assert session.connector is not None
@@ -117,6 +117,75 @@ async def test_a_closed_client_fails_without_waiting_for_budget(
     with pytest.raises(RuntimeError, match="client is closed"):
         await source.products.get(uuid)
     assert loop.time() - started < 0.5
+
+
+def _used_then_left_open(runner: asyncio.Runner) -> aiohttp.ClientSession:
+    """Start the fake and a client on ``runner``, make one call, close only the fake; the
+    client's pooled session, still open."""
+
+    async def use() -> aiohttp.ClientSession:
+        fake = FakeLucidGreen()
+        await fake.start()
+        try:
+            client = fake.source_client(rate_limiter=lifted_limiter())
+            await client.products.get(product_uuids(fake)[0])
+            session = getattr(client._transport._sessions, "pooled", None)
+        finally:
+            await fake.close()
+        assert session is not None
+        assert not session.closed
+        return session
+
+    return runner.run(use())
+
+
+def test_the_end_of_asyncio_run_closes_a_client_left_open() -> None:
+    """A client never closed has its sessions closed on their own loop when asyncio.run (an
+    asyncio.Runner) ends: nothing is reported unclosed."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with asyncio.Runner() as runner:
+            session = _used_then_left_open(runner)
+        gc.collect()
+    assert session.closed
+    assert [str(w.message) for w in caught] == []
+
+
+def test_a_hand_run_loop_closed_unshut_leaves_only_asyncios_own_socket_reports(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A loop closed by hand without shutdown_asyncgens() cannot close what it opened. A later
+    aclose() from another loop returns cleanly and marks the session closed: what remains
+    reported is asyncio's ResourceWarning for the sockets that loop left open, never an
+    aiohttp "Unclosed client session"/"Unclosed connector"."""
+    loop = asyncio.new_event_loop()
+    try:
+        holder: list[lucidgreen.SourceClient] = []
+
+        async def use() -> aiohttp.ClientSession:
+            fake = FakeLucidGreen()
+            await fake.start()
+            try:
+                holder.append(fake.source_client(rate_limiter=lifted_limiter()))
+                await holder[0].products.get(product_uuids(fake)[0])
+            finally:
+                await fake.close()
+            session = getattr(holder[0]._transport._sessions, "pooled", None)
+            assert session is not None
+            return session
+
+        session = loop.run_until_complete(use())
+    finally:
+        loop.close()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        asyncio.run(holder[0].aclose())
+        holder.clear()
+        gc.collect()
+    assert session.closed
+    reports = [str(w.message) for w in caught]
+    assert not [m for m in reports + [r.getMessage() for r in caplog.records] if "Unclosed" in m]
+    assert all(m.startswith("unclosed transport") for m in reports), reports
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ def acquired_connections(client: SourceClient) -> int:
     """Connections the client's aiohttp connector has handed out and not got back."""
     transport = client._transport
     assert isinstance(transport, AiohttpTransport)
-    session = transport._session
+    session = getattr(transport._sessions, "pooled", None)
     assert session is not None
     assert session.connector is not None
     return len(session.connector._acquired)
