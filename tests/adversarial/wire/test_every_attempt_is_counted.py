@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-import lucidgreen
 from lucidgreen import RetryPolicy
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.outcomes import outcome_of
 from tests.adversarial.support import NOW
 from tests.adversarial.wire.hostile import (
     LID,
@@ -55,13 +55,6 @@ KINDS: dict[str, tuple[Call, str, int]] = {
     ),
 }
 BROKEN = [Fault.RESET, Fault.AFTER_HEADERS, Fault.MID_BODY]
-
-
-async def _outcome(call: Awaitable[Any]) -> Any:
-    try:
-        return await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
 
 
 def _gives(outcome: Any) -> str:
@@ -98,7 +91,7 @@ async def test_a_broken_answer_is_retried_or_reported_and_every_attempt_counted(
     ):
         await client.retail.products.get(LID)  # leaves a pooled connection behind
         with without_sleeping():
-            outcome = await _outcome(call(client, 1))
+            outcome = await outcome_of(call(client, 1))
         client.assert_counted(server)
     assert _gives(outcome) == gives, repr(outcome)
     assert len(server.requests) == 1 + reads
@@ -132,9 +125,9 @@ async def test_connection_close_on_every_other_answer_costs_nothing(
     ):
         calls = [kinds[n % 3][0](client, n) for n in range(24)]
         if concurrent:
-            outcomes = await asyncio.gather(*(_outcome(c) for c in calls))
+            outcomes = await asyncio.gather(*(outcome_of(c) for c in calls))
         else:
-            outcomes = [await _outcome(c) for c in calls]
+            outcomes = [await outcome_of(c) for c in calls]
         client.assert_counted(server)
     assert [_gives(o) for o in outcomes] == ["success"] * 24
     assert len(server.requests) == 24

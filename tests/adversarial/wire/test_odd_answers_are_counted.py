@@ -23,6 +23,7 @@ from lucidgreen import RetryPolicy, WriteOutcomeUnknown
 from lucidgreen.ratelimit import Unlimited
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.outcomes import outcome_of
 from tests.adversarial.support import NOW, serve
 from tests.adversarial.wire.hostile import (
     LID,
@@ -69,13 +70,6 @@ KINDS: dict[str, tuple[Call, str, int]] = {
 }
 
 
-async def _outcome(call: Awaitable[Any]) -> Any:
-    try:
-        return await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
-
-
 def _gives(outcome: Any) -> str:
     if isinstance(outcome, WriteOutcomeUnknown):  # the promise: one except clause catches it
         return "WriteOutcomeUnknown"
@@ -101,7 +95,7 @@ async def test_an_answer_that_never_ends_is_retried_or_reported_and_counted(
     ):
         await client.retail.products.get(LID)
         with without_sleeping():
-            outcome = await _outcome(call(client))
+            outcome = await outcome_of(call(client))
         client.assert_counted(server)
     assert _gives(outcome) == gives, repr(outcome)
     assert len(server.requests) == 1 + reads
@@ -135,7 +129,7 @@ async def test_a_write_whose_answer_stops_coming_is_write_outcome_unknown(
         counted(server, session=session, **options) as client,
     ):
         with without_sleeping():
-            outcome = await _outcome(call(client))
+            outcome = await outcome_of(call(client))
         client.assert_counted(server)
     assert isinstance(outcome, lucidgreen.WriteOutcomeUnknown), repr(outcome)
     assert outcome.outcome_unknown
@@ -158,7 +152,7 @@ async def test_http10_answers_that_end_with_the_connection_cost_nothing(
     ):
         outcomes = []
         for n in range(12):
-            outcomes.append(await _outcome(kinds[n % 3](client)))
+            outcomes.append(await outcome_of(kinds[n % 3](client)))
             ledger.applied.clear()  # the same body each round: applied once per round
         client.assert_counted(server)
     assert [_gives(o) for o in outcomes] == ["success"] * 12
@@ -180,7 +174,7 @@ async def test_a_redirected_write_is_not_resent_to_the_new_location(
         counted(server, session=session, retry=RetryPolicy(max_retries=3)) as client,
     ):
         with without_sleeping():
-            outcome = await _outcome(call(client))
+            outcome = await outcome_of(call(client))
         client.assert_counted(server)
     assert isinstance(outcome, lucidgreen.UnexpectedStatus), repr(outcome)
     assert [r.path.startswith("/moved/") for r in server.requests] == [False]
@@ -245,7 +239,7 @@ async def test_a_timeout_after_the_headers_is_retried_or_reported_and_counted(
         counted(server, session=session, retry=RetryPolicy(max_retries=3), timeout=0.5) as c,
     ):
         with without_sleeping():
-            outcome = await _outcome(call(c))
+            outcome = await outcome_of(call(c))
         c.assert_counted(server)
     assert _gives(outcome) == gives, repr(outcome)
     assert len(server.requests) == reads
@@ -285,7 +279,7 @@ async def test_token_renewals_under_drops_are_counted(session: Session) -> None:
         counted_with_credentials(server, session=session, retry=RetryPolicy(max_retries=5)) as c,
     ):
         with without_sleeping():
-            outcomes = [await _outcome(c.retail.products.get(LID)) for _ in range(24)]
+            outcomes = [await outcome_of(c.retail.products.get(LID)) for _ in range(24)]
         c.assert_counted(server)
     assert [_gives(o) for o in outcomes] == ["success"] * 24
     assert len(server.seen("/o/token/")) > 1  # renewals happened
