@@ -12,10 +12,10 @@ request count equals the SDK's stats, ``on_request`` hooks and OpenTelemetry att
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import attrs
 import pytest
 
 from lucidgreen import RetryPolicy
@@ -26,12 +26,10 @@ from tests.adversarial.support import NOW
 from tests.adversarial.wire.hostile import (
     LID,
     SESSIONS,
-    Action,
-    Answer,
     Counted,
+    Decide,
     Fault,
     Ledger,
-    Seen,
     Session,
     counted,
     hostile,
@@ -63,17 +61,6 @@ def _gives(outcome: Any) -> str:
     return "replayed" if isinstance(outcome, TransactionResult) and outcome.replayed else "success"
 
 
-def _breaks_once(ledger: Ledger, fault: Fault, *, after: int) -> Callable[[Seen], Action]:
-    """Answers like the API, but request number ``after + 1`` is applied, then ``fault``."""
-    served = itertools.count(1)
-
-    def decide(seen: Seen) -> Action:
-        answer = ledger.answer(seen)
-        return fault if next(served) == after + 1 else answer
-
-    return decide
-
-
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("fault", BROKEN, ids=[f.name.lower() for f in BROKEN])
@@ -86,7 +73,8 @@ async def test_a_broken_answer_is_retried_or_reported_and_every_attempt_counted(
     call, gives, reads = KINDS[kind]
     ledger = Ledger()
     async with (
-        hostile(_breaks_once(ledger, fault, after=1)) as server,
+        # request 2, the call's first, is applied and then meets the fault
+        hostile(ledger.spoiled(lambda n, answer: fault if n == 2 else answer)) as server,
         counted(server, session=session, retry=RetryPolicy(max_retries=3)) as client,
     ):
         await client.retail.products.get(LID)  # leaves a pooled connection behind
@@ -98,16 +86,10 @@ async def test_a_broken_answer_is_retried_or_reported_and_every_attempt_counted(
     assert ledger.applied_twice() == []
 
 
-def _closes_every_other(ledger: Ledger) -> Callable[[Seen], Action]:
-    served = itertools.count(1)
-
-    def decide(seen: Seen) -> Action:
-        answer = ledger.answer(seen)
-        if next(served) % 2 == 0:
-            return Answer(answer.status, answer.body, answer.headers, close=True)
-        return answer
-
-    return decide
+def _closes_every_other(ledger: Ledger) -> Decide:
+    return ledger.spoiled(
+        lambda n, answer: attrs.evolve(answer, close=True) if n % 2 == 0 else answer
+    )
 
 
 @pytest.mark.parametrize("session", SESSIONS)

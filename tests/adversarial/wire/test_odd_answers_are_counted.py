@@ -39,7 +39,6 @@ from tests.adversarial.wire.scripted import (
     SCRIPTS,
     Script,
     applying,
-    counted_with_credentials,
     half_close,
     headers_then_silence,
     http10,
@@ -276,7 +275,7 @@ async def test_token_renewals_under_drops_are_counted(session: Session) -> None:
     ledger = Ledger()
     async with (
         scripted(_renewing(ledger)) as server,
-        counted_with_credentials(server, session=session, retry=RetryPolicy(max_retries=5)) as c,
+        counted(server, credentials=True, session=session, retry=RetryPolicy(max_retries=5)) as c,
     ):
         with without_sleeping():
             outcomes = [await outcome_of(c.retail.products.get(LID)) for _ in range(24)]

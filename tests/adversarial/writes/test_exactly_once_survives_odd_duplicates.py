@@ -11,7 +11,6 @@ concurrent calls for one order under dropped answers.
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,16 +35,7 @@ from tests.adversarial.support import (
     serve,
     serve_routes,
 )
-from tests.adversarial.wire.hostile import (
-    SESSIONS,
-    Action,
-    Fault,
-    Ledger,
-    Seen,
-    Session,
-    counted,
-    hostile,
-)
+from tests.adversarial.wire.hostile import SESSIONS, Fault, Ledger, Session, counted, hostile
 
 Sale = Callable[[lucidgreen.RetailClient, str], Awaitable[TransactionResult]]
 SALES: dict[str, Sale] = {
@@ -155,17 +145,6 @@ async def test_an_import_duplicate_naming_another_case_is_no_replay() -> None:
     assert outcome.outcome_unknown
 
 
-def _drops_every_other(ledger: Ledger) -> Callable[[Seen], Action]:
-    """Applies every request like LucidRetail; every other one then loses its answer."""
-    served = itertools.count(1)
-
-    def decide(seen: Seen) -> Action:
-        answer = ledger.answer(seen)
-        return Fault.DROP if next(served) % 2 else answer
-
-    return decide
-
-
 @pytest.mark.parametrize("session", SESSIONS)
 @pytest.mark.parametrize("calls", [2, 5])
 async def test_concurrent_calls_for_one_order_apply_it_once(calls: int, session: Session) -> None:
@@ -174,7 +153,7 @@ async def test_concurrent_calls_for_one_order_apply_it_once(calls: int, session:
     most one) a plain success -- never two plain successes for one order."""
     ledger = Ledger()
     async with (
-        hostile(_drops_every_other(ledger)) as server,
+        hostile(ledger.spoiled(lambda n, answer: Fault.DROP if n % 2 else answer)) as server,
         counted(server, session=session, retry=RetryPolicy(max_retries=4)) as client,
     ):
         with without_sleeping():
