@@ -11,7 +11,8 @@ must equal stats, ``on_request`` hooks and OpenTelemetry attempt spans.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -20,11 +21,11 @@ from aiohttp import web
 
 import lucidgreen
 from lucidgreen import RetryPolicy, WriteOutcomeUnknown
-from lucidgreen.ratelimit import Unlimited
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.exports.readers import READS, read_export
 from tests.adversarial.outcomes import outcome_of
-from tests.adversarial.support import NOW, serve
+from tests.adversarial.support import NOW, retail, serve
 from tests.adversarial.wire.hostile import (
     LID,
     SESSIONS,
@@ -38,6 +39,7 @@ from tests.adversarial.wire.hostile import (
 from tests.adversarial.wire.scripted import (
     SCRIPTS,
     Script,
+    ScriptedServer,
     applying,
     half_close,
     headers_then_silence,
@@ -179,10 +181,13 @@ async def test_a_redirected_write_is_not_resent_to_the_new_location(
     assert [r.path.startswith("/moved/") for r in server.requests] == [False]
 
 
-@pytest.mark.parametrize("session", SESSIONS)
-async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -> None:
-    """Cancelling a write the server has read: CancelledError reaches the caller (never
-    swallowed, never retried), and the server read it once."""
+@asynccontextmanager
+async def _cancelled_mid_flight(
+    session: Session, **options: Any
+) -> AsyncIterator[tuple[ScriptedServer, Counted]]:
+    """An unrecognisable write the server has read (and applied), cancelled by the caller
+    while it waits for the rest of the answer; the CancelledError must reach the caller.
+    Yields the server and the client, still open."""
     ledger, arrived = Ledger(), asyncio.Event()
 
     async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
@@ -191,13 +196,22 @@ async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -
 
     async with (
         scripted(applying(ledger, stall, on=1)) as server,
-        counted(server, session=session, retry=RetryPolicy(max_retries=3)) as client,
+        counted(server, session=session, **options) as client,
     ):
         task = asyncio.ensure_future(KINDS["unrecognisable write"][0](client))
         await arrived.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        yield server, client
+
+
+@pytest.mark.parametrize("session", SESSIONS)
+async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -> None:
+    """Cancelling a write the server has read: CancelledError reaches the caller (never
+    swallowed, never retried), and the server read it once."""
+    async with _cancelled_mid_flight(session, retry=RetryPolicy(max_retries=3)) as (server, _):
+        pass
     assert len(server.requests) == 1
 
 
@@ -205,21 +219,7 @@ async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -
 async def test_a_write_cancelled_mid_flight_is_seen_by_every_count(session: Session) -> None:
     """The server read the write, then the caller cancelled it: stats, hooks and spans must
     all count the one attempt that reached the wire (hooks say status None: no answer)."""
-    ledger, arrived = Ledger(), asyncio.Event()
-
-    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        arrived.set()
-        return await headers_then_silence(seen, writer)
-
-    async with (
-        scripted(applying(ledger, stall, on=1)) as server,
-        counted(server, session=session) as client,
-    ):
-        task = asyncio.ensure_future(KINDS["unrecognisable write"][0](client))
-        await arrived.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+    async with _cancelled_mid_flight(session) as (server, client):
         client.assert_counted(server)
 
 
@@ -284,18 +284,7 @@ async def test_token_renewals_under_drops_are_counted(session: Session) -> None:
     assert len(server.seen("/o/token/")) > 1  # renewals happened
 
 
-async def _read_export(export: Any, reader: str) -> None:
-    if reader == "download":
-        await export.download()
-        return
-    async for _ in export.entries():
-        pass
-
-
-@pytest.mark.parametrize(
-    "reader",
-    ["download", "entries"],
-)
+@pytest.mark.parametrize("reader", READS)
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_the_export_download_is_counted_whichever_reader(
     session: Session, reader: str
@@ -315,7 +304,7 @@ async def test_the_export_download_is_counted_whichever_reader(
 
     async with scripted(script) as server, counted(server, session=session) as c:
         export = await c.retail.package_uids.export()
-        await _read_export(export, reader)
+        await read_export(export, reader)
         assert c.counts() == {"stats": 2, "hooks": 2, "spans": 2}
     paths = [r.path.partition("?")[0] for r in server.requests]
     assert paths == ["/api/v1.2/package-uids-export/", "/file.json"]
@@ -335,12 +324,8 @@ async def test_a_caller_session_expecting_100_continue_sends_each_write_once(ver
     async with (
         serve(handler) as (url, log),
         aiohttp.ClientSession(headers={"Expect": "100-continue"}) as own,
-        lucidgreen.RetailClient(
-            token="t0ken",
-            base_url=url,
-            session=own,
-            rate_limiter=Unlimited(),
-            hooks=lucidgreen.Hooks(on_request=hooked.append),
+        retail(
+            url, session=own, retry=RetryPolicy(), hooks=lucidgreen.Hooks(on_request=hooked.append)
         ) as client,
     ):
         assert await client.request(verb, "thing/", json={"a": 1}) == {"n": 1}
