@@ -17,7 +17,7 @@ from . import serializers as views
 from .export import export_path, latest_export_day
 from .form import Form
 from .reply import HttpError, Reply
-from .routing import SHORTUUID, Ctx, get_or_404, not_found, routes_under
+from .routing import SHORTUUID, Ctx, Route, get_or_404, not_found
 from .source import case_get
 
 __all__ = ["RETAIL_ROUTES"]
@@ -276,27 +276,23 @@ def lucid_id_lookup(ctx: Ctx) -> Reply:
 
 
 RETAIL_ROUTES = [
-    *routes_under(
-        _P,
-        "retail",
-        {
-            "/products/{uuid}/": {"GET": products_get},
-            "/batches/{uuid}/": {"GET": batches_get},
-            "/brands/{uuid}/": {"GET": brands_get},
-            "/collections/case/{key}/": {"GET": case_get},
-            "/caseids/import/": {"POST": caseids_import},
-            "/caseids/import/remove/": {"POST": caseids_import_remove},
-            "/transactions/complete/": {"POST": transactions_complete},
-            "/transactions/void/": {"POST": transactions_void},
-            "/package-uids-export/": {"GET": package_uids_export},
-            "/collections/inventory-pos/{dispensary_uuid:sid}/add-items/": {
-                "POST": inventory_add_items
-            },
-        },
-    ),
-    *routes_under(
-        _P,
+    Route(f"{_P}/products/{{uuid}}/", "retail", {"GET": products_get}),
+    Route(f"{_P}/batches/{{uuid}}/", "retail", {"GET": batches_get}),
+    Route(f"{_P}/brands/{{uuid}}/", "retail", {"GET": brands_get}),
+    Route(f"{_P}/collections/case/{{key}}/", "retail", {"GET": case_get}),
+    Route(f"{_P}/caseids/import/", "retail", {"POST": caseids_import}),
+    Route(f"{_P}/caseids/import/remove/", "retail", {"POST": caseids_import_remove}),
+    Route(f"{_P}/transactions/complete/", "retail", {"POST": transactions_complete}),
+    Route(f"{_P}/transactions/void/", "retail", {"POST": transactions_void}),
+    Route(f"{_P}/package-uids-export/", "retail", {"GET": package_uids_export}),
+    Route(
+        f"{_P}/collections/inventory-pos/lucid-id/{{lucid_id:sid}}/",
         "public",
-        {"/collections/inventory-pos/lucid-id/{lucid_id:sid}/": {"GET": lucid_id_lookup}},
+        {"GET": lucid_id_lookup},
+    ),
+    Route(
+        f"{_P}/collections/inventory-pos/{{dispensary_uuid:sid}}/add-items/",
+        "retail",
+        {"POST": inventory_add_items},
     ),
 ]

@@ -34,7 +34,6 @@ __all__ = [
     "get_or_404",
     "not_found",
     "paginate",
-    "routes_under",
 ]
 
 T = TypeVar("T")
@@ -83,12 +82,6 @@ class Route:
         if found is None:
             return None
         return {k: unquote(v) for k, v in found.groupdict().items()}
-
-
-def routes_under(prefix: str, scope: Scope, table: Mapping[str, dict[str, Handler]]) -> list[Route]:
-    """One product's routes: each path of ``table`` (its methods and their handlers) under
-    ``prefix``, all of ``scope``."""
-    return [Route(prefix + path, scope, methods) for path, methods in table.items()]
 
 
 @attrs.frozen

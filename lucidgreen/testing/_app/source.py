@@ -14,7 +14,7 @@ from .._state.state import ASSET_TYPES
 from . import serializers as views
 from .form import Form
 from .reply import Reply
-from .routing import Ctx, get_or_404, not_found, paginate, routes_under
+from .routing import Ctx, Route, get_or_404, not_found, paginate
 
 __all__ = ["SOURCE_ROUTES"]
 
@@ -135,23 +135,19 @@ def assets_delete(ctx: Ctx) -> Reply:
     return Reply.empty(204)
 
 
-SOURCE_ROUTES = routes_under(
-    _P,
-    "source",
-    {
-        "/products/": {"GET": products_list},
-        "/products/{uuid}/": {"GET": products_get},
-        "/batches/": {"GET": batches_list},
-        "/batches/{uuid}/": {"GET": batches_get},
-        "/brands/": {"GET": brands_list},
-        "/brands/{uuid}/": {"GET": brands_get},
-        "/items/{uuid}/": {"GET": items_get},
-        "/collections/case/{key}/": {"GET": case_get},
-        "/collections/{key}/": {"GET": collections_get},
-        "/digital_coas/{uuid}/": {"GET": digital_coas_get},
-        "/assets/text/{uuid}/delete/": {"DELETE": assets_delete},
-        "/assets/{asset_type}/create/": {"POST": assets_create},
-        "/assets/{asset_type}/": {"GET": assets_list},
-        "/assets/{asset_type}/{uuid}/": {"GET": assets_get},
-    },
-)
+SOURCE_ROUTES = [
+    Route(f"{_P}/products/", "source", {"GET": products_list}),
+    Route(f"{_P}/products/{{uuid}}/", "source", {"GET": products_get}),
+    Route(f"{_P}/batches/", "source", {"GET": batches_list}),
+    Route(f"{_P}/batches/{{uuid}}/", "source", {"GET": batches_get}),
+    Route(f"{_P}/brands/", "source", {"GET": brands_list}),
+    Route(f"{_P}/brands/{{uuid}}/", "source", {"GET": brands_get}),
+    Route(f"{_P}/items/{{uuid}}/", "source", {"GET": items_get}),
+    Route(f"{_P}/collections/case/{{key}}/", "source", {"GET": case_get}),
+    Route(f"{_P}/collections/{{key}}/", "source", {"GET": collections_get}),
+    Route(f"{_P}/digital_coas/{{uuid}}/", "source", {"GET": digital_coas_get}),
+    Route(f"{_P}/assets/text/{{uuid}}/delete/", "source", {"DELETE": assets_delete}),
+    Route(f"{_P}/assets/{{asset_type}}/create/", "source", {"POST": assets_create}),
+    Route(f"{_P}/assets/{{asset_type}}/", "source", {"GET": assets_list}),
+    Route(f"{_P}/assets/{{asset_type}}/{{uuid}}/", "source", {"GET": assets_get}),
+]
