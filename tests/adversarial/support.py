@@ -105,6 +105,32 @@ async def token_ok(request: web.Request) -> web.Response:
     return web.json_response({"access_token": TOKEN, "expires_in": 3600})
 
 
+def first_503_then(status: int, body: dict[str, Any]) -> Handler:
+    """A :func:`serve` handler: a 503 to the first request (one that may have applied), then
+    ``body`` with ``status`` to every other."""
+
+    async def handler(request: web.Request, n: int) -> web.Response:
+        del request
+        if n == 1:
+            return web.Response(status=503)
+        return web.json_response(body, status=status)
+
+    return handler
+
+
+def numbered(handler: Handler) -> RouteHandler:
+    """A :func:`serve_routes` handler from a :func:`serve` one: ``n`` counts the requests this
+    route has had, so one path of many can answer by turn."""
+    count = 0
+
+    async def route(request: web.Request) -> web.StreamResponse:
+        nonlocal count
+        count += 1
+        return await handler(request, count)
+
+    return route
+
+
 @asynccontextmanager
 async def tcp_server(handle: TcpHandler) -> AsyncIterator[str]:
     """A bare TCP server on 127.0.0.1 (port 0) running ``handle`` per connection, which it

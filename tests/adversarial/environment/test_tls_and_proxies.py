@@ -162,16 +162,19 @@ def test_loopback_is_never_proxied_and_trust_env_false_ignores_the_environment()
     assert Network(trust_env=False, environ=env).proxy_for("https://api.example/x") is None
 
 
+# what the case tries -> (host, NO_PROXY, whether the host goes around the proxy)
+NO_PROXY_CASES = {
+    "a subdomain of a listed domain": ("api.example.com", "example.com", True),
+    "a listed domain with a leading dot": ("api.example.com", ".example.com", True),
+    "a host merely ending in the name": ("notexample.com", "example.com", False),
+    "a * among other entries": ("api.example.com", "other.org, *", True),
+    "an entry with a port": ("api.example.com", "api.example.com:443", True),
+    "an empty NO_PROXY": ("api.example.com", "", False),
+}
+
+
 @pytest.mark.parametrize(
-    ("host", "no_proxy", "exempt"),
-    [
-        ("api.example.com", "example.com", True),
-        ("api.example.com", ".example.com", True),
-        ("notexample.com", "example.com", False),
-        ("api.example.com", "other.org, *", True),
-        ("api.example.com", "api.example.com:443", True),
-        ("api.example.com", "", False),
-    ],
+    ("host", "no_proxy", "exempt"), NO_PROXY_CASES.values(), ids=NO_PROXY_CASES.keys()
 )
 def test_no_proxy_matching(host: str, no_proxy: str, exempt: bool) -> None:
     assert no_proxy_matches(host, no_proxy) is exempt
@@ -193,7 +196,7 @@ BAD_PROXIES = [
 ]
 
 
-@pytest.mark.parametrize("bad", BAD_PROXIES)
+@pytest.mark.parametrize("bad", BAD_PROXIES, ids=repr)
 def test_a_proxy_with_a_bad_scheme_is_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="proxy"):
         check_proxy(bad)

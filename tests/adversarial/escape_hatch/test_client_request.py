@@ -13,6 +13,7 @@ from aiohttp import web
 import lucidgreen
 from lucidgreen import Hooks, RetryPolicy, TokenBucket
 
+from ..outcomes import REFUSALS
 from ..support import TOKEN, retail, serve, source
 
 FAST = RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.001)
@@ -103,15 +104,7 @@ async def test_a_write_whose_2xx_answer_is_unreadable_may_have_been_applied() ->
     assert caught.value.outcome_unknown
 
 
-@pytest.mark.parametrize(
-    ("status", "error"),
-    [
-        (400, lucidgreen.BadRequest),
-        (403, lucidgreen.PermissionDenied),
-        (404, lucidgreen.NotFound),
-        (405, lucidgreen.MethodNotAllowed),
-    ],
-)
+@pytest.mark.parametrize(("status", "error"), REFUSALS)
 async def test_error_statuses_are_the_sdks_typed_errors(
     status: int, error: type[lucidgreen.APIError]
 ) -> None:

@@ -1,9 +1,11 @@
 """The two export readers side by side, for tests that hold the fast lane to the event
-reader: each gives the entries it read, or ``"DecodeError"``."""
+reader: each gives the entries it read, or ``"DecodeError"``. And :func:`read_export`, an
+export read to its end the way a caller chooses."""
 
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from lucidgreen import DecodeError
 from lucidgreen.retail._export_events import EventParser
@@ -45,3 +47,16 @@ def cut(raw: bytes, cuts: list[int]) -> list[bytes]:
     """``raw`` split at ``cuts`` (taken modulo its length), in order."""
     points = sorted({0, len(raw), *(c % (len(raw) + 1) for c in cuts)})
     return [raw[a:b] for a, b in itertools.pairwise(points)]
+
+
+READS = ["download", "entries"]
+
+
+async def read_export(export: Any, read: str) -> None:
+    """``export`` read to its end by ``read``: ``"download"`` (all at once) or
+    ``"entries"`` (streamed)."""
+    if read == "download":
+        await export.download()
+        return
+    async for _ in export.entries():
+        pass

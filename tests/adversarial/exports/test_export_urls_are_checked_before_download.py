@@ -19,6 +19,8 @@ import lucidgreen
 from lucidgreen.retail._export_url import check_download_url
 from tests.adversarial.support import running
 
+from .readers import READS, read_export
+
 UNUSABLE = [
     "http://10.255.255.1/x",
     "http://cdn.lucidgreen.io/exports/file.json?X-Amz-Signature=abc",
@@ -100,16 +102,8 @@ async def exporting(export_url: str) -> AsyncIterator[tuple[str, list[str]]]:
 RETRIES = lucidgreen.RetryPolicy(max_retries=3, initial_delay=0.01, max_delay=0.02)
 
 
-async def read_all(export: Any, read: str) -> None:
-    if read == "download":
-        await export.download()
-        return
-    async for _ in export.entries():
-        pass
-
-
 @pytest.mark.parametrize("url", [*UNUSABLE, "ftp://h/x", "::"])
-@pytest.mark.parametrize("read", ["download", "entries"])
+@pytest.mark.parametrize("read", READS)
 async def test_a_download_from_an_unusable_url_fails_at_once_without_sending(
     url: str, read: str
 ) -> None:
@@ -127,7 +121,7 @@ async def test_a_download_from_an_unusable_url_fails_at_once_without_sending(
     ):
         export = await retail.package_uids.export()
         with pytest.raises(lucidgreen.DecodeError, match="export_url"):
-            await read_all(export, read)
+            await read_export(export, read)
     assert retries == []
     assert [s for s in sent if "package-uids-export" not in s] == []
     assert seen == ["/api/v1.2/package-uids-export/"]

@@ -1,14 +1,43 @@
-# ruff: noqa: SIM105, PT018, B007
+# ruff: noqa: PT018
 """Identifiers, next links and raw operation paths can never move a request off its endpoint."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import Any
 
 import pytest
 from aiohttp import web
 
 import lucidgreen
-from tests.adversarial.support import LID, drf, empty_object, product, retail, serve, source
+from tests.adversarial.support import (
+    LID,
+    Handler,
+    drf,
+    empty_object,
+    product,
+    retail,
+    serve,
+    source,
+)
 from tests.support import collect
+
+Call = Callable[[lucidgreen.SourceClient, lucidgreen.RetailClient], Awaitable[Any]]
+
+
+async def _paths_sent(
+    handler: Handler, calls: list[Call], refused: tuple[type[Exception], ...]
+) -> list[str]:
+    """Every path (query included) that reached a server answering with ``handler`` while
+    ``calls`` ran on a SourceClient and a RetailClient aimed at it. A call may be refused
+    with one of ``refused``: what is judged is where its requests went."""
+    async with serve(handler) as (url, log), source(url) as s, retail(url) as r:
+        for call in calls:
+            with suppress(*refused):
+                await call(s, r)
+    return [path for _, path, _ in log]
+
 
 ESCAPES = [
     "../batches/?page=2",
@@ -34,19 +63,18 @@ ESCAPES = [
 ]
 
 
-@pytest.mark.parametrize("link", ESCAPES)
-async def test_next_link_never_leaves_the_endpoint(link: str) -> None:
-    """Whatever the next link, every request goes to /api/v1.5/products/ exactly."""
-
+def _first_page_linking(link: str) -> Handler:
     async def h(r: web.Request, n: int) -> web.Response:
         return drf([product(n)], count=3, next=link if n == 1 else None)
 
-    async with serve(h) as (url, log), source(url) as c:
-        try:
-            await collect(c.products.list())
-        except lucidgreen.DecodeError:
-            pass
-    for _, path, _ in log:
+    return h
+
+
+@pytest.mark.parametrize("link", ESCAPES)
+async def test_next_link_never_leaves_the_endpoint(link: str) -> None:
+    """Whatever the next link, every request goes to /api/v1.5/products/ exactly."""
+    listing: list[Call] = [lambda s, r: collect(s.products.list())]
+    for path in await _paths_sent(_first_page_linking(link), listing, (lucidgreen.DecodeError,)):
         assert path.split("?")[0] == "/api/v1.5/products/", path
 
 
@@ -70,18 +98,12 @@ IDS = [
 @pytest.mark.parametrize("ident", IDS)
 async def test_dot_identifiers_never_escape(ident: str) -> None:
     """collections.get / inventory_collection_delete with dot ids: refused or kept in place."""
-
-    async with serve(empty_object) as (url, log), source(url) as s, retail(url) as r:
-        for call in (
-            lambda: s.collections.get(ident),
-            lambda: r.operations.inventory_collection_delete(LID, ident),
-            lambda: r.operations.collection_details(ident),
-        ):
-            try:
-                await call()
-            except (ValueError, lucidgreen.LucidGreenError):
-                pass
-    for method, path, _ in log:
+    calls: list[Call] = [
+        lambda s, r: s.collections.get(ident),
+        lambda s, r: r.operations.inventory_collection_delete(LID, ident),
+        lambda s, r: r.operations.collection_details(ident),
+    ]
+    for path in await _paths_sent(empty_object, calls, (ValueError, lucidgreen.LucidGreenError)):
         segs = path.split("?")[0].split("/")
         assert "." not in segs and ".." not in segs
         assert path.split("?")[0] not in ("/api/v1.5/", "/api/v1.2/", "/api/v1.5/collections/")
@@ -102,12 +124,8 @@ REL = [
 ]
 
 
-@pytest.mark.parametrize("rel", REL)
+@pytest.mark.parametrize("rel", REL, ids=repr)
 async def test_operations_request_stays_under_api_prefix(rel: str) -> None:
-    async with serve(empty_object) as (url, log), retail(url) as r:
-        try:
-            await r.operations.request("GET", rel)
-        except (ValueError, lucidgreen.LucidGreenError):
-            pass
-    for _, path, _ in log:
+    call: list[Call] = [lambda s, r: r.operations.request("GET", rel)]
+    for path in await _paths_sent(empty_object, call, (ValueError, lucidgreen.LucidGreenError)):
         assert path.startswith("/api/v1.2/"), path

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import itertools
 import json
 import socket
 import struct
@@ -255,6 +256,17 @@ class Ledger:
     def applied_twice(self) -> list[str]:
         return [key for key, times in self.applied.items() if times > 1]
 
+    def spoiled(self, spoil: Callable[[int, Answer], Action]) -> Decide:
+        """A server's ``decide``: every request is applied and answered like the API first
+        (the worst case for a write), then ``spoil(n, answer)`` says what request number
+        ``n`` (1-based) really gets."""
+        served = itertools.count(1)
+
+        def decide(seen: Seen) -> Action:
+            return spoil(next(served), self.answer(seen))
+
+        return decide
+
 
 Session = Literal["default", "caller"]
 SESSIONS: tuple[Session, ...] = ("default", "caller")
@@ -304,9 +316,11 @@ async def counted(
     session: Session = "default",
     product: Literal["retail", "source"] = "retail",
     rate_limiter: RateLimiter | None = None,
+    credentials: bool = False,
     **options: Any,
 ) -> AsyncIterator[Counted]:
-    """A client on ``server`` with the static token, instrumented and hooked."""
+    """A client on ``server``, instrumented and hooked, with the static token -- or, with
+    ``credentials``, client credentials that fetch tokens from the server's ``/o/token/``."""
     hooked: list[lucidgreen.RequestSent] = []
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
@@ -316,8 +330,11 @@ async def counted(
         if session == "caller":
             own = await stack.enter_async_context(aiohttp.ClientSession())
         cls = lucidgreen.RetailClient if product == "retail" else lucidgreen.SourceClient
+        cid, secret, token = ("cid", "csecret", None) if credentials else (None, None, TOKEN)
         client = cls(
-            token=TOKEN,
+            cid,
+            secret,
+            token=token,
             base_url=server.url,
             session=own,
             rate_limiter=rate_limiter or Unlimited(),

@@ -11,29 +11,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from contextlib import asynccontextmanager
 
-import aiohttp
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-import lucidgreen
-import lucidgreen.otel
-from lucidgreen.ratelimit import Unlimited
 from tests.adversarial.support import read_request
 from tests.adversarial.wire.hostile import (
     Answer,
-    Counted,
     HostileServer,
     Ledger,
     Seen,
-    Session,
     _reset,
 )
 
-__all__ = ["SCRIPTS", "Script", "ScriptedServer", "counted_with_credentials", "scripted"]
+__all__ = ["SCRIPTS", "Script", "ScriptedServer", "scripted"]
 
 Script = Callable[[Seen, asyncio.StreamWriter], Awaitable[bool]]
 """Answers one request; returns whether the connection stays open for the next."""
@@ -197,34 +186,3 @@ def redirecting(status: int) -> Script:
         return True
 
     return script
-
-
-@asynccontextmanager
-async def counted_with_credentials(
-    server: HostileServer, *, session: Session = "default", **options: Any
-) -> AsyncIterator[Counted]:
-    """:func:`~tests.adversarial.wire.hostile.counted`, but the RetailClient fetches its
-    tokens from the server's ``/o/token/`` with client credentials."""
-    hooked: list[lucidgreen.RequestSent] = []
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    async with AsyncExitStack() as stack:
-        own = None
-        if session == "caller":
-            own = await stack.enter_async_context(aiohttp.ClientSession())
-        client = lucidgreen.RetailClient(
-            "cid",
-            "csecret",
-            base_url=server.url,
-            session=own,
-            rate_limiter=Unlimited(),
-            hooks=lucidgreen.Hooks(on_request=hooked.append),
-            **options,
-        )
-        await stack.enter_async_context(client)
-        lucidgreen.otel.instrument(client, tracer_provider=provider)
-        try:
-            yield Counted(client, exporter, hooked)
-        finally:
-            provider.shutdown()

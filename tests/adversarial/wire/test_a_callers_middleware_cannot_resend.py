@@ -19,10 +19,10 @@ import pytest
 from aiohttp import web
 
 import lucidgreen
-from lucidgreen.ratelimit import Unlimited
+from lucidgreen import Hooks, RetryPolicy
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import serve
+from tests.adversarial.support import retail, serve
 
 LID = "UNDTMBovdue9tFWfhamnDM"
 ALREADY = {"message": "This transaction has already been processed."}
@@ -64,60 +64,56 @@ async def _first_fails_then_ledger(request: web.Request, n: int) -> web.StreamRe
     return web.json_response({"status": "success", "request_id": "r", "uuid": LID, "name": "P"})
 
 
+Served = tuple[list[Any], list[lucidgreen.RequestSent], lucidgreen.RetailClient]
+
+
 @asynccontextmanager
-async def _served(
-    middleware: aiohttp.ClientMiddlewareType,
-) -> AsyncIterator[tuple[list[Any], list[lucidgreen.RequestSent], lucidgreen.RetailClient]]:
-    """The API of :func:`_first_fails_then_ledger`, and a client on a caller's session that
-    carries ``middleware``: the server's request log, the client's hooks, the client."""
+async def _served(middleware: aiohttp.ClientMiddlewareType) -> AsyncIterator[Served]:
+    """The API of :func:`_first_fails_then_ledger`, and a client (the default retry policy)
+    on a caller's session that carries ``middleware``: the server's request log, the
+    client's hooks, the client."""
     hooked: list[lucidgreen.RequestSent] = []
     async with (
         serve(_first_fails_then_ledger) as (url, log),
         aiohttp.ClientSession(middlewares=(middleware,)) as session,
-        lucidgreen.RetailClient(
-            token="CALLER-session-token-0123",
-            base_url=url,
-            session=session,
-            rate_limiter=Unlimited(),
-            hooks=lucidgreen.Hooks(on_request=hooked.append),
+        retail(
+            url, session=session, retry=RetryPolicy(), hooks=Hooks(on_request=hooked.append)
         ) as client,
     ):
         yield log, hooked, client
 
 
-@pytest.mark.parametrize("middleware", MIDDLEWARES.values(), ids=MIDDLEWARES.keys())
-async def test_a_write_is_sent_once_whatever_the_callers_middleware(
-    middleware: aiohttp.ClientMiddlewareType,
-) -> None:
-    async with _served(middleware) as (log, hooked, c):
-        with without_sleeping(), pytest.raises(lucidgreen.WriteOutcomeUnknown) as caught:
-            await c.operations.request("PUT", "/api/v1/inventory/", json={"a": 1})
-        assert caught.value.outcome_unknown is True
-        assert len(log) == c.stats.requests == len(hooked) == 1
+@pytest.fixture(params=list(MIDDLEWARES.values()), ids=list(MIDDLEWARES))
+async def served(request: pytest.FixtureRequest) -> AsyncIterator[Served]:
+    """:func:`_served` once with each middleware of :data:`MIDDLEWARES`."""
+    async with _served(request.param) as served:
+        yield served
 
 
-@pytest.mark.parametrize("middleware", MIDDLEWARES.values(), ids=MIDDLEWARES.keys())
-async def test_a_sale_is_resent_by_the_pipeline_alone_and_replayed(
-    middleware: aiohttp.ClientMiddlewareType,
-) -> None:
-    async with _served(middleware) as (log, hooked, c):
-        with without_sleeping():
-            result = await c.transactions.complete(
-                order_id="order-1", items=[LID], performed_at=datetime(2026, 1, 1, tzinfo=UTC)
-            )
-        assert isinstance(result, TransactionResult)
-        assert result.replayed is True
-        assert len(log) == c.stats.requests == len(hooked) == 2
+async def test_a_write_is_sent_once_whatever_the_callers_middleware(served: Served) -> None:
+    log, hooked, c = served
+    with without_sleeping(), pytest.raises(lucidgreen.WriteOutcomeUnknown) as caught:
+        await c.operations.request("PUT", "/api/v1/inventory/", json={"a": 1})
+    assert caught.value.outcome_unknown is True
+    assert len(log) == c.stats.requests == len(hooked) == 1
 
 
-@pytest.mark.parametrize("middleware", MIDDLEWARES.values(), ids=MIDDLEWARES.keys())
-async def test_a_read_is_retried_by_the_pipeline_and_every_try_counted(
-    middleware: aiohttp.ClientMiddlewareType,
-) -> None:
-    async with _served(middleware) as (log, hooked, c):
-        with without_sleeping():
-            await c.products.get(LID)
-        assert len(log) == c.stats.requests == len(hooked) == 2
+async def test_a_sale_is_resent_by_the_pipeline_alone_and_replayed(served: Served) -> None:
+    log, hooked, c = served
+    with without_sleeping():
+        result = await c.transactions.complete(
+            order_id="order-1", items=[LID], performed_at=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+    assert isinstance(result, TransactionResult)
+    assert result.replayed is True
+    assert len(log) == c.stats.requests == len(hooked) == 2
+
+
+async def test_a_read_is_retried_by_the_pipeline_and_every_try_counted(served: Served) -> None:
+    log, hooked, c = served
+    with without_sleeping():
+        await c.products.get(LID)
+    assert len(log) == c.stats.requests == len(hooked) == 2
 
 
 async def test_the_503_the_server_answered_is_what_the_caller_gets() -> None:

@@ -12,26 +12,24 @@ request count equals the SDK's stats, ``on_request`` hooks and OpenTelemetry att
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import attrs
 import pytest
 
-import lucidgreen
 from lucidgreen import RetryPolicy
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.outcomes import outcome_of
 from tests.adversarial.support import NOW
 from tests.adversarial.wire.hostile import (
     LID,
     SESSIONS,
-    Action,
-    Answer,
     Counted,
+    Decide,
     Fault,
     Ledger,
-    Seen,
     Session,
     counted,
     hostile,
@@ -57,28 +55,10 @@ KINDS: dict[str, tuple[Call, str, int]] = {
 BROKEN = [Fault.RESET, Fault.AFTER_HEADERS, Fault.MID_BODY]
 
 
-async def _outcome(call: Awaitable[Any]) -> Any:
-    try:
-        return await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
-
-
 def _gives(outcome: Any) -> str:
     if isinstance(outcome, BaseException):
         return type(outcome).__name__
     return "replayed" if isinstance(outcome, TransactionResult) and outcome.replayed else "success"
-
-
-def _breaks_once(ledger: Ledger, fault: Fault, *, after: int) -> Callable[[Seen], Action]:
-    """Answers like the API, but request number ``after + 1`` is applied, then ``fault``."""
-    served = itertools.count(1)
-
-    def decide(seen: Seen) -> Action:
-        answer = ledger.answer(seen)
-        return fault if next(served) == after + 1 else answer
-
-    return decide
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -93,28 +73,23 @@ async def test_a_broken_answer_is_retried_or_reported_and_every_attempt_counted(
     call, gives, reads = KINDS[kind]
     ledger = Ledger()
     async with (
-        hostile(_breaks_once(ledger, fault, after=1)) as server,
+        # request 2, the call's first, is applied and then meets the fault
+        hostile(ledger.spoiled(lambda n, answer: fault if n == 2 else answer)) as server,
         counted(server, session=session, retry=RetryPolicy(max_retries=3)) as client,
     ):
         await client.retail.products.get(LID)  # leaves a pooled connection behind
         with without_sleeping():
-            outcome = await _outcome(call(client, 1))
+            outcome = await outcome_of(call(client, 1))
         client.assert_counted(server)
     assert _gives(outcome) == gives, repr(outcome)
     assert len(server.requests) == 1 + reads
     assert ledger.applied_twice() == []
 
 
-def _closes_every_other(ledger: Ledger) -> Callable[[Seen], Action]:
-    served = itertools.count(1)
-
-    def decide(seen: Seen) -> Action:
-        answer = ledger.answer(seen)
-        if next(served) % 2 == 0:
-            return Answer(answer.status, answer.body, answer.headers, close=True)
-        return answer
-
-    return decide
+def _closes_every_other(ledger: Ledger) -> Decide:
+    return ledger.spoiled(
+        lambda n, answer: attrs.evolve(answer, close=True) if n % 2 == 0 else answer
+    )
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -132,9 +107,9 @@ async def test_connection_close_on_every_other_answer_costs_nothing(
     ):
         calls = [kinds[n % 3][0](client, n) for n in range(24)]
         if concurrent:
-            outcomes = await asyncio.gather(*(_outcome(c) for c in calls))
+            outcomes = await asyncio.gather(*(outcome_of(c) for c in calls))
         else:
-            outcomes = [await _outcome(c) for c in calls]
+            outcomes = [await outcome_of(c) for c in calls]
         client.assert_counted(server)
     assert [_gives(o) for o in outcomes] == ["success"] * 24
     assert len(server.requests) == 24

@@ -11,7 +11,8 @@ must equal stats, ``on_request`` hooks and OpenTelemetry attempt spans.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -20,10 +21,11 @@ from aiohttp import web
 
 import lucidgreen
 from lucidgreen import RetryPolicy, WriteOutcomeUnknown
-from lucidgreen.ratelimit import Unlimited
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import NOW, serve
+from tests.adversarial.exports.readers import READS, read_export
+from tests.adversarial.outcomes import outcome_of
+from tests.adversarial.support import NOW, retail, serve
 from tests.adversarial.wire.hostile import (
     LID,
     SESSIONS,
@@ -37,8 +39,8 @@ from tests.adversarial.wire.hostile import (
 from tests.adversarial.wire.scripted import (
     SCRIPTS,
     Script,
+    ScriptedServer,
     applying,
-    counted_with_credentials,
     half_close,
     headers_then_silence,
     http10,
@@ -69,13 +71,6 @@ KINDS: dict[str, tuple[Call, str, int]] = {
 }
 
 
-async def _outcome(call: Awaitable[Any]) -> Any:
-    try:
-        return await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
-
-
 def _gives(outcome: Any) -> str:
     if isinstance(outcome, WriteOutcomeUnknown):  # the promise: one except clause catches it
         return "WriteOutcomeUnknown"
@@ -101,7 +96,7 @@ async def test_an_answer_that_never_ends_is_retried_or_reported_and_counted(
     ):
         await client.retail.products.get(LID)
         with without_sleeping():
-            outcome = await _outcome(call(client))
+            outcome = await outcome_of(call(client))
         client.assert_counted(server)
     assert _gives(outcome) == gives, repr(outcome)
     assert len(server.requests) == 1 + reads
@@ -135,7 +130,7 @@ async def test_a_write_whose_answer_stops_coming_is_write_outcome_unknown(
         counted(server, session=session, **options) as client,
     ):
         with without_sleeping():
-            outcome = await _outcome(call(client))
+            outcome = await outcome_of(call(client))
         client.assert_counted(server)
     assert isinstance(outcome, lucidgreen.WriteOutcomeUnknown), repr(outcome)
     assert outcome.outcome_unknown
@@ -158,7 +153,7 @@ async def test_http10_answers_that_end_with_the_connection_cost_nothing(
     ):
         outcomes = []
         for n in range(12):
-            outcomes.append(await _outcome(kinds[n % 3](client)))
+            outcomes.append(await outcome_of(kinds[n % 3](client)))
             ledger.applied.clear()  # the same body each round: applied once per round
         client.assert_counted(server)
     assert [_gives(o) for o in outcomes] == ["success"] * 12
@@ -180,16 +175,19 @@ async def test_a_redirected_write_is_not_resent_to_the_new_location(
         counted(server, session=session, retry=RetryPolicy(max_retries=3)) as client,
     ):
         with without_sleeping():
-            outcome = await _outcome(call(client))
+            outcome = await outcome_of(call(client))
         client.assert_counted(server)
     assert isinstance(outcome, lucidgreen.UnexpectedStatus), repr(outcome)
     assert [r.path.startswith("/moved/") for r in server.requests] == [False]
 
 
-@pytest.mark.parametrize("session", SESSIONS)
-async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -> None:
-    """Cancelling a write the server has read: CancelledError reaches the caller (never
-    swallowed, never retried), and the server read it once."""
+@asynccontextmanager
+async def _cancelled_mid_flight(
+    session: Session, **options: Any
+) -> AsyncIterator[tuple[ScriptedServer, Counted]]:
+    """An unrecognisable write the server has read (and applied), cancelled by the caller
+    while it waits for the rest of the answer; the CancelledError must reach the caller.
+    Yields the server and the client, still open."""
     ledger, arrived = Ledger(), asyncio.Event()
 
     async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
@@ -198,13 +196,22 @@ async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -
 
     async with (
         scripted(applying(ledger, stall, on=1)) as server,
-        counted(server, session=session, retry=RetryPolicy(max_retries=3)) as client,
+        counted(server, session=session, **options) as client,
     ):
         task = asyncio.ensure_future(KINDS["unrecognisable write"][0](client))
         await arrived.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        yield server, client
+
+
+@pytest.mark.parametrize("session", SESSIONS)
+async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -> None:
+    """Cancelling a write the server has read: CancelledError reaches the caller (never
+    swallowed, never retried), and the server read it once."""
+    async with _cancelled_mid_flight(session, retry=RetryPolicy(max_retries=3)) as (server, _):
+        pass
     assert len(server.requests) == 1
 
 
@@ -212,21 +219,7 @@ async def test_a_write_cancelled_mid_flight_still_propagates(session: Session) -
 async def test_a_write_cancelled_mid_flight_is_seen_by_every_count(session: Session) -> None:
     """The server read the write, then the caller cancelled it: stats, hooks and spans must
     all count the one attempt that reached the wire (hooks say status None: no answer)."""
-    ledger, arrived = Ledger(), asyncio.Event()
-
-    async def stall(seen: Seen, writer: asyncio.StreamWriter) -> bool:
-        arrived.set()
-        return await headers_then_silence(seen, writer)
-
-    async with (
-        scripted(applying(ledger, stall, on=1)) as server,
-        counted(server, session=session) as client,
-    ):
-        task = asyncio.ensure_future(KINDS["unrecognisable write"][0](client))
-        await arrived.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+    async with _cancelled_mid_flight(session) as (server, client):
         client.assert_counted(server)
 
 
@@ -245,7 +238,7 @@ async def test_a_timeout_after_the_headers_is_retried_or_reported_and_counted(
         counted(server, session=session, retry=RetryPolicy(max_retries=3), timeout=0.5) as c,
     ):
         with without_sleeping():
-            outcome = await _outcome(call(c))
+            outcome = await outcome_of(call(c))
         c.assert_counted(server)
     assert _gives(outcome) == gives, repr(outcome)
     assert len(server.requests) == reads
@@ -282,27 +275,16 @@ async def test_token_renewals_under_drops_are_counted(session: Session) -> None:
     ledger = Ledger()
     async with (
         scripted(_renewing(ledger)) as server,
-        counted_with_credentials(server, session=session, retry=RetryPolicy(max_retries=5)) as c,
+        counted(server, credentials=True, session=session, retry=RetryPolicy(max_retries=5)) as c,
     ):
         with without_sleeping():
-            outcomes = [await _outcome(c.retail.products.get(LID)) for _ in range(24)]
+            outcomes = [await outcome_of(c.retail.products.get(LID)) for _ in range(24)]
         c.assert_counted(server)
     assert [_gives(o) for o in outcomes] == ["success"] * 24
     assert len(server.seen("/o/token/")) > 1  # renewals happened
 
 
-async def _read_export(export: Any, reader: str) -> None:
-    if reader == "download":
-        await export.download()
-        return
-    async for _ in export.entries():
-        pass
-
-
-@pytest.mark.parametrize(
-    "reader",
-    ["download", "entries"],
-)
+@pytest.mark.parametrize("reader", READS)
 @pytest.mark.parametrize("session", SESSIONS)
 async def test_the_export_download_is_counted_whichever_reader(
     session: Session, reader: str
@@ -322,7 +304,7 @@ async def test_the_export_download_is_counted_whichever_reader(
 
     async with scripted(script) as server, counted(server, session=session) as c:
         export = await c.retail.package_uids.export()
-        await _read_export(export, reader)
+        await read_export(export, reader)
         assert c.counts() == {"stats": 2, "hooks": 2, "spans": 2}
     paths = [r.path.partition("?")[0] for r in server.requests]
     assert paths == ["/api/v1.2/package-uids-export/", "/file.json"]
@@ -342,12 +324,8 @@ async def test_a_caller_session_expecting_100_continue_sends_each_write_once(ver
     async with (
         serve(handler) as (url, log),
         aiohttp.ClientSession(headers={"Expect": "100-continue"}) as own,
-        lucidgreen.RetailClient(
-            token="t0ken",
-            base_url=url,
-            session=own,
-            rate_limiter=Unlimited(),
-            hooks=lucidgreen.Hooks(on_request=hooked.append),
+        retail(
+            url, session=own, retry=RetryPolicy(), hooks=lucidgreen.Hooks(on_request=hooked.append)
         ) as client,
     ):
         assert await client.request(verb, "thing/", json={"a": 1}) == {"n": 1}

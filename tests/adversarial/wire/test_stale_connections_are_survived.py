@@ -20,13 +20,13 @@ In every case the server's count is the SDK's (stats, hooks, spans).
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Literal
+from typing import Literal
 
 import pytest
 
-import lucidgreen
 from lucidgreen import RetryPolicy
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.outcomes import outcome_of
 from tests.adversarial.support import NOW
 from tests.adversarial.wire.hostile import (
     LID,
@@ -39,13 +39,6 @@ from tests.adversarial.wire.hostile import (
 
 Mode = Literal["timer", "race"]
 PUT_PATH = "/api/v1.2/thing/"
-
-
-async def _outcome(call: Any) -> Any:
-    try:
-        return await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
 
 
 def _expected(mode: Mode, session: Session) -> list[str]:
@@ -72,11 +65,11 @@ async def test_connections_the_server_closed_while_idle(
         await asyncio.sleep(keep_alive + 0.1)  # every pooled connection idle past it
         with without_sleeping():
             outcomes = await asyncio.gather(
-                _outcome(retail.products.get(LID)),
-                _outcome(
+                outcome_of(retail.products.get(LID)),
+                outcome_of(
                     retail.transactions.complete(order_id="O-1", items=[LID], performed_at=NOW)
                 ),
-                _outcome(retail.operations.request("PUT", "thing/", json={"n": 1})),
+                outcome_of(retail.operations.request("PUT", "thing/", json={"n": 1})),
             )
         client.assert_counted(server)
         retries = client.client.stats.retries

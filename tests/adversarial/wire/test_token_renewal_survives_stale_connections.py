@@ -11,8 +11,16 @@ import pytest
 
 from lucidgreen import RetryPolicy
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.wire.hostile import LID, SESSIONS, Action, Answer, Seen, Session, hostile
-from tests.adversarial.wire.scripted import counted_with_credentials
+from tests.adversarial.wire.hostile import (
+    LID,
+    SESSIONS,
+    Action,
+    Answer,
+    Seen,
+    Session,
+    counted,
+    hostile,
+)
 
 KEEP_ALIVE = 0.3
 TOKEN_LIFE = 1  # seconds: renewed on the first call after the idle stretch
@@ -29,8 +37,8 @@ def _api(seen: Seen) -> Action:
 async def test_a_renewal_after_an_idle_stretch_is_retried_and_counted(session: Session) -> None:
     async with (
         hostile(_api, idle_close=KEEP_ALIVE) as server,
-        counted_with_credentials(
-            server, session=session, retry=RetryPolicy(max_retries=3)
+        counted(
+            server, credentials=True, session=session, retry=RetryPolicy(max_retries=3)
         ) as client,
     ):
         await client.retail.products.get(LID)

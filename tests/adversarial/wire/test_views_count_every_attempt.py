@@ -11,8 +11,7 @@ compared with every count the SDK keeps, for the default session and a caller's
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -39,17 +38,6 @@ from tests.adversarial.wire.hostile import (
     counted,
     hostile,
 )
-from tests.adversarial.wire.scripted import counted_with_credentials
-
-
-def _every_other_reset(ledger: Ledger) -> Callable[[Seen], Action]:
-    served = itertools.count(1)
-
-    def decide(seen: Seen) -> Action:
-        answer = ledger.answer(seen)  # applied first: the worst case for a write
-        return Fault.RESET if next(served) % 2 == 0 else answer
-
-    return decide
 
 
 @asynccontextmanager
@@ -57,7 +45,7 @@ async def _resetting(session: Session, **options: Any) -> AsyncIterator[tuple[Le
     """A server resetting every other request after applying it, and a counted client."""
     ledger = Ledger()
     async with (
-        hostile(_every_other_reset(ledger)) as server,
+        hostile(ledger.spoiled(lambda n, answer: Fault.RESET if n % 2 == 0 else answer)) as server,
         counted(server, session=session, **options) as c,
     ):
         yield ledger, server, c
@@ -124,7 +112,7 @@ async def test_views_share_one_token(session: Session) -> None:
 
     async with (
         hostile(decide) as server,
-        counted_with_credentials(server, session=session) as c,
+        counted(server, credentials=True, session=session) as c,
     ):
         views = [c.retail.with_options(timeout=t) for t in (5, 6, 7)]
         for view in views:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from aiohttp import web
@@ -18,30 +17,13 @@ from aiohttp import web
 import lucidgreen
 from lucidgreen import RetryPolicy, WriteOutcomeUnknown
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import LID, retail, serve, source
+from tests.adversarial.outcomes import REFUSALS
+from tests.adversarial.support import LID, first_503_then, retail, serve, source
 
 WHEN = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 
 
-def _503_then(status: int, body: dict[str, Any]) -> Any:
-    async def handler(request: web.Request, n: int) -> web.Response:
-        del request
-        if n == 1:
-            return web.Response(status=503)
-        return web.json_response(body, status=status)
-
-    return handler
-
-
-@pytest.mark.parametrize(
-    ("status", "cls"),
-    [
-        (400, lucidgreen.BadRequest),
-        (403, lucidgreen.PermissionDenied),
-        (404, lucidgreen.NotFound),
-        (405, lucidgreen.MethodNotAllowed),
-    ],
-)
+@pytest.mark.parametrize(("status", "cls"), REFUSALS)
 async def test_a_refused_resend_of_a_sale_is_in_doubt_and_keeps_its_type(
     status: int, cls: type[lucidgreen.APIError]
 ) -> None:
@@ -49,7 +31,7 @@ async def test_a_refused_resend_of_a_sale_is_in_doubt_and_keeps_its_type(
     recorded the sale: both ``except`` clauses a caller may write see it."""
     body = {"detail": "no"}
     async with (
-        serve(_503_then(status, body)) as (url, log),
+        serve(first_503_then(status, body)) as (url, log),
         retail(url, retry=RetryPolicy(max_retries=2)) as client,
     ):
         with without_sleeping(), pytest.raises(WriteOutcomeUnknown) as caught:
@@ -115,7 +97,7 @@ async def test_a_rate_limited_resend_with_retries_spent_is_in_doubt() -> None:
 async def test_a_read_that_met_a_503_then_a_400_is_a_plain_refusal() -> None:
     """Nothing a GET does is in doubt: its error is never a WriteOutcomeUnknown."""
     async with (
-        serve(_503_then(400, {"detail": "no"})) as (url, log),
+        serve(first_503_then(400, {"detail": "no"})) as (url, log),
         source(url, retry=RetryPolicy(max_retries=2)) as client,
     ):
         with without_sleeping(), pytest.raises(lucidgreen.BadRequest) as caught:

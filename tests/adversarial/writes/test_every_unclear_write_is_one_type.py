@@ -24,7 +24,8 @@ import lucidgreen
 from lucidgreen import RetryPolicy, WriteOutcomeUnknown
 from lucidgreen.ratelimit import TokenBucket
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import LID, LID2, NOW, TOKEN, Handler, serve
+from tests.adversarial.outcomes import error
+from tests.adversarial.support import LID, LID2, NOW, TOKEN, Handler, first_503_then, serve
 
 Write = Callable[[lucidgreen.RetailClient, lucidgreen.SourceClient], Awaitable[Any]]
 WRITES: dict[str, Write] = {
@@ -69,14 +70,6 @@ async def clients(
             yield retail, source, log
 
 
-async def _error(call: Awaitable[Any]) -> lucidgreen.LucidGreenError:
-    try:
-        result = await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
-    raise AssertionError(f"expected an error, got {result!r}")
-
-
 def _assert_catchable(exc: lucidgreen.LucidGreenError) -> None:
     assert exc.outcome_unknown, f"the write may have applied: {exc!r}"
     assert isinstance(exc, WriteOutcomeUnknown), (
@@ -107,7 +100,7 @@ async def test_a_2xx_whose_body_cannot_be_read_is_write_outcome_unknown(
 ) -> None:
     """The server applied the write and answered 200 with a body nobody can read."""
     async with clients(_answering(200, UNREADABLE[body]), session) as (retail, source, log):
-        exc = await _error(WRITES[write](retail, source))
+        exc = await error(WRITES[write](retail, source))
     _assert_catchable(exc)
     assert len(log) == 1
 
@@ -117,19 +110,9 @@ async def test_a_2xx_too_large_to_read_is_write_outcome_unknown(write: str) -> N
     """The server applied the write and answered 200 with more than ``max_body_size``."""
     big = b'{"pad": "' + b"x" * 4096 + b'"}'
     async with clients(_answering(200, big), "default", max_body_size=1024) as (r, s, log):
-        exc = await _error(WRITES[write](r, s))
+        exc = await error(WRITES[write](r, s))
     _assert_catchable(exc)
     assert len(log) == 1
-
-
-def _503_then(status: int, body: dict[str, Any]) -> Handler:
-    async def handler(request: web.Request, n: int) -> web.Response:
-        del request
-        if n == 1:
-            return web.Response(status=503)
-        return web.json_response(body, status=status)
-
-    return handler
 
 
 @pytest.mark.parametrize("session", ["default", "caller"])
@@ -143,9 +126,9 @@ async def test_a_resend_left_waiting_for_budget_past_the_deadline_is_write_outco
         "retry": RetryPolicy(max_retries=3, deadline=10, jitter="none"),
         "rate_limiter": TokenBucket(limit=1, per=60),
     }
-    async with clients(_503_then(200, {}), session, **options) as (retail, source, log):
+    async with clients(first_503_then(200, {}), session, **options) as (retail, source, log):
         with without_sleeping():
-            exc = await _error(WRITES[write](retail, source))
+            exc = await error(WRITES[write](retail, source))
     _assert_catchable(exc)
     assert len(log) == 1
 
@@ -154,10 +137,10 @@ async def test_a_resend_left_waiting_for_budget_past_the_deadline_is_write_outco
 async def test_a_401_to_the_resend_after_a_503_is_write_outcome_unknown(write: str) -> None:
     """The first attempt met a 503 (it may have applied), the resend a 401 the static token
     cannot renew: whether the write happened is still unknown."""
-    refused = _503_then(401, {"detail": "Invalid token."})
+    refused = first_503_then(401, {"detail": "Invalid token."})
     async with clients(refused, "default", retry=RetryPolicy(max_retries=2)) as (r, s, log):
         with without_sleeping():
-            exc = await _error(WRITES[write](r, s))
+            exc = await error(WRITES[write](r, s))
     _assert_catchable(exc)
     assert len(log) == 2
 
@@ -169,7 +152,7 @@ async def test_a_write_refused_outright_is_no_unknown_outcome(write: str, sessio
     WriteOutcomeUnknown (the other half of the invariant: no false alarm)."""
     refused = _answering(400, b'{"detail": "No."}')
     async with clients(refused, session) as (retail, source, log):
-        exc = await _error(WRITES[write](retail, source))
+        exc = await error(WRITES[write](retail, source))
     assert not exc.outcome_unknown, repr(exc)
     assert not isinstance(exc, WriteOutcomeUnknown)
     assert len(log) == 1

@@ -11,7 +11,6 @@ concurrent calls for one order under dropped answers.
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,26 +23,19 @@ from lucidgreen import CaseAlreadyImported, RetryPolicy, TransactionAlreadyProce
 from lucidgreen.retail._rules import ALREADY_PROCESSED
 from lucidgreen.retail.transactions import TransactionResult
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.outcomes import outcome_of
 from tests.adversarial.support import (
     LID,
     LID2,
     NOW,
-    Handler,
     RouteHandler,
+    first_503_then,
+    numbered,
     retail,
     serve,
     serve_routes,
 )
-from tests.adversarial.wire.hostile import (
-    SESSIONS,
-    Action,
-    Fault,
-    Ledger,
-    Seen,
-    Session,
-    counted,
-    hostile,
-)
+from tests.adversarial.wire.hostile import SESSIONS, Fault, Ledger, Session, counted, hostile
 
 Sale = Callable[[lucidgreen.RetailClient, str], Awaitable[TransactionResult]]
 SALES: dict[str, Sale] = {
@@ -54,23 +46,19 @@ SALES: dict[str, Sale] = {
 }
 
 
-def _503_then(body: dict[str, Any]) -> Handler:
-    """The first attempt applied and answered 503; every resend met by ``body`` (400)."""
-
-    async def handler(request: web.Request, n: int) -> web.Response:
-        del request
-        if n == 1:
-            return web.Response(status=503)
-        return web.json_response(body, status=400)
-
-    return handler
-
-
-async def _outcome(call: Awaitable[Any]) -> Any:
-    try:
-        return await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
+async def _resent(
+    body: dict[str, Any], call: Callable[[lucidgreen.RetailClient], Awaitable[Any]]
+) -> tuple[Any, int]:
+    """``call`` (resent up to twice) against a server that applies the first attempt and
+    answers it 503, then meets every resend with ``body`` (400): the call's outcome, and how
+    many requests reached the server."""
+    async with (
+        serve(first_503_then(400, body)) as (url, log),
+        retail(url, retry=RetryPolicy(max_retries=2)) as client,
+    ):
+        with without_sleeping():
+            outcome = await outcome_of(call(client))
+    return outcome, len(log)
 
 
 PADDED = {
@@ -83,27 +71,17 @@ PADDED = {
 @pytest.mark.parametrize("sale", SALES)
 async def test_a_padded_duplicate_answer_to_our_resend_is_a_replay(sale: str, padding: str) -> None:
     body = {"message": PADDED[padding]}
-    async with (
-        serve(_503_then(body)) as (url, log),
-        retail(url, retry=RetryPolicy(max_retries=2)) as client,
-    ):
-        with without_sleeping():
-            outcome = await _outcome(SALES[sale](client, "O-1"))
+    outcome, requests = await _resent(body, lambda c: SALES[sale](c, "O-1"))
     assert isinstance(outcome, TransactionResult), repr(outcome)
     assert outcome.replayed
-    assert len(log) == 2
+    assert requests == 2
 
 
 @pytest.mark.parametrize("sale", SALES)
 async def test_a_duplicate_echoing_our_order_id_as_a_number_is_a_replay(sale: str) -> None:
     """We sent ``order_id="1001"``; the server echoes it back as the number 1001."""
     body = {"message": ALREADY_PROCESSED, "order_id": 1001}
-    async with (
-        serve(_503_then(body)) as (url, _),
-        retail(url, retry=RetryPolicy(max_retries=2)) as client,
-    ):
-        with without_sleeping():
-            outcome = await _outcome(SALES[sale](client, "1001"))
+    outcome, _ = await _resent(body, lambda c: SALES[sale](c, "1001"))
     assert isinstance(outcome, TransactionResult), repr(outcome)
     assert outcome.replayed
 
@@ -113,12 +91,7 @@ async def test_a_duplicate_naming_another_order_of_another_type_is_no_replay(sal
     """The resend's duplicate names order 1002 while we sent "1001": never a replay, and the
     error still says the first attempt may have applied."""
     body = {"message": ALREADY_PROCESSED, "order_id": 1002}
-    async with (
-        serve(_503_then(body)) as (url, _),
-        retail(url, retry=RetryPolicy(max_retries=2)) as client,
-    ):
-        with without_sleeping():
-            outcome = await _outcome(SALES[sale](client, "1001"))
+    outcome, _ = await _resent(body, lambda c: SALES[sale](c, "1001"))
     assert isinstance(outcome, lucidgreen.LucidGreenError), repr(outcome)
     assert outcome.outcome_unknown
 
@@ -128,15 +101,13 @@ def _imported(case: str, package_uid: str) -> dict[str, str]:
     return {"detail": f"Items in CaseID {case} are already imported into inventory {package_uid}."}
 
 
-async def _import(client: lucidgreen.RetailClient, package_uid: str) -> Any:
-    return await _outcome(
-        client.caseids.import_case(
-            case_uuid=LID,
-            packaged_product_uuid=LID2,
-            pos_product_id="P1",
-            pos_inventory_id="I1",
-            package_uid=package_uid,
-        )
+def _import(package_uid: str) -> Callable[[lucidgreen.RetailClient], Awaitable[Any]]:
+    return lambda client: client.caseids.import_case(
+        case_uuid=LID,
+        packaged_product_uuid=LID2,
+        pos_product_id="P1",
+        pos_inventory_id="I1",
+        package_uid=package_uid,
     )
 
 
@@ -147,15 +118,10 @@ ODD_UIDS = ["PKG-1.", "PKG-1 ", " PKG-1", "PKG.1..", "inventory PKG-1"]
 async def test_our_own_import_with_an_odd_package_uid_is_a_replay(package_uid: str) -> None:
     """A package uid ending in a dot or a space, or holding the message's own words: the
     documented duplicate answer for exactly that uid, after a 503, is our replay."""
-    async with (
-        serve(_503_then(_imported(LID, package_uid))) as (url, log),
-        retail(url, retry=RetryPolicy(max_retries=2)) as client,
-    ):
-        with without_sleeping():
-            outcome = await _import(client, package_uid)
+    outcome, requests = await _resent(_imported(LID, package_uid), _import(package_uid))
     assert getattr(outcome, "replayed", False), repr(outcome)
     assert outcome.package_uid == package_uid
-    assert len(log) == 2
+    assert requests == 2
 
 
 @pytest.mark.parametrize(
@@ -166,12 +132,7 @@ async def test_an_import_duplicate_for_a_near_miss_uid_is_a_conflict(sent: str, 
     """The duplicate names a package uid that differs from ours by a dot, a suffix or
     case: a real conflict (CaseAlreadyImported naming it), never our replay; and since the
     first attempt met a 503, the error says the outcome is unknown."""
-    async with (
-        serve(_503_then(_imported(LID, named))) as (url, _),
-        retail(url, retry=RetryPolicy(max_retries=2)) as client,
-    ):
-        with without_sleeping():
-            outcome = await _import(client, sent)
+    outcome, _ = await _resent(_imported(LID, named), _import(sent))
     assert isinstance(outcome, CaseAlreadyImported), repr(outcome)
     assert outcome.package_uid != sent
     assert outcome.outcome_unknown
@@ -179,25 +140,9 @@ async def test_an_import_duplicate_for_a_near_miss_uid_is_a_conflict(sent: str, 
 
 async def test_an_import_duplicate_naming_another_case_is_no_replay() -> None:
     """After a 503, "already imported" about another CaseID proves nothing about ours."""
-    async with (
-        serve(_503_then(_imported(LID2, "PKG-1"))) as (url, _),
-        retail(url, retry=RetryPolicy(max_retries=2)) as client,
-    ):
-        with without_sleeping():
-            outcome = await _import(client, "PKG-1")
+    outcome, _ = await _resent(_imported(LID2, "PKG-1"), _import("PKG-1"))
     assert isinstance(outcome, CaseAlreadyImported), repr(outcome)
     assert outcome.outcome_unknown
-
-
-def _drops_every_other(ledger: Ledger) -> Callable[[Seen], Action]:
-    """Applies every request like LucidRetail; every other one then loses its answer."""
-    served = itertools.count(1)
-
-    def decide(seen: Seen) -> Action:
-        answer = ledger.answer(seen)
-        return Fault.DROP if next(served) % 2 else answer
-
-    return decide
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -208,12 +153,12 @@ async def test_concurrent_calls_for_one_order_apply_it_once(calls: int, session:
     most one) a plain success -- never two plain successes for one order."""
     ledger = Ledger()
     async with (
-        hostile(_drops_every_other(ledger)) as server,
+        hostile(ledger.spoiled(lambda n, answer: Fault.DROP if n % 2 else answer)) as server,
         counted(server, session=session, retry=RetryPolicy(max_retries=4)) as client,
     ):
         with without_sleeping():
             outcomes = await asyncio.gather(
-                *(_outcome(SALES["complete"](client.retail, "O-1")) for _ in range(calls))
+                *(outcome_of(SALES["complete"](client.retail, "O-1")) for _ in range(calls))
             )
         client.assert_counted(server)
     assert ledger.applied == {"sale O-1": 1}
@@ -243,16 +188,9 @@ def _lost_then_revoked_then_duplicate(ledger: Ledger) -> RouteHandler:
     return handler
 
 
-def _tokens() -> RouteHandler:
-    issued = 0
-
-    async def handler(request: web.Request) -> web.Response:
-        nonlocal issued
-        del request
-        issued += 1
-        return web.json_response({"access_token": f"token{issued}", "expires_in": 3600})
-
-    return handler
+async def _tokens(request: web.Request, n: int) -> web.Response:
+    del request
+    return web.json_response({"access_token": f"token{n}", "expires_in": 3600})
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -264,7 +202,7 @@ async def test_a_sale_lost_then_refused_401_is_replayed_after_renewal(
     meets is our own sale, reported replayed; applied once."""
     ledger = Ledger()
     path = f"/api/v1.2/transactions/{sale}/"
-    routes = {"/o/token/": _tokens(), path: _lost_then_revoked_then_duplicate(ledger)}
+    routes = {"/o/token/": numbered(_tokens), path: _lost_then_revoked_then_duplicate(ledger)}
     async with serve_routes(routes) as (url, seen), aiohttp.ClientSession() as own:
         kw: dict[str, Any] = {"session": own} if session == "caller" else {}
         client = lucidgreen.RetailClient(
@@ -272,7 +210,7 @@ async def test_a_sale_lost_then_refused_401_is_replayed_after_renewal(
         )
         async with client:
             with without_sleeping():
-                outcome = await _outcome(SALES[sale](client, "O-1"))
+                outcome = await outcome_of(SALES[sale](client, "O-1"))
     assert isinstance(outcome, TransactionResult), repr(outcome)
     assert outcome.replayed
     token, sent = "POST /o/token/", f"POST {path}"

@@ -28,7 +28,19 @@ import lucidgreen
 from lucidgreen import RetryPolicy, WriteOutcomeUnknown
 from lucidgreen.ratelimit import Permit, RateLimiterUnavailable, Unlimited
 from lucidgreen.retry import without_sleeping
-from tests.adversarial.support import LID, LID2, NOW, TOKEN, RouteHandler, ok_product, serve_routes
+from tests.adversarial.outcomes import error
+from tests.adversarial.support import (
+    LID,
+    LID2,
+    NOW,
+    TOKEN,
+    RouteHandler,
+    first_503_then,
+    numbered,
+    ok_product,
+    serve_routes,
+    token_ok,
+)
 from tests.adversarial.wire.hostile import SESSIONS, Ledger, Seen, Session, counted
 from tests.adversarial.wire.scripted import ScriptedServer, applying, half_close
 
@@ -48,12 +60,16 @@ RESENDABLE: dict[str, Call] = {
 }
 
 
-async def _error(call: Awaitable[Any]) -> lucidgreen.LucidGreenError:
-    try:
-        result = await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
-    raise AssertionError(f"expected an error, got {result!r}")
+def _in_doubt(exc: lucidgreen.LucidGreenError) -> None:
+    """``exc`` says the write may have applied, and ``except WriteOutcomeUnknown`` sees it."""
+    assert exc.outcome_unknown, repr(exc)
+    assert isinstance(exc, WriteOutcomeUnknown), repr(exc)
+
+
+def _no_doubt(exc: lucidgreen.LucidGreenError) -> None:
+    """``exc`` says nothing may have changed, by its flag and by its type."""
+    assert not exc.outcome_unknown, repr(exc)
+    assert not isinstance(exc, WriteOutcomeUnknown), repr(exc)
 
 
 @asynccontextmanager
@@ -72,19 +88,34 @@ async def _credentialed(
             yield retail, source, seen
 
 
-async def _token_503(request: web.Request) -> web.Response:
+async def _503(request: web.Request) -> web.Response:
     del request
     return web.Response(status=503)
 
 
-async def _token_dropped(request: web.Request) -> web.StreamResponse:
+async def _dropped(request: web.Request) -> web.StreamResponse:
     assert request.transport is not None
     request.transport.close()
     await asyncio.sleep(1)
     return web.Response()
 
 
-TOKEN_FAULTS: dict[str, RouteHandler] = {"503": _token_503, "dropped": _token_dropped}
+TOKEN_FAULTS: dict[str, RouteHandler] = {"503": _503, "dropped": _dropped}
+
+
+async def _only_the_token_was_asked(
+    routes: dict[str, RouteHandler],
+    session: Session,
+    *,
+    source_call: Callable[[lucidgreen.SourceClient], Awaitable[Any]],
+) -> None:
+    """``source_call`` fails, no request but the token's reached the server, and its error
+    claims no unknown outcome."""
+    async with _credentialed(routes, session) as (_, source, seen):
+        exc = await error(source_call(source))
+    assert seen
+    assert set(seen) == {"POST /o/token/"}
+    _no_doubt(exc)
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -97,12 +128,7 @@ async def test_a_read_whose_token_request_failed_is_no_unknown_outcome(
         "/o/token/": TOKEN_FAULTS[fault],
         "/api/v1.5/products/{u}/": ok_product,
     }
-    async with _credentialed(routes, session) as (_, source, seen):
-        exc = await _error(source.products.get(LID))
-    assert seen
-    assert set(seen) == {"POST /o/token/"}
-    assert not exc.outcome_unknown, repr(exc)
-    assert not isinstance(exc, WriteOutcomeUnknown), repr(exc)
+    await _only_the_token_was_asked(routes, session, source_call=lambda s: s.products.get(LID))
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -113,12 +139,9 @@ async def test_a_write_never_sent_for_want_of_a_token_is_no_unknown_outcome(
     """``assets.create`` never left (its token request failed): the issue's own rule, "an
     unsafe write must not be reported as outcome-unknown when it was provably never sent"."""
     routes: dict[str, RouteHandler] = {"/o/token/": TOKEN_FAULTS[fault]}
-    async with _credentialed(routes, session) as (_, source, seen):
-        exc = await _error(source.assets.create("texts", name="n", content="c"))
-    assert seen
-    assert set(seen) == {"POST /o/token/"}
-    assert not exc.outcome_unknown, repr(exc)
-    assert not isinstance(exc, WriteOutcomeUnknown), repr(exc)
+    await _only_the_token_was_asked(
+        routes, session, source_call=lambda s: s.assets.create("texts", name="n", content="c")
+    )
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -141,7 +164,7 @@ async def test_a_resend_that_cannot_connect_still_says_the_first_may_have_applie
     try:
         async with counted(server, session=session, retry=RetryPolicy(max_retries=2)) as c:
             with without_sleeping():
-                exc = await _error(RESENDABLE[write](c.retail))
+                exc = await error(RESENDABLE[write](c.retail))
     finally:
         await server.close()
     assert sum(ledger.applied.values()) == 1
@@ -188,47 +211,20 @@ async def test_a_limiter_failing_before_the_resend_still_says_the_first_may_have
 ) -> None:
     """A 503 (the server may have acted), then the shared limiter goes away."""
     ledger = Ledger()
-    routes = {"/o/token/": _token_ok, PATHS[write]: _first_503(ledger, PATHS[write])}
+    routes = {"/o/token/": token_ok, PATHS[write]: _first_503(ledger, PATHS[write])}
     options = {"retry": RetryPolicy(max_retries=2), "rate_limiter": _GoneAfterFirst()}
     async with _credentialed(routes, session, **options) as (retail, _, seen):
         with without_sleeping():
-            exc = await _error(RESENDABLE[write](retail))
+            exc = await error(RESENDABLE[write](retail))
     assert seen.count(f"POST {PATHS[write]}") == 1
-    assert exc.outcome_unknown, repr(exc)
-    assert isinstance(exc, WriteOutcomeUnknown), repr(exc)
+    _in_doubt(exc)
 
 
-async def _token_ok(request: web.Request) -> web.Response:
+async def _issued_once_then_refused(request: web.Request, n: int) -> web.Response:
     del request
-    return web.json_response({"access_token": TOKEN, "expires_in": 3600})
-
-
-def _issued_once_then_refused() -> RouteHandler:
-    issued = 0
-
-    async def handler(request: web.Request) -> web.Response:
-        nonlocal issued
-        del request
-        issued += 1
-        if issued == 1:
-            return web.json_response({"access_token": TOKEN, "expires_in": 3600})
-        return web.json_response({"error": "invalid_client"}, status=401)
-
-    return handler
-
-
-def _503_then_401() -> RouteHandler:
-    answered = 0
-
-    async def handler(request: web.Request) -> web.Response:
-        nonlocal answered
-        del request
-        answered += 1
-        if answered == 1:
-            return web.Response(status=503)
-        return web.json_response({"detail": "Given token not valid."}, status=401)
-
-    return handler
+    if n == 1:
+        return web.json_response({"access_token": TOKEN, "expires_in": 3600})
+    return web.json_response({"error": "invalid_client"}, status=401)
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -238,26 +234,17 @@ async def test_a_renewal_refused_after_a_401_still_says_the_first_may_have_appli
 ) -> None:
     """A 503 (the server may have acted), the resend a 401, and ``/o/token/`` then refuses
     the credentials: the write's outcome is as unknown as it was."""
-    routes = {"/o/token/": _issued_once_then_refused(), PATHS[write]: _503_then_401()}
+    refused_401 = first_503_then(401, {"detail": "Given token not valid."})
+    routes = {"/o/token/": numbered(_issued_once_then_refused), PATHS[write]: numbered(refused_401)}
     async with _credentialed(routes, session, retry=RetryPolicy(max_retries=2)) as (r, _, seen):
         with without_sleeping():
-            exc = await _error(RESENDABLE[write](r))
+            exc = await error(RESENDABLE[write](r))
     assert seen.count(f"POST {PATHS[write]}") == 2
-    assert exc.outcome_unknown, repr(exc)
-    assert isinstance(exc, WriteOutcomeUnknown), repr(exc)
+    _in_doubt(exc)
 
 
 # What holds: reads never claim an unknown outcome, whatever fails, and a write that never
 # left says so.
-
-
-async def _read_503(request: web.Request) -> web.Response:
-    del request
-    return web.Response(status=503)
-
-
-async def _read_dropped(request: web.Request) -> web.StreamResponse:
-    return await _token_dropped(request)
 
 
 async def _read_429(request: web.Request) -> web.Response:
@@ -278,8 +265,8 @@ async def _read_slow(request: web.Request) -> web.Response:
 
 # fault -> (the handler, attempts of each read: a 2xx is an answer, never retried)
 READ_FAULTS: dict[str, tuple[RouteHandler, int]] = {
-    "503": (_read_503, 2),
-    "dropped": (_read_dropped, 2),
+    "503": (_503, 2),
+    "dropped": (_dropped, 2),
     "429": (_read_429, 2),
     "2xx garbage": (_read_garbage, 1),
     "timeout": (_read_slow, 2),
@@ -292,18 +279,17 @@ async def test_a_read_never_claims_an_unknown_outcome(fault: str, session: Sessi
     """A typed GET and an escape-hatch GET, retried until the policy gives up on each fault:
     whatever they raise says nothing may have changed."""
     handler, attempts = READ_FAULTS[fault]
-    routes = {"/o/token/": _token_ok, "/api/{tail:.*}": handler}
+    routes = {"/o/token/": token_ok, "/api/{tail:.*}": handler}
     options = {"retry": RetryPolicy(max_retries=1), "timeout": 0.5}
     async with _credentialed(routes, session, **options) as (retail, source, seen):
         with without_sleeping():
             errors = [
-                await _error(source.products.get(LID)),
-                await _error(retail.request("GET", "products/")),
+                await error(source.products.get(LID)),
+                await error(retail.request("GET", "products/")),
             ]
     assert len(seen) == 2 + 2 * attempts, seen  # a token per client, then each read
     for exc in errors:
-        assert not exc.outcome_unknown, repr(exc)
-        assert not isinstance(exc, WriteOutcomeUnknown), repr(exc)
+        _no_doubt(exc)
 
 
 @pytest.mark.parametrize("session", SESSIONS)
@@ -320,7 +306,7 @@ async def test_a_write_whose_connection_never_opened_says_nothing_was_sent(
             token=TOKEN, base_url=url, rate_limiter=Unlimited(), retry=RetryPolicy.none(), **kw
         )
         async with client:
-            exc = await _error(client.assets.create("texts", name="n", content="c"))
+            exc = await error(client.assets.create("texts", name="n", content="c"))
     assert isinstance(exc, lucidgreen.ConnectError), repr(exc)
     assert not exc.request_sent
     assert not exc.outcome_unknown
@@ -341,10 +327,9 @@ async def test_a_write_answered_303_see_other_may_have_applied(session: Session)
     """``assets.create`` answered 303 (applied, "see the result there"): the SDK follows no
     redirect, and must not tell the caller nothing happened."""
     ledger = Ledger()
-    routes = {"/o/token/": _token_ok, "/api/v1.5/assets/{tail:.*}": _see_other(ledger)}
+    routes = {"/o/token/": token_ok, "/api/v1.5/assets/{tail:.*}": _see_other(ledger)}
     async with _credentialed(routes, session) as (_, source, _seen):
-        exc = await _error(source.assets.create("texts", name="n", content="c"))
+        exc = await error(source.assets.create("texts", name="n", content="c"))
     assert isinstance(exc, lucidgreen.UnexpectedStatus), repr(exc)
     assert sum(ledger.applied.values()) == 1
-    assert exc.outcome_unknown, repr(exc)
-    assert isinstance(exc, WriteOutcomeUnknown), repr(exc)
+    _in_doubt(exc)

@@ -23,6 +23,7 @@ import pytest
 import lucidgreen
 from lucidgreen import RetryPolicy
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.outcomes import outcome_of
 from tests.adversarial.support import LID, LID2, NOW
 from tests.adversarial.wire.hostile import (
     SESSIONS,
@@ -225,7 +226,7 @@ def write_methods(source: str, namespace: str) -> set[str]:
     return writes
 
 
-def test_the_table_lists_every_write_method_and_every_outcome() -> None:
+def test_the_table_lists_every_write_method_and_everyoutcome_of() -> None:
     """Every public method of a resource namespace that sends a write has a row (and every
     row a driver); every row has every outcome."""
     sdk = set()
@@ -309,7 +310,7 @@ async def test_each_cell_of_the_write_outcome_table_holds(claim: Claim, session:
                        c.source.products.get(LID))  # fmt: skip
             resent, gives = _expected(claim, session)
             with without_sleeping():
-                outcome = await _outcome(driver.call(c))
+                outcome = await outcome_of(driver.call(c))
             c.assert_counted(server)
     writes = [r for r in server.requests if r.method != "GET"]
     assert len(writes) == (2 if resent else 1), f"{claim}: {writes}"
@@ -321,10 +322,3 @@ async def test_each_cell_of_the_write_outcome_table_holds(claim: Claim, session:
         assert type(outcome).__name__ == gives, repr(outcome)
         assert isinstance(outcome, lucidgreen.WriteOutcomeUnknown)
         assert outcome.outcome_unknown
-
-
-async def _outcome(call: Awaitable[Any]) -> Any:
-    try:
-        return await call
-    except lucidgreen.LucidGreenError as exc:
-        return exc
