@@ -102,6 +102,7 @@ class OwnSessions:
             # touching that loop; asyncio's finalisers close the sockets it left open.
             await closer.aclose()
 
+
 class CallerSession:
     """A caller's session, used as is: its connector bounds its connections, and it is never
     closed here (its owner closes it)."""

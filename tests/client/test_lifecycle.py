@@ -11,6 +11,7 @@ import pytest
 
 import lucidgreen
 from lucidgreen._transport import AiohttpTransport
+from lucidgreen._transport._sessions import OwnSessions
 from lucidgreen.testing import FakeLucidGreen
 from tests.client.helpers import api_requests, lifted_limiter, product_uuids
 
@@ -119,6 +120,15 @@ async def test_a_closed_client_fails_without_waiting_for_budget(
     assert loop.time() - started < 0.5
 
 
+def _pooled_session(client: lucidgreen.SourceClient) -> aiohttp.ClientSession:
+    transport = client._transport
+    assert isinstance(transport, AiohttpTransport)
+    sessions = transport._sessions
+    assert isinstance(sessions, OwnSessions)
+    assert sessions.pooled is not None
+    return sessions.pooled
+
+
 def _used_then_left_open(runner: asyncio.Runner) -> aiohttp.ClientSession:
     """Start the fake and a client on ``runner``, make one call, close only the fake; the
     client's pooled session, still open."""
@@ -129,10 +139,9 @@ def _used_then_left_open(runner: asyncio.Runner) -> aiohttp.ClientSession:
         try:
             client = fake.source_client(rate_limiter=lifted_limiter())
             await client.products.get(product_uuids(fake)[0])
-            session = getattr(client._transport._sessions, "pooled", None)
+            session = _pooled_session(client)
         finally:
             await fake.close()
-        assert session is not None
         assert not session.closed
         return session
 
@@ -170,9 +179,7 @@ def test_a_hand_run_loop_closed_unshut_leaves_only_asyncios_own_socket_reports(
                 await holder[0].products.get(product_uuids(fake)[0])
             finally:
                 await fake.close()
-            session = getattr(holder[0]._transport._sessions, "pooled", None)
-            assert session is not None
-            return session
+            return _pooled_session(holder[0])
 
         session = loop.run_until_complete(use())
     finally:
