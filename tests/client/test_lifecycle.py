@@ -160,6 +160,37 @@ def test_the_end_of_asyncio_run_closes_a_client_left_open() -> None:
     assert [str(w.message) for w in caught] == []
 
 
+def test_aclose_from_another_thread_closes_the_session_on_its_own_running_loop() -> None:
+    """A client whose loop runs in another thread, closed from this thread's loop, has its
+    session closed by that loop (aiohttp's sessions close only on their own loop)."""
+    import threading
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+
+        async def use() -> tuple[lucidgreen.SourceClient, aiohttp.ClientSession, FakeLucidGreen]:
+            fake = FakeLucidGreen()
+            await fake.start()
+            client = fake.source_client(rate_limiter=lifted_limiter())
+            await client.products.get(product_uuids(fake)[0])
+            return client, _pooled_session(client), fake
+
+        client, session, fake = asyncio.run_coroutine_threadsafe(use(), loop).result(10)
+        asyncio.run(client.aclose())
+        for _ in range(200):
+            if session.closed:
+                break
+            threading.Event().wait(0.01)
+        assert session.closed
+        asyncio.run_coroutine_threadsafe(fake.close(), loop).result(10)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+
+
 def test_a_hand_run_loop_closed_unshut_leaves_only_asyncios_own_socket_reports(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
