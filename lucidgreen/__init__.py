@@ -55,9 +55,9 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from ._pager import AsyncPager, Page
     from ._raw import RawResponse
     from ._serialize import to_dict, to_json
-    from ._transport import Request, Response, StreamedResponse, Timeout, Transport
     from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
     from .retry import RetryPolicy
+    from .transport import Request, Response, StreamedResponse, Timeout, Transport
 
 # ``import lucidgreen`` loads the errors alone; each of these loads (with aiohttp, the models
 # and the resources) on first use, so a program that only imports, or a CLI's ``--help``,
@@ -65,7 +65,18 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
 # Public submodules reachable as attributes of a bare ``import lucidgreen`` (otel, testing
 # and cli only by their own import: they need extras or load a server).
 _SUBPACKAGES = frozenset(
-    {"auth", "errors", "flows", "ids", "push", "ratelimit", "retail", "retry", "source"}
+    {
+        "auth",
+        "errors",
+        "flows",
+        "ids",
+        "push",
+        "ratelimit",
+        "retail",
+        "retry",
+        "source",
+        "transport",
+    }
 )
 _LAZY: dict[str, str] = {
     "AsyncPager": "._pager",
@@ -74,19 +85,19 @@ _LAZY: dict[str, str] = {
     "Page": "._pager",
     "RateLimiter": ".ratelimit",
     "RedisRateLimiter": ".ratelimit",
-    "Request": "._transport",
+    "Request": ".transport",
     "RequestSent": "._events",
     "RawResponse": "._raw",
-    "Response": "._transport",
+    "Response": ".transport",
     "RetailClient": "._client",
     "RetryPolicy": ".retry",
     "RetryScheduled": "._events",
     "SourceClient": "._client",
     "Stats": "._events",
-    "StreamedResponse": "._transport",
-    "Timeout": "._transport",
+    "StreamedResponse": ".transport",
+    "Timeout": ".transport",
     "TokenBucket": ".ratelimit",
-    "Transport": "._transport",
+    "Transport": ".transport",
     "to_dict": "._serialize",
     "to_json": "._serialize",
 }

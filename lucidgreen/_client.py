@@ -105,7 +105,7 @@ class BaseClient:
         :param timeout: seconds one HTTP exchange may take, or a :class:`~lucidgreen.Timeout`
             with a separate ``connect`` bound; ``None`` for no bound. Retries come on top.
         :param session: a caller's ``aiohttp.ClientSession``, used as is and never closed here.
-        :param transport: a :class:`~lucidgreen._transport.Transport` instead of aiohttp, e.g.
+        :param transport: a :class:`lucidgreen.transport.Transport` instead of aiohttp, e.g.
             :class:`lucidgreen.testing.MockTransport` for unit tests (not with ``session=``).
         :param api_version: the API version in paths (default: the documented one).
         :param hooks: :class:`~lucidgreen.Hooks` called on every exchange, retry and limiter wait.
