@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from ._pager import AsyncPager, Page
     from ._raw import RawResponse
     from ._serialize import to_dict, to_json
+    from .instrumentation import CallName, CallObserver, Instrumentation
     from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
     from .retry import RetryPolicy
     from .transport import Request, Response, StreamedResponse, Timeout, Transport
@@ -70,6 +71,7 @@ _SUBPACKAGES = frozenset(
         "errors",
         "flows",
         "ids",
+        "instrumentation",
         "push",
         "ratelimit",
         "retail",
@@ -80,7 +82,10 @@ _SUBPACKAGES = frozenset(
 )
 _LAZY: dict[str, str] = {
     "AsyncPager": "._pager",
+    "CallName": ".instrumentation",
+    "CallObserver": ".instrumentation",
     "Hooks": "._events",
+    "Instrumentation": ".instrumentation",
     "LimiterWait": "._events",
     "Page": "._pager",
     "RateLimiter": ".ratelimit",
@@ -126,6 +131,8 @@ __all__ = [
     "AuthenticationError",
     "BadRecords",
     "BadRequest",
+    "CallName",
+    "CallObserver",
     "CaseAlreadyImported",
     "ConnectError",
     "DeadlineExceeded",
@@ -135,6 +142,7 @@ __all__ = [
     "ExportNotReady",
     "ExportUnavailable",
     "Hooks",
+    "Instrumentation",
     "InvalidLucidID",
     "InvalidPayload",
     "LimiterWait",

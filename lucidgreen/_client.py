@@ -15,7 +15,6 @@ from ._arguments import UNSET, Unset, check_client_arguments, checked
 from ._events import Hooks, Stats
 from ._exchange import Exchange
 from ._headers import check_default_headers, user_agent_with
-from ._instrument import Instrumentation
 from ._namespace import Namespace, namespaces_of
 from ._pipeline import Pipeline
 from ._raw import WithRawResponse
@@ -25,6 +24,7 @@ from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transp
 from ._transport._network import network_for
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
+from .instrumentation import Instrumentation
 from .ratelimit import RateLimiter, TokenBucket, public_lookup_limiter
 from .retry import RetryPolicy
 
@@ -301,10 +301,12 @@ class BaseClient:
         response = await _escape_hatch.send(self._api, method, path, params=params, json=json)
         return _escape_hatch.answer(response, verb=method.upper())
 
-    def _instrument(self, instrumentation: Instrumentation | None) -> None:
-        """The extension point for tracing and metrics (``lucidgreen.otel.instrument`` uses
-        it): every call this client and its views start from now on is reported to
-        ``instrumentation`` (None: to nothing)."""
+    def instrument(self, instrumentation: Instrumentation | None) -> None:
+        """Report every call this client and its views start from now on to
+        ``instrumentation`` (a :class:`~lucidgreen.Instrumentation`; it replaces the one set
+        before, ``None`` stops reporting). The extension point for tracing and metrics:
+        :func:`lucidgreen.otel.instrument` uses it; the protocol's page has a custom one."""
+        checked(instrumentation, Instrumentation, "instrumentation")
         self._pipeline.reporter.attach(instrumentation)
 
     @property
