@@ -4,14 +4,11 @@ error naming the argument (``rate_limiter=5`` fails here, not later with Attribu
 from __future__ import annotations
 
 import enum
-from typing import Any, Final
+from typing import Final
 
 from . import _config
-from ._events import Hooks
-from .ratelimit import RateLimiter
-from .retry import RetryPolicy
 
-__all__ = ["UNSET", "Unset", "check_client_arguments", "checked"]
+__all__ = ["UNSET", "Unset", "check_api_version_and_connections", "checked"]
 
 
 class Unset(enum.Enum):
@@ -31,22 +28,8 @@ def checked(value: object, kind: type, name: str) -> None:
         raise TypeError(f"{name}= must be a {kind.__name__} instance, not {shown}")
 
 
-def check_client_arguments(
-    *,
-    rate_limiter: object,
-    retry: object,
-    hooks: object,
-    session: Any,
-    transport: Any,
-    api_version: str | None,
-    max_connections: int,
-) -> None:
-    """Refuse what a client's constructor cannot use, naming the argument."""
-    checked(rate_limiter, RateLimiter, "rate_limiter")
-    checked(retry, RetryPolicy, "retry")
-    checked(hooks, Hooks, "hooks")
-    if session is not None and transport is not None:
-        raise ValueError("pass either session= or transport=, not both")
+def check_api_version_and_connections(api_version: str | None, max_connections: int) -> None:
+    """Refuse an ``api_version`` that is no version, a ``max_connections`` that is no count."""
     if api_version is not None and not _config.is_api_version(api_version):
         raise ValueError(f"api_version must look like 'v1.5', not {api_version!r}")
     if isinstance(max_connections, bool) or not isinstance(max_connections, int):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from . import _config, _escape_hatch, _logging, _settings, _views, retail, source
 from ._api import Api
-from ._arguments import UNSET, Unset, check_client_arguments, checked
+from ._arguments import UNSET, Unset, check_api_version_and_connections, checked
 from ._events import Hooks, Stats
 from ._exchange import Exchange
 from ._headers import check_default_headers, user_agent_with
@@ -129,15 +129,12 @@ class BaseClient:
             return
         spec = self._spec
         _logging.from_environment(os.environ)
-        check_client_arguments(
-            rate_limiter=rate_limiter,
-            retry=retry,
-            hooks=hooks,
-            session=session,
-            transport=transport,
-            api_version=api_version,
-            max_connections=max_connections,
-        )
+        checked(rate_limiter, RateLimiter, "rate_limiter")
+        checked(retry, RetryPolicy, "retry")
+        checked(hooks, Hooks, "hooks")
+        if session is not None and transport is not None:
+            raise ValueError("pass either session= or transport=, not both")
+        check_api_version_and_connections(api_version, max_connections)
         attempt_timeout = Timeout.of(timeout)
         given = _settings.Credentials(client_id, client_secret, token)
         settings = _settings.resolve(
