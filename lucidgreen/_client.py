@@ -25,7 +25,7 @@ from ._transport._network import network_for
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
 from .instrumentation import Instrumentation
-from .ratelimit import RateLimiter, TokenBucket, public_lookup_limiter
+from .ratelimit import RateLimiter, public_lookup_limiter
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -171,9 +171,7 @@ class BaseClient:
                 name=f"{spec.name}.oauth.token",
             ),
         )
-        limiter = rate_limiter or TokenBucket(
-            limit=spec.requests_per_minute, per=60.0, name=spec.name
-        )
+        limiter = rate_limiter or spec.default_limiter()
         pipeline = Pipeline(
             exchange,
             auth=auth,
