@@ -16,14 +16,15 @@ import pytest
 from lucidgreen import errors
 
 SECRET = "SECRETinEVERYfield77"
+# A 400 that echoes the secret in its body, parsed data, a header and its request id.
 ANSWER: dict[str, Any] = {
     "status": 400,
-    "body": f"body {SECRET}",
-    "data": {"detail": SECRET},
-    "headers": {"X-Echo": SECRET, "Retry-After": "3"},
-    "request_id": f"Bearer {SECRET}",
     "method": "POST",
     "url": "https://api.example/api/v1.2/transactions/complete/",
+    "request_id": f"Bearer {SECRET}",
+    "headers": {"X-Echo": SECRET, "Retry-After": "3"},
+    "body": f"body {SECRET}",
+    "data": {"detail": SECRET},
 }
 OWN: dict[type[errors.APIError], dict[str, Any]] = {
     errors.BadRequest: {"detail": f"detail {SECRET}"},
