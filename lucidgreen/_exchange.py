@@ -19,7 +19,7 @@ import attrs
 from . import _envelopes
 from ._report import Reporter
 from ._retyping import copied
-from ._secrets import echoed_secrets, hidden, redact, scrubbed
+from ._secrets import echoed_secrets, hidden, hidden_in, redact, scrubbed
 from ._transport import Request, Response, StreamedResponse, Timeout, Transport
 from ._write_safety import READS, loss_leaves_doubt, status_leaves_doubt
 from .errors import (
@@ -100,10 +100,9 @@ class Exchange:
             raise
         else:
             status = response.status
+            response = _without_echoes(response, echoed_secrets(sent, token))
             outcome = self._classify(request, response, prior_outcome_unknown)
-            answered_id = response.request_id
-            if answered_id is not None and answered_id != request_id:  # not our own, echoed
-                request_id = hidden(answered_id, echoed_secrets(sent, token))
+            request_id = response.request_id or request_id
         if isinstance(outcome, LucidGreenError):
             # Whatever the transport (ours or a caller's) or the answer repeats of what was sent.
             outcome = scrubbed(outcome, echoed_secrets(sent, token, outcome))
@@ -175,6 +174,28 @@ class Exchange:
             outcome_unknown=prior_outcome_unknown or status_leaves_doubt(request, response.status),
         )
         return response if failure is None else failure
+
+
+def _without_echoes(response: Response, secrets: list[str]) -> Response:
+    """``response`` with every one of ``secrets`` hidden from its body and headers.
+
+    For answers that repeat a credential they were sent (a debug page quoting the bearer
+    token, a request id echoing it): hidden here, every answer alike, so nothing built from
+    the answer later (a decode error of a 2xx, a raw response, a log line) can repeat it.
+    """
+    body, headers = response.body, response.headers
+    # Every page is searched, so each text once: a secret holding a shorter one ("Bearer t"
+    # holds "t") shows only where that one does.
+    probes: list[str] = []
+    for secret in reversed(secrets):  # shortest first
+        if not any(probe in secret for probe in probes):
+            probes.append(secret)
+    values = "\n".join(headers.values())
+    if not any(probe in values or probe.encode() in body for probe in probes):
+        return response
+    echoed = [s for s in secrets if s in values or s.encode() in body]
+    shown = {name: hidden(value, echoed) for name, value in headers.items()}
+    return attrs.evolve(response, body=hidden_in(body, echoed), headers=shown)
 
 
 def _with_doubt(error: TransportError, request: Request, prior: bool) -> TransportError:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "echoed_secrets",
     "hidden",
+    "hidden_in",
     "redact",
     "request_secrets",
     "scrubbed",
@@ -119,6 +120,13 @@ def hidden(text: str, secrets: Sequence[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, _HIDDEN)
     return text
+
+
+def hidden_in(data: bytes, secrets: Sequence[str]) -> bytes:
+    """``data`` (an answer's body) with every one of ``secrets`` replaced by the marker."""
+    for secret in secrets:
+        data = data.replace(secret.encode(), _HIDDEN.encode())
+    return data
 
 
 def scrubbed(error: _L, secrets: Iterable[str]) -> _L:

@@ -28,6 +28,7 @@ from tests.adversarial.support import (
     SECRET,
     TOKEN,
     assert_no_secret,
+    product_json,
     raw_server,
     reachable_text,
     retail,
@@ -303,3 +304,47 @@ class _Spans:
 def _spans() -> _Spans:
     pytest.importorskip("opentelemetry.sdk")
     return _Spans()
+
+
+# --- A 2xx answer repeating the token ----------------------------------------------------
+
+
+def _echo_text(status: int, body: Callable[[str], str], *, request_id: bool = False) -> Any:
+    """A :func:`serve` handler answering ``status`` with the text ``body(authorization)``."""
+
+    async def handler(request: web.Request, n: int) -> web.Response:
+        del n
+        seen = request.headers.get("Authorization", "")
+        headers = {"X-Request-ID": seen} if request_id else {}
+        return web.Response(text=body(seen), status=status, headers=headers)
+
+    return handler
+
+
+async def test_a_2xx_debug_page_quoting_the_token_gives_a_decode_error_without_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 200 that is no JSON but a debug page quoting the Authorization header: the
+    DecodeError keeps the page's text (to diagnose it) with the token hidden."""
+    caplog.set_level(logging.DEBUG, logger="lucidgreen")
+    page = _echo_text(200, lambda seen: f"<html>debug: Authorization={seen}</html>")
+    async with serve(page) as (url, _), source(url) as client:
+        with pytest.raises(errors.DecodeError) as caught:
+            await client.products.get(LID)
+    assert "<html>debug: Authorization=<hidden></html>" in caught.value.text
+    assert_no_secret(reachable_text(caught.value) + str(caught.value) + repr(caught.value), TOKEN)
+    assert_no_secret(caplog.text, TOKEN)
+
+
+async def test_a_2xx_record_quoting_the_token_is_delivered_with_it_hidden() -> None:
+    """A record whose field repeats the bearer token: the SDK never hands its credential back
+    as data; the record arrives with the token hidden, and its raw response and request id
+    hold none either."""
+    echo = _echo(200, lambda seen: {**product_json(), "name": seen}, request_id=True)
+    async with serve(echo) as (url, log), source(url) as client:
+        raw = await client.with_raw_response.products.get(LID)
+    assert log[0][2][0]["Authorization"] == f"Bearer {TOKEN}"  # the server did see it
+    product = raw.parse()
+    assert product.name == "<hidden>"
+    assert raw.request_id == "<hidden>"
+    assert_no_secret(repr(product) + repr(dict(raw.headers)) + repr(raw), TOKEN)
