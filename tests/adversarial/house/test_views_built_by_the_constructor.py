@@ -85,8 +85,10 @@ async def test_views_and_clients_built_by_many_tasks_at_once_do_not_mix() -> Non
 
     pairs = await asyncio.gather(*(one(i) for i in range(50)))
     for view, plain in pairs:
-        assert view.rate_limiter is client.rate_limiter and not view._owns_resources
-        assert _owns_its_parts(plain, client) and plain._owns_resources
+        assert view.rate_limiter is client.rate_limiter
+        assert not view._owns_resources
+        assert _owns_its_parts(plain, client)
+        assert plain._owns_resources
 
 
 def test_views_and_clients_built_by_many_threads_at_once_do_not_mix() -> None:
@@ -112,8 +114,10 @@ async def test_a_view_of_a_view_shares_the_first_clients_parts() -> None:
     nested = client.with_options(headers={"X-A": "1"}).with_options(headers={"X-B": "2"})
     await nested.products.get(LID)
     sent = client._transport.requests[-1]  # type: ignore[attr-defined]
-    assert sent.headers["X-A"] == "1" and sent.headers["X-B"] == "2"
-    assert nested.stats is client.stats and nested.rate_limiter is client.rate_limiter
+    assert sent.headers["X-A"] == "1"
+    assert sent.headers["X-B"] == "2"
+    assert nested.stats is client.stats
+    assert nested.rate_limiter is client.rate_limiter
 
 
 class OwnNew(SourceClient):
@@ -292,7 +296,8 @@ def test_ten_thousand_views_are_all_collected() -> None:
     parent = weakref.ref(client)
     del client
     gc.collect()
-    assert parent() is None and view.stats.requests == 0
+    assert parent() is None
+    assert view.stats.requests == 0
 
 
 def test_a_copy_shares_and_a_pickle_fails_loudly() -> None:
