@@ -14,6 +14,7 @@ from lucidgreen import SourceClient, _config
 from lucidgreen.auth import ClientCredentials, StaticToken
 from lucidgreen.cli._common import UsageError, make_client
 from lucidgreen.cli._parser import _rate, build_parser
+from tests.adversarial.house.breaks import breaks
 
 ORIGIN = "http://127.0.0.1:9"
 ENVIRONMENTS: dict[str, dict[str, str]] = {
@@ -107,12 +108,7 @@ def test_empty_arguments_count_as_not_given_alike(
     _agree(monkeypatch, env, given)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: an empty --client-id=/--client-secret= beside --token is refused by the "
-    "CLI ('pass either --token or ...': it tests `is not None`) while the client takes "
-    "client_id='' beside token= as not given (it tests truthiness) and uses the token",
-)
+@breaks("an_empty_half_beside_a_token_is_read_alike")
 @pytest.mark.parametrize("env", ["nothing", "generic pair"])
 @pytest.mark.parametrize("empty", ["client_id", "client_secret"])
 def test_an_empty_half_beside_a_token_is_read_alike(
@@ -136,12 +132,7 @@ def test_each_refusal_names_its_callers_spelling() -> None:
     assert "token=" not in cli[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: for half a pair the CLI says which half is missing ('(--client-secret "
-    "missing)') but the client's ValueError does not: _make_auth calls "
-    "missing_credentials_message without found=",
-)
+@breaks("the_client_names_the_missing_half_as_the_cli_does")
 def test_the_client_names_the_missing_half_as_the_cli_does() -> None:
     """``SourceClient(client_id=...)`` alone: the message says ``client_secret=`` is missing."""
     client, cli = _both({"client_id": "aid", "client_secret": None, "token": None})
@@ -149,12 +140,7 @@ def test_the_client_names_the_missing_half_as_the_cli_does() -> None:
     assert client[1].endswith("(client_secret= missing)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: an empty variable counts as unset but a whitespace-only one "
-    "(LUCIDGREEN_CLIENT_SECRET='  ', LUCIDGREEN_TOKEN=' ') is used as a credential, sent as "
-    "'Bearer  ' or a blank secret, and fails only at the server as a 401",
-)
+@breaks("a_blank_variable_is_no_credential")
 @pytest.mark.parametrize("variable", ["LUCIDGREEN_CLIENT_SECRET", "LUCIDGREEN_TOKEN"])
 def test_a_blank_variable_is_no_credential(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
     """A whitespace-only value is refused like an empty one, by both callers."""
@@ -165,12 +151,7 @@ def test_a_blank_variable_is_no_credential(monkeypatch: pytest.MonkeyPatch, vari
     assert client[0] == cli[0] == "refused"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: a token holding CR/LF is accepted (StaticToken only checks non-empty) "
-    "and sent as 'Authorization: Bearer a\\r\\nX-Evil: 1' to a custom transport: header "
-    "injection through LUCIDGREEN_TOKEN or token=",
-)
+@breaks("a_token_with_a_line_break_is_refused_at_construction")
 def test_a_token_with_a_line_break_is_refused_at_construction() -> None:
     """``token="a\\r\\nX-Evil: 1"``: a ``ValueError`` when the client is built."""
     with pytest.raises(ValueError, match="token"):
@@ -199,13 +180,7 @@ def test_a_bad_rate_limit_is_a_usage_error(text: str) -> None:
     assert info.value.code == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="BREAK: --rate-limit accepts a count too large for a float (e.g. 10**400/60): "
-    "_rate returns it and TokenBucket raises OverflowError('int too large to convert to "
-    "float') from make_client, an unexpected error instead of a usage error",
-)
+@breaks("every_rate_the_parser_accepts_builds_a_limiter", raises=OverflowError)
 def test_every_rate_the_parser_accepts_builds_a_limiter() -> None:
     """What ``--rate-limit`` accepts, the product's limiter takes."""
     rate = _rate(f"{10**400}/60")

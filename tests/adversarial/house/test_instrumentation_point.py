@@ -15,6 +15,7 @@ from lucidgreen import CallName, CallObserver, LucidGreenError, Request, Respons
 from lucidgreen.ratelimit import Unlimited
 from lucidgreen.retry import without_sleeping
 from lucidgreen.testing import MockTransport, json_response
+from tests.adversarial.house.breaks import breaks
 
 LID = "UNDTMBovdue9tFWfhamnDM"
 PRODUCT = {"uuid": LID, "name": "x"}
@@ -89,12 +90,7 @@ async def test_a_raising_observer_never_resends_a_write(failing: str) -> None:
     assert len(transport.requests) == client.stats.requests == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: an observer that raises in attempt_ended/call_ended replaces the call's "
-    "result: a write the server applied comes back as the instrumentation's RuntimeError "
-    "(no response, not WriteOutcomeUnknown); a tracing bug turns successes into failures",
-)
+@breaks("a_raising_observer_loses_no_response")
 @pytest.mark.parametrize("failing", ["attempt_ended", "call_ended"])
 async def test_a_raising_observer_loses_no_response(failing: str) -> None:
     """The caller gets the server's answer whatever the instrumentation does."""
@@ -103,11 +99,7 @@ async def test_a_raising_observer_loses_no_response(failing: str) -> None:
         assert await client.request("PUT", "inventory/", json={"a": 1}) == {"status": "success"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: a raising call_started fails every call before sending (the "
-    "instrumentation's RuntimeError is what the caller gets)",
-)
+@breaks("a_raising_call_started_breaks_no_call")
 async def test_a_raising_call_started_breaks_no_call() -> None:
     """An instrumentation whose ``call_started`` raises leaves calls working."""
     async with _retail(MockTransport(lambda request: json_response(PRODUCT))) as client:
@@ -130,13 +122,7 @@ async def test_a_raising_attempt_started_gives_the_permit_back() -> None:
     assert len(transport.requests) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: attempt_started returning None (or any non-Request) fails deep in the "
-    "exchange with AttributeError(\"'NoneType' object has no attribute 'with_headers'\"), "
-    "naming neither the instrumentation nor the protocol, and spends the rate-limit permit "
-    "for a request never sent",
-)
+@breaks("attempt_started_answering_no_request_is_a_clear_type_error")
 async def test_attempt_started_answering_no_request_is_a_clear_type_error() -> None:
     """An observer returning ``None`` from ``attempt_started``: a ``TypeError`` naming it."""
     async with _retail(MockTransport(lambda request: json_response(PRODUCT))) as client:
@@ -150,13 +136,7 @@ class AsyncInstrumentation:
         raise AssertionError("never awaited")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: instrument() accepts an instrumentation whose call_started is async "
-    "(runtime_checkable only checks the name); the first call then fails with "
-    "AttributeError on a coroutine (and a 'never awaited' warning) instead of instrument() "
-    "refusing it",
-)
+@breaks("an_async_instrumentation_is_refused_by_instrument")
 def test_an_async_instrumentation_is_refused_by_instrument() -> None:
     """The callbacks are synchronous (documented): ``instrument()`` refuses async ones."""
     client = lucidgreen.SourceClient(
@@ -236,11 +216,7 @@ async def test_a_custom_instrumentation_replaces_otel() -> None:
     assert custom.log[0] == "call_started retail.products.get"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: lucidgreen.otel.uninstrument(client) calls client.instrument(None), so it "
-    "also detaches a custom instrumentation attached after otel (one it never attached)",
-)
+@breaks("otel_uninstrument_leaves_someone_elses_instrumentation")
 async def test_otel_uninstrument_leaves_someone_elses_instrumentation() -> None:
     """``otel.uninstrument`` stops OpenTelemetry, not an instrumentation that replaced it."""
     async with _retail(MockTransport(lambda request: json_response(PRODUCT))) as client:

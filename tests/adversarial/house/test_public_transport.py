@@ -15,6 +15,7 @@ import lucidgreen
 import lucidgreen.transport as public
 from lucidgreen.ratelimit import Unlimited
 from lucidgreen.retry import without_sleeping
+from tests.adversarial.house.breaks import breaks
 
 LID = "UNDTMBovdue9tFWfhamnDM"
 JSON = {"content-type": "application/json"}
@@ -107,14 +108,7 @@ ILL_TYPED = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: the exchange trusts whatever send() returns: None, a dict, a str status, "
-    "None/list headers, a str/None/memoryview body or a non-str header give AttributeError/"
-    "TypeError from deep inside (e.g. \"'NoneType' object has no attribute 'status'\"), and "
-    "a write that went out loses outcome_unknown; Response(True, ...) is 'HTTP True'. Response "
-    "validates nothing and Exchange.send does not check isinstance(response, Response)",
-)
+@breaks("an_ill_typed_answer_is_a_typed_error_keeping_doubt")
 @pytest.mark.parametrize("write", [False, True], ids=["read", "write"])
 @pytest.mark.parametrize("name", sorted(ILL_TYPED))
 async def test_an_ill_typed_answer_is_a_typed_error_keeping_doubt(name: str, write: bool) -> None:
@@ -127,12 +121,7 @@ async def test_an_ill_typed_answer_is_a_typed_error_keeping_doubt(name: str, wri
         assert outcome.outcome_unknown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: a transport raising a plain Exception other than TimeoutError/OSError "
-    "(ValueError, RuntimeError, KeyError) reaches the caller as is: after a write the "
-    "caller's `except WriteOutcomeUnknown` misses it though the request may have gone out",
-)
+@breaks("a_transport_bug_after_a_write_keeps_the_doubt")
 @pytest.mark.parametrize("error", [ValueError("v"), RuntimeError("r"), KeyError("k")])
 async def test_a_transport_bug_after_a_write_keeps_the_doubt(error: Exception) -> None:
     """Any ``Exception`` from ``send`` on a write: ``WriteOutcomeUnknown``."""

@@ -21,6 +21,7 @@ import lucidgreen
 from lucidgreen import SourceClient
 from lucidgreen.auth import Secret
 from lucidgreen.testing import MockTransport, json_response
+from tests.adversarial.house.breaks import breaks
 
 LID = "UNDTMBovdue9tFWfhamnDM"
 SECRET = "view-secret-4f1c9a77d2e0"
@@ -133,12 +134,7 @@ class OwnNew(SourceClient):
         self.tenant = tenant
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: BaseClient.__new__ closes over the arguments __new__ receives, so a "
-    "subclass __new__ calling super().__new__(cls) makes with_options call cls() with no "
-    "arguments: TypeError (missing 'tenant'), no view",
-)
+@breaks("a_subclass_with_its_own_new_gets_views")
 def test_a_subclass_with_its_own_new_gets_views() -> None:
     """A subclass overriding ``__new__`` the usual way still gets views."""
     client = OwnNew("acme", token="t", transport=_transport())
@@ -153,13 +149,7 @@ class ViewInInit(SourceClient):
         self.fast = self.with_options(timeout=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="BREAK: a subclass __init__ that calls self.with_options() recurses without end: "
-    "building the view runs __init__ again, which builds a view, ... (RecursionError at "
-    "construction; worked when views were not built by the constructor)",
-)
+@breaks("a_subclass_may_make_a_view_in_its_init", raises=RecursionError)
 def test_a_subclass_may_make_a_view_in_its_init() -> None:
     """``self.fast = self.with_options(timeout=1)`` in ``__init__`` builds one client."""
     client = ViewInInit(token="t", transport=_transport())
@@ -172,12 +162,7 @@ class Configured(SourceClient):
         self.region = config["region"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: the view re-runs __init__ with the caller's argument objects, so a "
-    "mutable argument changed after construction gives the view other state than its "
-    "client (view.region == 'eu' while client.region == 'us')",
-)
+@breaks("a_view_has_its_clients_state_after_an_argument_is_mutated")
 def test_a_view_has_its_clients_state_after_an_argument_is_mutated() -> None:
     """A view has the state its client was built with, not what the arguments hold now."""
     config = {"region": "us"}
@@ -221,12 +206,7 @@ def _reprs_below(root: object) -> list[str]:
     return shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: BaseClient.__new__'s closure keeps the constructor's args tuple / kwargs "
-    "dict, whose repr shows client_secret in plain text to any deep walk of the client "
-    "(the SDK otherwise holds it only in a Secret)",
-)
+@breaks("no_container_reachable_from_a_client_shows_its_secret")
 def test_no_container_reachable_from_a_client_shows_its_secret() -> None:
     """A deep walk of a client and its view (as a debugger or error reporter does) finds no
     object whose repr holds the client secret."""
@@ -257,12 +237,7 @@ class OwnSession(SourceClient):
         await self.session.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BREAK: every with_options view re-runs the subclass __init__, which opens a new "
-    "aiohttp session the view never uses; closing the client (the documented way) leaves "
-    "it open ('Unclosed client session'): one leaked session per view",
-)
+@breaks("a_view_opens_nothing_its_client_must_close")
 async def test_a_view_opens_nothing_its_client_must_close() -> None:
     """Making a view of a subclass that opens its session in ``__init__`` and closing the
     client leaves no session open."""
