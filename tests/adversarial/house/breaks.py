@@ -1,0 +1,103 @@
+"""The breaks these attacks found, one reason each: ``@breaks(key)`` marks a test a strict
+xfail whose reason starts with ``BREAK:`` (a fix turns it into a failure: remove the mark)."""
+
+from __future__ import annotations
+
+import pytest
+
+__all__ = ["breaks"]
+
+REASONS: dict[str, str] = {
+    "an_empty_half_beside_a_token_is_read_alike": (
+        "an empty --client-id=/--client-secret= beside --token is refused by the "
+        "CLI ('pass either --token or ...': it tests `is not None`) while the client takes "
+        "client_id='' beside token= as not given (it tests truthiness) and uses the token"
+    ),
+    "the_client_names_the_missing_half_as_the_cli_does": (
+        "for half a pair the CLI says which half is missing ('(--client-secret "
+        "missing)') but the client's ValueError does not: _make_auth calls "
+        "missing_credentials_message without found="
+    ),
+    "a_blank_variable_is_no_credential": (
+        "an empty variable counts as unset but a whitespace-only one "
+        "(LUCIDGREEN_CLIENT_SECRET='  ', LUCIDGREEN_TOKEN=' ') is used as a credential, sent as "
+        "'Bearer  ' or a blank secret, and fails only at the server as a 401"
+    ),
+    "a_token_with_a_line_break_is_refused_at_construction": (
+        "a token holding CR/LF is accepted (StaticToken only checks non-empty) "
+        "and sent as 'Authorization: Bearer a\\r\\nX-Evil: 1' to a custom transport: header "
+        "injection through LUCIDGREEN_TOKEN or token="
+    ),
+    "every_rate_the_parser_accepts_builds_a_limiter": (
+        "--rate-limit accepts a count too large for a float (e.g. 10**400/60): "
+        "_rate returns it and TokenBucket raises OverflowError('int too large to convert to "
+        "float') from make_client, an unexpected error instead of a usage error"
+    ),
+    "a_raising_observer_loses_no_response": (
+        "an observer that raises in attempt_ended/call_ended replaces the call's "
+        "result: a write the server applied comes back as the instrumentation's RuntimeError "
+        "(no response, not WriteOutcomeUnknown); a tracing bug turns successes into failures"
+    ),
+    "a_raising_call_started_breaks_no_call": (
+        "a raising call_started fails every call before sending (the "
+        "instrumentation's RuntimeError is what the caller gets)"
+    ),
+    "attempt_started_answering_no_request_is_a_clear_type_error": (
+        "attempt_started returning None (or any non-Request) fails deep in the "
+        "exchange with AttributeError(\"'NoneType' object has no attribute 'with_headers'\"), "
+        "naming neither the instrumentation nor the protocol, and spends the rate-limit permit "
+        "for a request never sent"
+    ),
+    "an_async_instrumentation_is_refused_by_instrument": (
+        "instrument() accepts an instrumentation whose call_started is async "
+        "(runtime_checkable only checks the name); the first call then fails with "
+        "AttributeError on a coroutine (and a 'never awaited' warning) instead of instrument() "
+        "refusing it"
+    ),
+    "otel_uninstrument_leaves_someone_elses_instrumentation": (
+        "lucidgreen.otel.uninstrument(client) calls client.instrument(None), so it "
+        "also detaches a custom instrumentation attached after otel (one it never attached)"
+    ),
+    "an_ill_typed_answer_is_a_typed_error_keeping_doubt": (
+        "the exchange trusts whatever send() returns: None, a dict, a str status, "
+        "None/list headers, a str/None/memoryview body or a non-str header give AttributeError/"
+        "TypeError from deep inside (e.g. \"'NoneType' object has no attribute 'status'\"), and "
+        "a write that went out loses outcome_unknown; Response(True, ...) is 'HTTP True'. Response "
+        "validates nothing and Exchange.send does not check isinstance(response, Response)"
+    ),
+    "a_transport_bug_after_a_write_keeps_the_doubt": (
+        "a transport raising a plain Exception other than TimeoutError/OSError "
+        "(ValueError, RuntimeError, KeyError) reaches the caller as is: after a write the "
+        "caller's `except WriteOutcomeUnknown` misses it though the request may have gone out"
+    ),
+    "a_subclass_with_its_own_new_gets_views": (
+        "BaseClient.__new__ closes over the arguments __new__ receives, so a "
+        "subclass __new__ calling super().__new__(cls) makes with_options call cls() with no "
+        "arguments: TypeError (missing 'tenant'), no view"
+    ),
+    "a_subclass_may_make_a_view_in_its_init": (
+        "a subclass __init__ that calls self.with_options() recurses without end: "
+        "building the view runs __init__ again, which builds a view, ... (RecursionError at "
+        "construction; worked when views were not built by the constructor)"
+    ),
+    "a_view_has_its_clients_state_after_an_argument_is_mutated": (
+        "the view re-runs __init__ with the caller's argument objects, so a "
+        "mutable argument changed after construction gives the view other state than its "
+        "client (view.region == 'eu' while client.region == 'us')"
+    ),
+    "no_container_reachable_from_a_client_shows_its_secret": (
+        "BaseClient.__new__'s closure keeps the constructor's args tuple / kwargs "
+        "dict, whose repr shows client_secret in plain text to any deep walk of the client "
+        "(the SDK otherwise holds it only in a Secret)"
+    ),
+    "a_view_opens_nothing_its_client_must_close": (
+        "every with_options view re-runs the subclass __init__, which opens a new "
+        "aiohttp session the view never uses; closing the client (the documented way) leaves "
+        "it open ('Unclosed client session'): one leaked session per view"
+    ),
+}
+
+
+def breaks(key: str, raises: type[BaseException] | None = None) -> pytest.MarkDecorator:
+    """The strict xfail of the break ``key`` (its reason: ``BREAK: ...``)."""
+    return pytest.mark.xfail(strict=True, raises=raises, reason=f"BREAK: {REASONS[key]}")
