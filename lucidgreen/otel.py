@@ -214,9 +214,9 @@ class OpenTelemetry:
             self._ended[key] = ended
         return ended
 
-    def target_of(self, url: str) -> _Target:
-        """What an attempt's span says of where ``url`` goes: parsed once per origin."""
-        key = origin_key(url)
+    def target_of(self, url: str, key: str | None) -> _Target:
+        """What an attempt's span says of where ``url`` goes (``key``: its
+        :func:`origin_key`): parsed once per origin."""
         target = None if key is None else self._targets.get(key)
         if target is None:
             target = _Target.of(url)
@@ -277,8 +277,9 @@ class _Call:
     def attempt_started(self, request: Request, attempt: int) -> Request:
         otel = self._otel
         url = request.url
-        target = otel.target_of(url)
-        sent = (origin_key(url), request.method, self._product_name)
+        key = origin_key(url)
+        target = otel.target_of(url, key)
+        sent = (key, request.method, self._product_name)
         metric = otel.sent_attributes(sent, target)
         attributes: Attributes = {
             **metric,
