@@ -55,9 +55,10 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from ._pager import AsyncPager, Page
     from ._raw import RawResponse
     from ._serialize import to_dict, to_json
-    from ._transport import Request, Response, StreamedResponse, Timeout, Transport
+    from .instrumentation import CallName, CallObserver, Instrumentation
     from .ratelimit import RateLimiter, RedisRateLimiter, TokenBucket
     from .retry import RetryPolicy
+    from .transport import Request, Response, StreamedResponse, Timeout, Transport
 
 # ``import lucidgreen`` loads the errors alone; each of these loads (with aiohttp, the models
 # and the resources) on first use, so a program that only imports, or a CLI's ``--help``,
@@ -65,28 +66,43 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
 # Public submodules reachable as attributes of a bare ``import lucidgreen`` (otel, testing
 # and cli only by their own import: they need extras or load a server).
 _SUBPACKAGES = frozenset(
-    {"auth", "errors", "flows", "ids", "push", "ratelimit", "retail", "retry", "source"}
+    {
+        "auth",
+        "errors",
+        "flows",
+        "ids",
+        "instrumentation",
+        "push",
+        "ratelimit",
+        "retail",
+        "retry",
+        "source",
+        "transport",
+    }
 )
 _LAZY: dict[str, str] = {
     "AsyncPager": "._pager",
+    "CallName": ".instrumentation",
+    "CallObserver": ".instrumentation",
     "Hooks": "._events",
+    "Instrumentation": ".instrumentation",
     "LimiterWait": "._events",
     "Page": "._pager",
     "RateLimiter": ".ratelimit",
     "RedisRateLimiter": ".ratelimit",
-    "Request": "._transport",
+    "Request": ".transport",
     "RequestSent": "._events",
     "RawResponse": "._raw",
-    "Response": "._transport",
+    "Response": ".transport",
     "RetailClient": "._client",
     "RetryPolicy": ".retry",
     "RetryScheduled": "._events",
     "SourceClient": "._client",
     "Stats": "._events",
-    "StreamedResponse": "._transport",
-    "Timeout": "._transport",
+    "StreamedResponse": ".transport",
+    "Timeout": ".transport",
     "TokenBucket": ".ratelimit",
-    "Transport": "._transport",
+    "Transport": ".transport",
     "to_dict": "._serialize",
     "to_json": "._serialize",
 }
@@ -115,6 +131,8 @@ __all__ = [
     "AuthenticationError",
     "BadRecords",
     "BadRequest",
+    "CallName",
+    "CallObserver",
     "CaseAlreadyImported",
     "ConnectError",
     "DeadlineExceeded",
@@ -124,6 +142,7 @@ __all__ = [
     "ExportNotReady",
     "ExportUnavailable",
     "Hooks",
+    "Instrumentation",
     "InvalidLucidID",
     "InvalidPayload",
     "LimiterWait",

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import enum
 import os
 import platform
 import ssl as ssl_
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from . import _config, _escape_hatch, _logging, _settings, retail, source
+from . import _config, _escape_hatch, _logging, _settings, _views, retail, source
 from ._api import Api
+from ._arguments import UNSET, Unset, check_api_version_and_connections, checked
 from ._events import Hooks, Stats
 from ._exchange import Exchange
 from ._headers import check_default_headers, user_agent_with
-from ._instrument import Instrumentation
 from ._namespace import Namespace, namespaces_of
 from ._pipeline import Pipeline
 from ._raw import WithRawResponse
@@ -25,7 +24,8 @@ from ._transport import DEFAULT_MAX_BODY_SIZE, AiohttpTransport, Timeout, Transp
 from ._transport._network import network_for
 from ._version import __version__
 from .auth import Auth, ClientCredentials, StaticToken
-from .ratelimit import RateLimiter, TokenBucket, public_lookup_limiter
+from .instrumentation import Instrumentation
+from .ratelimit import RateLimiter, public_lookup_limiter
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -35,22 +35,6 @@ __all__ = ["BaseClient", "RetailClient", "SourceClient"]
 
 
 USER_AGENT = f"lucidgreen-python/{__version__} (Python {platform.python_version()})"
-
-
-class _Unset(enum.Enum):
-    """Marks a ``with_options`` argument the caller did not pass."""
-
-    UNSET = enum.auto()
-
-
-_UNSET: Final = _Unset.UNSET
-
-
-def _checked(value: object, kind: type, name: str) -> None:
-    # A class passes a runtime protocol check (its methods are there): it must be an instance.
-    if value is not None and (isinstance(value, type) or not isinstance(value, kind)):
-        shown = value.__name__ if isinstance(value, type) else type(value).__name__
-        raise TypeError(f"{name}= must be a {kind.__name__} instance, not {shown}")
 
 
 class BaseClient:
@@ -64,6 +48,17 @@ class BaseClient:
 
     base_url: str
     """The origin every request goes to (``https://host``, no trailing slash)."""
+
+    _construct_again: Callable[[], Self]
+    _view_parts: _views.ClientParts | None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        client = super().__new__(cls)
+        # with_options calls the class again with what it was called with (a subclass's
+        # arguments too); closed over, so no repr of the client shows a client secret.
+        client._construct_again = lambda: cls(*args, **kwargs)
+        client._view_parts = _views.take()
+        return client
 
     def __init__(
         self,
@@ -110,7 +105,7 @@ class BaseClient:
         :param timeout: seconds one HTTP exchange may take, or a :class:`~lucidgreen.Timeout`
             with a separate ``connect`` bound; ``None`` for no bound. Retries come on top.
         :param session: a caller's ``aiohttp.ClientSession``, used as is and never closed here.
-        :param transport: a :class:`~lucidgreen._transport.Transport` instead of aiohttp, e.g.
+        :param transport: a :class:`lucidgreen.transport.Transport` instead of aiohttp, e.g.
             :class:`lucidgreen.testing.MockTransport` for unit tests (not with ``session=``).
         :param api_version: the API version in paths (default: the documented one).
         :param hooks: :class:`~lucidgreen.Hooks` called on every exchange, retry and limiter wait.
@@ -129,25 +124,23 @@ class BaseClient:
         :param default_headers: headers sent on every request to the API (never to the export
             CDN; never ``Authorization`` or ``Host``); a ``User-Agent`` is appended to the SDK's.
         """
+        if self._view_parts is not None:  # a with_options view: all of it is its client's
+            self._assemble(self._view_parts)
+            return
         spec = self._spec
         _logging.from_environment(os.environ)
-        _checked(rate_limiter, RateLimiter, "rate_limiter")
-        _checked(retry, RetryPolicy, "retry")
-        _checked(hooks, Hooks, "hooks")
+        checked(rate_limiter, RateLimiter, "rate_limiter")
+        checked(retry, RetryPolicy, "retry")
+        checked(hooks, Hooks, "hooks")
         if session is not None and transport is not None:
             raise ValueError("pass either session= or transport=, not both")
-        if api_version is not None and not _config.is_api_version(api_version):
-            raise ValueError(f"api_version must look like 'v1.5', not {api_version!r}")
+        check_api_version_and_connections(api_version, max_connections)
         attempt_timeout = Timeout.of(timeout)
         given = _settings.Credentials(client_id, client_secret, token)
         settings = _settings.resolve(
             os.environ, spec.name, credentials=given, environment=environment, base_url=base_url
         )
         self.base_url = _config.resolve_base_url(spec, settings.environment, settings.base_url)
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
-            raise TypeError(f"max_connections must be an int, not {max_connections!r}")
-        if max_connections < 1:
-            raise ValueError(f"max_connections must be >= 1, not {max_connections!r}")
         network = network_for(
             self.base_url, proxy=proxy, trust_env=trust_env, ssl=ssl, environ=os.environ
         )
@@ -178,9 +171,7 @@ class BaseClient:
                 name=f"{spec.name}.oauth.token",
             ),
         )
-        limiter = rate_limiter or TokenBucket(
-            limit=spec.requests_per_minute, per=60.0, name=spec.name
-        )
+        limiter = rate_limiter or spec.default_limiter()
         pipeline = Pipeline(
             exchange,
             auth=auth,
@@ -197,23 +188,24 @@ class BaseClient:
             public_limiter=self._public_limiter(),
         )
         self._assemble(
-            api, auth, owns_resources=True, owns_limiter=rate_limiter is None, user_agent=user_agent
+            _views.ClientParts(
+                api, auth, user_agent, owns_resources=True, owns_limiter=rate_limiter is None
+            )
         )
 
-    def _assemble(
-        self, api: Api, auth: Auth, *, owns_resources: bool, owns_limiter: bool, user_agent: str
-    ) -> None:
-        """Every field of a client, set once: by ``__init__`` for a client and by
-        :meth:`with_options` for a view of one (which owns nothing it shares)."""
+    def _assemble(self, parts: _views.ClientParts) -> None:
+        """Every field of a client, set once: built by ``__init__`` for a client, given to it
+        by :meth:`with_options` for a view of one (which owns nothing it shares)."""
+        api = parts.api
         pipeline = api.pipeline
-        self._user_agent = user_agent  # the one API requests carry: a view appends to it
+        self._user_agent = parts.user_agent
         self.base_url = api.base_url
         self._transport = pipeline.exchange.transport
-        self._auth = auth
+        self._auth = parts.auth
         self._pipeline = pipeline
         self._api = api
-        self._owns_resources = owns_resources
-        self._owns_limiter = owns_limiter
+        self._owns_resources = parts.owns_resources
+        self._owns_limiter = parts.owns_limiter
         self._mount(api)
 
     def _make_auth(
@@ -244,7 +236,7 @@ class BaseClient:
     def with_options(
         self,
         *,
-        timeout: Timeout | float | Literal[_Unset.UNSET] | None = _UNSET,
+        timeout: Timeout | float | Literal[Unset.UNSET] | None = UNSET,
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Self:
@@ -257,25 +249,29 @@ class BaseClient:
         ``headers`` follow the rules of ``default_headers=`` (checked here, never
         ``Authorization`` or ``Host``, a ``User-Agent`` appended to the client's) and add to
         the headers of the view it is called on.
+
+        The view is built by calling this client's class with the arguments it was built
+        with: a subclass's ``__init__`` runs again (the view has the state it sets), but
+        nothing the SDK built (session, budget, token) is built twice.
         """
-        _checked(retry, RetryPolicy, "retry")
-        checked = check_default_headers(headers, argument="headers")
-        user_agent, others = user_agent_with(self._user_agent, checked)
+        checked(retry, RetryPolicy, "retry")
+        extra = check_default_headers(headers, argument="headers")
+        user_agent, others = user_agent_with(self._user_agent, extra)
         if user_agent != self._user_agent:
             others["User-Agent"] = user_agent
         pipeline = self._pipeline.with_options(
             retry_policy=retry,
-            timeout=None if timeout is _UNSET else Timeout.of(timeout),
+            timeout=None if timeout is UNSET else Timeout.of(timeout),
         )
-        view = type(self).__new__(type(self))
-        view._assemble(
+        parts = _views.ClientParts(
             self._api.using(pipeline, headers=others),
             self._auth,
+            user_agent,
             owns_resources=False,
             owns_limiter=False,
-            user_agent=user_agent,
         )
-        return view
+        with _views.handing_over(parts):
+            return self._construct_again()
 
     async def request(
         self,
@@ -300,10 +296,12 @@ class BaseClient:
         response = await _escape_hatch.send(self._api, method, path, params=params, json=json)
         return _escape_hatch.answer(response, verb=method.upper())
 
-    def _instrument(self, instrumentation: Instrumentation | None) -> None:
-        """The extension point for tracing and metrics (``lucidgreen.otel.instrument`` uses
-        it): every call this client and its views start from now on is reported to
-        ``instrumentation`` (None: to nothing)."""
+    def instrument(self, instrumentation: Instrumentation | None) -> None:
+        """Report every call this client and its views start from now on to
+        ``instrumentation`` (a :class:`~lucidgreen.Instrumentation`; it replaces the one set
+        before, ``None`` stops reporting). The extension point for tracing and metrics:
+        :func:`lucidgreen.otel.instrument` uses it; the protocol's page has a custom one."""
+        checked(instrumentation, Instrumentation, "instrumentation")
         self._pipeline.reporter.attach(instrumentation)
 
     @property

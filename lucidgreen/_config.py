@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from . import _limits
+from .ratelimit import TokenBucket
 
 __all__ = ["RETAIL", "SOURCE", "Environment", "ProductSpec", "resolve_base_url"]
 
@@ -25,6 +26,13 @@ class ProductSpec:
     hosts: Mapping[str, str]
     api_version: str
     requests_per_minute: int
+
+    def default_limiter(self, rate: tuple[int, float] | None = None) -> TokenBucket:
+        """The product's budget when a caller brings no limiter: the documented limit per
+        :data:`~lucidgreen._limits.WINDOW`, or ``rate`` (requests, seconds) for a raised
+        one; named after the product, as limiter waits and reprs show it."""
+        limit, per = rate or (self.requests_per_minute, _limits.WINDOW)
+        return TokenBucket(limit=limit, per=per, name=self.name)
 
 
 SOURCE = ProductSpec(

@@ -1,11 +1,7 @@
-"""What the send path tells an instrumentation (tracing, metrics) while it works, and the name
-of the SDK call being made.
+"""The name of the SDK call being made, and the observer of the call running in this context:
+how a resource method reaches the client's instrumentation (its protocols are public, in
+:mod:`lucidgreen.instrumentation`).
 
-:class:`Hooks` report after the fact; a span needs a start and an end. An
-:class:`Instrumentation` attached to the client's reporter is told when a call starts, when each
-attempt starts and ends, what the call waited for, and when it ends. Every callback is
-synchronous and runs in the task making the call, so a tracer can make the call's span
-current (attempt spans, and a token renewal started by the call, become its children).
 With no instrumentation set the send path skips all of it: one ``is None`` test per call.
 
 :func:`sdk_call` declares a public method of a resource namespace one SDK call where the
@@ -22,14 +18,11 @@ import functools
 import inspect
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlsplit
 
-import attrs
-
 from ._cursors import plain_page_number
-from ._transport import Request, Response
-from .errors import LucidGreenError
+from .instrumentation import CallName, CallObserver, Instrumentation
 
 __all__ = [
     "CallName",
@@ -47,60 +40,8 @@ T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@attrs.frozen
-class CallName:
-    """An SDK call's name (``source.products.list``) and, for a pager's page, its number."""
-
-    name: str
-    page: int | None = None
-
-
 _CALL_NAME: ContextVar[CallName | None] = ContextVar("lucidgreen_call_name", default=None)
 _OBSERVER: ContextVar[CallObserver | None] = ContextVar("lucidgreen_call", default=None)
-
-
-class CallObserver(Protocol):
-    """Told what one SDK call does, from its first attempt to its outcome."""
-
-    def attempt_started(self, request: Request, attempt: int) -> Request:
-        """An HTTP attempt leaves now; return the request to send (it may add headers,
-        e.g. ``traceparent``). ``request`` has no ``Authorization`` header yet."""
-        ...
-
-    def attempt_ended(self, request: Request, outcome: Response | BaseException) -> None:
-        """The attempt of ``request`` (as :meth:`attempt_started` returned it) ended with
-        this answer, or the error it stands for (also ``CancelledError``). Attempts of
-        requests sent side by side in one call may overlap."""
-        ...
-
-    def limiter_waited(self, seconds: float) -> None:
-        """The call waited ``seconds`` for rate-limit budget."""
-        ...
-
-    def token_renewed(self, reason: str) -> None:
-        """A token was renewed for the call: ``"initial"`` or ``"expired"`` (issued while
-        it waited), ``"401"`` (dropped after its 401; the replay waits for the new one)."""
-        ...
-
-    def retry_scheduled(self, retry_number: int, delay: float, error: LucidGreenError) -> None:
-        """The call will try again after ``delay`` seconds because of ``error``."""
-        ...
-
-    def paused(self, seconds: float) -> None:
-        """A 429 paused the product's whole budget for ``seconds``."""
-        ...
-
-    def call_ended(self, error: BaseException | None) -> None:
-        """The call returned (``None``) or raised ``error``."""
-        ...
-
-
-class Instrumentation(Protocol):
-    """Attached to a client's reporter (``lucidgreen.otel.instrument(client)`` does it)."""
-
-    def call_started(self, call: CallName, product: str) -> CallObserver:
-        """The call ``call`` starts; observe it to its end."""
-        ...
 
 
 def current_call_name() -> CallName | None:

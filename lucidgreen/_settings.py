@@ -11,6 +11,8 @@ hold both products' credentials, or one pair for both::
 
 (``RETAIL`` in place of ``SOURCE`` for LucidRetail.) A client id and secret found at one
 level win over a token at the same level; the product's level wins over the generic one.
+A level holding half a pair takes the other half from the levels after it (a client id
+passed in, the secret from ``LUCIDGREEN_CLIENT_SECRET``); a complete pair is never split.
 Pure: the environment is passed in.
 
 :func:`resolve` is the one order every reader follows — arguments, then the product's
@@ -21,21 +23,28 @@ it, so a shell configures them alike.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import get_args
 
 import attrs
 
+from ._config import Environment
+
 __all__ = [
+    "FLAGS",
+    "KEYWORDS",
     "Credentials",
+    "OptionNames",
     "Settings",
     "base_url_from",
     "credentials_from",
     "environment_from",
+    "missing_credentials_message",
     "resolve",
     "variable_names",
 ]
 
 _PREFIX = "LUCIDGREEN"
-ENVIRONMENTS = ("production", "test")
+ENVIRONMENTS: tuple[str, ...] = get_args(Environment)
 
 
 @attrs.frozen
@@ -56,20 +65,34 @@ def variable_names(product: str, setting: str) -> tuple[str, str]:
     return f"{_PREFIX}_{product.upper()}_{setting}", f"{_PREFIX}_{setting}"
 
 
-def credentials_from(environ: Mapping[str, str], product: str) -> Credentials:
-    """The first complete set of credentials in ``environ``, product level first."""
-    for level in (0, 1):
+def _level(environ: Mapping[str, str], product: str, level: int) -> Credentials:
+    def read(setting: str) -> str | None:
+        return environ.get(variable_names(product, setting)[level]) or None
 
-        def read(setting: str, level: int = level) -> str | None:
-            return environ.get(variable_names(product, setting)[level]) or None
+    client_id, client_secret = read("CLIENT_ID"), read("CLIENT_SECRET")
+    if client_id or client_secret:  # a pair, even half a one, wins over its level's token
+        return Credentials(client_id, client_secret)
+    return Credentials(token=read("TOKEN"))
 
-        client_id, client_secret = read("CLIENT_ID"), read("CLIENT_SECRET")
-        if client_id or client_secret:
-            return Credentials(client_id=client_id, client_secret=client_secret)
-        token = read("TOKEN")
-        if token:
-            return Credentials(token=token)
+
+def _first(levels: list[Credentials]) -> Credentials:
+    """The credentials of the first level that has any, a half pair completed from the
+    levels after it (each half from the first that has it)."""
+    for at, level in enumerate(levels):
+        if level.client_id or level.client_secret:
+            rest = levels[at:]
+            client_id = next((c.client_id for c in rest if c.client_id), None)
+            client_secret = next((c.client_secret for c in rest if c.client_secret), None)
+            # A token beside it (only arguments can have both) stays, to be refused.
+            return Credentials(client_id, client_secret, level.token)
+        if level.token:
+            return Credentials(token=level.token)
     return Credentials()
+
+
+def credentials_from(environ: Mapping[str, str], product: str) -> Credentials:
+    """The credentials in ``environ``, product level first."""
+    return _first([_level(environ, product, 0), _level(environ, product, 1)])
 
 
 def environment_from(environ: Mapping[str, str], product: str) -> str:
@@ -86,14 +109,37 @@ def environment_from(environ: Mapping[str, str], product: str) -> str:
     return "production"
 
 
-def missing_credentials_message(product: str) -> str:
+@attrs.frozen
+class OptionNames:
+    """How a caller spells the three credential options in a message."""
+
+    client_id: str
+    client_secret: str
+    token: str
+
+
+#: The clients' constructor keywords.
+KEYWORDS = OptionNames("client_id=", "client_secret=", "token=")
+#: The ``lucidgreen`` command's flags.
+FLAGS = OptionNames("--client-id", "--client-secret", "--token")
+
+
+def missing_credentials_message(
+    product: str, names: OptionNames = KEYWORDS, found: Credentials | None = None
+) -> str:
+    """Why no client can be built, in the caller's spelling; with ``found`` holding half a
+    pair, which half is missing."""
     ids = " or ".join(variable_names(product, "CLIENT_ID"))
     secrets = " or ".join(variable_names(product, "CLIENT_SECRET"))
     tokens = " or ".join(variable_names(product, "TOKEN"))
-    return (
-        "credentials missing: pass client_id= and client_secret= (or token=), or set "
-        f"{ids} and {secrets} (or {tokens}) in the environment"
+    message = (
+        f"credentials missing: pass {names.client_id} and {names.client_secret} "
+        f"(or {names.token}), or set {ids} and {secrets} (or {tokens}) in the environment"
     )
+    if found is not None and (found.client_id or found.client_secret):
+        missing = names.client_secret if found.client_id else names.client_id
+        message += f" ({missing} missing)"
+    return message
 
 
 def base_url_from(environ: Mapping[str, str], product: str) -> str | None:
@@ -124,12 +170,13 @@ def resolve(
 ) -> Settings:
     """Arguments first, then ``LUCIDGREEN_<PRODUCT>_*``, then ``LUCIDGREEN_*``, then defaults.
 
-    Credentials are taken as a whole from the first level that has any (an id from the
-    arguments is never paired with a secret from the environment).
+    Credentials come from the first level that has any; a half pair there is completed
+    from the levels after it, so an id passed in pairs with ``LUCIDGREEN_CLIENT_SECRET``.
     """
     given = credentials or Credentials()
+    levels = [given, _level(environ, product, 0), _level(environ, product, 1)]
     return Settings(
-        credentials=given if given.given else credentials_from(environ, product),
+        credentials=_first(levels),
         environment=environment or environment_from(environ, product),
         base_url=base_url if base_url is not None else base_url_from(environ, product),
     )

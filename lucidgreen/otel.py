@@ -60,12 +60,12 @@ except ImportError as _missing:
         "lucidgreen.otel needs opentelemetry-api; install it with: pip install 'lucidgreen[otel]'"
     ) from _missing
 
-from ._instrument import CallName, CallObserver
 from ._secrets import shown_url, span_url
 from ._transport import Request, Response, origin_of
 from ._transport._network import origin_key
 from ._version import __version__
 from .errors import APIError, LucidGreenError, RateLimited
+from .instrumentation import CallName, CallObserver
 
 if TYPE_CHECKING:
     from ._client import BaseClient
@@ -113,13 +113,13 @@ def instrument(
         meter_provider=meter_provider,
         propagate_to=client.base_url if propagate else None,
     )
-    client._instrument(instrumentation)
+    client.instrument(instrumentation)
     return instrumentation
 
 
 def uninstrument(client: BaseClient) -> None:
     """Stop tracing and measuring ``client`` (calls already running finish their spans)."""
-    client._instrument(None)
+    client.instrument(None)
 
 
 class OpenTelemetry:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import subprocess
 import sys
@@ -38,8 +39,30 @@ def test_the_clients_and_errors_are_exported() -> None:
         "NotFound",
         "TransportError",
         "WriteOutcomeUnknown",
+        "Transport",
+        "Instrumentation",
+        "CallObserver",
+        "CallName",
     }
     assert expected <= set(lucidgreen.__all__)
+
+
+EXTENSION_POINTS = {
+    "lucidgreen.transport": ["Request", "Response", "StreamedResponse", "Timeout", "Transport"],
+    "lucidgreen.instrumentation": ["CallName", "CallObserver", "Instrumentation"],
+}
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [(module, name) for module, names in EXTENSION_POINTS.items() for name in names],
+)
+def test_the_extension_points_are_defined_at_public_modules(module: str, name: str) -> None:
+    """What a user implements (a transport, an instrumentation) and the values it speaks are
+    defined at a public module, which lists them, and ``lucidgreen`` exports the same object."""
+    value = getattr(lucidgreen, name)
+    assert value.__module__ == module
+    assert name in importlib.import_module(module).__all__
 
 
 @pytest.mark.parametrize("name", PUBLIC_NAMES)

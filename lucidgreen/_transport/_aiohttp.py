@@ -42,7 +42,7 @@ from ..errors import (
     RequestTimeout,
     TransportError,
 )
-from ._messages import Request, Response, Timeout
+from ..transport import Request, Response, Timeout
 from ._network import Network
 from ._no_resend import AnsweredAlready, Wire, middlewares_for
 from ._sessions import CallerSession, OwnSessions

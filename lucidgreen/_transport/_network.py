@@ -28,11 +28,19 @@ __all__ = [
     "check_proxy",
     "no_proxy_matches",
     "origin_key",
+    "origin_of",
     "proxy_from_environment",
 ]
 
 _PROXY_SCHEMES = ("http", "https")
 _REMEMBERED_ORIGINS = 32
+
+
+def origin_of(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of a URL, with the scheme's default port made explicit."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 def origin_key(url: str) -> str | None:

@@ -8,7 +8,7 @@ from typing import NamedTuple, TypeVar
 
 from .. import _settings
 from .._client import BaseClient
-from ..ratelimit import RateLimiter, TokenBucket
+from ..ratelimit import RateLimiter
 from ..retry import RetryPolicy
 from ._waits import AnnouncingLimiter, WaitReporter
 
@@ -66,7 +66,10 @@ def settings(args: argparse.Namespace, product: str) -> _settings.Settings:
     the same order, as the clients read (:func:`lucidgreen._settings.resolve`)."""
     token, client_id, client_secret = args.token, args.client_id, args.client_secret
     if token is not None and (client_id is not None or client_secret is not None):
-        raise UsageError("pass either --token or --client-id/--client-secret, not both")
+        flags = _settings.FLAGS
+        raise UsageError(
+            f"pass either {flags.token} or {flags.client_id}/{flags.client_secret}, not both"
+        )
     try:
         found = _settings.resolve(
             os.environ,
@@ -79,9 +82,7 @@ def settings(args: argparse.Namespace, product: str) -> _settings.Settings:
         raise UsageError(str(exc)) from None
     given = found.credentials
     if given.token is None and not (given.client_id and given.client_secret):
-        missing = "--client-secret" if given.client_id else "--client-id"
-        message = _settings.missing_credentials_message(product)
-        raise UsageError(f"{message} ({missing} missing)")
+        raise UsageError(_settings.missing_credentials_message(product, _settings.FLAGS, given))
     return found
 
 
@@ -101,11 +102,11 @@ def make_client(cls: type[C], args: argparse.Namespace, *, waits: WaitReporter |
     """
     found = settings(args, cls._spec.name)
     given = found.credentials
-    limit, per = args.rate_limit or (cls._spec.requests_per_minute, 60.0)
-    limiter: RateLimiter = TokenBucket(limit=limit, per=per, name=cls.__name__)
+    bucket = cls._spec.default_limiter(args.rate_limit)
+    limiter: RateLimiter = bucket
     hooks = None
     if waits is not None:
-        limiter = AnnouncingLimiter(limiter, waits, f"{limit} requests per {per:g} s")
+        limiter = AnnouncingLimiter(limiter, waits, f"{bucket.limit} requests per {bucket.per:g} s")
         hooks = waits.hooks()
     try:
         return cls(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 
+from .. import _config, _settings
+from .._client import BaseClient
 from .._version import __version__
+from ..retry import RetryPolicy
 from ..source.models import AssetType
 from . import _demo, _export, _get
 from ._common import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_TOKEN, EXIT_CODES
@@ -15,6 +19,10 @@ __all__ = ["build_parser"]
 SOURCE_GET_KINDS = tuple(_get.SOURCE_READS)
 RETAIL_GET_KINDS = tuple(_get.RETAIL_READS)
 ASSET_TYPES = tuple(member.value for member in AssetType)
+# The clients' own defaults, read where they are set, so the flags cannot drift from them.
+CLIENT_TIMEOUT: float = inspect.signature(BaseClient.__init__).parameters["timeout"].default
+MAX_RETRIES = RetryPolicy().max_retries
+FLAGS = _settings.FLAGS
 
 
 def _epilog() -> str:
@@ -61,12 +69,12 @@ def _connection_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("connection")
     add = group.add_argument
-    add("--client-id", help=f"OAuth2 client id (default: ${ENV_CLIENT_ID})")
-    add("--client-secret", help=f"OAuth2 client secret (default: ${ENV_CLIENT_SECRET})")
-    add("--token", help=f"a ready bearer token instead of client credentials (${ENV_TOKEN})")
+    add(FLAGS.client_id, help=f"OAuth2 client id (default: ${ENV_CLIENT_ID})")
+    add(FLAGS.client_secret, help=f"OAuth2 client secret (default: ${ENV_CLIENT_SECRET})")
+    add(FLAGS.token, help=f"a ready bearer token instead of client credentials (${ENV_TOKEN})")
     add(
         "--environment",
-        choices=("production", "test"),
+        choices=_settings.ENVIRONMENTS,
         help="default: $LUCIDGREEN_<PRODUCT>_ENVIRONMENT, $LUCIDGREEN_ENVIRONMENT, production",
     )
     add(
@@ -74,14 +82,26 @@ def _connection_options() -> argparse.ArgumentParser:
         help="API origin overriding --environment (http:// only for loopback; default: "
         "$LUCIDGREEN_<PRODUCT>_BASE_URL, $LUCIDGREEN_BASE_URL)",
     )
-    add("--timeout", type=float, default=30.0, help="seconds per HTTP exchange (default 30)")
-    add("--max-retries", type=_positive, default=5, help="retries per request (default 5)")
+    add(
+        "--timeout",
+        type=float,
+        default=CLIENT_TIMEOUT,
+        help=f"seconds per HTTP exchange (default {CLIENT_TIMEOUT:g})",
+    )
+    add(
+        "--max-retries",
+        type=_positive,
+        default=MAX_RETRIES,
+        help=f"retries per request (default {MAX_RETRIES})",
+    )
+    source, retail = (_config.SOURCE.default_limiter(), _config.RETAIL.default_limiter())
     add(
         "--rate-limit",
         type=_rate,
         metavar="N/SECONDS",
         help="your key's limit if LucidGreen raised it, e.g. 5000/60 (default: the documented "
-        "60/60 for LucidSource, 1000/60 for LucidRetail)",
+        f"{source.limit}/{source.per:g} for LucidSource, {retail.limit}/{retail.per:g} for "
+        "LucidRetail)",
     )
     return parent
 

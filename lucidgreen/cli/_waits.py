@@ -90,6 +90,11 @@ class AnnouncingLimiter:
         self._reporter = reporter
         self._what = what
 
+    @property
+    def inner(self) -> RateLimiter:
+        """The limiter whose waits this one announces."""
+        return self._inner
+
     async def acquire(self, *, hold: float | None = None, max_wait: float | None = None) -> Permit:
         loop = asyncio.get_running_loop()
         started = loop.time()

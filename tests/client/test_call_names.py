@@ -76,7 +76,7 @@ async def test_retail_calls_are_named_after_the_namespace_the_client_mounts() ->
         FakeLucidGreen(products=3, rate_limits=False) as fake,
         fake.retail_client() as retail,
     ):
-        retail._instrument(names)
+        retail.instrument(names)
         await retail.products.get(next(iter(fake.state.products)))
         await retail.batches.get(next(iter(fake.state.batches)))
         await retail.brands.get(next(iter(fake.state.brands)))
@@ -95,7 +95,7 @@ async def test_a_view_and_a_pager_keep_the_names_of_their_namespace() -> None:
     names = _Names()
     fake = FakeLucidGreen(products=5, page_size=2, rate_limits=False)
     async with fake, fake.source_client() as source:
-        source._instrument(names)
+        source.instrument(names)
         await source.with_options(timeout=5).products.get(next(iter(fake.state.products)))
         assert len([item async for item in source.products.list(limit=3)]) == 3
     assert names.names() == ["source.products.get"] + ["source.products.list"] * 2

@@ -48,7 +48,8 @@ def _both(product: str) -> tuple[object, object]:
         try:
             outcomes.append(_seen(build()))
         except (ValueError, UsageError) as exc:
-            outcomes.append(("refused", str(exc).split(" (")[0]))
+            # What is refused, not how: each spells the options its own way.
+            outcomes.append(("refused", str(exc).split(":")[0]))
     return outcomes[0], outcomes[1]
 
 

@@ -1,7 +1,10 @@
-"""Plain values that cross the transport boundary, and the transport protocol itself.
+"""The transport protocol, and the plain values it speaks: what ``transport=`` takes.
 
-Everything above the transport speaks in :class:`Request` and :class:`Response`; only
-``_aiohttp.py`` knows they travel over aiohttp.
+A client sends every request through one :class:`Transport` (by default the built-in aiohttp
+one). Token handling, the rate limiter, retries and error mapping run above it and speak only
+:class:`Request`, :class:`Response`, :class:`StreamedResponse` and :class:`Timeout`, so a
+transport written against this module alone replaces the network (``lucidgreen.Transport``
+and the others are these same classes).
 """
 
 from __future__ import annotations
@@ -10,13 +13,12 @@ import math
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 import attrs
 
-from .._secrets import shown_url
+from ._secrets import shown_url
 
-__all__ = ["Request", "Response", "StreamedResponse", "Timeout", "Transport", "origin_of"]
+__all__ = ["Request", "Response", "StreamedResponse", "Timeout", "Transport"]
 
 
 def _check_seconds(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -57,13 +59,6 @@ class Timeout:
         total = left if self.total is None else min(self.total, left)
         connect = None if self.connect is None else min(self.connect, total)
         return Timeout(total=total, connect=connect)
-
-
-def origin_of(url: str) -> tuple[str, str, int | None]:
-    """``(scheme, host, port)`` of a URL, with the scheme's default port made explicit."""
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
-    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 @attrs.frozen
