@@ -86,7 +86,6 @@ AttributeValue = (
     str | bool | int | float | Sequence[str] | Sequence[bool] | Sequence[int] | Sequence[float]
 )
 Attributes = dict[str, AttributeValue]
-_SentKey = tuple[str | None, str, str]  # an attempt's origin (as origin_key), method, product
 
 
 def instrument(
@@ -162,61 +161,13 @@ class OpenTelemetry:
         self.propagate_to: Final = None if propagate_to is None else origin_of(propagate_to)
 
         self._targets: dict[str, _Target] = {}
-        # Attribute dicts shared by every page of a walk, built once and never changed
-        # (opentelemetry-sdk copies what it is given): by product, by (origin, method,
-        # product), and by (that, status, error type).
-        self._products: dict[str, Attributes] = {}
-        self._sent: dict[_SentKey, Attributes] = {}
-        self._ended: dict[tuple[_SentKey, int | None, str | None], Attributes] = {}
 
     def call_started(self, call: CallName, product: str) -> CallObserver:
         return _Call(self, call, product)
 
-    def product_attributes(self, product: str) -> Attributes:
-        """``{"lucidgreen.product": product}``, one dict per product."""
-        known = self._products.get(product)
-        if known is None:
-            if len(self._products) >= _REMEMBERED_ORIGINS:
-                self._products.clear()
-            known = self._products[product] = {"lucidgreen.product": product}
-        return known
-
-    def sent_attributes(self, key: _SentKey, target: _Target) -> Attributes:
-        """An attempt's measurement attributes before its answer: method, server, product
-        (``key`` is the origin, the method and the product)."""
-        metric = self._sent.get(key)
-        if metric is None:
-            if len(self._sent) >= _REMEMBERED_ORIGINS:
-                self._sent.clear()
-            _origin, method, product = key
-            metric = self._sent[key] = {
-                "http.request.method": method,
-                **target.server,
-                "lucidgreen.product": product,
-            }
-        return metric
-
-    def ended_attributes(
-        self, sent: _SentKey, metric: Attributes, status: int | None, error_type: str | None
-    ) -> Attributes:
-        """``metric`` (the attempt's, sent as ``sent`` says) with its status code and
-        ``error.type`` when they apply."""
-        key = (sent, status, error_type)
-        ended = self._ended.get(key)
-        if ended is None:
-            ended = dict(metric)
-            if status is not None:
-                ended["http.response.status_code"] = status
-            if error_type is not None:
-                ended["error.type"] = error_type
-            if len(self._ended) >= 4 * _REMEMBERED_ORIGINS:
-                self._ended.clear()
-            self._ended[key] = ended
-        return ended
-
-    def target_of(self, url: str, key: str | None) -> _Target:
-        """What an attempt's span says of where ``url`` goes (``key``: its
-        :func:`origin_key`): parsed once per origin."""
+    def target_of(self, url: str) -> _Target:
+        """What an attempt's span says of where ``url`` goes: parsed once per origin."""
+        key = origin_key(url)
         target = None if key is None else self._targets.get(key)
         if target is None:
             target = _Target.of(url)
@@ -247,24 +198,24 @@ class _Target:
         return cls(origin, server, plain)
 
 
-# An attempt in flight: its span, what its measurement is keyed by, and when it left.
-_Attempt = tuple[trace.Span, _SentKey, Attributes, float]
+@attrs.define
+class _Attempt:
+    span: trace.Span
+    metric: Attributes
+    started: float
 
 
 class _Call:
     """One call's span, made current until the call ends, and its attempts' spans."""
 
-    __slots__ = (
-        "_attempts", "_context_token", "_open", "_otel", "_product", "_product_name", "_span",
-    )  # fmt: skip
+    __slots__ = ("_attempts", "_context_token", "_open", "_otel", "_product", "_span")
 
     def __init__(self, otel: OpenTelemetry, call: CallName, product: str) -> None:
         self._otel = otel
-        self._product_name = product
-        self._product = product_attributes = otel.product_attributes(product)
-        attributes = product_attributes
+        self._product: Attributes = {"lucidgreen.product": product}
+        attributes: Attributes = {"lucidgreen.product": product}
         if call.page is not None:
-            attributes = {"lucidgreen.product": product, "lucidgreen.page": call.page}
+            attributes["lucidgreen.page"] = call.page
         self._span = otel.tracer.start_span(
             call.name, kind=SpanKind.INTERNAL, attributes=attributes
         )
@@ -275,29 +226,30 @@ class _Call:
         otel.active.add(product, 1)
 
     def attempt_started(self, request: Request, attempt: int) -> Request:
-        otel = self._otel
-        url = request.url
-        key = origin_key(url)
-        target = otel.target_of(url, key)
-        sent = (key, request.method, self._product_name)
-        metric = otel.sent_attributes(sent, target)
-        attributes: Attributes = {
-            **metric,
-            "url.full": (
-                shown_url(url, authenticated=request.authenticated)
-                if target.plain_url
-                else span_url(url, authenticated=request.authenticated)
-            ),
+        target = self._otel.target_of(request.url)
+        origin = target.origin
+        metric: Attributes = {
+            "http.request.method": request.method,
+            **target.server,
+            "lucidgreen.product": self._product["lucidgreen.product"],
         }
+        url = (
+            shown_url(request.url, authenticated=request.authenticated)
+            if target.plain_url
+            else span_url(request.url, authenticated=request.authenticated)
+        )
+        attributes: Attributes = {**metric, "url.full": url}
         if attempt > 1:
             attributes["http.request.resend_count"] = attempt - 1
         request_id = request.headers.get("X-Request-ID", "")
         if request_id:
             attributes["lucidgreen.request_id"] = request_id
-        span = otel.tracer.start_span(request.method, kind=SpanKind.CLIENT, attributes=attributes)
-        self._open[request_id] = (span, sent, metric, time.perf_counter())
+        span = self._otel.tracer.start_span(
+            request.method, kind=SpanKind.CLIENT, attributes=attributes
+        )
+        self._open[request_id] = _Attempt(span, metric, time.perf_counter())
         self._attempts += 1
-        if otel.propagate_to == target.origin:
+        if self._otel.propagate_to == origin:
             carrier: dict[str, str] = {}
             propagate.inject(carrier, context=trace.set_span_in_context(span))
             request = request.with_headers(carrier)
@@ -309,26 +261,23 @@ class _Call:
             self._end_attempt(attempt, outcome)
 
     def _end_attempt(self, attempt: _Attempt, outcome: Response | BaseException) -> None:
-        span, sent, metric, started = attempt
-        elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - attempt.started
+        span, metric = attempt.span, attempt.metric
         status = _status_of(outcome)
+        if status is not None:
+            metric["http.response.status_code"] = status
+            span.set_attribute("http.response.status_code", status)
         error_type = _error_type(outcome, status)
         if error_type is not None:
-            ending: Attributes = {"error.type": error_type}
-            if status is not None:
-                ending = {"http.response.status_code": status, **ending}
-            span.set_attributes(ending)
+            metric["error.type"] = error_type
+            span.set_attribute("error.type", error_type)
             span.set_status(Status(StatusCode.ERROR))
-        elif status is not None:
-            span.set_attribute("http.response.status_code", status)
         if status == 429:
             said = isinstance(outcome, RateLimited) and outcome.retry_after is not None
             self._otel.rate_limited.add(
                 1, {**self._product, "lucidgreen.reason": "retry-after" if said else "no-wait"}
             )
-        self._otel.duration.record(
-            elapsed, self._otel.ended_attributes(sent, metric, status, error_type)
-        )
+        self._otel.duration.record(elapsed, metric)
         span.end()
 
     def limiter_waited(self, seconds: float) -> None:
@@ -356,26 +305,20 @@ class _Call:
         self._span.add_event("lucidgreen.rate_limit.pause", {"lucidgreen.pause.seconds": seconds})
 
     def call_ended(self, error: BaseException | None) -> None:
-        if self._open:  # attempts cut short by what ended the call
-            for attempt in self._open.values():
-                self._end_attempt(attempt, error or asyncio.CancelledError())
-            self._open.clear()
+        for attempt in self._open.values():  # attempts cut short by what ended the call
+            self._end_attempt(attempt, error or asyncio.CancelledError())
+        self._open.clear()
         span = self._span
-        if error is None:
-            span.set_attribute("lucidgreen.attempts", self._attempts)
-        elif isinstance(error, asyncio.CancelledError):
-            span.set_attributes(
-                {"lucidgreen.attempts": self._attempts, "lucidgreen.cancelled": True}
-            )
-        else:
+        span.set_attribute("lucidgreen.attempts", self._attempts)
+        if isinstance(error, asyncio.CancelledError):
+            span.set_attribute("lucidgreen.cancelled", True)
+        elif error is not None:
             span.record_exception(error)
-            span.set_attributes(
-                {"lucidgreen.attempts": self._attempts, "error.type": _qualified(error)}
-            )
+            span.set_attribute("error.type", _qualified(error))
             span.set_status(Status(StatusCode.ERROR, type(error).__name__))
         span.end()
         context.detach(self._context_token)
-        self._otel.active.add(self._product_name, -1)
+        self._otel.active.add(str(self._product["lucidgreen.product"]), -1)
 
 
 class _ActiveCalls:
