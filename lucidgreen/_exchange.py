@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import attrs
 
 from . import _envelopes
 from ._report import Reporter
 from ._retyping import copied
-from ._secrets import echoed_secrets, redact
+from ._secrets import echoed_secrets, hidden, hidden_in, redact, scrubbed
 from ._transport import Request, Response, StreamedResponse, Timeout, Transport
 from ._write_safety import READS, loss_leaves_doubt, status_leaves_doubt
 from .errors import (
@@ -28,7 +28,6 @@ from .errors import (
     LucidGreenError,
     RequestTimeout,
     TransportError,
-    scrubbed,
 )
 
 __all__ = ["READS", "Exchange", "echoed_secrets", "redact"]
@@ -101,8 +100,12 @@ class Exchange:
             raise
         else:
             status = response.status
-            outcome = self._classify(request, response, token, prior_outcome_unknown)
+            response = _without_echoes(response, echoed_secrets(sent, token))
+            outcome = self._classify(request, response, prior_outcome_unknown)
             request_id = response.request_id or request_id
+        if isinstance(outcome, LucidGreenError):
+            # Whatever the transport (ours or a caller's) or the answer repeats of what was sent.
+            outcome = scrubbed(outcome, echoed_secrets(sent, token, outcome))
         report(outcome, status, request_id)
         return outcome
 
@@ -111,21 +114,31 @@ class Exchange:
         self, request: Request, *, timeout: Timeout
     ) -> AsyncIterator[StreamedResponse]:
         """One unauthenticated exchange whose body is read as a stream: reported when its
-        head arrives, or when it fails before that (the body is the reader's)."""
+        head arrives, or when it fails before that (the body is the reader's). Its failures,
+        opening or mid-body, are scrubbed of the request's secrets (a presigned query)."""
         self.check_open()
         report = self._started(request, 1)
         request_id = request.headers.get("X-Request-ID")
+        secrets = echoed_secrets(request)
         reported = False
         try:
             async with self.transport.stream(request, timeout=timeout) as streamed:
                 reported = True
-                report(streamed, streamed.status, streamed.headers.get("x-request-id", request_id))
-                yield streamed
+                answered_id = streamed.headers.get("x-request-id")
+                shown_id = request_id if answered_id is None else hidden(answered_id, secrets)
+                report(streamed, streamed.status, shown_id)
+                yield _Scrubbing(streamed, secrets)
         except BaseException as exc:
-            if not reported:
-                with contextlib.suppress(Exception):
-                    report(exc, None, request_id)
-            raise
+            if reported:  # the reader's, past the head (its reads go through _Scrubbing)
+                raise
+            failure = scrubbed(exc, secrets) if isinstance(exc, LucidGreenError) else exc
+            with contextlib.suppress(Exception):
+                report(failure, None, request_id)
+            if failure is exc:
+                raise
+        else:
+            return
+        raise failure  # outside the except block: not chained to the unscrubbed error
 
     def _started(self, request: Request, attempt: int) -> _Report:
         """Count an exchange of ``request`` as started; how to report how it ended."""
@@ -146,9 +159,9 @@ class Exchange:
 
     @staticmethod
     def _classify(
-        request: Request, response: Response, token: str | None, prior_outcome_unknown: bool
+        request: Request, response: Response, prior_outcome_unknown: bool
     ) -> Response | LucidGreenError:
-        """``response``, or the error its status and envelope stand for (scrubbed)."""
+        """``response``, or the error its status and envelope stand for (not scrubbed yet)."""
         failure = _envelopes.error_for(
             response.status,
             response.headers,
@@ -160,9 +173,29 @@ class Exchange:
             prior_outcome_unknown=prior_outcome_unknown,
             outcome_unknown=prior_outcome_unknown or status_leaves_doubt(request, response.status),
         )
-        if failure is None:
-            return response
-        return scrubbed(failure, echoed_secrets(request, token, failure))
+        return response if failure is None else failure
+
+
+def _without_echoes(response: Response, secrets: list[str]) -> Response:
+    """``response`` with every one of ``secrets`` hidden from its body and headers.
+
+    For answers that repeat a credential they were sent (a debug page quoting the bearer
+    token, a request id echoing it): hidden here, every answer alike, so nothing built from
+    the answer later (a decode error of a 2xx, a raw response, a log line) can repeat it.
+    """
+    body, headers = response.body, response.headers
+    # Every page is searched, so each text once: a secret holding a shorter one ("Bearer t"
+    # holds "t") shows only where that one does.
+    probes: list[str] = []
+    for secret in reversed(secrets):  # shortest first
+        if not any(probe in secret for probe in probes):
+            probes.append(secret)
+    values = "\n".join(headers.values())
+    if not any(probe in values or probe.encode() in body for probe in probes):
+        return response
+    echoed = [s for s in secrets if s in values or s.encode() in body]
+    shown = {name: hidden(value, echoed) for name, value in headers.items()}
+    return attrs.evolve(response, body=hidden_in(body, echoed), headers=shown)
 
 
 def _with_doubt(error: TransportError, request: Request, prior: bool) -> TransportError:
@@ -182,3 +215,42 @@ def _as_transport_error(error: TimeoutError | OSError, request: Request) -> Tran
         return RequestTimeout(f"{where}: timed out")
     # Only the OS's own words (strerror): a custom transport's message may hold anything.
     return TransportError(f"{where}: {error.strerror}" if error.strerror else where)
+
+
+class _Scrubbing:
+    """A streamed answer whose read failures are scrubbed of ``secrets`` like any other
+    (raised outside the ``except`` block, so not chained to the original)."""
+
+    def __init__(self, streamed: StreamedResponse, secrets: list[str]) -> None:
+        self._streamed = streamed
+        self._secrets = secrets
+        self.status = streamed.status
+        self.headers = streamed.headers
+
+    async def iter_chunks(self, size: int = 65536) -> AsyncIterator[bytes]:
+        chunks = aiter(self._streamed.iter_chunks(size))
+        try:
+            while (chunk := await self._next(chunks)) is not None:
+                yield chunk
+        finally:
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                await close()
+
+    async def read(self) -> bytes:
+        return await self._scrubbed(self._streamed.read())
+
+    async def _next(self, chunks: AsyncIterator[bytes]) -> bytes | None:
+        try:
+            return await self._scrubbed(anext(chunks))
+        except StopAsyncIteration:
+            return None
+
+    async def _scrubbed(self, reading: Awaitable[bytes]) -> bytes:
+        try:
+            return await reading
+        except LucidGreenError as exc:
+            failure = scrubbed(exc, self._secrets)
+            if failure is exc:
+                raise
+        raise failure

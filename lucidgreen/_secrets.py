@@ -4,9 +4,10 @@ logs, exception text, reprs and spans; and the URL forms that are safe to show.
 A bearer token travels in ``Authorization``; a client secret in the token request's form; a
 presigned export URL's signature in its query (an unauthenticated request's query is a
 credential to the file). Every layer that shows a request or an answer asks this module:
-the exchange (:func:`echoed_secrets`, :func:`scrubbed`), the reporter's log lines
-(:func:`redact`), the aiohttp transport's errors (:func:`request_secrets`), ``Request``'s
-repr (:func:`shown_url`) and OpenTelemetry's ``url.full`` (:func:`span_url`).
+the exchange, which scrubs every error outcome of every transport and the request id it
+reports (:func:`echoed_secrets`, :func:`scrubbed`, :func:`hidden`), the reporter's log
+lines (:func:`redact`), ``Request``'s repr (:func:`shown_url`) and OpenTelemetry's
+``url.full`` (:func:`span_url`). Nothing else hides a secret its own way.
 
 Imports nothing of the SDK at run time but :mod:`lucidgreen._retyping`, so
 ``lucidgreen.errors`` can re-export :func:`scrubbed`.
@@ -14,18 +15,21 @@ Imports nothing of the SDK at run time but :mod:`lucidgreen._retyping`, so
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Final, TypeVar
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from ._retyping import retyped
+from ._retyping import rebuilt
 
 if TYPE_CHECKING:
     from ._transport import Request
-    from .errors import APIError
+    from .errors import LucidGreenError
 
 __all__ = [
     "echoed_secrets",
+    "hidden",
+    "hidden_in",
     "redact",
     "request_secrets",
     "scrubbed",
@@ -34,12 +38,14 @@ __all__ = [
     "without_query",
 ]
 
-_E = TypeVar("_E", bound="APIError")
+_L = TypeVar("_L", bound="LucidGreenError")
 
 _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "cookie", "proxy-authorization"})
 _SECRET_FORM_FIELDS: Final = frozenset({"client_secret", "password", "refresh_token"})
 _SECRET_VALUE = 8  # query values this long may be signatures or credentials; shorter ones are not
 _SHORTEST_SECRET = 4  # shorter values would hide ordinary words of an error text
+_HIDDEN: Final = "<hidden>"
+_MAX_DEPTH: Final = 32  # deeper than any real answer; a hostile one is dropped, not walked
 
 
 def without_query(url: str) -> str:
@@ -88,49 +94,122 @@ def request_secrets(request: Request) -> list[str]:
     return sorted({s for s in found if len(s) >= _SHORTEST_SECRET}, key=len, reverse=True)
 
 
-def echoed_secrets(request: Request, token: str | None, error: APIError) -> list[str]:
-    """What an error answer to ``request`` must not repeat: the bearer token it carried, the
-    secret fields of its form (a token request's client secret) and, for an unauthenticated
-    (presigned) request, its query, the query's values and the query of any ``Location``
-    it names (a signature too)."""
-    secrets = [token] if token else []
-    # A token request's own client secret: a debug page or a proxy's error may echo the form.
-    form = request.form or {}
-    secrets += [form[name] for name in _SECRET_FORM_FIELDS if form.get(name)]
+def echoed_secrets(
+    request: Request, token: str | None = None, error: LucidGreenError | None = None
+) -> list[str]:
+    """What an error about ``request`` must not repeat, longest first: its credentials
+    (:func:`request_secrets`: an ``Authorization`` header, a token request's client secret,
+    a presigned query), the bearer ``token`` it was sent with and, for an unauthenticated
+    (presigned) request, its query's values and the query of any ``Location`` an answer
+    names (a signature too)."""
+    secrets = [*request_secrets(request), *([token] if token else [])]
     if not request.authenticated:
-        queries = [urlsplit(request.url).query, urlsplit(error.headers.get("location", "")).query]
+        headers = getattr(error, "headers", None) or {}
+        queries = [urlsplit(request.url).query, urlsplit(headers.get("location", "")).query]
         for query in filter(None, queries):
             secrets.append(query)
             secrets += [value for _, value in parse_qsl(query) if len(value) >= _SECRET_VALUE]
     # A test's one-letter token ("t") would hide every "t" of the answer, and with it the
     # duplicate answer a replay is recognised by; no real credential is that short.
-    return [secret for secret in secrets if len(secret) >= _SHORTEST_SECRET]
+    found = {secret for secret in secrets if len(secret) >= _SHORTEST_SECRET}
+    return sorted(found, key=len, reverse=True)
 
 
-def scrubbed(error: _E, secrets: Iterable[str]) -> _E:
-    """``error`` with every one of ``secrets`` hidden from its message, body and headers.
+def hidden(text: str, secrets: Sequence[str]) -> str:
+    """``text`` with every one of ``secrets`` (longest first) replaced by a marker."""
+    for secret in secrets:
+        text = text.replace(secret, _HIDDEN)
+    return text
 
-    For answers that echo what they were sent (a 401 repeating the bearer token, an S3 error
-    page quoting the presigned URL): the error is rebuilt only when one of them shows.
-    Parsed ``data`` that holds one is dropped rather than rewritten.
+
+def hidden_in(data: bytes, secrets: Sequence[str]) -> bytes:
+    """``data`` (an answer's body) with every one of ``secrets`` replaced by the marker."""
+    for secret in secrets:
+        data = data.replace(secret.encode(), _HIDDEN.encode())
+    return data
+
+
+def scrubbed(error: _L, secrets: Iterable[str]) -> _L:
+    """``error`` with every one of ``secrets`` hidden from every string it holds.
+
+    For answers and transports that echo what they were sent (a 401 repeating the bearer
+    token, a request id answered back, an S3 error page quoting the presigned URL, a
+    library quoting the headers it sent): every field of the error is walked, its args,
+    ``request_id``, headers and each field a subclass adds (``detail``, a nested
+    ``reason``, the LucidID lists, a ``DecodeError``'s ``text``, skipped records), and every
+    string in it, or in its lists, tuples, mappings and dataclasses, is rewritten. Parsed
+    ``data`` that holds one is dropped rather than rewritten. The error is rebuilt only when
+    one shows, and the copy is not chained to anything (a chained exception may quote the
+    secret too); otherwise ``error`` itself is returned.
     """
-    found = [secret for secret in secrets if secret]
-    shown = [error.message, error.body, *error.headers.values()]
-    if not any(secret in text for secret in found for text in shown) and not any(
-        secret in repr(error.data) for secret in found
-    ):
+    found = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
+    if not found:
         return error
+    fields = vars(error)
+    changed: dict[str, Any] = {}
+    for name, value in fields.items():
+        clean = _hide(value, found, 0)
+        if clean is not value:
+            changed[name] = None if name == "data" else clean
+    args = _hide(error.args, found, 0)
+    if not changed and args is error.args and not _chain_shows(error, found):
+        return error
+    return rebuilt(type(error), args, {**fields, **changed})
 
-    def hide(text: str) -> str:
-        for secret in found:
-            text = text.replace(secret, "<hidden>")
-        return text
 
-    return retyped(
-        error,
-        type(error),
-        message=hide(error.message),
-        body=hide(error.body),
-        data=None if any(secret in repr(error.data) for secret in found) else error.data,
-        headers={name: hide(value) for name, value in error.headers.items()},
-    )
+def _hide(value: Any, secrets: Sequence[str], depth: int) -> Any:
+    """``value`` with ``secrets`` hidden in every string it holds; ``value`` itself (the
+    same object) when none shows."""
+    if isinstance(value, str):
+        return hidden(value, secrets) if any(s in value for s in secrets) else value
+    if not isinstance(value, list | tuple | Mapping) and not _is_dataclass(value):
+        return value
+    if depth > _MAX_DEPTH:  # nested deeper than any real answer: dropped, not walked
+        return None
+    if type(value) in (list, tuple):
+        items = [_hide(item, secrets, depth + 1) for item in value]
+        same = all(a is b for a, b in zip(items, value, strict=True))
+        return value if same else type(value)(items)
+    if isinstance(value, Mapping):
+        return _hide_mapping(value, secrets, depth)
+    if _is_dataclass(value):
+        changes = {
+            field.name: _hide(getattr(value, field.name), secrets, depth + 1)
+            for field in dataclasses.fields(value)
+            if field.init
+        }
+        changes = {k: v for k, v in changes.items() if v is not getattr(value, k)}
+        return dataclasses.replace(value, **changes) if changes else value
+    return value  # a list or tuple subclass (a named tuple): nothing a server sends
+
+
+def _hide_mapping(value: Mapping[Any, Any], secrets: Sequence[str], depth: int) -> Any:
+    pairs = [
+        (_hide(key, secrets, depth + 1), _hide(item, secrets, depth + 1))
+        for key, item in value.items()
+    ]
+    if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
+        return value
+    kind: Any = type(value)
+    try:  # the same kind of mapping (an error's case-insensitive ResponseHeaders)
+        return kind(dict(pairs))
+    except TypeError:
+        return dict(pairs)
+
+
+def _is_dataclass(value: object) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def _chain_shows(error: BaseException, secrets: Sequence[str]) -> bool:
+    """Whether an exception ``error`` is chained to (cause or context) shows a secret."""
+    link, seen = error.__cause__ or error.__context__, 0
+    while link is not None and seen < _MAX_DEPTH:
+        try:
+            text = f"{link!s} {link!r}"
+        except Exception:  # noqa: BLE001 - a text that cannot be read cannot be vouched for
+            return True
+        if any(secret in text for secret in secrets):
+            return True
+        link, seen = link.__cause__ or link.__context__, seen + 1
+    return link is not None

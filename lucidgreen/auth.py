@@ -28,6 +28,7 @@ from typing import Protocol
 
 import attrs
 
+from ._secrets import scrubbed
 from ._transport import Request, Response
 from .errors import AuthenticationError, BadRequest, DecodeError, retyped
 
@@ -256,9 +257,6 @@ class ClientCredentials:
             renewal.cancel()
             await asyncio.gather(renewal, return_exceptions=True)
 
-    def _hide_secret(self, text: str) -> str:
-        return text.replace(self._client_secret.value, "<hidden>")
-
     async def _request_token(self) -> _Token:
         request = Request(
             "POST",
@@ -275,15 +273,14 @@ class ClientCredentials:
             response = await self._send(request)
         except (AuthenticationError, BadRequest) as exc:
             # DOT answers 401 invalid_client or 400 invalid_grant/unsupported_grant_type.
-            # A hostile endpoint could echo the secret back: it never reaches the error.
-            hide = self._hide_secret
+            # A hostile endpoint could echo the secret back: it never reaches the error (the
+            # exchange hid it already when ``send`` is the pipeline's; a caller's may not be).
+            exc = scrubbed(exc, [self._client_secret.value])
             refused = retyped(
                 exc,
                 AuthenticationError,
                 message=f"LucidGreen refused the client credentials for client_id "
-                f"{self.client_id!r}: {hide(exc.message)}",
-                body=hide(exc.body),
-                data=None if self._client_secret.value in repr(exc.data) else exc.data,
+                f"{self.client_id!r}: {exc.message}",
             )
         else:
             value, expires_in = parse_token_answer(response)

@@ -6,7 +6,8 @@ Three rules hold for every request it sends:
   ``request_info.headers`` (``Authorization: Bearer …``), so a failure is translated into a
   :class:`~lucidgreen.TransportError` *after* the ``except`` block has ended: the SDK's error
   has neither ``__cause__`` nor ``__context__`` leading back to it. Its text is built here
-  and scrubbed of the request's credentials and of a presigned URL's query.
+  from safe parts; the exchange scrubs it of the request's credentials and of a presigned
+  URL's query, as it does any transport's errors (:func:`lucidgreen._secrets.scrubbed`).
 * **Bodies are read with a cap** (``max_body_size``, counted after decompression). Past it
   the connection is closed (never reused) and :class:`~lucidgreen.DecodeError` is raised:
   the server did answer, so this is not retried like a lost answer.
@@ -33,7 +34,7 @@ import aiohttp
 from yarl import URL
 
 from .._config import is_loopback
-from .._secrets import request_secrets, without_query
+from .._secrets import without_query
 from .._write_safety import answer_leaves_doubt
 from ..errors import (
     ConnectError,
@@ -64,12 +65,6 @@ def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return merged
 
 
-def _scrubbed(text: str, request: Request) -> str:
-    for secret in request_secrets(request):
-        text = text.replace(secret, "<redacted>")
-    return text
-
-
 def _describe(exc: BaseException) -> str:
     """The exception's own words, never its ``request_info`` (nor a URL with its query)."""
     if isinstance(exc, aiohttp.ClientResponseError):
@@ -82,7 +77,7 @@ def _translate(exc: BaseException, request: Request, *, reached: bool = True) ->
     (``reached``: whether it reached its connection, see :class:`Wire`).
 
     The result is meant to be raised *outside* the ``except`` block that caught ``exc`` (so
-    it is not chained to it); its text is built from safe parts and scrubbed.
+    it is not chained to it); its text is built from safe parts (the exchange scrubs it).
     """
     where = f"{request.method} {without_query(request.url)}"
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
@@ -90,13 +85,13 @@ def _translate(exc: BaseException, request: Request, *, reached: bool = True) ->
         return RequestTimeout(f"{where}: timed out connecting", request_sent=False)
     if isinstance(exc, aiohttp.ClientConnectorError):
         # The TCP/TLS connection never opened, so not one byte of the request was sent.
-        reason = _scrubbed(str(exc.strerror or exc), request)
+        reason = str(exc.strerror or exc)
         return ConnectError(f"{where}: cannot connect: {reason}")
     if isinstance(exc, TimeoutError):  # asyncio's and aiohttp's read timeouts alike
         if not reached:
             return RequestTimeout(f"{where}: timed out before it was sent", request_sent=False)
         return RequestTimeout(f"{where}: timed out")
-    reason = _scrubbed(_describe(exc), request)
+    reason = _describe(exc)
     if not reached:  # e.g. a proxy refusing CONNECT: the API never saw the request
         return ConnectError(f"{where}: {reason} (nothing was sent)")
     return TransportError(f"{where}: {reason}")

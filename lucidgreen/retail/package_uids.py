@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from .. import _envelopes, retry
 from .._api import Api
 from .._converter import structure
-from .._exchange import echoed_secrets
 from .._instrument import call_name_of, sdk_call
 from .._resource import Resource
+from .._secrets import echoed_secrets
 from .._transport import Request
 from ..errors import (
     APIError,
