@@ -184,12 +184,11 @@ def plain_attrs_structure_fn(
         namespace.update({f"_t{index}": field.type, f"_d{index}": default})
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
             namespace[f"_d{index}"] = default.factory
-        kinds = {"faithful": model and hook in faithful, "container": _is_container(field.type)}
-        kinds["container"] = model and kinds["container"]
-        lines += _field_lines(index, field, hook, **kinds)
-        complete += [f"    v = v{index}"] + [
-            "    " + line for line in _field_body(index, field, hook, **kinds)
-        ]
+        kept = model and hook in faithful
+        container = model and _is_container(field.type)
+        lines += _field_lines(index, field, hook, faithful=kept, container=container)
+        body = _field_body(index, field, hook, faithful=kept, container=container)
+        complete += [f"    v = v{index}"] + ["    " + line for line in body]
     if model:
         namespace.update(
             {
