@@ -14,7 +14,10 @@ on top. It prints, in µs per page (best of several walks, CPU time of this proc
 - the pieces a page pays for, each timed alone with ``timeit``.
 
 ``--profile`` adds cProfile's 25 heaviest functions of the untraced walk (by own time; the
-profiler inflates call-heavy code, so read them as shares). Not part of ``python -m
+profiler inflates call-heavy code, so read them as shares). ``--live`` adds the same walks
+over the real aiohttp transport against the fake (a live loopback page: the bare aiohttp +
+``json.loads`` loop, the SDK walk, the traced walk), each as CPU µs of this process and
+wall µs per page, best of several walks taken in turn. Not part of ``python -m
 benchmarks``: no ratio, no goal; it is the profile behind the ``overhead`` rows.
 """
 
@@ -41,9 +44,9 @@ from lucidgreen import _cursors, _envelopes
 from lucidgreen._transport import Request, Response, StreamedResponse, Timeout
 
 from ._common import fake_process, fetch_token
-from .overhead import _in_memory_otel, walk_sdk
+from .overhead import _in_memory_otel, walk_bare, walk_sdk
 
-PRODUCTS, PAGE_SIZE, WALKS = 10_000, 100, 15
+PRODUCTS, PAGE_SIZE, WALKS, LIVE_WALKS = 10_000, 100, 15, 5
 _TOKEN = json.dumps({"access_token": "t", "token_type": "Bearer", "expires_in": 36000}).encode()
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -192,19 +195,59 @@ def pieces(answers: Mapping[str, Answer]) -> dict[str, float]:
     return figures
 
 
-def run(*, profile: bool = False) -> dict[str, float]:
+async def live(url: str, client_id: str, secret: str, pages: int) -> dict[str, float]:
+    """CPU and wall µs per page of each walk over loopback to the fake at ``url`` (best of
+    ``LIVE_WALKS``, the walks taken in turn so that a busy moment hits them alike)."""
+    unlimited = lucidgreen.ratelimit.Unlimited()
+    first = f"{url}/api/v1.5/products/"
+    async with (
+        aiohttp.ClientSession() as session,
+        lucidgreen.SourceClient(client_id, secret, base_url=url, rate_limiter=unlimited) as sdk,
+        lucidgreen.SourceClient(client_id, secret, base_url=url, rate_limiter=unlimited) as traced,
+    ):
+        token = await fetch_token(session, url, client_id, secret)
+        session.headers["Authorization"] = f"Bearer {token}"
+        clear = _in_memory_otel(traced)
+
+        async def traced_walk() -> int:
+            clear()
+            return await walk_sdk(traced)
+
+        runs: dict[str, Callable[[], Awaitable[int]]] = {
+            "live: bare aiohttp + json.loads": lambda: walk_bare(session, first),
+            "live: SDK walk": lambda: walk_sdk(sdk),
+            "live: SDK walk, traced (in-memory exporter)": traced_walk,
+        }
+        for walk in runs.values():
+            await walk()  # connections, tokens and each path's cached parse, before timing
+        cpu: dict[str, list[float]] = {name: [] for name in runs}
+        wall: dict[str, list[float]] = {name: [] for name in runs}
+        for _ in range(LIVE_WALKS):
+            for name, walk in runs.items():
+                cpu_started, started = time.process_time(), time.perf_counter()
+                await walk()
+                cpu[name].append(time.process_time() - cpu_started)
+                wall[name].append(time.perf_counter() - started)
+    figures: dict[str, float] = {}
+    for name in runs:
+        figures[f"{name}, CPU"] = min(cpu[name]) / pages * 1e6
+        figures[f"{name}, wall"] = min(wall[name]) / pages * 1e6
+    return figures
+
+
+def run(*, profile: bool = False, live_too: bool = False) -> dict[str, float]:
     with fake_process(products=PRODUCTS, page_size=PAGE_SIZE, no_rate_limits=True) as fake:
         origin = fake["url"]
-        answers = asyncio.run(
-            capture(origin, fake["source_client_id"], fake["source_client_secret"])
-        )
+        credentials = fake["source_client_id"], fake["source_client_secret"]
+        answers = asyncio.run(capture(origin, *credentials))
+        measured = asyncio.run(live(origin, *credentials, len(answers))) if live_too else {}
     figures = asyncio.run(walks(origin, answers, profile))
-    return {**figures, **pieces(answers)}
+    return {**figures, **measured, **pieces(answers)}
 
 
 def main(argv: list[str]) -> None:
-    for name, value in run(profile="--profile" in argv).items():
-        print(f"{name:45} {value:8.2f} µs")
+    for name, value in run(profile="--profile" in argv, live_too="--live" in argv).items():
+        print(f"{name:50} {value:8.2f} µs")
 
 
 if __name__ == "__main__":

@@ -62,11 +62,11 @@ def _extras_of(data: dict[str, Any], known: frozenset[str]) -> Extras:
     return Extras({key: value for key, value in data.items() if key not in known})
 
 
-def _field_lines(
+def _field_body(
     index: int, field: attrs.Attribute[Any], hook: _Hook, *, faithful: bool, container: bool
 ) -> list[str]:
-    """The generated lines reading one field (``v``), counting it in ``n`` when present, and
-    keeping in ``w`` the JSON value behind a value the hook changed (``faithful`` hooks)."""
+    """The generated lines filling one field from its JSON value ``v``, keeping in ``w`` the
+    JSON value behind a value the hook changed (``faithful`` hooks)."""
     guard = _IDENTITY_WHEN.get(hook)
     call = f"_set{index}(self, _h{index}(v, _t{index}))"
     keep = ["if w is None:", "    w = {}", f"w[{field.name!r}] = v"]
@@ -78,6 +78,14 @@ def _field_lines(
         body += ["    " + line for line in keep]
     else:
         body = [call]
+    return body
+
+
+def _field_lines(
+    index: int, field: attrs.Attribute[Any], hook: _Hook, *, faithful: bool, container: bool
+) -> list[str]:
+    """The generated lines reading one field (``v``) and counting it in ``n`` when present."""
+    body = _field_body(index, field, hook, faithful=faithful, container=container)
     key = repr(field.name)
     if field.default is attrs.NOTHING:
         return [f"    v = o[{key}]"] + ["    " + line for line in body]
@@ -88,6 +96,25 @@ def _field_lines(
         + ["        " + line for line in body]
         + ["    else:", f"        _set{index}(self, {missing})"]
     )
+
+
+def _complete_lines(fields: list[attrs.Attribute[Any]]) -> list[str]:
+    """The head of ``structure``: an object with exactly the fields' keys (the usual record)
+    has every value read up front (``v0`` …), with no key test or count per field and no
+    extras; any other input goes to ``structure_any``, the general path, which raises what
+    it raises. The hooks run after the reads, in field order, as there."""
+    reads = [f"        v{index} = o[{field.name!r}]" for index, field in enumerate(fields)]
+    return [
+        "def structure(o, _):",
+        f"    if type(o) is not dict or len(o) != {len(fields)}:",
+        "        return structure_any(o, _)",
+        "    try:",
+        *reads,
+        "    except KeyError:",
+        "        return structure_any(o, _)",
+        "    self = _new(_cls)",
+        "    w = None",
+    ]
 
 
 def _qualifies(cls: type[Any], field: attrs.Attribute[Any]) -> bool:
@@ -123,7 +150,8 @@ def plain_attrs_structure_fn(
     For a response model it also fills ``extras`` (the keys it does not know; counting the
     known keys present costs one addition per field, and the dict is built only when the
     count falls short) and the private ``_wire`` (the JSON values behind what a ``faithful``
-    hook changed, and a ``null`` behind an empty container).
+    hook changed, and a ``null`` behind an empty container). A record with exactly the
+    fields' keys, the usual one, skips the key tests and the count (``_complete_lines``).
     """
     slots = cls.__dict__.get("__slots__")
     if (
@@ -141,8 +169,9 @@ def plain_attrs_structure_fn(
     known = frozenset(field.name for field in fields)
     namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_check": require_object}
     required = sum(field.default is attrs.NOTHING for field in fields)
-    lines = ["def structure(o, _):", "    if type(o) is not dict:", "        _check(o)"]
+    lines = ["def structure_any(o, _):", "    if type(o) is not dict:", "        _check(o)"]
     lines += ["    self = _new(_cls)", f"    n = {required}", "    w = None"]
+    complete: list[str] = []
     for index, field in enumerate(fields):
         hook = (
             _deferred_hook(converter)  # a recursive field: its hook is the one being built
@@ -155,13 +184,11 @@ def plain_attrs_structure_fn(
         namespace.update({f"_t{index}": field.type, f"_d{index}": default})
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
             namespace[f"_d{index}"] = default.factory
-        lines += _field_lines(
-            index,
-            field,
-            hook,
-            faithful=model and hook in faithful,
-            container=model and _is_container(field.type),
-        )
+        kept = model and hook in faithful
+        container = model and _is_container(field.type)
+        lines += _field_lines(index, field, hook, faithful=kept, container=container)
+        body = _field_body(index, field, hook, faithful=kept, container=container)
+        complete += [f"    v = v{index}"] + ["    " + line for line in body]
     if model:
         namespace.update(
             {
@@ -176,7 +203,9 @@ def plain_attrs_structure_fn(
             "    _setx(self, _nox if len(o) == n else _extras(o, _known))",
             "    _setw(self, _nox if w is None else w)",
         ]
+        complete += ["    _setx(self, _nox)", "    _setw(self, _nox if w is None else w)"]
     lines.append("    return self")
+    lines += _complete_lines(fields) + complete + ["    return self"]
     source = compile("\n".join(lines), f"<lucidgreen structure {cls.__qualname__}>", "exec")
     exec(source, namespace)  # noqa: S102 - code generated from the model's own fields
     structure: _Hook = namespace["structure"]

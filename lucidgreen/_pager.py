@@ -270,12 +270,19 @@ class AsyncPager(Generic[T]):
         self._closed = False
         self._iterators: weakref.WeakSet[AsyncGenerator[Any, None]] = weakref.WeakSet()
         self._windows: weakref.WeakSet[_Window] = weakref.WeakSet()
+        self._last_rebased = ("", "")
 
     def _rebased(self, next_url: str) -> str:
-        """A ``next`` link as a path on this endpoint, the caller's query kept on it."""
-        return _page_plans.keeping(
+        """A ``next`` link as a path on this endpoint, the caller's query kept on it (the
+        last one kept: a page's link is rebased for its successor and for its cursor)."""
+        last = self._last_rebased
+        if last[0] == next_url:
+            return last[1]
+        path = _page_plans.keeping(
             _cursors.rebase(next_url, endpoint=self._endpoint), self._keep_query
         )
+        self._last_rebased = (next_url, path)
+        return path
 
     def __repr__(self) -> str:
         return f"AsyncPager({self._first_path!r}, limit={self._limit}, prefetch={self._prefetch})"

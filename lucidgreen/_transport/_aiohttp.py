@@ -316,20 +316,24 @@ class AiohttpTransport:
         return client_timeout
 
     def _request_kwargs(self, request: Request, timeout: aiohttp.ClientTimeout) -> dict[str, Any]:
-        to_api = self._api_prefix is not None and request.url.startswith(self._api_prefix)
-        extra = self._api_headers if to_api else {}
-        headers = {**self._headers, **extra, **request.headers}
+        extra = self._api_headers
+        if extra and self._api_prefix is not None and request.url.startswith(self._api_prefix):
+            headers = {**self._headers, **extra, **request.headers}
+        else:  # no caller headers for the API's origin (the usual case), or another origin
+            headers = {**self._headers, **request.headers}
         if request.json is not None:
             headers.setdefault("Content-Type", "application/json")
-        return {
+        kwargs: dict[str, Any] = {
             "headers": headers,
             "timeout": timeout,
             # The redirect rule is ours (see redirect_target), applied hop by hop.
             "allow_redirects": False,
             # A caller's session may raise on 4xx/5xx itself: the SDK decides instead.
             "raise_for_status": False,
-            **_body_kwargs(request),
         }
+        if request.json is not None or request.form is not None:
+            kwargs.update(_body_kwargs(request))
+        return kwargs
 
     async def _open(
         self,
@@ -376,7 +380,10 @@ class AiohttpTransport:
         in_flight = self._sessions.in_flight
         if in_flight is None:  # a caller's session
             return await self._send_on(session, request, timeout)
-        timeout = await _slot(in_flight, request, timeout)
+        if in_flight.locked():
+            timeout = await _slot(in_flight, request, timeout)
+        else:  # a free slot: taken at once, without _slot's coroutine (every page pays it)
+            await in_flight.acquire()
         try:
             return await self._send_on(session, request, timeout)
         finally:
