@@ -53,10 +53,10 @@ def _positive(text: str) -> int:
 def _rate(text: str) -> tuple[int, float]:
     """``"5000/60"`` (requests per seconds) or ``"5000/min"``, within the bounds every
     limiter checks (so what the parser takes, the limiter takes)."""
+    if not text.isascii():  # int() and float() read any script's digits (U+0665 as 5)
+        raise argparse.ArgumentTypeError(f"expected ASCII digits such as 60/60, got {text!r:.60}")
     count, _, window = text.partition("/")
     try:
-        if not text.isascii():  # int() and float() read "٥" as 5
-            raise ValueError(text)
         limit = int(count)
         per = 60.0 if window.strip() in ("m", "min", "minute") else float(window)
     except ValueError:
