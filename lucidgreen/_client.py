@@ -159,7 +159,6 @@ class BaseClient:
         policy = retry or RetryPolicy()
         exchange = Exchange(built, spec.name, Reporter(spec.name, hooks))
         auth = self._make_auth(
-            given,
             settings.credentials,
             # Token requests retry on their own schedule and spend no rate-limit budget.
             Pipeline(
@@ -208,15 +207,13 @@ class BaseClient:
         self._owns_limiter = parts.owns_limiter
         self._mount(api)
 
-    def _make_auth(
-        self, given: _settings.Credentials, credentials: _settings.Credentials, tokens: Pipeline
-    ) -> Auth:
+    def _make_auth(self, credentials: _settings.Credentials, tokens: Pipeline) -> Auth:
         if credentials.token is not None:
-            if given.token is not None and (given.client_id or given.client_secret):
-                raise ValueError("pass either token= or client_id/client_secret, not both")
             return StaticToken(credentials.token)
         if not credentials.client_id or not credentials.client_secret:
-            raise ValueError(_settings.missing_credentials_message(self._spec.name))
+            raise ValueError(
+                _settings.missing_credentials_message(self._spec.name, found=credentials)
+            )
         return ClientCredentials(
             credentials.client_id,
             credentials.client_secret,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
-__all__ = ["ResponseHeaders", "check_default_headers", "user_agent_with"]
+__all__ = ["ResponseHeaders", "check_default_headers", "check_header_value", "user_agent_with"]
 
 _RESERVED = frozenset({"authorization", "host", "proxy-authorization", "content-length"})
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -36,12 +36,19 @@ def check_default_headers(
             raise ValueError(f"{argument}: {name!r} is not a valid header name")
         if name.lower() in _RESERVED:
             raise ValueError(f"{argument} must not set {name}: the SDK sets it")
-        if not _VALUE.fullmatch(value):
-            raise ValueError(
-                f"{argument}: the value of {name} holds CR, LF, a control or a non-ASCII character"
-            )
-        checked[name] = value
+        checked[name] = check_header_value(value, f"{argument}: the value of {name}")
     return checked
+
+
+def check_header_value(value: str, source: str) -> str:
+    """``value`` if it can go into a header line as is, else ``ValueError`` naming ``source``
+    (a keyword, flag or variable) and never quoting ``value``, which may be a credential.
+
+    CR or LF would let a value smuggle a header line in (``Bearer a\\r\\nX-Evil: 1``);
+    other controls and non-ASCII characters are sent differently by each transport."""
+    if not _VALUE.fullmatch(value):
+        raise ValueError(f"{source} holds CR, LF, a control or a non-ASCII character")
+    return value
 
 
 def user_agent_with(sdk: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:

@@ -13,6 +13,10 @@ hold both products' credentials, or one pair for both::
 level win over a token at the same level; the product's level wins over the generic one.
 A level holding half a pair takes the other half from the levels after it (a client id
 passed in, the secret from ``LUCIDGREEN_CLIENT_SECRET``); a complete pair is never split.
+A blank value (empty or only whitespace), passed in or set, counts as not given: a stray
+space in a shell must not become a credential that fails only at the server. A credential
+that could not go into a header line as is (CR, LF, a control or a non-ASCII character) is
+refused with a ``ValueError`` naming where it came from, never quoting it.
 Pure: the environment is passed in.
 
 :func:`resolve` is the one order every reader follows — arguments, then the product's
@@ -28,6 +32,7 @@ from typing import get_args
 import attrs
 
 from ._config import Environment
+from ._headers import check_header_value
 
 __all__ = [
     "FLAGS",
@@ -65,14 +70,38 @@ def variable_names(product: str, setting: str) -> tuple[str, str]:
     return f"{_PREFIX}_{product.upper()}_{setting}", f"{_PREFIX}_{setting}"
 
 
+def _credential(value: str | None, source: str) -> str | None:
+    """``value``, or None when it is blank; ``ValueError`` naming ``source`` when it could
+    not be sent as is."""
+    if value is None or not value.strip():
+        return None
+    return check_header_value(value, source)
+
+
 def _level(environ: Mapping[str, str], product: str, level: int) -> Credentials:
     def read(setting: str) -> str | None:
-        return environ.get(variable_names(product, setting)[level]) or None
+        name = variable_names(product, setting)[level]
+        return _credential(environ.get(name), name)
 
     client_id, client_secret = read("CLIENT_ID"), read("CLIENT_SECRET")
     if client_id or client_secret:  # a pair, even half a one, wins over its level's token
         return Credentials(client_id, client_secret)
     return Credentials(token=read("TOKEN"))
+
+
+def _arguments(given: Credentials, names: OptionNames) -> Credentials:
+    """The credentials a caller passed, blanks as not given; a token beside a client id or
+    secret is refused (the one check for the clients and the CLI)."""
+    found = Credentials(
+        _credential(given.client_id, names.client_id),
+        _credential(given.client_secret, names.client_secret),
+        _credential(given.token, names.token),
+    )
+    if found.token and (found.client_id or found.client_secret):
+        raise ValueError(
+            f"pass either {names.token} or {names.client_id}/{names.client_secret}, not both"
+        )
+    return found
 
 
 def _first(levels: list[Credentials]) -> Credentials:
@@ -83,8 +112,7 @@ def _first(levels: list[Credentials]) -> Credentials:
             rest = levels[at:]
             client_id = next((c.client_id for c in rest if c.client_id), None)
             client_secret = next((c.client_secret for c in rest if c.client_secret), None)
-            # A token beside it (only arguments can have both) stays, to be refused.
-            return Credentials(client_id, client_secret, level.token)
+            return Credentials(client_id, client_secret)
         if level.token:
             return Credentials(token=level.token)
     return Credentials()
@@ -167,13 +195,15 @@ def resolve(
     credentials: Credentials | None = None,
     environment: str | None = None,
     base_url: str | None = None,
+    names: OptionNames = KEYWORDS,
 ) -> Settings:
     """Arguments first, then ``LUCIDGREEN_<PRODUCT>_*``, then ``LUCIDGREEN_*``, then defaults.
 
     Credentials come from the first level that has any; a half pair there is completed
     from the levels after it, so an id passed in pairs with ``LUCIDGREEN_CLIENT_SECRET``.
+    ``names`` spell the arguments in a refusal (default: the clients' keywords).
     """
-    given = credentials or Credentials()
+    given = _arguments(credentials or Credentials(), names)
     levels = [given, _level(environ, product, 0), _level(environ, product, 1)]
     return Settings(
         credentials=_first(levels),

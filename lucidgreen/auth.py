@@ -28,6 +28,7 @@ from typing import Protocol
 
 import attrs
 
+from ._headers import check_header_value
 from ._secrets import scrubbed
 from ._transport import Request, Response
 from .errors import AuthenticationError, BadRequest, DecodeError, retyped
@@ -76,7 +77,7 @@ class StaticToken:
     def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("token= must be a non-empty bearer token")
-        self._token = Secret(token)
+        self._token = Secret(check_header_value(token, "token="))
 
     async def token(self) -> str:
         """The token, as given."""
@@ -175,8 +176,9 @@ class ClientCredentials:
     ) -> None:
         if not client_id or not client_secret:
             raise ValueError("client_id and client_secret must both be non-empty")
-        self.client_id: str = client_id
-        self._client_secret = Secret(client_secret)
+        # RFC 6749 allows printable ASCII only (VSCHAR); a line break is a typo or an attack.
+        self.client_id: str = check_header_value(client_id, "client_id=")
+        self._client_secret = Secret(check_header_value(client_secret, "client_secret="))
         self._token_url = token_url
         self._send = send
         self._clock = clock

@@ -64,19 +64,14 @@ class Credentials(NamedTuple):
 def settings(args: argparse.Namespace, product: str) -> _settings.Settings:
     """A command's configuration: flags first, then the same ``LUCIDGREEN_*`` variables, in
     the same order, as the clients read (:func:`lucidgreen._settings.resolve`)."""
-    token, client_id, client_secret = args.token, args.client_id, args.client_secret
-    if token is not None and (client_id is not None or client_secret is not None):
-        flags = _settings.FLAGS
-        raise UsageError(
-            f"pass either {flags.token} or {flags.client_id}/{flags.client_secret}, not both"
-        )
     try:
         found = _settings.resolve(
             os.environ,
             product,
-            credentials=_settings.Credentials(client_id, client_secret, token),
+            credentials=_settings.Credentials(args.client_id, args.client_secret, args.token),
             environment=args.environment,
             base_url=args.base_url,
+            names=_settings.FLAGS,
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import math
 
 from .. import _config, _settings
 from .._client import BaseClient
 from .._version import __version__
+from ..ratelimit._arithmetic import check_limit, check_per
 from ..retry import RetryPolicy
 from ..source.models import AssetType
 from . import _demo, _export, _get
@@ -51,18 +51,22 @@ def _positive(text: str) -> int:
 
 
 def _rate(text: str) -> tuple[int, float]:
-    """``"5000/60"`` (requests per seconds) or ``"5000/min"``."""
+    """``"5000/60"`` (requests per seconds) or ``"5000/min"``, within the bounds every
+    limiter checks (so what the parser takes, the limiter takes)."""
+    if not text.isascii():  # int() and float() read any script's digits (U+0665 as 5)
+        raise argparse.ArgumentTypeError(f"expected ASCII digits such as 60/60, got {text!r:.60}")
     count, _, window = text.partition("/")
     try:
         limit = int(count)
         per = 60.0 if window.strip() in ("m", "min", "minute") else float(window)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected N/SECONDS such as 60/60, got {text!r}"
+            f"expected N/SECONDS such as 60/60, got {text!r:.60}"
         ) from None
-    if limit < 1 or not (per > 0 and math.isfinite(per)):
-        raise argparse.ArgumentTypeError(f"need N >= 1 and SECONDS > 0, got {text!r}")
-    return limit, per
+    try:
+        return check_limit(limit), check_per(per)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r:.60}: {exc}") from None
 
 
 def _connection_options() -> argparse.ArgumentParser:

@@ -54,16 +54,28 @@ def default_burst(limit: int) -> int:
     return max(1, limit // DEFAULT_BURST_DIVISOR)
 
 
+#: The bounds of ``limit`` and ``per``: past them the refill rate ``limit / per`` is no
+#: longer a usable float (``10**400`` overflows, ``1 / 5e-324`` is infinite), and no API's
+#: limit is counted in more requests, or in windows shorter than a timer tick.
+MAX_LIMIT = 10**12
+MIN_PER = 1e-3
+
+
 def check_limit(value: int) -> int:
     if type(value) is not int or value < 1:  # bool is an int subclass: refused too
         raise ValueError(f"limit must be a whole number of requests >= 1, not {value!r}")
+    if value > MAX_LIMIT:  # not quoted: 10**5000 has no repr
+        raise ValueError(f"limit must be at most {MAX_LIMIT:_} requests")
     return value
 
 
 def check_per(value: float) -> float:
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"per must be a finite number of seconds > 0, not {value!r}")
+    try:
+        value = float(value)
+    except OverflowError:  # an int too large for a float
+        value = math.inf
+    if not (math.isfinite(value) and value >= MIN_PER):
+        raise ValueError(f"per must be a finite number of seconds >= {MIN_PER:g}, not {value!r}")
     return value
 
 

@@ -184,3 +184,41 @@ def test_the_connection_flags_default_to_the_clients_defaults() -> None:
     client_timeout = inspect.signature(BaseClient.__init__).parameters["timeout"].default
     assert (args.timeout, args.max_retries) == (client_timeout, RetryPolicy().max_retries)
     assert set(_settings.ENVIRONMENTS) == set(SOURCE.hosts) == set(RETAIL.hosts)
+
+
+@pytest.mark.parametrize("source", ["--token", "LUCIDGREEN_TOKEN", "LUCIDGREEN_CLIENT_SECRET"])
+async def test_a_credential_with_a_line_break_is_a_usage_error_naming_its_source(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    """A CR/LF in a flag or a variable: exit 2, the message names where it came from and
+    never repeats the value."""
+    flags: list[str] = []
+    if source == "--token":
+        flags = ["--token", "tok-4a\r\nX-Evil: 1"]
+    else:
+        if source == "LUCIDGREEN_CLIENT_SECRET":
+            monkeypatch.setenv("LUCIDGREEN_CLIENT_ID", "gid")
+        monkeypatch.setenv(source, "tok-4a\r\nX-Evil: 1")
+    result = await run_cli("get", "source", "product", "x", *flags)
+    assert result.code == 2
+    assert f"{source} holds CR, LF" in result.err
+    assert "tok-4a" not in result.err
+    assert "X-Evil" not in result.err
+
+
+def test_an_empty_flag_beside_a_token_counts_as_not_given() -> None:
+    """``--client-id= --token t`` uses the token, as ``SourceClient(client_id="", token="t")``."""
+    args = build_parser().parse_args(
+        ["get", "source", "product", "x", "--client-id=", "--token", "t"]
+    )
+    auth = make_client(SourceClient, args)._auth
+    assert isinstance(auth, StaticToken)
+    assert isinstance(SourceClient(client_id="", token="t")._auth, StaticToken)
+
+
+@pytest.mark.parametrize("rate", [f"{10**400}/60", "1/5e-324", "\u0665/60"])
+async def test_a_rate_no_limiter_can_pace_is_a_usage_error(run_cli: Run, rate: str) -> None:
+    """Too many requests, too short a window or non-ASCII digits: exit 2, not a crash."""
+    result = await run_cli("get", "source", "product", "x", "--token", "t", "--rate-limit", rate)
+    assert result.code == 2
+    assert "--rate-limit" in result.err

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import gc
 import warnings
+from typing import Any
 
 import aiohttp
 import pytest
 
 import lucidgreen
-from lucidgreen._transport import AiohttpTransport
+from lucidgreen._transport import AiohttpTransport, Request, Response
 from lucidgreen._transport._sessions import OwnSessions
+from lucidgreen.auth import ClientCredentials, StaticToken
 from lucidgreen.testing import FakeLucidGreen
 from tests.client.helpers import api_requests, lifted_limiter, product_uuids
 
@@ -321,3 +323,39 @@ async def test_repr_never_shows_the_secret_or_the_token(lucidgreen_fake: FakeLuc
     assert token not in repr(static)
     assert token not in repr(static._auth)
     await static.aclose()
+
+
+@pytest.mark.parametrize("keyword", ["token", "client_id", "client_secret"])
+def test_a_credential_that_could_inject_a_header_is_refused(keyword: str) -> None:
+    """A CR/LF (or other control) in a credential: ValueError naming the keyword, not the value."""
+    given: dict[str, Any] = {"client_id": "id", "client_secret": "secret"}
+    if keyword == "token":
+        given = {}
+    given[keyword] = "v4l\r\nX-Evil: 1"
+    with pytest.raises(ValueError, match=f"^{keyword}= holds CR, LF") as caught:
+        lucidgreen.SourceClient(**given)
+    assert "v4l" not in str(caught.value)
+
+
+async def _never_sends(request: Request) -> Response:
+    raise AssertionError(f"no request expected, got {request.method} {request.url}")
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\x00b", "a\x7fb", "caf\u00e9"])
+def test_the_auth_classes_refuse_what_cannot_be_sent(value: str) -> None:
+    """StaticToken and ClientCredentials used directly check like the clients do."""
+    with pytest.raises(ValueError, match=r"^token= holds"):
+        StaticToken(value)
+    with pytest.raises(ValueError, match=r"^client_secret= holds"):
+        ClientCredentials("id", value, "http://127.0.0.1:9/o/token/", send=_never_sends)
+
+
+@pytest.mark.parametrize("blank", ["  ", "\t", " \n "])
+def test_a_blank_argument_counts_as_not_given(monkeypatch: pytest.MonkeyPatch, blank: str) -> None:
+    """``token="  "`` falls back to the environment, as ``token=""`` does."""
+    monkeypatch.setenv("LUCIDGREEN_SOURCE_TOKEN", "tok-env")
+    auth = lucidgreen.SourceClient(token=blank)._auth
+    assert isinstance(auth, StaticToken)
+    assert auth.is_current("tok-env")
+    with pytest.raises(ValueError, match=r"\(client_secret= missing\)$"):
+        lucidgreen.SourceClient(client_id="id", client_secret=blank)

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from lucidgreen import _limits
 from lucidgreen.ratelimit import PUBLIC_LOOKUP_LIMIT, RETAIL_LIMIT, SOURCE_LIMIT, Pacing
 from lucidgreen.ratelimit._arithmetic import (
+    MAX_LIMIT,
+    MIN_PER,
     BucketState,
     give_back,
     pause,
@@ -382,3 +384,20 @@ def test_queue_floor_never_exceeds_the_wait_of_a_fresh_budget(
         now += decision.wait
         decision = budget.try_take(now, 0.0)
     assert now - T0 >= queue_floor(pacing, ahead) - 1e-6
+
+
+@pytest.mark.parametrize(
+    ("limit", "per"),
+    [(10**400, 60.0), (MAX_LIMIT + 1, 60.0), (1, 5e-324), (1, MIN_PER / 2), (1, 10**400)],
+)
+def test_a_limit_or_window_past_a_usable_rate_is_refused(limit: int, per: float) -> None:
+    """A count too large for a float or a window too short to pace is a ValueError, never an
+    OverflowError or an infinite refill rate."""
+    with pytest.raises(ValueError, match=r"^(limit|per) must"):
+        Pacing.for_limit(limit, per)
+
+
+def test_the_bounds_themselves_make_a_finite_pacing() -> None:
+    pacing = Pacing.for_limit(MAX_LIMIT, MIN_PER)
+    assert math.isfinite(pacing.rate)
+    assert math.isfinite(pacing.capacity)

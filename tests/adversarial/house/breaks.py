@@ -8,31 +8,6 @@ import pytest
 __all__ = ["breaks"]
 
 REASONS: dict[str, str] = {
-    "an_empty_half_beside_a_token_is_read_alike": (
-        "an empty --client-id=/--client-secret= beside --token is refused by the "
-        "CLI ('pass either --token or ...': it tests `is not None`) while the client takes "
-        "client_id='' beside token= as not given (it tests truthiness) and uses the token"
-    ),
-    "the_client_names_the_missing_half_as_the_cli_does": (
-        "for half a pair the CLI says which half is missing ('(--client-secret "
-        "missing)') but the client's ValueError does not: _make_auth calls "
-        "missing_credentials_message without found="
-    ),
-    "a_blank_variable_is_no_credential": (
-        "an empty variable counts as unset but a whitespace-only one "
-        "(LUCIDGREEN_CLIENT_SECRET='  ', LUCIDGREEN_TOKEN=' ') is used as a credential, sent as "
-        "'Bearer  ' or a blank secret, and fails only at the server as a 401"
-    ),
-    "a_token_with_a_line_break_is_refused_at_construction": (
-        "a token holding CR/LF is accepted (StaticToken only checks non-empty) "
-        "and sent as 'Authorization: Bearer a\\r\\nX-Evil: 1' to a custom transport: header "
-        "injection through LUCIDGREEN_TOKEN or token="
-    ),
-    "every_rate_the_parser_accepts_builds_a_limiter": (
-        "--rate-limit accepts a count too large for a float (e.g. 10**400/60): "
-        "_rate returns it and TokenBucket raises OverflowError('int too large to convert to "
-        "float') from make_client, an unexpected error instead of a usage error"
-    ),
     "a_raising_observer_loses_no_response": (
         "an observer that raises in attempt_ended/call_ended replaces the call's "
         "result: a write the server applied comes back as the instrumentation's RuntimeError "

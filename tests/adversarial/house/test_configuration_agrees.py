@@ -5,6 +5,7 @@ the same refusal, in each caller's spelling, with no secret in any message; the 
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import os
 
@@ -14,7 +15,6 @@ from lucidgreen import SourceClient, _config
 from lucidgreen.auth import ClientCredentials, StaticToken
 from lucidgreen.cli._common import UsageError, make_client
 from lucidgreen.cli._parser import _rate, build_parser
-from tests.adversarial.house.breaks import breaks
 
 ORIGIN = "http://127.0.0.1:9"
 ENVIRONMENTS: dict[str, dict[str, str]] = {
@@ -40,6 +40,8 @@ VALUES: dict[str, tuple[str | None, ...]] = {
     "token": (None, "atoken-0f4"),
 }
 EMPTY: tuple[str | None, ...] = (None, "")
+#: Rates no limiter can pace: a count too large for a float, an infinite refill, other digits.
+UNPACEABLE = (f"{10**400}/60", "1/5e-324", f"60/{10**400}", "\u0665/60", "60/\u0666\u0660")
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +110,6 @@ def test_empty_arguments_count_as_not_given_alike(
     _agree(monkeypatch, env, given)
 
 
-@breaks("an_empty_half_beside_a_token_is_read_alike")
 @pytest.mark.parametrize("env", ["nothing", "generic pair"])
 @pytest.mark.parametrize("empty", ["client_id", "client_secret"])
 def test_an_empty_half_beside_a_token_is_read_alike(
@@ -132,7 +133,6 @@ def test_each_refusal_names_its_callers_spelling() -> None:
     assert "token=" not in cli[1]
 
 
-@breaks("the_client_names_the_missing_half_as_the_cli_does")
 def test_the_client_names_the_missing_half_as_the_cli_does() -> None:
     """``SourceClient(client_id=...)`` alone: the message says ``client_secret=`` is missing."""
     client, cli = _both({"client_id": "aid", "client_secret": None, "token": None})
@@ -140,7 +140,6 @@ def test_the_client_names_the_missing_half_as_the_cli_does() -> None:
     assert client[1].endswith("(client_secret= missing)")
 
 
-@breaks("a_blank_variable_is_no_credential")
 @pytest.mark.parametrize("variable", ["LUCIDGREEN_CLIENT_SECRET", "LUCIDGREEN_TOKEN"])
 def test_a_blank_variable_is_no_credential(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
     """A whitespace-only value is refused like an empty one, by both callers."""
@@ -151,7 +150,6 @@ def test_a_blank_variable_is_no_credential(monkeypatch: pytest.MonkeyPatch, vari
     assert client[0] == cli[0] == "refused"
 
 
-@breaks("a_token_with_a_line_break_is_refused_at_construction")
 def test_a_token_with_a_line_break_is_refused_at_construction() -> None:
     """``token="a\\r\\nX-Evil: 1"``: a ``ValueError`` when the client is built."""
     with pytest.raises(ValueError, match="token"):
@@ -172,7 +170,10 @@ def test_the_default_limiters_are_the_products() -> None:
     assert repr(limiter).startswith("TokenBucket(name='source', limit=5000, per=60")
 
 
-@pytest.mark.parametrize("text", ["60", "0/60", "-1/60", "60/0", "60/-5", "60/nan", "60/inf"])
+@pytest.mark.parametrize(
+    "text",
+    ["60", "0/60", "-1/60", "60/0", "60/-5", "60/nan", "60/inf", *UNPACEABLE],
+)
 def test_a_bad_rate_limit_is_a_usage_error(text: str) -> None:
     """Every malformed or impossible ``--rate-limit`` is refused by the parser."""
     with pytest.raises(SystemExit) as info:
@@ -180,8 +181,18 @@ def test_a_bad_rate_limit_is_a_usage_error(text: str) -> None:
     assert info.value.code == 2
 
 
-@breaks("every_rate_the_parser_accepts_builds_a_limiter", raises=OverflowError)
-def test_every_rate_the_parser_accepts_builds_a_limiter() -> None:
-    """What ``--rate-limit`` accepts, the product's limiter takes."""
-    rate = _rate(f"{10**400}/60")
-    _config.SOURCE.default_limiter(rate)
+@pytest.mark.parametrize(
+    "text",
+    [f"{10**12}/60", "1/0.001", "5000/min", *UNPACEABLE],
+)
+def test_every_rate_the_parser_accepts_builds_a_limiter(text: str) -> None:
+    """What ``--rate-limit`` accepts, the product's limiter takes; a count or window
+    past what a limiter can pace, or non-ASCII digits, is a usage error (exit 2)."""
+    try:
+        rate = _rate(text)
+    except argparse.ArgumentTypeError:
+        with pytest.raises(SystemExit) as info:
+            build_parser().parse_args(["get", "source", "product", "x", "--rate-limit", text])
+        assert info.value.code == 2
+    else:
+        _config.SOURCE.default_limiter(rate)
