@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import ssl as ssl_
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
@@ -49,16 +49,28 @@ class BaseClient:
     base_url: str
     """The origin every request goes to (``https://host``, no trailing slash)."""
 
-    _construct_again: Callable[[], Self]
+    _arguments: _views.Arguments[Self]
     _view_parts: _views.ClientParts | None
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         client = super().__new__(cls)
         # with_options calls the class again with what it was called with (a subclass's
-        # arguments too); closed over, so no repr of the client shows a client secret.
-        client._construct_again = lambda: cls(*args, **kwargs)
+        # arguments too); __init__ withholds the credentials among them.
+        client._arguments = _views.Arguments(cls, args, kwargs)
         client._view_parts = _views.take()
         return client
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__new__" in vars(cls):  # its super().__new__(cls) passes BaseClient none of them
+            cls.__new__ = _views.keeping_arguments(vars(cls)["__new__"], cls._called_with)  # type: ignore[method-assign]
+
+    @staticmethod
+    def _called_with(client: BaseClient, arguments: _views.Arguments[Any]) -> bool:
+        if "_arguments" not in vars(client):  # not made by BaseClient.__new__
+            return False
+        client._arguments = arguments
+        return True
 
     def __init__(
         self,
@@ -140,6 +152,8 @@ class BaseClient:
         settings = _settings.resolve(
             os.environ, spec.name, credentials=given, environment=environment, base_url=base_url
         )
+        found = settings.credentials
+        self._arguments.withhold(client_secret, token, found.client_secret, found.token)
         self.base_url = _config.resolve_base_url(spec, settings.environment, settings.base_url)
         network = network_for(
             self.base_url, proxy=proxy, trust_env=trust_env, ssl=ssl, environ=os.environ
@@ -196,16 +210,13 @@ class BaseClient:
     def _assemble(self, parts: _views.ClientParts) -> None:
         """Every field of a client, set once: built by ``__init__`` for a client, given to it
         by :meth:`with_options` for a view of one (which owns nothing it shares)."""
-        api = parts.api
-        pipeline = api.pipeline
-        self._user_agent = parts.user_agent
+        self._parts = parts
+        self._api = api = parts.api
+        self._pipeline = pipeline = api.pipeline
         self.base_url = api.base_url
         self._transport = pipeline.exchange.transport
         self._auth = parts.auth
-        self._pipeline = pipeline
-        self._api = api
-        self._owns_resources = parts.owns_resources
-        self._owns_limiter = parts.owns_limiter
+        self._owns_resources, self._owns_limiter = parts.owns_resources, parts.owns_limiter
         self._mount(api)
 
     def _make_auth(
@@ -255,23 +266,23 @@ class BaseClient:
         nothing the SDK built (session, budget, token) is built twice.
         """
         checked(retry, RetryPolicy, "retry")
-        extra = check_default_headers(headers, argument="headers")
-        user_agent, others = user_agent_with(self._user_agent, extra)
-        if user_agent != self._user_agent:
-            others["User-Agent"] = user_agent
-        pipeline = self._pipeline.with_options(
-            retry_policy=retry,
+        parts = self._parts.narrowed(
+            retry=retry,
             timeout=None if timeout is UNSET else Timeout.of(timeout),
+            headers=check_default_headers(headers, argument="headers"),
         )
-        parts = _views.ClientParts(
-            self._api.using(pipeline, headers=others),
-            self._auth,
-            user_agent,
-            owns_resources=False,
-            owns_limiter=False,
-        )
+        if _views.building(self._parts):
+            return self._made_of(parts)
         with _views.handing_over(parts):
-            return self._construct_again()
+            return self._arguments.construct()
+
+    def _made_of(self, parts: _views.ClientParts) -> Self:
+        """A view of a view whose ``__init__`` is still running (calling the class again
+        would recurse): the attributes set so far, and ``parts``."""
+        view = object.__new__(type(self))
+        view.__dict__.update(vars(self))
+        view._assemble(parts)
+        return view
 
     async def request(
         self,
