@@ -21,7 +21,6 @@ import lucidgreen
 from lucidgreen import SourceClient
 from lucidgreen.auth import Secret
 from lucidgreen.testing import MockTransport, json_response
-from tests.adversarial.house.breaks import breaks
 
 LID = "UNDTMBovdue9tFWfhamnDM"
 SECRET = "view-secret-4f1c9a77d2e0"
