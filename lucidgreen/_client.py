@@ -37,7 +37,7 @@ __all__ = ["BaseClient", "RetailClient", "SourceClient"]
 USER_AGENT = f"lucidgreen-python/{__version__} (Python {platform.python_version()})"
 
 
-class BaseClient:
+class BaseClient(_views.BuiltAgain):
     """What both product clients share. Use :class:`SourceClient` or :class:`RetailClient`.
 
     Use it as ``async with``, or call :meth:`aclose`. :meth:`with_options` gives a view with
@@ -48,29 +48,6 @@ class BaseClient:
 
     base_url: str
     """The origin every request goes to (``https://host``, no trailing slash)."""
-
-    _arguments: _views.Arguments[Self]
-    _view_parts: _views.ClientParts | None
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
-        client = super().__new__(cls)
-        # with_options calls the class again with what it was called with (a subclass's
-        # arguments too); __init__ withholds the credentials among them.
-        client._arguments = _views.Arguments(cls, args, kwargs)
-        client._view_parts = _views.take()
-        return client
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "__new__" in vars(cls):  # its super().__new__(cls) passes BaseClient none of them
-            cls.__new__ = _views.keeping_arguments(vars(cls)["__new__"], cls._called_with)  # type: ignore[method-assign]
-
-    @staticmethod
-    def _called_with(client: BaseClient, arguments: _views.Arguments[Any]) -> bool:
-        if "_arguments" not in vars(client):  # not made by BaseClient.__new__
-            return False
-        client._arguments = arguments
-        return True
 
     def __init__(
         self,
@@ -263,7 +240,18 @@ class BaseClient:
 
         The view is built by calling this client's class with the arguments it was built
         with: a subclass's ``__init__`` runs again (the view has the state it sets), but
-        nothing the SDK built (session, budget, token) is built twice.
+        nothing the SDK built (session, budget, token) is built twice. For a subclass:
+
+        - ``__init__`` runs once per view, with the same argument objects (a mutable one
+          changed since shows in the view). It must be cheap and open nothing: a session or
+          other resource it opens is opened again per view and never closed by the client;
+          open it lazily, or take it as an argument.
+        - Every top-level argument equal to the client secret or the token reaches the
+          view's ``__init__`` as a :class:`lucidgreen.auth.Secret` (its repr hides it): pass
+          it on to ``super().__init__()``, which ignores credentials for a view.
+        - ``self.with_options(...)`` in ``__init__`` works: in a view's ``__init__`` it builds
+          its view from the parts and the attributes set so far, without calling the class.
+        - A ``__new__`` of its own must make the instance with ``super().__new__(cls)``.
         """
         checked(retry, RetryPolicy, "retry")
         parts = self._parts.narrowed(
@@ -271,18 +259,7 @@ class BaseClient:
             timeout=None if timeout is UNSET else Timeout.of(timeout),
             headers=check_default_headers(headers, argument="headers"),
         )
-        if _views.building(self._parts):
-            return self._made_of(parts)
-        with _views.handing_over(parts):
-            return self._arguments.construct()
-
-    def _made_of(self, parts: _views.ClientParts) -> Self:
-        """A view of a view whose ``__init__`` is still running (calling the class again
-        would recurse): the attributes set so far, and ``parts``."""
-        view = object.__new__(type(self))
-        view.__dict__.update(vars(self))
-        view._assemble(parts)
-        return view
+        return self._view(parts)
 
     async def request(
         self,

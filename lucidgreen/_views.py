@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import attrs
 
@@ -26,7 +26,7 @@ from ._transport import Timeout
 from .auth import Auth, Secret
 from .retry import RetryPolicy
 
-__all__ = ["Arguments", "ClientParts", "building", "handing_over", "keeping_arguments", "take"]
+__all__ = ["Arguments", "BuiltAgain", "ClientParts", "building", "handing_over", "take"]
 
 T = TypeVar("T")
 
@@ -123,23 +123,65 @@ def building(parts: ClientParts) -> bool:
     return _BUILDING.get() is parts
 
 
-def keeping_arguments(
-    new: Any, keep: Callable[[Any, Arguments[Any]], bool]
-) -> staticmethod[..., Any]:
-    """A subclass's own ``__new__``, made to ``keep`` the arguments its class was called
-    with: the usual ``super().__new__(cls)`` hands ``BaseClient.__new__`` none of them."""
+class BuiltAgain:
+    """The base of a client whose views are made by calling its class again
+    (``BaseClient``): it keeps what the class was called with, and hands a view its parts."""
+
+    _arguments: Arguments[Self]
+    _view_parts: ClientParts | None
+    """The parts this instance was made to take, if it is a view (else it builds its own)."""
+    _parts: ClientParts
+    """What this instance is made of, set by ``_assemble``."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        client = super().__new__(cls)
+        # A subclass's own arguments too; the client's __init__ withholds its credentials.
+        client._arguments = Arguments(cls, args, kwargs)
+        client._view_parts = take()
+        return client
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "__new__" in vars(cls):  # its super().__new__(cls) passes BuiltAgain none of them
+            cls.__new__ = _keeping_arguments(vars(cls)["__new__"])  # type: ignore[method-assign]
+
+    def _assemble(self, parts: ClientParts) -> None:
+        raise NotImplementedError
+
+    def _view(self, parts: ClientParts) -> Self:
+        """The view of this instance made of ``parts``, built by calling its class, except
+        while this instance is itself a view whose ``__init__`` runs (that would recurse):
+        then from ``parts`` and the attributes set so far, without ``__init__``."""
+        if not building(self._parts):
+            with handing_over(parts):
+                return self._arguments.construct()
+        view = object.__new__(type(self))
+        view.__dict__.update(vars(self))
+        view._assemble(parts)
+        return view
+
+    @staticmethod
+    def _called_with(client: BuiltAgain, arguments: Arguments[Any]) -> None:
+        if "_arguments" not in vars(client):
+            raise TypeError(
+                f"{type(client).__qualname__}.__new__ must make its instance with "
+                "super().__new__(cls): BaseClient.__new__ keeps what with_options views are "
+                "built from"
+            )
+        client._arguments = arguments
+
+
+def _keeping_arguments(new: Any) -> staticmethod[..., Any]:
+    """A subclass's own ``__new__``, keeping the arguments its class was called with."""
     original = new.__func__ if isinstance(new, staticmethod) else new
 
     @functools.wraps(original)
-    def keeping_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+    def keeping_new(cls: type[BuiltAgain], *args: Any, **kwargs: Any) -> Any:
         client = original(cls, *args, **kwargs)
         # Not an instance of cls: type() calls no __init__ either, and no view is made of it.
         # The outermost __new__ returns last: the class call's own arguments are kept.
-        if isinstance(client, cls) and not keep(client, Arguments(cls, args, kwargs)):
-            raise TypeError(
-                f"{cls.__qualname__}.__new__ must make its instance with super().__new__(cls):"
-                " BaseClient.__new__ prepares what with_options views are built from"
-            )
+        if isinstance(client, cls):
+            BuiltAgain._called_with(client, Arguments(cls, args, kwargs))
         return client
 
     return staticmethod(keeping_new)
