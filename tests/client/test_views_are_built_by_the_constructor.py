@@ -163,13 +163,15 @@ def test_a_view_made_in_init_is_built_once_on_clients_and_views() -> None:
 
 
 class OwnNew(SourceClient):
-    def __new__(cls, tenant: str, **kwargs: Any) -> Self:
-        del tenant, kwargs
+    """A ``__new__`` of the usual shape: it takes the class call's arguments, passes none."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        del args, kwargs
         return super().__new__(cls)
 
     def __init__(self, tenant: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
         self.tenant = tenant
+        super().__init__(**kwargs)
 
 
 class OwnNewAgain(OwnNew):
