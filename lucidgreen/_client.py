@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import ssl as ssl_
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
@@ -37,7 +37,7 @@ __all__ = ["BaseClient", "RetailClient", "SourceClient"]
 USER_AGENT = f"lucidgreen-python/{__version__} (Python {platform.python_version()})"
 
 
-class BaseClient:
+class BaseClient(_views.BuiltAgain):
     """What both product clients share. Use :class:`SourceClient` or :class:`RetailClient`.
 
     Use it as ``async with``, or call :meth:`aclose`. :meth:`with_options` gives a view with
@@ -48,17 +48,6 @@ class BaseClient:
 
     base_url: str
     """The origin every request goes to (``https://host``, no trailing slash)."""
-
-    _construct_again: Callable[[], Self]
-    _view_parts: _views.ClientParts | None
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
-        client = super().__new__(cls)
-        # with_options calls the class again with what it was called with (a subclass's
-        # arguments too); closed over, so no repr of the client shows a client secret.
-        client._construct_again = lambda: cls(*args, **kwargs)
-        client._view_parts = _views.take()
-        return client
 
     def __init__(
         self,
@@ -140,6 +129,8 @@ class BaseClient:
         settings = _settings.resolve(
             os.environ, spec.name, credentials=given, environment=environment, base_url=base_url
         )
+        found = settings.credentials
+        self._arguments.withhold(client_secret, token, found.client_secret, found.token)
         self.base_url = _config.resolve_base_url(spec, settings.environment, settings.base_url)
         network = network_for(
             self.base_url, proxy=proxy, trust_env=trust_env, ssl=ssl, environ=os.environ
@@ -195,16 +186,13 @@ class BaseClient:
     def _assemble(self, parts: _views.ClientParts) -> None:
         """Every field of a client, set once: built by ``__init__`` for a client, given to it
         by :meth:`with_options` for a view of one (which owns nothing it shares)."""
-        api = parts.api
-        pipeline = api.pipeline
-        self._user_agent = parts.user_agent
+        self._parts = parts
+        self._api = api = parts.api
+        self._pipeline = pipeline = api.pipeline
         self.base_url = api.base_url
         self._transport = pipeline.exchange.transport
         self._auth = parts.auth
-        self._pipeline = pipeline
-        self._api = api
-        self._owns_resources = parts.owns_resources
-        self._owns_limiter = parts.owns_limiter
+        self._owns_resources, self._owns_limiter = parts.owns_resources, parts.owns_limiter
         self._mount(api)
 
     def _make_auth(self, credentials: _settings.Credentials, tokens: Pipeline) -> Auth:
@@ -249,26 +237,26 @@ class BaseClient:
 
         The view is built by calling this client's class with the arguments it was built
         with: a subclass's ``__init__`` runs again (the view has the state it sets), but
-        nothing the SDK built (session, budget, token) is built twice.
+        nothing the SDK built (session, budget, token) is built twice. For a subclass:
+
+        - ``__init__`` runs once per view, with the same argument objects (a mutable one
+          changed since shows in the view). It must be cheap and open nothing: a session or
+          other resource it opens is opened again per view and never closed by the client;
+          open it lazily, or take it as an argument.
+        - Every top-level argument equal to the client secret or the token reaches the
+          view's ``__init__`` as a :class:`lucidgreen.auth.Secret` (its repr hides it): pass
+          it on to ``super().__init__()``, which ignores credentials for a view.
+        - ``self.with_options(...)`` in ``__init__`` works: in a view's ``__init__`` it builds
+          its view from the parts and the attributes set so far, without calling the class.
+        - A ``__new__`` of its own must make the instance with ``super().__new__(cls)``.
         """
         checked(retry, RetryPolicy, "retry")
-        extra = check_default_headers(headers, argument="headers")
-        user_agent, others = user_agent_with(self._user_agent, extra)
-        if user_agent != self._user_agent:
-            others["User-Agent"] = user_agent
-        pipeline = self._pipeline.with_options(
-            retry_policy=retry,
+        parts = self._parts.narrowed(
+            retry=retry,
             timeout=None if timeout is UNSET else Timeout.of(timeout),
+            headers=check_default_headers(headers, argument="headers"),
         )
-        parts = _views.ClientParts(
-            self._api.using(pipeline, headers=others),
-            self._auth,
-            user_agent,
-            owns_resources=False,
-            owns_limiter=False,
-        )
-        with _views.handing_over(parts):
-            return self._construct_again()
+        return self._view(parts)
 
     async def request(
         self,

@@ -45,31 +45,6 @@ REASONS: dict[str, str] = {
         "(ValueError, RuntimeError, KeyError) reaches the caller as is: after a write the "
         "caller's `except WriteOutcomeUnknown` misses it though the request may have gone out"
     ),
-    "a_subclass_with_its_own_new_gets_views": (
-        "BaseClient.__new__ closes over the arguments __new__ receives, so a "
-        "subclass __new__ calling super().__new__(cls) makes with_options call cls() with no "
-        "arguments: TypeError (missing 'tenant'), no view"
-    ),
-    "a_subclass_may_make_a_view_in_its_init": (
-        "a subclass __init__ that calls self.with_options() recurses without end: "
-        "building the view runs __init__ again, which builds a view, ... (RecursionError at "
-        "construction; worked when views were not built by the constructor)"
-    ),
-    "a_view_has_its_clients_state_after_an_argument_is_mutated": (
-        "the view re-runs __init__ with the caller's argument objects, so a "
-        "mutable argument changed after construction gives the view other state than its "
-        "client (view.region == 'eu' while client.region == 'us')"
-    ),
-    "no_container_reachable_from_a_client_shows_its_secret": (
-        "BaseClient.__new__'s closure keeps the constructor's args tuple / kwargs "
-        "dict, whose repr shows client_secret in plain text to any deep walk of the client "
-        "(the SDK otherwise holds it only in a Secret)"
-    ),
-    "a_view_opens_nothing_its_client_must_close": (
-        "every with_options view re-runs the subclass __init__, which opens a new "
-        "aiohttp session the view never uses; closing the client (the documented way) leaves "
-        "it open ('Unclosed client session'): one leaked session per view"
-    ),
 }
 
 
