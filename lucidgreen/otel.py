@@ -117,12 +117,17 @@ def instrument(
 
 
 def uninstrument(client: BaseClient) -> None:
-    """Stop tracing and measuring ``client`` (calls already running finish their spans)."""
-    client.instrument(None)
+    """Stop tracing and measuring ``client`` (calls already running finish their spans).
+
+    Only an :class:`OpenTelemetry` instrumentation is detached: one of the caller's that
+    replaced it stays.
+    """
+    if isinstance(client._pipeline.reporter.instrumentation, OpenTelemetry):
+        client.instrument(None)
 
 
 class OpenTelemetry:
-    """The :class:`~lucidgreen._instrument.Instrumentation` that feeds OpenTelemetry."""
+    """The :class:`~lucidgreen.Instrumentation` that feeds OpenTelemetry."""
 
     def __init__(
         self,
