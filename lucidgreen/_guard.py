@@ -89,40 +89,28 @@ class GuardedObserver:
         return request
 
     def attempt_ended(self, request: Request, outcome: Response | BaseException) -> None:
-        try:
-            self._observer.attempt_ended(request, outcome)
-        except Exception as exc:
-            self._failed("attempt_ended", exc)
+        self._tell("attempt_ended", request, outcome)
 
     def limiter_waited(self, seconds: float) -> None:
-        try:
-            self._observer.limiter_waited(seconds)
-        except Exception as exc:
-            self._failed("limiter_waited", exc)
+        self._tell("limiter_waited", seconds)
 
     def token_renewed(self, reason: str) -> None:
-        try:
-            self._observer.token_renewed(reason)
-        except Exception as exc:
-            self._failed("token_renewed", exc)
+        self._tell("token_renewed", reason)
 
     def retry_scheduled(self, retry_number: int, delay: float, error: LucidGreenError) -> None:
-        try:
-            self._observer.retry_scheduled(retry_number, delay, error)
-        except Exception as exc:
-            self._failed("retry_scheduled", exc)
+        self._tell("retry_scheduled", retry_number, delay, error)
 
     def paused(self, seconds: float) -> None:
-        try:
-            self._observer.paused(seconds)
-        except Exception as exc:
-            self._failed("paused", exc)
+        self._tell("paused", seconds)
 
     def call_ended(self, error: BaseException | None) -> None:
+        self._tell("call_ended", error)
+
+    def _tell(self, method: str, *args: object) -> None:
         try:
-            self._observer.call_ended(error)
+            getattr(self._observer, method)(*args)
         except Exception as exc:
-            self._failed("call_ended", exc)
+            self._failed(method, exc)
 
 
 def _kind(error: Exception) -> str:
