@@ -175,9 +175,10 @@ class Exchange:
             return None
         if isinstance(error, TimeoutError | OSError):  # a transport of the caller's, plainly
             return _with_doubt(_as_transport_error(error, request), request, prior)
-        if type(self.transport).__module__.startswith(_BUILT_IN):
-            # Its own failures are SDK errors already; what else it raises is a usage error
-            # (a client used on a second event loop) met before anything left: as it is.
+        if type(self.transport).__module__.startswith(_SDK_TRANSPORTS):
+            # Their own failures are SDK errors already; what else they raise is a usage error
+            # met before anything left (a client used on a second event loop, a MockTransport
+            # handler answering a dict) or a test handler's own assertion: as it is.
             return None
         # A bug of a custom transport, maybe after the request left: a write is in doubt.
         # Not chained (its text is scrubbed by send, a chained original would not be).
@@ -286,7 +287,7 @@ def _text_of(error: BaseException) -> str:
 
 
 _SHOWN_TEXT: Final = 200
-_BUILT_IN: Final = "lucidgreen._transport."
+_SDK_TRANSPORTS: Final = ("lucidgreen._transport.", "lucidgreen.testing.")
 
 
 def _with_doubt(error: TransportError, request: Request, prior: bool) -> TransportError:

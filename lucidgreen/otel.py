@@ -117,11 +117,8 @@ def instrument(
 
 
 def uninstrument(client: BaseClient) -> None:
-    """Stop tracing and measuring ``client`` (calls already running finish their spans).
-
-    Only an :class:`OpenTelemetry` instrumentation is detached: one of the caller's that
-    replaced it stays.
-    """
+    """Stop tracing and measuring ``client`` (calls already running finish their spans); an
+    instrumentation of the caller's that replaced :class:`OpenTelemetry` stays."""
     if isinstance(client._pipeline.reporter.instrumentation, OpenTelemetry):
         client.instrument(None)
 
