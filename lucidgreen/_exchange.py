@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Final
 
 import attrs
 
@@ -30,7 +31,7 @@ from .errors import (
     TransportError,
 )
 
-__all__ = ["READS", "Exchange", "echoed_secrets", "redact"]
+__all__ = ["READS", "Exchange", "echoed_secrets", "ill_typed", "redact"]
 
 _CLOSED = "this lucidgreen client is closed; create a new one"
 
@@ -84,25 +85,28 @@ class Exchange:
         report = self._started(sent, attempt)
         status: int | None = None
         request_id = request.headers.get("X-Request-ID")
+        outcome: Response | LucidGreenError
         try:
             response = await self.transport.send(sent, timeout=timeout)
-        except TransportError as exc:
-            outcome: Response | LucidGreenError = _with_doubt(exc, request, prior_outcome_unknown)
-        except DecodeError as exc:  # an answer past the body cap: no status to report
-            outcome = exc
-        except (TimeoutError, OSError) as exc:  # a transport of the caller's, failing plainly
-            outcome = _with_doubt(_as_transport_error(exc, request), request, prior_outcome_unknown)
         except BaseException as exc:
-            # Cut short (cancelled): the request may have reached the server, so it is
-            # reported as an exchange without an answer, and the cancellation goes on.
-            with contextlib.suppress(Exception):
-                report(exc, None, request_id)
-            raise
+            failure = self._failure(exc, request, prior_outcome_unknown)
+            if failure is None:
+                # Cut short (cancelled): the request may have reached the server, so it is
+                # reported as an exchange without an answer, and the cancellation goes on.
+                with contextlib.suppress(Exception):
+                    report(exc, None, request_id)
+                raise
+            outcome = failure
         else:
-            status = response.status
-            response = _without_echoes(response, echoed_secrets(sent, token))
-            outcome = self._classify(request, response, prior_outcome_unknown)
-            request_id = response.request_id or request_id
+            values = header_text(response)
+            if values is None:
+                failure = TransportError(f"{self._sender(request)} {ill_typed(response)}")
+                outcome = _with_doubt(failure, request, prior_outcome_unknown)
+            else:
+                status = response.status
+                response = _without_echoes(response, values, echoed_secrets(sent, token))
+                outcome = self._classify(request, response, prior_outcome_unknown)
+                request_id = response.request_id or request_id
         if isinstance(outcome, LucidGreenError):
             # Whatever the transport (ours or a caller's) or the answer repeats of what was sent.
             outcome = scrubbed(outcome, echoed_secrets(sent, token, outcome))
@@ -157,6 +161,33 @@ class Exchange:
 
         return report
 
+    def _failure(
+        self, error: BaseException, request: Request, prior: bool
+    ) -> LucidGreenError | None:
+        """The SDK error a transport's raised ``error`` stands for, saying whether a write
+        is in doubt (``prior``: an earlier attempt left it so); None for what goes on as it
+        is (a cancellation, an interrupt, an SDK error of another kind)."""
+        if isinstance(error, DecodeError):  # an answer past the body cap: no status to report
+            return error
+        if isinstance(error, TransportError):
+            return _with_doubt(error, request, prior)
+        if isinstance(error, LucidGreenError) or not isinstance(error, Exception):
+            return None
+        if isinstance(error, TimeoutError | OSError):  # a transport of the caller's, plainly
+            return _with_doubt(_as_transport_error(error, request), request, prior)
+        if type(self.transport).__module__.startswith(_SDK_TRANSPORTS):
+            # Their own failures are SDK errors already; what else they raise is a usage error
+            # met before anything left (a client used on a second event loop, a MockTransport
+            # handler answering a dict) or a test handler's own assertion: as it is.
+            return None
+        # A bug of a custom transport, maybe after the request left: a write is in doubt.
+        # Not chained (its text is scrubbed by send, a chained original would not be).
+        said = f"{self._sender(request)} raised {type(error).__name__}: {_text_of(error)}"
+        return _with_doubt(TransportError(said), request, prior)
+
+    def _sender(self, request: Request) -> str:
+        return f"{request.method} {request.shown_url}: {type(self.transport).__name__}.send"
+
     @staticmethod
     def _classify(
         request: Request, response: Response, prior_outcome_unknown: bool
@@ -176,8 +207,9 @@ class Exchange:
         return response if failure is None else failure
 
 
-def _without_echoes(response: Response, secrets: list[str]) -> Response:
-    """``response`` with every one of ``secrets`` hidden from its body and headers.
+def _without_echoes(response: Response, values: str, secrets: list[str]) -> Response:
+    """``response`` with every one of ``secrets`` hidden from its body and headers (whose
+    ``values`` are :func:`header_text`'s).
 
     For answers that repeat a credential they were sent (a debug page quoting the bearer
     token, a request id echoing it): hidden here, every answer alike, so nothing built from
@@ -190,12 +222,72 @@ def _without_echoes(response: Response, secrets: list[str]) -> Response:
     for secret in reversed(secrets):  # shortest first
         if not any(probe in secret for probe in probes):
             probes.append(secret)
-    values = "\n".join(headers.values())
     if not any(probe in values or probe.encode() in body for probe in probes):
         return response
     echoed = [s for s in secrets if s in values or s.encode() in body]
     shown = {name: hidden(value, echoed) for name, value in headers.items()}
     return attrs.evolve(response, body=hidden_in(body, echoed), headers=shown)
+
+
+def header_text(answer: object) -> str | None:
+    """A well-typed answer's header values, one a line (what echoes are searched for), or
+    None when a transport's answer is no well-typed :class:`Response` (:func:`ill_typed`
+    says why).
+
+    Asked of every answer, so the exact types an SDK transport gives are tested first, and
+    joining the values is the test that each is a ``str``: a custom transport's ``None``,
+    ``dict``, ``str`` status or body would otherwise fail deep in classification as an
+    untyped error, losing a write's doubt.
+    """
+    if (
+        type(answer) is Response
+        and type(answer.status) is int
+        and type(answer.body) is bytes
+        and type(answer.headers) is dict
+        and type(answer.url) is str
+    ) or ill_typed(answer) is None:
+        try:
+            return "\n".join(answer.headers.values())  # type: ignore[attr-defined]
+        except TypeError:
+            pass
+    return None
+
+
+def ill_typed(answer: object) -> str | None:
+    """What makes a transport's answer no well-typed :class:`Response` (None when it is
+    one), in words that show none of its values. A ``bool`` is no status (``True`` is no
+    200)."""
+    if not isinstance(answer, Response):
+        return f"returned {type(answer).__name__}, not a lucidgreen.Response"
+    # Read as what they may be: a transport of the caller's is not type-checked.
+    status: object = answer.status
+    headers: object = answer.headers
+    body: object = answer.body
+    url: object = answer.url
+    if isinstance(status, bool) or not isinstance(status, int):
+        return f"returned a Response whose status is {type(status).__name__}, not int"
+    if not isinstance(body, bytes):
+        return f"returned a Response whose body is {type(body).__name__}, not bytes"
+    if not isinstance(headers, Mapping):
+        return f"returned a Response whose headers are {type(headers).__name__}, not a mapping"
+    if not all(isinstance(value, str) for value in headers.values()):
+        return "returned a Response with a header value that is not a str"
+    if not isinstance(url, str):
+        return f"returned a Response whose url is {type(url).__name__}, not str"
+    return None
+
+
+def _text_of(error: BaseException) -> str:
+    """``str(error)``, cut short; a ``__str__`` that fails says nothing."""
+    try:
+        text = str(error)
+    except Exception:  # noqa: BLE001 - a failing __str__ must not hide the transport's bug
+        return "(its message could not be read)"
+    return text if len(text) <= _SHOWN_TEXT else text[:_SHOWN_TEXT] + " …"
+
+
+_SHOWN_TEXT: Final = 200
+_SDK_TRANSPORTS: Final = ("lucidgreen._transport.", "lucidgreen.testing.")
 
 
 def _with_doubt(error: TransportError, request: Request, prior: bool) -> TransportError:

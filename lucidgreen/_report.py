@@ -8,8 +8,9 @@ call's tracing observer. No other code counts, logs or calls a hook for a reques
 
 **Extension point.** An instrumentation (tracing, metrics) attaches with
 :meth:`Reporter.attach` and detaches with ``attach(None)``; ``lucidgreen.otel.instrument``
-does it through the client's ``_instrument`` method. Every call started afterwards is
-observed (see :mod:`lucidgreen._instrument` for what an observer is told).
+does it through the client's ``instrument`` method. Every call started afterwards is
+observed (see :mod:`lucidgreen.instrumentation` for what an observer is told), through
+:mod:`lucidgreen._guard`: an instrumentation's error is logged, never the call's outcome.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 from typing import Final
 
 from ._events import Hooks, LimiterWait, RequestSent, RetryScheduled, Stats
+from ._guard import Guard
 from ._instrument import CallName, CallObserver, Instrumentation
 from ._secrets import redact
 from ._transport import Request
@@ -35,20 +37,29 @@ class Reporter:
         self.product: Final = product
         self.hooks: Final = hooks or Hooks()
         self.stats: Final = Stats()
-        self._instrumentation: Instrumentation | None = None
+        self._guard: Guard | None = None
 
     def attach(self, instrumentation: Instrumentation | None) -> None:
-        """Observe every call started from now on with ``instrumentation`` (None: stop)."""
-        self._instrumentation = instrumentation
+        """Observe every call started from now on with ``instrumentation`` (None: stop),
+        through a guard: its errors never change a call's outcome (``TypeError`` now for an
+        async ``call_started``)."""
+        self._guard = None if instrumentation is None else Guard(instrumentation)
 
     @property
     def instrumented(self) -> bool:
-        return self._instrumentation is not None
+        return self._guard is not None
+
+    @property
+    def instrumentation(self) -> Instrumentation | None:
+        """The instrumentation attached, if any."""
+        guard = self._guard
+        return None if guard is None else guard.instrumentation
 
     def call_started(self, name: CallName) -> CallObserver | None:
-        """An observer for the call ``name``, or None when nothing is attached."""
-        instrumentation = self._instrumentation
-        return None if instrumentation is None else instrumentation.call_started(name, self.product)
+        """An observer for the call ``name``, or None when nothing is attached (or the
+        instrumentation failed to answer one)."""
+        guard = self._guard
+        return None if guard is None else guard.call_started(name, self.product)
 
     def sending(self) -> None:
         """An HTTP exchange starts (counted now: one cut short by cancellation went out too)."""

@@ -6,6 +6,12 @@ each attempt starts and ends, what the call waited for, and when it ends. Every 
 synchronous and runs in the task making the call, so a tracer can make the call's span
 current (attempt spans, and a token renewal started by the call, become its children).
 :mod:`lucidgreen.otel` is built on this module alone.
+
+Telemetry never changes what a call returns or raises: a callback that raises an
+``Exception`` is logged once per attached instrumentation (a warning to the ``lucidgreen``
+logger naming its class, the method and the exception's type) and the call carries on, and
+an ``attempt_started`` answering what is no :class:`Request` sends the request it was given.
+``instrument()`` refuses an async ``call_started``.
 """
 
 from __future__ import annotations

@@ -117,12 +117,14 @@ def instrument(
 
 
 def uninstrument(client: BaseClient) -> None:
-    """Stop tracing and measuring ``client`` (calls already running finish their spans)."""
-    client.instrument(None)
+    """Stop tracing and measuring ``client`` (calls already running finish their spans); an
+    instrumentation of the caller's that replaced :class:`OpenTelemetry` stays."""
+    if isinstance(client._pipeline.reporter.instrumentation, OpenTelemetry):
+        client.instrument(None)
 
 
 class OpenTelemetry:
-    """The :class:`~lucidgreen._instrument.Instrumentation` that feeds OpenTelemetry."""
+    """The :class:`~lucidgreen.Instrumentation` that feeds OpenTelemetry."""
 
     def __init__(
         self,

@@ -1,0 +1,117 @@
+"""Telemetry never changes a call's outcome: every callback of an attached instrumentation,
+and of the observers it answers, is called through one guard.
+
+An instrumentation is the caller's code running inside every call (OpenTelemetry's rule is
+the SDK's: a tracing bug must not turn an applied write into a failure). A callback that
+raises an ``Exception`` is logged once per attached instrumentation, as a warning to the
+``lucidgreen`` logger naming its class, the protocol method and the exception's type (never
+its text, which may repeat what it was given), and the call carries on as if it had returned.
+``attempt_started`` answering what is no :class:`~lucidgreen.Request` (a forgotten
+``return request``) sends the request it was given. A ``BaseException`` (cancellation) goes on.
+:class:`~lucidgreen.Hooks` are not telemetry and are not guarded.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Final
+
+from ._transport import Request, Response
+from .errors import LucidGreenError
+from .instrumentation import CallName, CallObserver, Instrumentation
+
+__all__ = ["Guard", "GuardedObserver"]
+
+logger = logging.getLogger("lucidgreen")
+
+
+class Guard:
+    """One attached instrumentation: its callbacks (and its observers') cannot fail a call."""
+
+    def __init__(self, instrumentation: Instrumentation) -> None:
+        if inspect.iscoroutinefunction(getattr(instrumentation, "call_started", None)):
+            raise TypeError(
+                f"instrumentation {type(instrumentation).__name__}.call_started is async; "
+                "Instrumentation callbacks are synchronous (they run in the task making the call)"
+            )
+        self.instrumentation: Final = instrumentation
+        self._warned = False
+
+    def call_started(self, call: CallName, product: str) -> CallObserver | None:
+        """The guarded observer of the call ``call``; None (not observed) when it failed."""
+        try:
+            observer = self.instrumentation.call_started(call, product)
+        except Exception as exc:
+            self.failed(
+                self.instrumentation, "Instrumentation.call_started", f"raised {_kind(exc)}"
+            )
+            return None
+        return GuardedObserver(observer, self)
+
+    def failed(self, culprit: object, method: str, what: str) -> None:
+        """``culprit``'s ``method`` ``what`` (raised or answered wrongly): said once."""
+        if self._warned:
+            return
+        self._warned = True
+        logger.warning(
+            "instrumentation %s: %s of %s %s; ignored (telemetry never changes a call's "
+            "outcome; later errors of this instrumentation are not logged)",
+            type(self.instrumentation).__name__,
+            method,
+            type(culprit).__name__,
+            what,
+        )
+
+
+class GuardedObserver:
+    """A call's observer whose errors are logged by its guard and ignored."""
+
+    __slots__ = ("_guard", "_observer")
+
+    def __init__(self, observer: CallObserver, guard: Guard) -> None:
+        self._observer = observer
+        self._guard = guard
+
+    def _failed(self, method: str, error: Exception) -> None:
+        self._guard.failed(self._observer, f"CallObserver.{method}", f"raised {_kind(error)}")
+
+    def attempt_started(self, request: Request, attempt: int) -> Request:
+        try:
+            sent: object = self._observer.attempt_started(request, attempt)
+        except Exception as exc:
+            self._failed("attempt_started", exc)
+            return request
+        if isinstance(sent, Request):
+            return sent
+        wrong = f"returned {type(sent).__name__}, not a Request (the one it was given is sent)"
+        self._guard.failed(self._observer, "CallObserver.attempt_started", wrong)
+        return request
+
+    def attempt_ended(self, request: Request, outcome: Response | BaseException) -> None:
+        self._tell("attempt_ended", request, outcome)
+
+    def limiter_waited(self, seconds: float) -> None:
+        self._tell("limiter_waited", seconds)
+
+    def token_renewed(self, reason: str) -> None:
+        self._tell("token_renewed", reason)
+
+    def retry_scheduled(self, retry_number: int, delay: float, error: LucidGreenError) -> None:
+        self._tell("retry_scheduled", retry_number, delay, error)
+
+    def paused(self, seconds: float) -> None:
+        self._tell("paused", seconds)
+
+    def call_ended(self, error: BaseException | None) -> None:
+        self._tell("call_ended", error)
+
+    def _tell(self, method: str, *args: object) -> None:
+        try:
+            getattr(self._observer, method)(*args)
+        except Exception as exc:
+            self._failed(method, exc)
+
+
+def _kind(error: Exception) -> str:
+    return type(error).__name__
