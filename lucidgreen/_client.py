@@ -290,6 +290,11 @@ class BaseClient(_views.BuiltAgain):
         self._pipeline.reporter.attach(instrumentation)
 
     @property
+    def instrumentation(self) -> Instrumentation | None:
+        """The instrumentation :meth:`instrument` attached (shared with every view), or None."""
+        return self._pipeline.reporter.instrumentation
+
+    @property
     def with_raw_response(self) -> WithRawResponse:
         """Every namespace again, each method answering a :class:`~lucidgreen.RawResponse`
         (status, headers, request id, elapsed, attempts; ``parse()`` gives the result):

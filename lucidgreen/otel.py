@@ -119,7 +119,7 @@ def instrument(
 def uninstrument(client: BaseClient) -> None:
     """Stop tracing and measuring ``client`` (calls already running finish their spans); an
     instrumentation of the caller's that replaced :class:`OpenTelemetry` stays."""
-    if isinstance(client._pipeline.reporter.instrumentation, OpenTelemetry):
+    if isinstance(client.instrumentation, OpenTelemetry):
         client.instrument(None)
 
 

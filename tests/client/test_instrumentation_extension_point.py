@@ -62,6 +62,20 @@ def test_instrument_refuses_what_is_no_instrumentation() -> None:
         client.instrument(print)  # type: ignore[arg-type]
 
 
+def test_the_attached_instrumentation_is_readable_on_the_client_and_its_views() -> None:
+    """``client.instrumentation`` is what ``instrument`` attached, the same for every view,
+    and None once detached (``lucidgreen.otel.uninstrument`` reads it to detach only its own)."""
+    client = lucidgreen.SourceClient(token="t", base_url="http://127.0.0.1:9")
+    view = client.with_options(timeout=5)
+    assert client.instrumentation is None
+    recording = Recording()
+    client.instrument(recording)
+    assert client.instrumentation is recording
+    assert view.instrumentation is recording
+    view.instrument(None)
+    assert client.instrumentation is None
+
+
 def test_the_protocol_is_public() -> None:
     """The protocol and its vocabulary are defined at a public module."""
     for value in (Instrumentation, CallObserver, CallName):
