@@ -19,7 +19,7 @@ Built in one phase, bottom up, by the client::
 
 It lives in our code, not in aiohttp middleware, so that it behaves the same under
 aioresponses (which patches the session method where aiohttp runs middleware) and under any
-other :class:`~lucidgreen._transport.Transport`. The write rules it applies (which methods
+other :class:`~lucidgreen.transport.Transport`. The write rules it applies (which methods
 read, when an outcome is in doubt) live in :mod:`lucidgreen._write_safety`.
 """
 
