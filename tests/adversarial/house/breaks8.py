@@ -36,6 +36,12 @@ REASONS.update(
         "padded_token": "BREAK: a credential with surrounding spaces or a tab is neither "
         "stripped nor refused (blank-as-unset strips, a value is sent as is): the server sees "
         "'Bearer  tok' and answers 401, where a trailing newline gets a clear error",
+        "instrumented_headers": "BREAK: attempt_started's answer is checked to be a Request, "
+        "not that its headers can be sent: a header value with CR/LF (or no str) from "
+        "telemetry fails the call with the transport's bare ValueError/TypeError",
+        "over_hidden": "BREAK: every presigned query value of 8+ characters is hidden, "
+        "secret or not: an S3 page's X-Amz-Algorithm (AWS4-HMAC-SHA256) and X-Amz-Date "
+        "become <hidden>, and so would a download's matching Content-Type",
         "early_tolerance": "BREAK: EARLY_TOLERANCE is absolute seconds: at the top rate "
         "(10**12 per 1 ms) a bucket owing a million tokens still hands one out at once",
     }

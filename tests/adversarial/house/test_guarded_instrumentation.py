@@ -12,12 +12,14 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+from aiohttp import web
 
 import lucidgreen
 from lucidgreen import CallName, CallObserver, LucidGreenError, Request, Response
 from lucidgreen.ratelimit import Unlimited
 from lucidgreen.testing import MockTransport, json_response
 from tests.adversarial.house.breaks8 import breaks
+from tests.adversarial.support import serve, source
 
 LID = "UNDTMBovdue9tFWfhamnDM"
 PAGES = 30
@@ -134,3 +136,34 @@ async def test_a_raising_hook_is_not_guarded_and_fails_the_call_as_documented() 
     async with _client(hooks=lucidgreen.Hooks(on_request=_raise_hook)) as client:
         with pytest.raises(HookBug):
             await client.request("POST", "products/", json={"a": 1})
+
+
+class Injecting:
+    """Telemetry adding a header of its own (a trace context) to every attempt."""
+
+    def __init__(self, extra: dict[str, Any]) -> None:
+        self.extra = extra
+
+    def call_started(self, call: CallName, product: str) -> CallObserver:
+        observer: Any = Failing(RuntimeError())
+        observer.attempt_started = lambda request, attempt: request.with_headers(self.extra)
+        return observer  # type: ignore[no-any-return]
+
+
+async def _product(request: web.Request, n: int) -> web.Response:
+    del request, n
+    return web.json_response({"uuid": LID, "name": "x"})
+
+
+@breaks("instrumented_headers")
+@pytest.mark.parametrize(
+    "extra", [{"traceparent": "00-a\r\nX-Evil: 1"}, {"traceparent": 5}], ids=["CRLF", "int"]
+)
+async def test_telemetry_adding_an_unsendable_header_changes_no_outcome(
+    extra: dict[str, Any],
+) -> None:
+    async with serve(_product) as (url, log), source(url) as client:
+        client.instrument(Injecting(extra))
+        product = await client.products.get(LID)
+    assert product.name == "x"
+    assert "X-Evil" not in log[0][2][0]

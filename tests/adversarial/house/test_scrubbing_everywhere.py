@@ -21,6 +21,7 @@ from aiohttp import web
 import lucidgreen
 from lucidgreen import errors
 from lucidgreen.ratelimit import Unlimited
+from lucidgreen.testing import MockTransport, Request, Response, json_response
 from tests.adversarial.house.breaks8 import breaks
 from tests.adversarial.support import (
     LID,
@@ -115,6 +116,21 @@ async def test_a_percent_encoded_session_token_quoted_by_an_s3_page_is_hidden(ho
     assert_no_secret(reachable_text(failure), SIGNATURE, STS, *spellings)
 
 
+ALGORITHM = "AWS4-HMAC-SHA256"
+
+
+@breaks("over_hidden")
+async def test_the_non_secret_values_of_a_presigned_query_stay_shown() -> None:
+    """A signed query names its algorithm and date: no secret, and what a 403 page quoting
+    them needs to be read by (is the clock skewed?)."""
+    query = f"X-Amz-Algorithm={ALGORITHM}&X-Amz-Date=20260101T000000Z&X-Amz-Signature={SIGNATURE}"
+    failure = await _failure_of(_exporting(query, _quoting), "download")
+    assert isinstance(failure, errors.PermissionDenied)
+    assert ALGORITHM in failure.body
+    assert "20260101T000000Z" in failure.body
+    assert_no_secret(reachable_text(failure), SIGNATURE)
+
+
 # --- The token in another spelling -------------------------------------------------------
 
 ESCAPED_TOKEN = "\\u0053" + TOKEN[1:]  # TOKEN begins with "S": the same string once parsed
@@ -182,6 +198,23 @@ async def test_the_client_id_echoed_by_the_token_endpoint_is_kept() -> None:
     """What holds: only secrets are hidden; the client id (no secret) still shows, to
     diagnose which client was refused."""
     assert "my-client-id" in reachable_text(await _token_failure())
+
+
+def _echoing_transport(request: Request) -> Response:
+    return json_response({"detail": request.headers.get("Authorization", "")}, status=400)
+
+
+async def test_a_megabyte_token_echoed_back_is_hidden() -> None:
+    """A very long credential (1 MiB) is hidden whole, and sent whole."""
+    token = "T" * 2**20
+    transport = MockTransport(_echoing_transport)
+    client = source("http://127.0.0.1:1", token=token, transport=transport)
+    async with client:
+        with pytest.raises(errors.BadRequest) as caught:
+            await client.products.get(LID)
+    assert transport.requests[0].headers["Authorization"] == f"Bearer {token}"
+    assert caught.value.detail == "<hidden>"
+    assert token[:100] not in reachable_text(caught.value)
 
 
 @breaks("header_name")
