@@ -12,6 +12,7 @@ import copy
 import json
 import pickle
 import traceback
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -33,6 +34,7 @@ from tests.adversarial.support import (
     serve,
     source,
 )
+from tests.cli.conftest import _no_credentials_from_the_environment, run_cli
 
 SIGNATURE = "FIRSTsignature0123456789abcdef"
 TARGET_SIGNATURE = "SECONDsignatureOfTheRedirectTarget42"
@@ -115,6 +117,8 @@ async def test_a_percent_encoded_session_token_quoted_by_an_s3_page_is_hidden(ho
     spellings = {quote(STS, safe=safe) for safe in ("", "/")}  # as written, as yarl sends it
     assert_no_secret(reachable_text(failure), SIGNATURE, STS, *spellings)
 
+
+__all__ = ["_no_credentials_from_the_environment", "run_cli"]
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 
@@ -275,3 +279,26 @@ async def test_a_scrubbed_error_pickled_or_copied_holds_no_token() -> None:
     assert type(again) is errors.BadRequest
     assert again.request_id == copied.request_id == "<hidden>"
     assert_no_secret(reachable_text(again) + reachable_text(copied), TOKEN)
+
+
+def _written(folder: Path) -> str:
+    """Every file the CLI left in ``folder`` (the output, its cursor), as text."""
+    return "".join(path.read_text() for path in folder.iterdir() if path.is_file())
+
+
+@breaks("redirect")
+async def test_the_cli_export_prints_and_writes_no_redirect_targets_signature(
+    run_cli: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "packages.jsonl"
+    handler = _exporting(f"X-Amz-Signature={SIGNATURE}", _redirected)
+    async with serve(handler) as (url, _):
+        result = await run_cli(
+            "export", "retail", "package-uids", "--out", str(out), "--no-progress",
+            "--base-url", url, "--token", TOKEN,
+        )  # fmt: skip
+    assert result.code != 0
+    assert "403" in result.err
+    assert_no_secret(
+        result.out + result.err + _written(tmp_path), SIGNATURE, TARGET_SIGNATURE, TOKEN
+    )
