@@ -302,3 +302,36 @@ async def test_the_cli_export_prints_and_writes_no_redirect_targets_signature(
     assert_no_secret(
         result.out + result.err + _written(tmp_path), SIGNATURE, TARGET_SIGNATURE, TOKEN
     )
+
+
+async def _to_plain_http(request: web.Request) -> web.StreamResponse:
+    """A redirect the SDK will not follow (plain http off loopback), naming a signed URL."""
+    raise web.HTTPFound(f"http://cdn.example.invalid/x?X-Amz-Signature={TARGET_SIGNATURE}")
+
+
+@pytest.mark.parametrize("how", ["download", "entries"])
+async def test_a_redirect_not_followed_hides_its_locations_signature(how: str) -> None:
+    """What holds: the Location of the answer the error is about is searched too."""
+    failure = await _failure_of(_exporting(f"X-Amz-Signature={SIGNATURE}", _to_plain_http), how)
+    assert isinstance(failure, errors.APIError)
+    assert failure.status == 302
+    assert_no_secret(reachable_text(failure), SIGNATURE, TARGET_SIGNATURE)
+
+
+async def _bad_record_quoting_the_token(request: web.Request, n: int) -> web.Response:
+    del n
+    seen = request.headers.get("Authorization", "")
+    results = [product_json(), {"name": seen, "created": seen}]
+    return web.json_response({"count": 2, "next": None, "previous": None, "results": results})
+
+
+async def test_a_skipped_records_raw_json_quoting_the_token_hides_it() -> None:
+    """What holds: a 2xx page is hidden before it is parsed, so a bad record's raw JSON and
+    reason, and the BadRecords error, show no token."""
+    async with serve(_bad_record_quoting_the_token) as (url, _), source(url) as client:
+        with pytest.raises(errors.BadRecords) as caught:
+            async for _ in client.products.list():
+                pass
+    [skipped] = caught.value.skipped
+    assert "<hidden>" in skipped.raw
+    assert_no_secret(reachable_text(caught.value) + repr(skipped), TOKEN)
