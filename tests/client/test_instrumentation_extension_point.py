@@ -67,13 +67,13 @@ def test_the_attached_instrumentation_is_readable_on_the_client_and_its_views() 
     and None once detached (``lucidgreen.otel.uninstrument`` reads it to detach only its own)."""
     client = lucidgreen.SourceClient(token="t", base_url="http://127.0.0.1:9")
     view = client.with_options(timeout=5)
-    assert client.instrumentation is None
     recording = Recording()
+    seen = [client.instrumentation]
     client.instrument(recording)
-    assert client.instrumentation is recording
-    assert view.instrumentation is recording
+    seen += [client.instrumentation, view.instrumentation]
     view.instrument(None)
-    assert client.instrumentation is None
+    seen.append(client.instrumentation)
+    assert seen == [None, recording, recording, None]
 
 
 def test_the_protocol_is_public() -> None:
