@@ -12,7 +12,7 @@ from typing import Any, TypeVar, Unpack
 from urllib.parse import quote, urlsplit
 
 from . import _cursors, _envelopes, _page_plans
-from ._instrument import CallName, call_name, current_call_name, page_of
+from ._instrument import CallName, current_call_name, page_of
 from ._list_options import ListOptions
 from ._pager import AsyncPager
 from ._pipeline import PRODUCT_BUDGET, Pipeline
@@ -186,13 +186,14 @@ class Api:
         named = current_call_name()  # the list method's, kept for every page
 
         async def fetch(page_path: str) -> _envelopes.DrfPage:
-            sent = self.pipeline.send(
-                Request("GET", self.url(page_path), headers=dict(self.headers))
-            )
+            request = Request("GET", self.url(page_path), headers=dict(self.headers))
             if named is None or not self.pipeline.reporter.instrumented:
-                response = await sent
+                response = await self.pipeline.send(request)
             else:
-                response = await call_name(CallName(named.name, page_of(page_path)), sent)
+                # The page's name goes with the send (no awaited layer setting it in the
+                # context); a name already recorded there wins, as it would have.
+                name = current_call_name() or CallName(named.name, page_of(page_path))
+                response = await self.pipeline.send(request, name=name)
             return _envelopes.decode_page(response.status, response.headers, response.body)
 
         return AsyncPager(

@@ -88,29 +88,43 @@ class GuardedObserver:
         self._guard.failed(self._observer, "CallObserver.attempt_started", wrong)
         return request
 
+    # Each callback calls its method directly (no ``getattr`` dispatch): three of them run
+    # on every traced page.
     def attempt_ended(self, request: Request, outcome: Response | BaseException) -> None:
-        self._tell("attempt_ended", request, outcome)
+        try:
+            self._observer.attempt_ended(request, outcome)
+        except Exception as exc:
+            self._failed("attempt_ended", exc)
 
     def limiter_waited(self, seconds: float) -> None:
-        self._tell("limiter_waited", seconds)
+        try:
+            self._observer.limiter_waited(seconds)
+        except Exception as exc:
+            self._failed("limiter_waited", exc)
 
     def token_renewed(self, reason: str) -> None:
-        self._tell("token_renewed", reason)
+        try:
+            self._observer.token_renewed(reason)
+        except Exception as exc:
+            self._failed("token_renewed", exc)
 
     def retry_scheduled(self, retry_number: int, delay: float, error: LucidGreenError) -> None:
-        self._tell("retry_scheduled", retry_number, delay, error)
+        try:
+            self._observer.retry_scheduled(retry_number, delay, error)
+        except Exception as exc:
+            self._failed("retry_scheduled", exc)
 
     def paused(self, seconds: float) -> None:
-        self._tell("paused", seconds)
+        try:
+            self._observer.paused(seconds)
+        except Exception as exc:
+            self._failed("paused", exc)
 
     def call_ended(self, error: BaseException | None) -> None:
-        self._tell("call_ended", error)
-
-    def _tell(self, method: str, *args: object) -> None:
         try:
-            getattr(self._observer, method)(*args)
+            self._observer.call_ended(error)
         except Exception as exc:
-            self._failed(method, exc)
+            self._failed("call_ended", exc)
 
 
 def _kind(error: Exception) -> str:

@@ -28,7 +28,6 @@ __all__ = [
     "CallName",
     "CallObserver",
     "Instrumentation",
-    "call_name",
     "call_name_of",
     "current_call_name",
     "current_observer",
@@ -52,17 +51,6 @@ def current_call_name() -> CallName | None:
 def current_observer() -> CallObserver | None:
     """The observer of the resource method running in this context, if one is observed."""
     return _OBSERVER.get()
-
-
-async def call_name(name: CallName, awaitable: Coroutine[Any, Any, T]) -> T:
-    """Await ``awaitable`` with ``name`` as the current call's name (an outer name wins)."""
-    if _CALL_NAME.get() is not None:
-        return await awaitable
-    token = _CALL_NAME.set(name)
-    try:
-        return await awaitable
-    finally:
-        _CALL_NAME.reset(token)
 
 
 def page_of(path: str) -> int | None:

@@ -121,15 +121,17 @@ class Pipeline:
         *,
         replay: retry.Replay = retry.Replay.SAFE,
         limiter: RateLimiter | Literal[_Budget.PRODUCT] | None = PRODUCT_BUDGET,
+        name: CallName | None = None,
     ) -> Response:
         """Send ``request`` until it succeeds or the policy gives up; raise the last error.
 
         ``limiter`` overrides the product's budget (``None`` spends none, e.g. a token
-        request or a presigned download).
+        request or a presigned download). ``name`` names the call when it is one of its own
+        (a pager's page), as for :meth:`stream`.
         """
         self.exchange.check_open()  # fail now, not after waiting for rate-limit budget
         budget = self.limiter if limiter is PRODUCT_BUDGET else limiter
-        call = self._call_for(request, replay)
+        call = self._call_for(request, replay, name)
         try:
             response = await self._retrying(call, budget)
         except BaseException as exc:

@@ -34,6 +34,7 @@ from lucidgreen import (
     ServerError,
     SourceClient,
     TokenBucket,
+    _otel_metrics,
 )
 from lucidgreen._instrument import current_observer
 from lucidgreen._secrets import span_url
@@ -576,7 +577,7 @@ def test_histograms_work_with_an_api_that_takes_no_bucket_advice() -> None:
             made.append({"name": name, "unit": unit})
             return "histogram"
 
-    old = lucidgreen.otel.histogram(
+    old = _otel_metrics.histogram(
         OldMeter(),  # type: ignore[arg-type]
         "x.duration",
         unit="s",
