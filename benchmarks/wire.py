@@ -58,7 +58,8 @@ def _figures(name: str, run: WindowRun) -> dict[str, float]:
 def aiohttp_resends_allowed() -> Iterator[None]:
     """The transport without its one-try guard: aiohttp may resend a request by itself."""
 
-    def session_middlewares_only(session: Any) -> tuple[Any, ...]:
+    def session_middlewares_only(session: Any, wire: Any) -> tuple[Any, ...]:
+        del wire  # the guard it would add
         return tuple(getattr(session, "_middlewares", ()) or ())
 
     with mock.patch("lucidgreen._transport._aiohttp.middlewares_for", session_middlewares_only):
