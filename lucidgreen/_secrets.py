@@ -131,6 +131,12 @@ def echoed_secrets(
         for url in (answered, headers.get("location")):
             if url and url != request.url:
                 secrets += _query_secrets(urlsplit(url).query)
+    return list(_spelled(tuple(secrets)))
+
+
+@lru_cache(maxsize=256)  # the same credentials on every page of a walk
+def _spelled(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Every spelling of each of ``secrets`` long enough to count, longest first."""
     # A test's one-letter token ("t") would hide every "t" of the answer, and with it the
     # duplicate answer a replay is recognised by; no real credential is that short.
     found = {
@@ -139,7 +145,7 @@ def echoed_secrets(
         if len(secret) >= _SHORTEST_SECRET
         for spelled in spellings(secret)
     }
-    return sorted(found, key=len, reverse=True)
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 def _query_secrets(query: str) -> list[str]:
@@ -181,14 +187,19 @@ def spellings(secret: str) -> tuple[str, ...]:
     return tuple(form for form in forms if len(form) >= _SHORTEST_SECRET)
 
 
-def echo_probes(secrets: Sequence[str]) -> list[str]:
+def echo_probes(secrets: Sequence[str]) -> tuple[str, ...]:
     """Few texts of which one shows wherever any of ``secrets`` (longest first) does: what
     an answer is searched for first, so its every spelling costs no search of its own."""
+    return _probes(tuple(secrets))
+
+
+@lru_cache(maxsize=256)  # every page of a walk asks for the same secrets' probes
+def _probes(secrets: tuple[str, ...]) -> tuple[str, ...]:
     probes: list[str] = []
     for secret in reversed(secrets):  # shortest first
         if not any(probe in secret for probe in probes):
             probes.append(_probe(secret))
-    return probes
+    return tuple(probes)
 
 
 @lru_cache(maxsize=256)
