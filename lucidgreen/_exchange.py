@@ -13,14 +13,24 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
 from . import _envelopes
+from ._headers import ResponseHeaders
 from ._report import Reporter
 from ._retyping import copied
-from ._secrets import echoed_secrets, hidden, hidden_in, redact, scrubbed
+from ._secrets import (
+    echo_probes,
+    echoed_secrets,
+    hidden,
+    hidden_in,
+    hidden_in_json,
+    hidden_in_name,
+    redact,
+    scrubbed,
+)
 from ._transport import Request, Response, StreamedResponse, Timeout, Transport
 from ._write_safety import READS, loss_leaves_doubt, status_leaves_doubt
 from .errors import (
@@ -86,6 +96,7 @@ class Exchange:
         status: int | None = None
         request_id = request.headers.get("X-Request-ID")
         outcome: Response | LucidGreenError
+        answered: str | None = None  # the URL that answered (a download may be redirected)
         try:
             response = await self.transport.send(sent, timeout=timeout)
         except BaseException as exc:
@@ -103,13 +114,14 @@ class Exchange:
                 failure = TransportError(f"{self._sender(request)} {ill_typed(response)}")
                 outcome = _with_doubt(failure, request, prior_outcome_unknown)
             else:
-                status = response.status
-                response = _without_echoes(response, values, echoed_secrets(sent, token))
+                status, answered = response.status, response.url
+                secrets = echoed_secrets(sent, token, answered=answered)
+                response = _without_echoes(response, values, secrets)
                 outcome = self._classify(request, response, prior_outcome_unknown)
                 request_id = response.request_id or request_id
         if isinstance(outcome, LucidGreenError):
             # Whatever the transport (ours or a caller's) or the answer repeats of what was sent.
-            outcome = scrubbed(outcome, echoed_secrets(sent, token, outcome))
+            outcome = scrubbed(outcome, echoed_secrets(sent, token, outcome, answered=answered))
         report(outcome, status, request_id)
         return outcome
 
@@ -128,10 +140,14 @@ class Exchange:
         try:
             async with self.transport.stream(request, timeout=timeout) as streamed:
                 reported = True
+                # Redirected to another signed URL: its query is a credential too.
+                answered = getattr(streamed, "url", None)
+                if isinstance(answered, str) and answered != request.url:
+                    secrets = echoed_secrets(request, answered=answered)
                 answered_id = streamed.headers.get("x-request-id")
                 shown_id = request_id if answered_id is None else hidden(answered_id, secrets)
                 report(streamed, streamed.status, shown_id)
-                yield _Scrubbing(streamed, secrets)
+                yield _Scrubbing(streamed, secrets, answered)
         except BaseException as exc:
             if reported:  # the reader's, past the head (its reads go through _Scrubbing)
                 raise
@@ -209,24 +225,36 @@ class Exchange:
 
 def _without_echoes(response: Response, values: str, secrets: list[str]) -> Response:
     """``response`` with every one of ``secrets`` hidden from its body and headers (whose
-    ``values`` are :func:`header_text`'s).
+    ``values`` are :func:`header_text`'s), names included.
 
     For answers that repeat a credential they were sent (a debug page quoting the bearer
     token, a request id echoing it): hidden here, every answer alike, so nothing built from
     the answer later (a decode error of a 2xx, a raw response, a log line) can repeat it.
     """
     body, headers = response.body, response.headers
-    # Every page is searched, so each text once: a secret holding a shorter one ("Bearer t"
-    # holds "t") shows only where that one does.
-    probes: list[str] = []
-    for secret in reversed(secrets):  # shortest first
-        if not any(probe in secret for probe in probes):
-            probes.append(secret)
-    if not any(probe in values or probe.encode() in body for probe in probes):
+    # Every page is searched, so with the fewest probes: each spelling of a secret holds one.
+    names = "\n".join(headers).lower()  # arrive lower-cased: an echo in one is too
+    probes = echo_probes(secrets)
+    if not any(p in values or p.encode() in body or p.lower() in names for p in probes):
         return response
     echoed = [s for s in secrets if s in values or s.encode() in body]
-    shown = {name: hidden(value, echoed) for name, value in headers.items()}
-    return attrs.evolve(response, body=hidden_in(body, echoed), headers=shown)
+    named = [s for s in secrets if s.lower() in names]
+    pairs = [(hidden_in_name(k, named), hidden(v, echoed)) for k, v in headers.items()]
+    body = hidden_in_json(hidden_in(body, echoed), secrets)
+    return attrs.evolve(response, body=body, headers=_same_kind(headers, pairs))
+
+
+def _same_kind(headers: Mapping[str, str], pairs: list[tuple[str, str]]) -> Mapping[str, str]:
+    """``pairs`` as the kind of mapping ``headers`` is, a header sent twice kept twice (a
+    caller's multidict), or joined as :class:`ResponseHeaders` does."""
+    if type(headers) is dict:
+        return dict(pairs)
+    kind: Any = type(headers)
+    try:
+        rebuilt: Mapping[str, str] = kind(pairs)
+    except (TypeError, ValueError):
+        return ResponseHeaders(pairs)
+    return rebuilt if len(list(rebuilt.items())) == len(pairs) else ResponseHeaders(pairs)
 
 
 def header_text(answer: object) -> str | None:
@@ -313,11 +341,12 @@ class _Scrubbing:
     """A streamed answer whose read failures are scrubbed of ``secrets`` like any other
     (raised outside the ``except`` block, so not chained to the original)."""
 
-    def __init__(self, streamed: StreamedResponse, secrets: list[str]) -> None:
+    def __init__(self, streamed: StreamedResponse, secrets: list[str], url: object = None) -> None:
         self._streamed = streamed
         self._secrets = secrets
         self.status = streamed.status
         self.headers = streamed.headers
+        self.url = url if isinstance(url, str) else None  # where it came from, if told
 
     async def iter_chunks(self, size: int = 65536) -> AsyncIterator[bytes]:
         chunks = aiter(self._streamed.iter_chunks(size))

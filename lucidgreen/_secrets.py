@@ -16,9 +16,13 @@ Imports nothing of the SDK at run time but :mod:`lucidgreen._retyping`, so
 from __future__ import annotations
 
 import dataclasses
+import html
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from ._retyping import rebuilt
 
@@ -27,14 +31,18 @@ if TYPE_CHECKING:
     from .errors import LucidGreenError
 
 __all__ = [
+    "echo_probes",
     "echoed_secrets",
     "hidden",
     "hidden_in",
+    "hidden_in_json",
+    "hidden_in_name",
     "redact",
     "request_secrets",
     "scrubbed",
     "shown_url",
     "span_url",
+    "spellings",
     "without_query",
 ]
 
@@ -44,6 +52,15 @@ _CREDENTIAL_HEADERS: Final = frozenset({"authorization", "cookie", "proxy-author
 _SECRET_FORM_FIELDS: Final = frozenset({"client_secret", "password", "refresh_token"})
 _SECRET_VALUE = 8  # query values this long may be signatures or credentials; shorter ones are not
 _SHORTEST_SECRET = 4  # shorter values would hide ordinary words of an error text
+_SHORTEST_PROBE = 8  # a shorter probe would be met in ordinary pages, each meeting a full search
+# A presigned query's diagnostics (which algorithm, signed when, for how long): no secret,
+# and what a 403 page quoting them is read by (is the clock skewed?).
+_PUBLIC_QUERY_NAMES: Final = frozenset(
+    {"x-amz-algorithm", "x-amz-date", "x-amz-expires", "x-amz-signedheaders", "expires"}
+)
+_CREDENTIAL_WORDS: Final = ("sig", "token", "key", "credential", "policy")
+# Characters no spelling escapes (percent-encoding, HTML, JSON): a run of them shows in all.
+_UNESCAPED_RUN: Final = re.compile(r"[A-Za-z0-9_.~-]+")
 _HIDDEN: Final = "<hidden>"
 _MAX_DEPTH: Final = 32  # deeper than any real answer; a hostile one is dropped, not walked
 
@@ -80,7 +97,8 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def request_secrets(request: Request) -> list[str]:
-    """Every value of ``request`` that must not reach exception text, longest first."""
+    """Every value of ``request`` that must not reach exception text, longest first, as
+    given (:func:`echoed_secrets` adds the other spellings an answer may quote it in)."""
     found: list[str] = []
     for name, value in request.headers.items():
         if name.lower() in _CREDENTIAL_HEADERS:
@@ -89,30 +107,108 @@ def request_secrets(request: Request) -> list[str]:
         if name in _SECRET_FORM_FIELDS:
             found.append(value)
     if not request.authenticated:  # a presigned URL's query is its signature
-        found.append(request.url.partition("?")[2])
-        found += [str(value) for value in (request.params or {}).values()]
+        found += _query_secrets(urlsplit(request.url).query)
+        found += _query_secrets(urlencode({k: str(v) for k, v in (request.params or {}).items()}))
     return sorted({s for s in found if len(s) >= _SHORTEST_SECRET}, key=len, reverse=True)
 
 
 def echoed_secrets(
-    request: Request, token: str | None = None, error: LucidGreenError | None = None
+    request: Request,
+    token: str | None = None,
+    error: LucidGreenError | None = None,
+    *,
+    answered: str | None = None,
 ) -> list[str]:
-    """What an error about ``request`` must not repeat, longest first: its credentials
-    (:func:`request_secrets`: an ``Authorization`` header, a token request's client secret,
-    a presigned query), the bearer ``token`` it was sent with and, for an unauthenticated
-    (presigned) request, its query's values and the query of any ``Location`` an answer
-    names (a signature too)."""
+    """What an answer to ``request`` must not repeat, every spelling it may quote it in
+    (:func:`spellings`), longest first: its credentials (:func:`request_secrets`: an
+    ``Authorization`` header, a token request's client secret, a presigned query's
+    credentials), the bearer ``token`` it was sent with and, for an unauthenticated
+    (presigned) request, the credentials in the query of the URL that ``answered`` (a
+    download redirected to another signed URL) and of any ``Location`` an ``error`` names."""
     secrets = [*request_secrets(request), *([token] if token else [])]
     if not request.authenticated:
         headers = getattr(error, "headers", None) or {}
-        queries = [urlsplit(request.url).query, urlsplit(headers.get("location", "")).query]
-        for query in filter(None, queries):
-            secrets.append(query)
-            secrets += [value for _, value in parse_qsl(query) if len(value) >= _SECRET_VALUE]
+        for url in (answered, headers.get("location")):
+            if url and url != request.url:
+                secrets += _query_secrets(urlsplit(url).query)
+    return list(_spelled(tuple(secrets)))
+
+
+@lru_cache(maxsize=256)  # the same credentials on every page of a walk
+def _spelled(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Every spelling of each of ``secrets`` long enough to count, longest first."""
     # A test's one-letter token ("t") would hide every "t" of the answer, and with it the
     # duplicate answer a replay is recognised by; no real credential is that short.
-    found = {secret for secret in secrets if len(secret) >= _SHORTEST_SECRET}
-    return sorted(found, key=len, reverse=True)
+    found = {
+        spelled
+        for secret in secrets
+        if len(secret) >= _SHORTEST_SECRET
+        for spelled in spellings(secret)
+    }
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _query_secrets(query: str) -> list[str]:
+    """The credentials of a presigned ``query``, as sent and decoded: the values of names
+    that say so (``X-Amz-Signature``, ``X-Amz-Security-Token``, ``Signature``, ``sig``...),
+    and of a scheme not known, every long value and the whole query."""
+    found: list[str] = []
+    unknown = False
+    for pair in filter(None, query.split("&")):
+        raw_name, _, raw_value = pair.partition("=")
+        name, value = unquote_plus(raw_name).lower(), unquote_plus(raw_value)
+        if name in _PUBLIC_QUERY_NAMES or name.startswith("response-"):
+            continue
+        if any(word in name for word in _CREDENTIAL_WORDS):
+            found += [raw_value, value]
+        elif len(value) >= _SECRET_VALUE:
+            found += [raw_value, value]
+            unknown = True
+    return [*found, query] if unknown else found
+
+
+@lru_cache(maxsize=256)  # asked for the same token on every page
+def spellings(secret: str) -> tuple[str, ...]:
+    """``secret`` and the spellings an answer may quote it in: percent-encoded (as a form
+    or a URL sends it), HTML-escaped (an XML error page), JSON-escaped (``\\/``, ``\\u``)."""
+    in_json = json.dumps(secret)[1:-1]
+    in_utf8_json = json.dumps(secret, ensure_ascii=False)[1:-1]
+    forms = {
+        secret,
+        quote(secret, safe=""),
+        quote(secret, safe="/"),
+        quote_plus(secret),
+        html.escape(secret),
+        in_json,
+        in_utf8_json,
+        in_json.replace("/", "\\/"),
+        in_utf8_json.replace("/", "\\/"),
+    }
+    return tuple(form for form in forms if len(form) >= _SHORTEST_SECRET)
+
+
+def echo_probes(secrets: Sequence[str]) -> tuple[str, ...]:
+    """Few texts of which one shows wherever any of ``secrets`` (longest first) does: what
+    an answer is searched for first, so its every spelling costs no search of its own."""
+    return _probes(tuple(secrets))
+
+
+@lru_cache(maxsize=256)  # every page of a walk asks for the same secrets' probes
+def _probes(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    probes: list[str] = []
+    for secret in reversed(secrets):  # shortest first
+        if not any(probe in secret for probe in probes):
+            probes.append(_probe(secret))
+    return tuple(probes)
+
+
+@lru_cache(maxsize=256)
+def _probe(secret: str) -> str:
+    """The longest run of ``secret`` that every spelling keeps, its first and last
+    characters left out (a server may \\u-escape one); ``secret`` itself when no run is long
+    enough to be told from ordinary text."""
+    best = max(_UNESCAPED_RUN.findall(secret[1:-1]), key=len, default="")
+    return best if len(best) >= _SHORTEST_PROBE else secret
 
 
 def hidden(text: str, secrets: Sequence[str]) -> str:
@@ -127,6 +223,27 @@ def hidden_in(data: bytes, secrets: Sequence[str]) -> bytes:
     for secret in secrets:
         data = data.replace(secret.encode(), _HIDDEN.encode())
     return data
+
+
+def hidden_in_name(name: str, secrets: Sequence[str]) -> str:
+    """A header ``name`` with ``secrets`` hidden, in any case (names arrive lower-cased)."""
+    for secret in secrets:
+        name = re.sub(re.escape(secret), _HIDDEN, name, flags=re.IGNORECASE)
+    return name
+
+
+def hidden_in_json(data: bytes, secrets: Sequence[str]) -> bytes:
+    """``data`` written again without ``secrets`` when it is JSON whose strings, decoded,
+    hold one (escaped as ``\\u0053ECRET``, no spelling matches byte for byte); else as it is.
+    Without a backslash every decoded string is in ``data`` as is: nothing to decode."""
+    if b"\\" not in data:
+        return data
+    try:
+        parsed = json.loads(data)
+    except ValueError:  # not JSON (nor UTF-8): its bytes were searched already
+        return data
+    clean = _hide(parsed, secrets, 0)
+    return data if clean is parsed else json.dumps(clean, ensure_ascii=False).encode()
 
 
 def scrubbed(error: _L, secrets: Iterable[str]) -> _L:

@@ -199,6 +199,7 @@ class _Stream:
         self._speed_window = speed_window
         self.status = response.status
         self.headers = _lower_headers(response.headers)
+        self.url = str(response.url)  # after redirects: its signed query is a secret too
 
     async def iter_chunks(self, size: int = 65536) -> AsyncIterator[bytes]:
         loop = asyncio.get_running_loop()

@@ -128,7 +128,8 @@ class PackageExport:
                     url=self.url,
                 )
                 if error is not None:  # always: error_for answers None only for a 2xx
-                    raise scrubbed(error, echoed_secrets(request, None, error))
+                    answered = getattr(stream, "url", None)  # redirected: a signed URL too
+                    raise scrubbed(error, echoed_secrets(request, None, error, answered=answered))
             parser = ExportFileParser()
             async for chunk in stream.iter_chunks(chunk_size):
                 for entry in parser.feed(chunk):

@@ -18,7 +18,6 @@ from lucidgreen._transport import AiohttpTransport
 from lucidgreen.ratelimit import Unlimited
 from lucidgreen.retry import without_sleeping
 from lucidgreen.transport import Request, Response, Timeout
-from tests.adversarial.house.breaks8 import breaks
 
 LID = "UNDTMBovdue9tFWfhamnDM"
 TOKEN = "tokenEchoedBackByTheTransport42"
@@ -130,7 +129,6 @@ async def test_a_header_sent_twice_keeps_both_values_in_the_error() -> None:
     assert outcome.headers["warning"] == "199 - first, 199 - second"
 
 
-@breaks("duplicate_headers")
 async def test_a_header_sent_twice_keeps_both_values_when_an_echo_is_hidden() -> None:
     outcome = await _outcome(Answering(_twice(echo=True)))
     assert isinstance(outcome, errors.NotFound)
