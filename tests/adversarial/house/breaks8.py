@@ -19,8 +19,6 @@ REASONS: Final = {
     "percent-encoded (/, +, = escaped), not hidden",
     "header_name": "BREAK: header names are searched byte for byte and arrive lower-cased: a "
     "token echoed in one shows, in a 2xx's raw response and an error's headers alike",
-    "async_observer": "BREAK: an async observer callback returns a coroutine never awaited; "
-    "nothing is logged (only call_started is checked for async)",
     "duplicate_headers": "BREAK: hiding an echo rebuilds the headers as a dict: a header sent "
     "twice by a custom transport (CIMultiDict) keeps only its last value",
 }
@@ -33,12 +31,6 @@ def breaks(name: str) -> pytest.MarkDecorator:
 
 REASONS.update(
     {
-        "padded_token": "BREAK: a credential with surrounding spaces or a tab is neither "
-        "stripped nor refused (blank-as-unset strips, a value is sent as is): the server sees "
-        "'Bearer  tok' and answers 401, where a trailing newline gets a clear error",
-        "instrumented_headers": "BREAK: attempt_started's answer is checked to be a Request, "
-        "not that its headers can be sent: a header value with CR/LF (or no str) from "
-        "telemetry fails the call with the transport's bare ValueError/TypeError",
         "over_hidden": "BREAK: every presigned query value of 8+ characters is hidden, "
         "secret or not: an S3 page's X-Amz-Algorithm (AWS4-HMAC-SHA256) and X-Amz-Date "
         "become <hidden>, and so would a download's matching Content-Type",
