@@ -7,16 +7,21 @@ raises an ``Exception`` is logged once per attached instrumentation, as a warnin
 ``lucidgreen`` logger naming its class, the protocol method and the exception's type (never
 its text, which may repeat what it was given), and the call carries on as if it had returned.
 ``attempt_started`` answering what is no :class:`~lucidgreen.Request` (a forgotten
-``return request``) sends the request it was given. A ``BaseException`` (cancellation) goes on.
+``return request``), or one with a header added or changed that cannot be sent (a trace
+header holding CR/LF, a value that is no str), sends the request it was given. An observer
+with an ``async def`` callback (whose coroutine nobody would await) is not told at all, and
+said so. A ``BaseException`` (cancellation) goes on.
 :class:`~lucidgreen.Hooks` are not telemetry and are not guarded.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from typing import Final
 
+from ._headers import header_problem
 from ._transport import Request, Response
 from .errors import LucidGreenError
 from .instrumentation import CallName, CallObserver, Instrumentation
@@ -46,6 +51,11 @@ class Guard:
             self.failed(
                 self.instrumentation, "Instrumentation.call_started", f"raised {_kind(exc)}"
             )
+            return None
+        asynchronous = _async_callback(type(observer))
+        if asynchronous is not None:
+            what = "is async; CallObserver callbacks are synchronous (the observer is not told)"
+            self.failed(observer, f"CallObserver.{asynchronous}", what)
             return None
         return GuardedObserver(observer, self)
 
@@ -83,8 +93,12 @@ class GuardedObserver:
             self._failed("attempt_started", exc)
             return request
         if isinstance(sent, Request):
-            return sent
-        wrong = f"returned {type(sent).__name__}, not a Request (the one it was given is sent)"
+            problem = _unsendable(request, sent)
+            if problem is None:
+                return sent
+            wrong = f"returned a request with {problem} (the one it was given is sent)"
+        else:
+            wrong = f"returned {type(sent).__name__}, not a Request (the one it was given is sent)"
         self._guard.failed(self._observer, "CallObserver.attempt_started", wrong)
         return request
 
@@ -125,6 +139,48 @@ class GuardedObserver:
             self._observer.call_ended(error)
         except Exception as exc:
             self._failed("call_ended", exc)
+
+
+_CALLBACKS: Final = (
+    "attempt_started",
+    "attempt_ended",
+    "limiter_waited",
+    "token_renewed",
+    "retry_scheduled",
+    "paused",
+    "call_ended",
+)
+
+
+@functools.cache
+def _async_callback(observer_class: type) -> str | None:
+    """The first callback of ``observer_class`` written ``async def``, if any (once a class:
+    an instrumentation answers one observer per call)."""
+    return next(
+        (
+            name
+            for name in _CALLBACKS
+            if inspect.iscoroutinefunction(getattr(observer_class, name, None))
+        ),
+        None,
+    )
+
+
+def _unsendable(given: Request, sent: Request) -> str | None:
+    """What keeps a header ``sent`` adds to or changes in ``given`` from being sent, or None.
+    Only those are checked: the SDK's own were checked when the client was made."""
+    if sent.headers is given.headers:
+        return None
+    try:
+        for name, value in sent.headers.items():
+            if name in given.headers and given.headers[name] == value:
+                continue
+            problem = header_problem(name, value)
+            if problem is not None:
+                return problem
+    except Exception as exc:  # headers that are no mapping, or compare by raising
+        return f"headers that cannot be read ({_kind(exc)})"
+    return None
 
 
 def _kind(error: Exception) -> str:

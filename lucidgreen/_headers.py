@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
-__all__ = ["ResponseHeaders", "check_default_headers", "check_header_value", "user_agent_with"]
+__all__ = [
+    "ResponseHeaders",
+    "check_credential",
+    "check_default_headers",
+    "check_header_value",
+    "header_problem",
+    "user_agent_with",
+]
 
 _RESERVED = frozenset({"authorization", "host", "proxy-authorization", "content-length"})
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -49,6 +56,31 @@ def check_header_value(value: str, source: str) -> str:
     if not _VALUE.fullmatch(value):
         raise ValueError(f"{source} holds CR, LF, a control or a non-ASCII character")
     return value
+
+
+def check_credential(value: str, source: str) -> str:
+    """``value`` if it can be sent as a credential, else ``ValueError`` naming ``source``.
+
+    Besides :func:`check_header_value`'s rule, no leading or trailing whitespace: a pasted
+    token with a space or tab in front goes out as ``Bearer  tok`` and fails only at the
+    server, with a 401 that says nothing of why."""
+    check_header_value(value, source)
+    if value != value.strip():
+        raise ValueError(f"{source} has leading or trailing whitespace")
+    return value
+
+
+def header_problem(name: object, value: object) -> str | None:
+    """What keeps ``name: value`` out of a header line (never quoting the value), or None."""
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        return "a header name that is no HTTP token"
+    if not isinstance(value, str):
+        return f"a {type(value).__name__} as the value of {name}, not a str"
+    try:
+        check_header_value(value, f"the value of {name}")
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def user_agent_with(sdk: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:

@@ -15,8 +15,9 @@ A level holding half a pair takes the other half from the levels after it (a cli
 passed in, the secret from ``LUCIDGREEN_CLIENT_SECRET``); a complete pair is never split.
 A blank value (empty or only whitespace), passed in or set, counts as not given: a stray
 space in a shell must not become a credential that fails only at the server. A credential
-that could not go into a header line as is (CR, LF, a control or a non-ASCII character) is
-refused with a ``ValueError`` naming where it came from, never quoting it.
+that could not go into a header line as is (CR, LF, a control or a non-ASCII character), or
+that has leading or trailing whitespace (a pasted ``" tok"`` would go out as ``Bearer  tok``),
+is refused with a ``ValueError`` naming where it came from, never quoting it.
 Pure: the environment is passed in.
 
 :func:`resolve` is the one order every reader follows — arguments, then the product's
@@ -32,7 +33,7 @@ from typing import get_args
 import attrs
 
 from ._config import Environment
-from ._headers import check_header_value
+from ._headers import check_credential
 
 __all__ = [
     "FLAGS",
@@ -75,7 +76,7 @@ def _credential(value: str | None, source: str) -> str | None:
     not be sent as is."""
     if value is None or not value.strip():
         return None
-    return check_header_value(value, source)
+    return check_credential(value, source)
 
 
 def _level(environ: Mapping[str, str], product: str, level: int) -> Credentials:

@@ -28,7 +28,7 @@ from typing import Protocol
 
 import attrs
 
-from ._headers import check_header_value
+from ._headers import check_credential
 from ._secrets import scrubbed
 from ._transport import Request, Response
 from .errors import AuthenticationError, BadRequest, DecodeError, retyped
@@ -77,7 +77,7 @@ class StaticToken:
     def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("token= must be a non-empty bearer token")
-        self._token = Secret(check_header_value(token, "token="))
+        self._token = Secret(check_credential(token, "token="))
 
     async def token(self) -> str:
         """The token, as given."""
@@ -177,8 +177,8 @@ class ClientCredentials:
         if not client_id or not client_secret:
             raise ValueError("client_id and client_secret must both be non-empty")
         # RFC 6749 allows printable ASCII only (VSCHAR); a line break is a typo or an attack.
-        self.client_id: str = check_header_value(client_id, "client_id=")
-        self._client_secret = Secret(check_header_value(client_secret, "client_secret="))
+        self.client_id: str = check_credential(client_id, "client_id=")
+        self._client_secret = Secret(check_credential(client_secret, "client_secret="))
         self._token_url = token_url
         self._send = send
         self._clock = clock

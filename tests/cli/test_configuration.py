@@ -206,6 +206,18 @@ async def test_a_credential_with_a_line_break_is_a_usage_error_naming_its_source
     assert "X-Evil" not in result.err
 
 
+@pytest.mark.parametrize("flag", ["--token", "--client-secret"])
+async def test_a_padded_credential_flag_is_a_usage_error_naming_the_flag(
+    run_cli: Run, flag: str
+) -> None:
+    """``--token " tok"`` (a paste with its space): exit 2 naming the flag, not the value."""
+    flags = [flag, " tok-4a"] + (["--client-id", "gid"] if flag == "--client-secret" else [])
+    result = await run_cli("get", "source", "product", "x", *flags)
+    assert result.code == 2
+    assert f"{flag} has leading or trailing whitespace" in result.err
+    assert "tok-4a" not in result.err
+
+
 def test_an_empty_flag_beside_a_token_counts_as_not_given() -> None:
     """``--client-id= --token t`` uses the token, as ``SourceClient(client_id="", token="t")``."""
     args = build_parser().parse_args(

@@ -359,3 +359,34 @@ def test_a_blank_argument_counts_as_not_given(monkeypatch: pytest.MonkeyPatch, b
     assert auth.is_current("tok-env")
     with pytest.raises(ValueError, match=r"\(client_secret= missing\)$"):
         lucidgreen.SourceClient(client_id="id", client_secret=blank)
+
+
+@pytest.mark.parametrize("keyword", ["token", "client_id", "client_secret"])
+@pytest.mark.parametrize("padded", [" v4lue", "\tv4lue", "v4lue ", "v4lue\t"], ids=repr)
+def test_a_credential_with_surrounding_whitespace_is_refused_by_name(
+    keyword: str, padded: str
+) -> None:
+    """A pasted ``" tok"`` would go out as ``Bearer  tok`` and fail at the server with a 401
+    saying nothing of why: a ValueError naming the keyword, never the value."""
+    given: dict[str, Any] = {"client_id": "id", "client_secret": "secret"}
+    if keyword == "token":
+        given = {}
+    given[keyword] = padded
+    with pytest.raises(ValueError, match=f"^{keyword}= has leading or trailing") as caught:
+        lucidgreen.SourceClient(**given)
+    assert "v4lue" not in str(caught.value)
+
+
+def test_a_padded_token_variable_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LUCIDGREEN_TOKEN", " tok-env")
+    with pytest.raises(ValueError, match=r"^LUCIDGREEN_TOKEN has leading or trailing"):
+        lucidgreen.SourceClient()
+
+
+def test_the_auth_classes_refuse_a_padded_credential() -> None:
+    with pytest.raises(ValueError, match=r"^token= has leading"):
+        StaticToken(" tok")
+    with pytest.raises(ValueError, match=r"^client_id= has leading"):
+        ClientCredentials("id\t", "secret", "http://127.0.0.1:9/o/token/", send=_never_sends)
