@@ -13,7 +13,6 @@ from aiohttp import web
 import lucidgreen
 from lucidgreen.ratelimit import TokenBucket
 from lucidgreen.ratelimit._arithmetic import MAX_LIMIT, MIN_PER, BucketState, Pacing, take
-from tests.adversarial.house.breaks8 import breaks
 from tests.adversarial.support import LID, product_json, serve, source
 
 VALUE = "tok123456789"
@@ -76,7 +75,12 @@ def test_the_top_rate_paces_a_burst_without_waiting() -> None:
     assert state.tokens == pytest.approx(pacing.capacity - 1000)
 
 
-@breaks("early_tolerance")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BREAK (left, theoretical): EARLY_TOLERANCE is absolute seconds: at the top rate "
+    "(10**12 per 1 ms) a bucket owing a million tokens still hands one out at once; the window "
+    "ledger still keeps every window at its limit",
+)
 def test_a_bucket_deep_in_debt_makes_the_next_take_wait_at_the_top_rate() -> None:
     pacing = Pacing.for_limit(MAX_LIMIT, MIN_PER)
     owing = BucketState(tokens=-1e6, as_of=1e6)
