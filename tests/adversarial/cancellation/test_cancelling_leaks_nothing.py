@@ -53,7 +53,8 @@ def resource_leaks() -> Iterator[list[str]]:
 
 
 async def test_cancelling_1000_concurrent_gets_at_random_points_leaks_nothing(figures) -> None:
-    """1,000 gets cancelled at random times leave no warning, connection, waiter or lock."""
+    """1,000 gets, nine in ten cancelled at random times, leave no warning, connection, waiter
+    or lock, and every call left alone completes."""
     rng = random.Random(8)
     with resource_leaks() as leaks:
         async with FakeLucidGreen(products=50, rate_limits=False, seed=8) as fake:
@@ -73,8 +74,12 @@ async def test_cancelling_1000_concurrent_gets_at_random_points_leaks_nothing(fi
                     asyncio.create_task(client.products.get(uuids[n % len(uuids)]))
                     for n in range(1000)
                 ]
-                for task in tasks:
-                    loop.call_later(rng.uniform(0.0, 0.8), task.cancel)
+                # Every tenth call is left alone: amid the others' cancellations it must
+                # still complete (and a slow run, under coverage, still has completions).
+                kept = tasks[::10]
+                for n, task in enumerate(tasks):
+                    if n % 10:
+                        loop.call_later(rng.uniform(0.0, 0.8), task.cancel)
                 async with asyncio.timeout(10):
                     results = await asyncio.gather(*tasks, return_exceptions=True)
 
@@ -94,7 +99,7 @@ async def test_cancelling_1000_concurrent_gets_at_random_points_leaks_nothing(fi
                         "token requests": token_requests,
                     },
                 )
-                assert completed
+                assert all(isinstance(task.result(), Product) for task in kept)
                 assert 1000 - sent > 100
                 assert in_flight > 0
 
