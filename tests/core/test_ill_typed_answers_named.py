@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lucidgreen import Response
-from lucidgreen._exchange import header_text, ill_typed
+from lucidgreen._answers import header_text, ill_typed
 
 HEADERS = {"content-type": "application/json", "x-request-id": "abc"}
 
